@@ -1,0 +1,103 @@
+/**
+ * The wire format of /solana/monitor/livecalls, described once (livecalls-api.md), and the frame
+ * classification every frame goes through before it is filtered or rendered.
+ *
+ * The service promises little: only `type` and `data.token_address` are checked. Every other field
+ * may be missing or of another type, so readers of these types go through `text()` and `num()`.
+ */
+
+export interface WireCaller {
+  id?: unknown; // a string in the docs; numeric ids are seen in the wild
+  name?: unknown;
+  platform?: unknown; // telegram, discord, twitter, ...
+}
+
+export interface WirePriceData {
+  current_price?: unknown; // USD per token
+  market_cap?: unknown; // USD
+}
+
+/** `data` of a NEW_SCAN message. */
+export interface NewScanData {
+  token_address: string; // base58 mint address: the one field a call must have
+  token_name?: unknown;
+  token_symbol?: unknown;
+  timestamp?: unknown; // unix seconds
+  caller?: WireCaller;
+  price_data?: WirePriceData;
+  [field: string]: unknown;
+}
+
+export interface WireMessage {
+  type?: unknown;
+  data?: unknown;
+  [field: string]: unknown;
+}
+
+export const NEW_SCAN = 'NEW_SCAN';
+
+/**
+ * One message that passed classification. `raw` is the frame's own text: ndjson output is built
+ * from it so numbers (even integers beyond 2^53) and unknown fields reach the user unchanged.
+ */
+export interface Message {
+  raw: string;
+  value: WireMessage;
+  /** The call, when `value` is a valid NEW_SCAN; otherwise undefined (only with --all-types). */
+  call: NewScanData | undefined;
+}
+
+/** Why a frame was not passed on. The names appear in the exit summary and in warnings. */
+export type SkipKind = 'not-json' | 'binary' | 'not-object' | 'no-token-address' | 'other-type' | 'too-large';
+
+/** Kinds worth a warning: the feed sent something broken. Other types are routine. */
+export const WARN_KINDS: ReadonlySet<SkipKind> = new Set(['not-json', 'binary', 'not-object', 'no-token-address', 'too-large']);
+
+export const SKIP_DESCRIPTIONS: Record<SkipKind, string> = {
+  'not-json': 'a text frame that is not JSON',
+  binary: 'a binary frame',
+  'not-object': 'JSON that is not an object',
+  'no-token-address': 'a NEW_SCAN without a string data.token_address',
+  'other-type': 'a message of another type',
+  'too-large': 'a frame over --max-message-size',
+};
+
+/**
+ * Classifies one text frame: a Message to pass on, or the reason it is skipped. Returns a string
+ * for a skip so the hot path allocates nothing for it.
+ */
+export function classifyFrame(raw: string, allTypes: boolean): Message | SkipKind {
+  let value: unknown;
+  try {
+    value = JSON.parse(raw);
+  } catch {
+    return 'not-json';
+  }
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return 'not-object';
+  const msg = value as WireMessage;
+  if (msg.type === NEW_SCAN) {
+    const data = msg.data as NewScanData | undefined;
+    if (data !== null && typeof data === 'object' && typeof data.token_address === 'string') {
+      return { raw, value: msg, call: data };
+    }
+    return allTypes ? { raw, value: msg, call: undefined } : 'no-token-address';
+  }
+  return allTypes ? { raw, value: msg, call: undefined } : 'other-type';
+}
+
+/** A field as display text, whatever type the feed sent; undefined when absent or not scalar. */
+export function text(v: unknown): string | undefined {
+  if (typeof v === 'string') return v;
+  if (typeof v === 'number' || typeof v === 'boolean' || typeof v === 'bigint') return String(v);
+  return undefined;
+}
+
+/** A field as a finite number; numeric strings count ("500000"), anything else is undefined. */
+export function num(v: unknown): number | undefined {
+  if (typeof v === 'number') return Number.isFinite(v) ? v : undefined;
+  if (typeof v === 'string' && v.trim() !== '') {
+    const n = Number(v);
+    return Number.isFinite(n) ? n : undefined;
+  }
+  return undefined;
+}

@@ -1,0 +1,76 @@
+import { usageError } from './errors.js';
+
+/** Durations are written `250ms`, `5s`, `2m`, `1h`; a bare number means seconds (SPEC.md). */
+const DURATION = /^(\d+(?:\.\d+)?)\s*(ms|s|m|h)?$/i;
+const DURATION_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+
+export function parseDuration(text: string, flag: string): number {
+  const m = DURATION.exec(String(text).trim());
+  if (!m) throw usageError(`${flag}: '${text}' is not a duration (use e.g. 250ms, 5s, 2m, 1h)`);
+  const ms = Number(m[1]) * DURATION_MS[(m[2] ?? 's').toLowerCase()]!;
+  if (!Number.isFinite(ms)) throw usageError(`${flag}: '${text}' is too large`);
+  return Math.round(ms);
+}
+
+/** Sizes: `1048576`, `512KiB`, `1MiB`, `1MB` (decimal), `64k` (binary, like most CLI tools). */
+const SIZE = /^(\d+(?:\.\d+)?)\s*(b|k|kb|kib|m|mb|mib|g|gb|gib)?$/i;
+const SIZE_FACTOR: Record<string, number> = {
+  b: 1,
+  k: 1024,
+  kib: 1024,
+  kb: 1000,
+  m: 1024 ** 2,
+  mib: 1024 ** 2,
+  mb: 1000 ** 2,
+  g: 1024 ** 3,
+  gib: 1024 ** 3,
+  gb: 1000 ** 3,
+};
+
+export function parseSize(text: string, flag: string): number {
+  const m = SIZE.exec(String(text).trim());
+  if (!m) throw usageError(`${flag}: '${text}' is not a size (use e.g. 65536, 512KiB, 1MiB)`);
+  const bytes = Math.floor(Number(m[1]) * SIZE_FACTOR[(m[2] ?? 'b').toLowerCase()]!);
+  if (bytes < 1) throw usageError(`${flag}: '${text}' must be at least 1 byte`);
+  return bytes;
+}
+
+/** Amounts of dollars: `250000`, `250k`, `1.5M`, `2b` (SPEC.md "Filters"). */
+const AMOUNT = /^(\d+(?:\.\d+)?|\.\d+)\s*([kmb])?$/i;
+const AMOUNT_FACTOR: Record<string, number> = { k: 1e3, m: 1e6, b: 1e9 };
+
+export function parseAmount(text: string, flag: string): number {
+  const m = AMOUNT.exec(String(text).trim().replace(/^\$/, '').replace(/_/g, ''));
+  if (!m) throw usageError(`${flag}: '${text}' is not an amount (use e.g. 250000, 250k, 1.5M, 2b)`);
+  return Number(m[1]) * (m[2] ? AMOUNT_FACTOR[m[2].toLowerCase()]! : 1);
+}
+
+export function parseCount(text: string, flag: string, min = 1): number {
+  const s = String(text).trim();
+  if (!/^\d+$/.test(s) || Number(s) < min || !Number.isSafeInteger(Number(s))) {
+    throw usageError(`${flag}: '${text}' is not a whole number${min > 0 ? ` of at least ${min}` : ''}`);
+  }
+  return Number(s);
+}
+
+export function parseNumber(text: string, flag: string, min: number, max = Infinity): number {
+  const n = Number(String(text).trim());
+  if (String(text).trim() === '' || !Number.isFinite(n) || n < min || n > max) {
+    const range = max === Infinity ? `at least ${min}` : `from ${min} to ${max}`;
+    throw usageError(`${flag}: '${text}' is not a number ${range}`);
+  }
+  return n;
+}
+
+/** `3m12s`, `2h05m`, `1d3h`: how long a run was up, for the exit summary. */
+export function formatUptime(ms: number): string {
+  const s = Math.floor(ms / 1000);
+  const d = Math.floor(s / 86400);
+  const h = Math.floor((s % 86400) / 3600);
+  const m = Math.floor((s % 3600) / 60);
+  const sec = s % 60;
+  if (d > 0) return `${d}d${h}h${String(m).padStart(2, '0')}m`;
+  if (h > 0) return `${h}h${String(m).padStart(2, '0')}m${String(sec).padStart(2, '0')}s`;
+  if (m > 0) return `${m}m${String(sec).padStart(2, '0')}s`;
+  return `${sec}s`;
+}
