@@ -8,6 +8,9 @@ export const ExitCode = {
   auth: 3,
   gaveUp: 4,
   output: 5,
+  /** What the shell sees when the process ends by SIGINT / SIGTERM (128 + signal number). */
+  sigint: 130,
+  sigterm: 143,
 } as const;
 export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
 

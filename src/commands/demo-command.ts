@@ -1,0 +1,29 @@
+import { randomBytes } from 'node:crypto';
+import type { Outcome } from '../cli.js';
+import { buildEndpoint, type AuthMode } from '../endpoint.js';
+import { createLogger } from '../log.js';
+import { resolveTail, type Environment, type Flags } from '../options.js';
+import { startFeedServer } from '../server/feed-server.js';
+import { serveOptions } from './serve-command.js';
+import { runTail } from './tail.js';
+
+/**
+ * demo: the embedded feed on a free loopback port, tailed in the same process with any tail option.
+ * It goes through the same key check and the same reader loop as a real connection.
+ */
+export default async function demoCommand(flags: Flags, environment: Environment): Promise<Outcome> {
+  const options = resolveTail(flags, environment);
+  const feed = serveOptions({ rate: flags.rate, seed: flags.seed, port: '0' }, environment);
+  const logger = await createLogger(options.log);
+  const key = randomBytes(16).toString('hex');
+  const server = await startFeedServer({ ...feed, host: '127.0.0.1', keys: [key], logger: logger.child({ feed: 'demo' }, { level: 'warn' }) });
+  try {
+    const auth = (typeof flags.auth === 'string' ? flags.auth : 'query') as AuthMode;
+    const endpoint = buildEndpoint({ url: { value: server.url, source: 'demo' }, apiKey: { value: key, source: 'demo' }, auth, insecure: false });
+    logger.info(`demo feed on ${endpoint.display} (${feed.rate} calls/s); Ctrl-C to stop`);
+    // The demo's feed is on loopback: never through the user's proxy.
+    return await runTail(options, { endpoint, keyHint: 'the demo key', proxy: undefined }, { logger, stdout: process.stdout, environment });
+  } finally {
+    await server.close();
+  }
+}

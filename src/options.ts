@@ -1,0 +1,329 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { buildEndpoint, AUTH_MODES, type AuthMode, type Endpoint } from './endpoint.js';
+import { usageError } from './errors.js';
+import type { FilterSpec } from './filter.js';
+import { LOG_LEVELS, type LogLevel } from './log.js';
+import { proxyFor } from './proxy.js';
+import type { ColorMode } from './render/color.js';
+import { FORMATS, type Format } from './render/renderer.js';
+import type { BackoffPolicy } from './stream/policy.js';
+import { parseAmount, parseCount, parseDuration, parseSize } from './units.js';
+
+/**
+ * Turns flags, environment and the config file into one validated options object, with the
+ * precedence flag > env > config file > default. Nothing below this module reads process.argv or
+ * process.env: the environment arrives here as a value.
+ */
+
+export interface Environment {
+  env: Record<string, string | undefined>;
+  stdoutIsTTY: boolean;
+  stderrIsTTY: boolean;
+  homedir: string;
+}
+
+/** A flag's value as commander gives it: strings, booleans, or arrays for repeatable flags. */
+export type Flags = Record<string, unknown>;
+
+export interface LogOptions {
+  level: LogLevel;
+  pretty: boolean;
+}
+
+export interface OutputOptions {
+  format: Format;
+  receivedAt: boolean;
+  color: ColorMode;
+  file: string | undefined;
+  count: number | undefined;
+  durationMs: number | undefined;
+}
+
+export interface StreamOptions {
+  policy: BackoffPolicy;
+  connectTimeoutMs: number;
+  pingIntervalMs: number;
+  pongTimeoutMs: number;
+  idleTimeoutMs: number;
+  maxMessageSize: number;
+  compress: boolean;
+  allTypes: boolean;
+}
+
+export interface ConnectTarget {
+  endpoint: Endpoint;
+  /** The variable or flag to fix when the key is rejected. */
+  keyHint: string;
+  /** The proxy to CONNECT through, from the environment. */
+  proxy: string | undefined;
+}
+
+export interface TailOptions {
+  /** The config file, for resolveTarget(): demo connects to its own feed instead. */
+  config: LoadedConfig;
+  stream: StreamOptions;
+  filter: FilterSpec;
+  output: OutputOptions;
+  log: LogOptions;
+  warnings: string[];
+}
+
+/** The config file: `url`, `baseUrl`, `apiKey`, `auth` and any tail option in camelCase. */
+export type ConfigFile = Record<string, unknown>;
+
+export interface LoadedConfig {
+  values: ConfigFile;
+  path: string | undefined;
+  warnings: string[];
+}
+
+export function defaultConfigPath(environment: Environment): string {
+  const base = environment.env.XDG_CONFIG_HOME || path.join(environment.homedir, '.config');
+  return path.join(base, 'rexi-live', 'config.json');
+}
+
+/** A missing file is fine at the default path, an error when named by --config or REXI_CONFIG. */
+export function loadConfig(flagPath: unknown, environment: Environment): LoadedConfig {
+  const named = typeof flagPath === 'string' ? { path: flagPath, source: '--config' } : environment.env.REXI_CONFIG ? { path: environment.env.REXI_CONFIG, source: 'REXI_CONFIG' } : undefined;
+  const file = named?.path ?? defaultConfigPath(environment);
+  let text: string;
+  let mode: number;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+    mode = fs.statSync(file).mode;
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (!named && code === 'ENOENT') return { values: {}, path: undefined, warnings: [] };
+    throw usageError(`${named?.source ?? 'config file'}: cannot read '${file}': ${code ?? (err as Error).message}`);
+  }
+  let values: unknown;
+  try {
+    values = JSON.parse(text);
+  } catch (err) {
+    throw usageError(`config file '${file}' is not valid JSON: ${(err as Error).message}`);
+  }
+  if (values === null || typeof values !== 'object' || Array.isArray(values)) {
+    throw usageError(`config file '${file}' must hold a JSON object`);
+  }
+  const warnings: string[] = [];
+  if ('apiKey' in values && (mode & 0o077) !== 0) {
+    warnings.push(`config file '${file}' holds apiKey and is readable by others: chmod 600 '${file}'`);
+  }
+  return { values: values as ConfigFile, path: file, warnings };
+}
+
+type Setting = { value: string; source: string };
+
+/** Looks a setting up flag first, then config; `undefined` means use the default. */
+class Settings {
+  constructor(
+    private readonly flags: Flags,
+    private readonly config: LoadedConfig,
+  ) {}
+
+  /** The value and the name a user would fix: `--backoff-max` or `backoffMax in <config>`. */
+  get(key: string): { value: string; source: string } | undefined {
+    const flag = this.flags[key];
+    if (flag !== undefined && flag !== null) return { value: String(flag), source: flagName(key) };
+    const conf = this.config.values[key];
+    if (conf !== undefined && conf !== null) return { value: String(conf), source: `${key} in ${this.config.path}` };
+    return undefined;
+  }
+
+  list(key: string): string[] {
+    const flag = this.flags[key];
+    if (Array.isArray(flag) && flag.length > 0) return flag.map(String);
+    const conf = this.config.values[key];
+    if (Array.isArray(conf)) return conf.map(String);
+    if (typeof conf === 'string' || typeof conf === 'number') return [String(conf)];
+    return [];
+  }
+
+  bool(key: string): boolean {
+    const flag = this.flags[key];
+    if (typeof flag === 'boolean') return flag;
+    return this.config.values[key] === true;
+  }
+
+  duration(key: string, fallbackMs: number): number {
+    const s = this.get(key);
+    return s ? parseDuration(s.value, s.source) : fallbackMs;
+  }
+
+  oneOf<T extends string>(key: string, choices: readonly T[], fallback: T): T {
+    const s = this.get(key);
+    if (!s) return fallback;
+    const v = s.value.toLowerCase() as T;
+    if (!choices.includes(v)) throw usageError(`${s.source}: '${s.value}' is not one of ${choices.join(', ')}`);
+    return v;
+  }
+}
+
+/** `backoffMax` → `--backoff-max`. */
+export function flagName(key: string): string {
+  return '--' + key.replace(/[A-Z]/g, (c) => '-' + c.toLowerCase());
+}
+
+const CONFIG_KEYS = new Set([
+  'url', 'baseUrl', 'apiKey', 'auth', 'insecure', 'connectTimeout', 'backoffMin', 'backoffMax', 'maxRetries',
+  'retry', 'pingInterval', 'pongTimeout', 'idleTimeout', 'maxMessageSize', 'compress', 'allTypes', 'caller',
+  'excludeCaller', 'platform', 'minMcap', 'maxMcap', 'token', 'symbol', 'format', 'receivedAt', 'color', 'output',
+  'count', 'duration', 'logLevel', 'quiet', 'verbose',
+]);
+
+export function resolveLog(flags: Flags, config: LoadedConfig, environment: Environment): LogOptions {
+  const settings = new Settings(flags, config);
+  let level = settings.oneOf('logLevel', LOG_LEVELS, 'info');
+  if (settings.bool('verbose')) level = 'debug';
+  if (settings.bool('quiet')) level = 'warn';
+  return { level, pretty: environment.stderrIsTTY };
+}
+
+export function resolveTarget(flags: Flags, config: LoadedConfig, environment: Environment): ConnectTarget {
+  const { env } = environment;
+  const settings = new Settings(flags, config);
+  const fromEnv = (name: string): { value: string; source: string } | undefined =>
+    env[name] ? { value: env[name]!, source: name } : undefined;
+
+  // The first place that names an endpoint decides it; one place naming two is ambiguous.
+  const layers = [
+    { url: flagValue(flags.url, '--url'), baseUrl: flagValue(flags.baseUrl, '--base-url') },
+    { url: fromEnv('REXI_WS_URL'), baseUrl: fromEnv('REXI_BASE_URL') },
+    { url: configValue(config, 'url'), baseUrl: configValue(config, 'baseUrl') },
+  ];
+  const layer: { url?: Setting; baseUrl?: Setting } = layers.find((l) => l.url || l.baseUrl) ?? {};
+  if (layer.url && layer.baseUrl) {
+    throw usageError(`${layer.url.source} and ${layer.baseUrl.source} are both set: use one`);
+  }
+
+  const apiKey = resolveApiKey(flags, config, environment);
+  const auth = (flags.auth !== undefined ? settings : env.REXI_AUTH ? new Settings({ auth: env.REXI_AUTH }, config) : settings).oneOf<AuthMode>('auth', AUTH_MODES, 'query');
+  const endpoint = buildEndpoint({ ...layer, ...(apiKey && { apiKey }), auth, insecure: settings.bool('insecure') });
+  const keyHint = endpoint.keySource ? `${endpoint.keySource}` : 'REXI_API_KEY (or --api-key-file)';
+  return { endpoint, keyHint, proxy: proxyFor(endpoint.url, env) };
+}
+
+function flagValue(v: unknown, source: string): { value: string; source: string } | undefined {
+  return typeof v === 'string' && v !== '' ? { value: v, source } : undefined;
+}
+
+function configValue(config: LoadedConfig, key: string): { value: string; source: string } | undefined {
+  const v = config.values[key];
+  return typeof v === 'string' && v !== '' ? { value: v, source: `${key} in ${config.path}` } : undefined;
+}
+
+function resolveApiKey(flags: Flags, config: LoadedConfig, environment: Environment): { value: string; source: string } | undefined {
+  if (flags.apiKey !== undefined && flags.apiKeyFile !== undefined) {
+    throw usageError('--api-key and --api-key-file are both set: use one');
+  }
+  if (typeof flags.apiKeyFile === 'string') {
+    let text: string;
+    try {
+      text = fs.readFileSync(flags.apiKeyFile, 'utf8');
+    } catch (err) {
+      throw usageError(`--api-key-file: cannot read '${flags.apiKeyFile}': ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+    }
+    const key = text.trim();
+    if (key === '') throw usageError(`--api-key-file: '${flags.apiKeyFile}' is empty`);
+    return { value: key, source: '--api-key-file' };
+  }
+  if (typeof flags.apiKey === 'string') {
+    if (flags.apiKey === '') throw usageError('--api-key: the key is empty');
+    return { value: flags.apiKey, source: '--api-key' };
+  }
+  const env = environment.env.REXI_API_KEY;
+  if (env) return { value: env.trim(), source: 'REXI_API_KEY' };
+  return configValue(config, 'apiKey');
+}
+
+export function resolveStream(flags: Flags, config: LoadedConfig): StreamOptions {
+  const s = new Settings(flags, config);
+  const minMs = s.duration('backoffMin', 1000);
+  const maxMs = s.duration('backoffMax', 30_000);
+  if (minMs > maxMs) throw usageError(`--backoff-min (${minMs}ms) is above --backoff-max (${maxMs}ms)`);
+  // commander turns --no-retry into retry: false.
+  const noRetry = flags.retry === false || config.values.retry === false;
+  const retries = s.get('maxRetries');
+  const maxRetries = noRetry ? 0 : retries ? parseCount(retries.value, retries.source, 0) : Infinity;
+  const connectTimeoutMs = s.duration('connectTimeout', 10_000);
+  const pingIntervalMs = s.duration('pingInterval', 15_000);
+  const pongTimeoutMs = s.duration('pongTimeout', 10_000);
+  if (connectTimeoutMs <= 0) throw usageError('--connect-timeout must be above 0');
+  if (pingIntervalMs > 0 && pongTimeoutMs <= 0) throw usageError('--pong-timeout must be above 0');
+  const size = s.get('maxMessageSize');
+  return {
+    policy: { minMs, maxMs, maxRetries },
+    connectTimeoutMs,
+    pingIntervalMs,
+    pongTimeoutMs,
+    idleTimeoutMs: s.duration('idleTimeout', 0),
+    maxMessageSize: size ? parseSize(size.value, size.source) : 1024 * 1024,
+    compress: s.bool('compress'),
+    allTypes: s.bool('allTypes'),
+  };
+}
+
+export function resolveFilter(flags: Flags, config: LoadedConfig): FilterSpec {
+  const s = new Settings(flags, config);
+  const amount = (key: string): number | undefined => {
+    const v = s.get(key);
+    return v ? parseAmount(v.value, v.source) : undefined;
+  };
+  const minMcap = amount('minMcap');
+  const maxMcap = amount('maxMcap');
+  if (minMcap !== undefined && maxMcap !== undefined && minMcap > maxMcap) {
+    throw usageError(`--min-mcap ${s.get('minMcap')!.value} is above --max-mcap ${s.get('maxMcap')!.value}`);
+  }
+  return {
+    callers: s.list('caller'),
+    excludeCallers: s.list('excludeCaller'),
+    platforms: s.list('platform'),
+    tokens: s.list('token'),
+    symbols: s.list('symbol'),
+    ...(minMcap !== undefined && { minMcap }),
+    ...(maxMcap !== undefined && { maxMcap }),
+  };
+}
+
+export function resolveOutput(flags: Flags, config: LoadedConfig, environment: Environment): OutputOptions {
+  const s = new Settings(flags, config);
+  const file = s.get('output')?.value;
+  // A terminal gets lines; a pipe or a file gets ndjson, the format tools read.
+  const toTerminal = file === undefined && environment.stdoutIsTTY;
+  const format = s.oneOf<Format>('format', FORMATS, toTerminal ? 'lines' : 'ndjson');
+  const receivedAt = s.bool('receivedAt');
+  if (receivedAt && format !== 'ndjson') throw usageError('--received-at goes with --format ndjson');
+  const count = s.get('count');
+  const duration = s.get('duration');
+  return {
+    format,
+    receivedAt,
+    color: s.oneOf<ColorMode>('color', ['auto', 'always', 'never'], 'auto'),
+    file,
+    count: count ? parseCount(count.value, count.source) : undefined,
+    durationMs: duration ? parseDuration(duration.value, duration.source) : undefined,
+  };
+}
+
+/** Everything tail needs but where to connect (resolveTarget), which demo decides itself. */
+export function resolveTail(flags: Flags, environment: Environment): TailOptions {
+  const config = loadConfig(flags.config, environment);
+  const warnings = [...config.warnings, ...unknownConfigKeys(config)];
+  if (typeof flags.apiKey === 'string') {
+    warnings.push('--api-key shows the key in the process list: prefer REXI_API_KEY or --api-key-file');
+  }
+  return {
+    config,
+    stream: resolveStream(flags, config),
+    filter: resolveFilter(flags, config),
+    output: resolveOutput(flags, config, environment),
+    log: resolveLog(flags, config, environment),
+    warnings,
+  };
+}
+
+function unknownConfigKeys(config: LoadedConfig): string[] {
+  const unknown = Object.keys(config.values).filter((k) => !CONFIG_KEYS.has(k));
+  return unknown.length > 0 ? [`config file '${config.path}': unknown keys ignored: ${unknown.join(', ')}`] : [];
+}

@@ -1,0 +1,36 @@
+/**
+ * Which proxy a URL goes through, from HTTPS_PROXY / HTTP_PROXY / NO_PROXY as curl reads them:
+ * wss:// uses HTTPS_PROXY, ws:// uses HTTP_PROXY, lower-case names win, NO_PROXY lists hosts or
+ * domain suffixes (`*` for all). Pure: the environment is passed in.
+ */
+export function proxyFor(target: string, env: Record<string, string | undefined>): string | undefined {
+  const url = new URL(target);
+  const secure = url.protocol === 'wss:' || url.protocol === 'https:';
+  const proxy = secure
+    ? (env.https_proxy ?? env.HTTPS_PROXY ?? env.all_proxy ?? env.ALL_PROXY)
+    : (env.http_proxy ?? env.HTTP_PROXY ?? env.all_proxy ?? env.ALL_PROXY);
+  if (!proxy) return undefined;
+  const port = url.port || (secure ? '443' : '80');
+  return bypassed(url.hostname, port, env.no_proxy ?? env.NO_PROXY ?? '') ? undefined : proxy;
+}
+
+function bypassed(hostname: string, port: string, noProxy: string): boolean {
+  const host = hostname.replace(/^\[|\]$/g, '').toLowerCase();
+  for (const raw of noProxy.split(/[\s,]+/)) {
+    if (raw === '') continue;
+    if (raw === '*') return true;
+    const [pattern, patternPort] = splitHostPort(raw.toLowerCase());
+    if (patternPort !== undefined && patternPort !== port) continue;
+    const domain = pattern.replace(/^\*?\.?/, '');
+    if (host === domain || host.endsWith('.' + domain)) return true;
+  }
+  return false;
+}
+
+/** `host`, `host:port`, `[v6]`, `[v6]:port`; a bare IPv6 address has no port. */
+function splitHostPort(entry: string): [string, string | undefined] {
+  const bracketed = /^\[([^\]]*)\](?::(\d+))?$/.exec(entry);
+  if (bracketed) return [bracketed[1] ?? '', bracketed[2]];
+  const parts = entry.split(':');
+  return parts.length === 2 ? [parts[0] ?? '', parts[1]] : [entry, undefined];
+}

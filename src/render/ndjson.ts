@@ -1,0 +1,62 @@
+import type { Render } from './renderer.js';
+
+/**
+ * ndjson output is the frame's own text, so the value is exactly what was received: numbers keep
+ * their digits (even beyond 2^53) and unknown fields stay. Two things may change it on the way:
+ * whitespace between tokens is removed (one line per message), and characters a terminal would act
+ * on are written as \uXXXX escapes. Neither changes the JSON value.
+ */
+
+// DEL, C1 and bidi overrides/isolates (SPEC.md), plus U+2028/2029 that some tools read as line
+// breaks. JSON forbids raw C0 controls, so inside valid JSON these can only occur inside strings.
+const UNSAFE = /[\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/;
+const UNSAFE_ALL = new RegExp(UNSAFE.source, 'g');
+
+// Whitespace between tokens always touches a structural character or an end of the text; a match
+// here may also be a space inside a string, which only costs the slower exact pass.
+const MAYBE_LOOSE = /[[\]{},:][ \t\n\r]|[ \t\n\r][[\]{},:]|^[ \t\n\r]|[ \t\n\r]$/;
+
+const escapeChar = (c: string): string => '\\u' + c.charCodeAt(0).toString(16).padStart(4, '0');
+
+/** Removes whitespace outside strings; `raw` must be valid JSON. */
+export function compactJson(raw: string): string {
+  let out = '';
+  let start = 0;
+  let inString = false;
+  for (let i = 0; i < raw.length; i++) {
+    const c = raw.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c) i++; // backslash: skip the escaped character
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) {
+      inString = true;
+    } else if (c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09) {
+      out += raw.slice(start, i);
+      start = i + 1;
+    }
+  }
+  return start === 0 ? raw : out + raw.slice(start);
+}
+
+/** One ndjson line body (no newline) for a valid JSON text. */
+export function ndjsonText(raw: string): string {
+  let text = MAYBE_LOOSE.test(raw) ? compactJson(raw) : raw;
+  if (UNSAFE.test(text)) text = text.replace(UNSAFE_ALL, escapeChar);
+  return text;
+}
+
+export function createNdjsonRenderer(options: { receivedAt: boolean }): Render {
+  if (!options.receivedAt) return (message) => ndjsonText(message.raw) + '\n';
+  // One ISO string per socket read: every message of a read shares its receivedAt.
+  let lastMs = NaN;
+  let suffix = '';
+  return (message, receivedAt) => {
+    if (receivedAt !== lastMs) {
+      lastMs = receivedAt;
+      suffix = `"received_at":"${new Date(receivedAt).toISOString()}"}\n`;
+    }
+    const text = ndjsonText(message.raw);
+    // The message is an object; its text ends in '}'. `{}` takes the field without a comma.
+    return text.length === 2 ? '{' + suffix : text.slice(0, -1) + ',' + suffix;
+  };
+}

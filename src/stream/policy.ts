@@ -1,0 +1,108 @@
+/**
+ * The reader loop's decisions as pure functions of what happened: how long to wait before the
+ * next attempt, and whether an ending is worth another attempt at all. No timers, no sockets:
+ * the clock and the random source are passed in, so tests need no sleeps.
+ */
+
+/** How one connection attempt ended, as the connection saw it. */
+export type ConnectionEnd =
+  /** The upgrade was answered with another status than 101. */
+  | { kind: 'http'; status: number; retryAfter?: string; location?: string }
+  /** The socket closed after the upgrade: a close frame, or 1006 for an abrupt end. */
+  | { kind: 'closed'; code: number; reason: string }
+  /** No TCP/TLS/upgrade within --connect-timeout, or a network error before the upgrade. */
+  | { kind: 'unreachable'; message: string }
+  /** No pong or data within --pong-timeout of a ping: a half-open link. */
+  | { kind: 'heartbeat' }
+  /** No message for --idle-timeout. */
+  | { kind: 'idle' }
+  /** A frame over --max-message-size. */
+  | { kind: 'too-large' }
+  /** We closed it (count, duration, signal, stdout gone). */
+  | { kind: 'stopped' };
+
+export type Verdict =
+  | { action: 'retry'; delayMs: number; why: string }
+  | { action: 'auth-rejected'; why: string }
+  | { action: 'give-up'; why: string }
+  | { action: 'stop' };
+
+/** Close codes the service uses to reject a key (1008 policy violation, 4001/4003 app codes). */
+export const AUTH_CLOSE_CODES: ReadonlySet<number> = new Set([1008, 4001, 4003]);
+const AUTH_STATUSES: ReadonlySet<number> = new Set([401, 403]);
+const BUSY_STATUSES: ReadonlySet<number> = new Set([429, 503]);
+
+export interface BackoffPolicy {
+  minMs: number;
+  maxMs: number;
+  /** Retries allowed after failed attempts in a row; Infinity by default. */
+  maxRetries: number;
+}
+
+/**
+ * Exponential backoff with full jitter: the n-th retry in a row (n from 0) waits a uniformly
+ * random time between min and min·2^(n+1), capped at max. Jitter spreads a crowd of clients that
+ * lost the service at the same moment.
+ */
+export function backoffDelay(policy: BackoffPolicy, failuresInARow: number, random: () => number): number {
+  const ceiling = Math.min(policy.maxMs, policy.minMs * 2 ** Math.min(failuresInARow + 1, 40));
+  return Math.round(policy.minMs + random() * Math.max(0, ceiling - policy.minMs));
+}
+
+/** The backoff resets once a connection proved itself: it delivered a message or stayed up long. */
+export function connectionWasGood(policy: BackoffPolicy, upMs: number | undefined, messages: number): boolean {
+  return messages > 0 || (upMs !== undefined && upMs >= policy.maxMs);
+}
+
+/** `Retry-After` in seconds or as an HTTP date; undefined when absent or unreadable. */
+export function parseRetryAfter(value: string | undefined, now: number): number | undefined {
+  if (value === undefined || value.trim() === '') return undefined;
+  const s = value.trim();
+  if (/^\d+$/.test(s)) return Number(s) * 1000;
+  const at = Date.parse(s);
+  return Number.isNaN(at) ? undefined : Math.max(0, at - now);
+}
+
+export function describeEnd(end: ConnectionEnd): string {
+  switch (end.kind) {
+    case 'http':
+      return `the server answered HTTP ${end.status}${end.location ? ' (a redirect, not followed)' : ''}`;
+    case 'closed':
+      return `the server closed the connection (${end.code}${end.reason ? ` ${end.reason}` : ''})`;
+    case 'unreachable':
+      return end.message;
+    case 'heartbeat':
+      return 'no pong or data within --pong-timeout (a dead link)';
+    case 'idle':
+      return 'no message within --idle-timeout';
+    case 'too-large':
+      return 'a frame over --max-message-size (closed with 1009)';
+    case 'stopped':
+      return 'stopped';
+  }
+}
+
+/**
+ * What to do after a connection ended. `failuresInARow` counts the failed attempts before this
+ * one; the caller resets it when connectionWasGood().
+ */
+export function decide(
+  end: ConnectionEnd,
+  policy: BackoffPolicy,
+  failuresInARow: number,
+  random: () => number,
+  now: number,
+): Verdict {
+  if (end.kind === 'stopped') return { action: 'stop' };
+  const why = describeEnd(end);
+  if (end.kind === 'http' && AUTH_STATUSES.has(end.status)) return { action: 'auth-rejected', why };
+  if (end.kind === 'closed' && AUTH_CLOSE_CODES.has(end.code)) return { action: 'auth-rejected', why };
+  if (failuresInARow >= policy.maxRetries) return { action: 'give-up', why };
+  const backoff = backoffDelay(policy, failuresInARow, random);
+  if (end.kind === 'http' && BUSY_STATUSES.has(end.status)) {
+    const wait = parseRetryAfter(end.retryAfter, now);
+    // The server said when; a bound keeps a bogus header from parking the client for days.
+    if (wait !== undefined) return { action: 'retry', delayMs: Math.min(wait, 3_600_000), why: `${why}, Retry-After` };
+  }
+  return { action: 'retry', delayMs: backoff, why };
+}

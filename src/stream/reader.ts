@@ -1,0 +1,210 @@
+import { classifyFrame, WARN_KINDS, SKIP_DESCRIPTIONS, type Message, type SkipKind } from '../calls.js';
+import { authError, gaveUpError } from '../errors.js';
+import type { Logger } from '../log.js';
+import { Connection, type ConnectionOptions } from './connection.js';
+import { connectionWasGood, decide, type BackoffPolicy, type ConnectionEnd } from './policy.js';
+import type { Stats } from './stats.js';
+
+/**
+ * The reader loop: one endless stream of messages across reconnects, so the rest of the program is
+ * `for await (const batch of reader)`. It yields batches, the messages of one socket read, because
+ * one await and one write per read (not per message) is what keeps up with a burst.
+ */
+
+export interface Batch {
+  messages: Message[];
+  /** Epoch ms at which the read arrived; shared by its messages. */
+  receivedAt: number;
+  /** Per-message times where they differ (a replayed capture); receivedAt otherwise. */
+  times?: number[];
+}
+
+export interface ReaderOptions {
+  connection: ConnectionOptions;
+  policy: BackoffPolicy;
+  allTypes: boolean;
+  /** The URL with the key redacted, for logs. */
+  display: string;
+  /** What to fix when the key is rejected: `REXI_API_KEY`, `--api-key-file`, ... */
+  keyHint: string;
+  random?: () => number;
+}
+
+/** Queued messages past which the socket is paused, and below which it is resumed. */
+const PAUSE_AT = 4096;
+const RESUME_AT = 1024;
+const WARN_EVERY_MS = 1000;
+
+export class Reader implements AsyncIterable<Batch> {
+  private stopped = false;
+  private connection: Connection | undefined;
+  private wakeSleep: (() => void) | undefined;
+  private readonly lastWarned = new Map<SkipKind, number>();
+
+  constructor(
+    private readonly options: ReaderOptions,
+    private readonly stats: Stats,
+    private readonly log: Logger,
+  ) {}
+
+  /** Stops reading: closes the socket with 1000; what was already read is still yielded. */
+  stop(): void {
+    if (this.stopped) return;
+    this.stopped = true;
+    this.connection?.close({ kind: 'stopped' }, 1000);
+    this.wakeSleep?.();
+  }
+
+  async *[Symbol.asyncIterator](): AsyncGenerator<Batch> {
+    const { policy, display } = this.options;
+    const random = this.options.random ?? Math.random;
+    let failures = 0;
+    try {
+      while (!this.stopped) {
+        this.log.debug({ url: display }, 'connecting');
+        const session = new Session(this.options, this.stats, {
+          skip: (kind) => this.skipped(kind),
+          opened: () => this.log.info({ url: display }, this.stats.reconnects === 0 ? 'connected' : 'reconnected'),
+        });
+        this.connection = session.connection;
+        for (let batch = await session.next(); batch; batch = await session.next()) yield batch;
+        const end = session.end!;
+        if (this.stopped) return;
+        const upMs = session.connection.openedAt === undefined ? undefined : Date.now() - session.connection.openedAt;
+        const good = connectionWasGood(policy, upMs, session.delivered);
+        if (good) failures = 0;
+        if (end.kind === 'too-large') {
+          this.stats.received++;
+          this.skipped('too-large');
+        }
+        const verdict = decide(end, policy, failures, random, Date.now());
+        if (verdict.action === 'stop') return;
+        if (verdict.action === 'auth-rejected') {
+          throw authError(`authentication rejected: ${verdict.why}; check ${this.options.keyHint}`);
+        }
+        if (verdict.action === 'give-up') {
+          const attempts = failures + 1;
+          throw gaveUpError(`gave up after ${attempts} attempt${attempts === 1 ? '' : 's'}: ${verdict.why}`);
+        }
+        if (!good) failures++;
+        this.stats.reconnects++;
+        this.log.warn(`${verdict.why}; reconnecting in ${formatDelay(verdict.delayMs)}`);
+        await this.sleep(verdict.delayMs);
+      }
+    } finally {
+      this.connection?.close({ kind: 'stopped' }, 1000);
+    }
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, ms);
+      function done(): void {
+        clearTimeout(timer);
+        resolve();
+      }
+      this.wakeSleep = done;
+    });
+  }
+
+  private skipped(kind: SkipKind): void {
+    this.stats.skipped[kind]++;
+    if (!WARN_KINDS.has(kind)) return;
+    const now = Date.now();
+    if (now - (this.lastWarned.get(kind) ?? -Infinity) < WARN_EVERY_MS) return;
+    this.lastWarned.set(kind, now);
+    this.log.warn(`skipped ${SKIP_DESCRIPTIONS[kind]} (${this.stats.skipped[kind]} so far)`);
+  }
+}
+
+/**
+ * One connection's frames, queued in batches between the socket and the consumer. The queue is
+ * what turns a slow consumer into a paused socket instead of growing memory.
+ */
+class Session {
+  readonly connection: Connection;
+  end: ConnectionEnd | undefined;
+  /** Messages that passed classification: proof that the connection worked. */
+  delivered = 0;
+  private readonly queue: Batch[] = [];
+  private queued = 0;
+  private paused = false;
+  private current: Message[] | undefined;
+  private waiter: ((batch: Batch | undefined) => void) | undefined;
+
+  constructor(
+    private readonly options: ReaderOptions,
+    private readonly stats: Stats,
+    private readonly hooks: { skip: (kind: SkipKind) => void; opened: () => void },
+  ) {
+    this.connection = new Connection(options.connection, {
+      onOpen: () => {
+        stats.connectedAt ??= Date.now();
+        hooks.opened();
+      },
+      onFrame: (data, isBinary) => this.frame(data, isBinary),
+      onEnd: (end) => {
+        this.flush();
+        this.end = end;
+        this.wake();
+      },
+    });
+  }
+
+  next(): Promise<Batch | undefined> {
+    const batch = this.take();
+    if (batch || this.end) return Promise.resolve(batch);
+    return new Promise((resolve) => (this.waiter = resolve));
+  }
+
+  private frame(data: Buffer, isBinary: boolean): void {
+    this.stats.received++;
+    if (isBinary) return this.hooks.skip('binary');
+    const result = classifyFrame(data.toString(), this.options.allTypes);
+    if (typeof result === 'string') return this.hooks.skip(result);
+    this.delivered++;
+    if (this.current === undefined) {
+      this.current = [];
+      // ws emits every frame of one socket read synchronously: the microtask runs after the last.
+      queueMicrotask(this.flush);
+    }
+    this.current.push(result);
+  }
+
+  private readonly flush = (): void => {
+    const messages = this.current;
+    if (messages === undefined) return;
+    this.current = undefined;
+    this.queue.push({ messages, receivedAt: Date.now() });
+    this.queued += messages.length;
+    if (!this.paused && this.queued >= PAUSE_AT) {
+      this.paused = true;
+      this.connection.pause();
+    }
+    this.wake();
+  };
+
+  private take(): Batch | undefined {
+    const batch = this.queue.shift();
+    if (batch === undefined) return undefined;
+    this.queued -= batch.messages.length;
+    if (this.paused && this.queued <= RESUME_AT) {
+      this.paused = false;
+      this.connection.resume();
+    }
+    return batch;
+  }
+
+  private wake(): void {
+    const waiter = this.waiter;
+    if (waiter === undefined) return;
+    const batch = this.take();
+    if (batch === undefined && this.end === undefined) return;
+    this.waiter = undefined;
+    waiter(batch);
+  }
+}
+
+function formatDelay(ms: number): string {
+  return ms < 1000 ? `${ms}ms` : `${(ms / 1000).toFixed(1)}s`;
+}

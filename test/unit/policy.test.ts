@@ -1,0 +1,94 @@
+import { describe, expect, it } from 'vitest';
+import { backoffDelay, connectionWasGood, decide, parseRetryAfter, type BackoffPolicy } from '../../src/stream/policy.js';
+
+const policy: BackoffPolicy = { minMs: 1000, maxMs: 30_000, maxRetries: Infinity };
+const low = () => 0;
+const high = () => 0.999999;
+const NOW = Date.UTC(2026, 10, 25, 12, 0, 0);
+
+describe('backoffDelay: exponential with full jitter between min and max', () => {
+  it('spans min..min·2^(n+1), capped at max', () => {
+    expect(backoffDelay(policy, 0, low)).toBe(1000);
+    expect(backoffDelay(policy, 0, high)).toBe(2000);
+    expect(backoffDelay(policy, 1, high)).toBe(4000);
+    expect(backoffDelay(policy, 3, high)).toBe(16_000);
+    expect(backoffDelay(policy, 4, high)).toBe(30_000);
+    expect(backoffDelay(policy, 1000, high)).toBe(30_000);
+    expect(backoffDelay(policy, 1000, low)).toBe(1000);
+  });
+
+  it('is uniform: the middle of the random range is the middle of the window', () => {
+    expect(backoffDelay(policy, 2, () => 0.5)).toBe(4500);
+  });
+});
+
+describe('connectionWasGood: the rule that resets the backoff', () => {
+  it('a delivered message or staying up for backoff-max resets it', () => {
+    expect(connectionWasGood(policy, 10, 1)).toBe(true);
+    expect(connectionWasGood(policy, 30_000, 0)).toBe(true);
+    expect(connectionWasGood(policy, 29_999, 0)).toBe(false);
+    expect(connectionWasGood(policy, undefined, 0)).toBe(false);
+  });
+});
+
+describe('decide', () => {
+  it('retries a normal close, a drop, a dead link, an idle link and unreachable hosts', () => {
+    for (const end of [
+      { kind: 'closed', code: 1000, reason: '' },
+      { kind: 'closed', code: 1001, reason: 'going away' },
+      { kind: 'closed', code: 1006, reason: '' },
+      { kind: 'heartbeat' },
+      { kind: 'idle' },
+      { kind: 'too-large' },
+      { kind: 'unreachable', message: 'connection refused' },
+      { kind: 'http', status: 500 },
+      { kind: 'http', status: 302, location: 'https://elsewhere' },
+    ] as const) {
+      expect(decide(end, policy, 0, low, NOW)).toMatchObject({ action: 'retry', delayMs: 1000 });
+    }
+  });
+
+  it('never retries a rejected key: 401, 403 at the upgrade; close 1008, 4001, 4003', () => {
+    for (const end of [
+      { kind: 'http', status: 401 },
+      { kind: 'http', status: 403 },
+      { kind: 'closed', code: 1008, reason: '' },
+      { kind: 'closed', code: 4001, reason: '' },
+      { kind: 'closed', code: 4003, reason: '' },
+    ] as const) {
+      expect(decide(end, policy, 0, low, NOW).action).toBe('auth-rejected');
+    }
+  });
+
+  it('honours Retry-After on 429 and 503, in seconds or as a date', () => {
+    expect(decide({ kind: 'http', status: 429, retryAfter: '7' }, policy, 0, low, NOW)).toMatchObject({ action: 'retry', delayMs: 7000 });
+    const date = new Date(NOW + 12_000).toUTCString();
+    expect(decide({ kind: 'http', status: 503, retryAfter: date }, policy, 0, low, NOW)).toMatchObject({ action: 'retry', delayMs: 12_000 });
+    // Without the header: the ordinary backoff.
+    expect(decide({ kind: 'http', status: 429 }, policy, 2, high, NOW)).toMatchObject({ action: 'retry', delayMs: 8000 });
+  });
+
+  it('--max-retries n: n retries after failed attempts, n + 1 attempts in all, then give up', () => {
+    const two = { ...policy, maxRetries: 2 };
+    const refused = { kind: 'unreachable', message: 'connection refused' } as const;
+    expect(decide(refused, two, 0, low, NOW).action).toBe('retry');
+    expect(decide(refused, two, 1, low, NOW).action).toBe('retry');
+    expect(decide(refused, two, 2, low, NOW).action).toBe('give-up');
+    // --no-retry: exactly one attempt.
+    expect(decide(refused, { ...policy, maxRetries: 0 }, 0, low, NOW).action).toBe('give-up');
+  });
+
+  it('stops when we closed it ourselves', () => {
+    expect(decide({ kind: 'stopped' }, policy, 5, low, NOW)).toEqual({ action: 'stop' });
+  });
+});
+
+describe('parseRetryAfter', () => {
+  it('reads seconds and HTTP dates, ignores junk', () => {
+    expect(parseRetryAfter('0', NOW)).toBe(0);
+    expect(parseRetryAfter('120', NOW)).toBe(120_000);
+    expect(parseRetryAfter(new Date(NOW - 5000).toUTCString(), NOW)).toBe(0);
+    expect(parseRetryAfter('soon', NOW)).toBeUndefined();
+    expect(parseRetryAfter(undefined, NOW)).toBeUndefined();
+  });
+});

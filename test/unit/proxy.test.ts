@@ -1,0 +1,27 @@
+import { describe, expect, it } from 'vitest';
+import { proxyFor } from '../../src/proxy.js';
+
+describe('proxyFor', () => {
+  it('uses HTTPS_PROXY for wss:// and HTTP_PROXY for ws://', () => {
+    const env = { HTTPS_PROXY: 'http://secure:3128', HTTP_PROXY: 'http://plain:3128' };
+    expect(proxyFor('wss://api.example.com/x', env)).toBe('http://secure:3128');
+    expect(proxyFor('ws://api.example.com/x', env)).toBe('http://plain:3128');
+    expect(proxyFor('ws://api.example.com/x', {})).toBeUndefined();
+  });
+
+  it('prefers lower-case names, as curl does', () => {
+    expect(proxyFor('wss://h/x', { https_proxy: 'http://lower:1', HTTPS_PROXY: 'http://upper:1' })).toBe('http://lower:1');
+  });
+
+  it('bypasses NO_PROXY hosts, domain suffixes, ports and *', () => {
+    const env = { HTTPS_PROXY: 'http://p:1', NO_PROXY: 'internal.example, .corp, api.example.com:8443, [::1]' };
+    expect(proxyFor('wss://internal.example/x', env)).toBeUndefined();
+    expect(proxyFor('wss://a.internal.example/x', env)).toBeUndefined();
+    expect(proxyFor('wss://b.corp/x', env)).toBeUndefined();
+    expect(proxyFor('wss://api.example.com:8443/x', env)).toBeUndefined();
+    expect(proxyFor('wss://api.example.com/x', env)).toBe('http://p:1');
+    expect(proxyFor('wss://[::1]:9/x', env)).toBeUndefined();
+    expect(proxyFor('wss://notinternal.example/x', env)).toBe('http://p:1');
+    expect(proxyFor('wss://anything/x', { HTTPS_PROXY: 'http://p:1', no_proxy: '*' })).toBeUndefined();
+  });
+});

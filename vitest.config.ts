@@ -1,0 +1,12 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    include: ['test/**/*.test.ts'],
+    // End-to-end tests run the built CLI as child processes; every one is bounded well below these.
+    testTimeout: 20_000,
+    hookTimeout: 20_000,
+    // Two cores: more workers only make the timing-sensitive end-to-end tests flaky.
+    maxWorkers: 2,
+  },
+});
