@@ -75,7 +75,7 @@ export class Connection {
     this.ws.on('pong', () => {
       this.heard = true;
     });
-    this.ws.on('unexpected-response', (req, res) => {
+    this.ws.on('unexpected-response', (_req, res) => {
       const retryAfter = res.headers['retry-after'];
       this.ending ??= {
         kind: 'http',
@@ -84,7 +84,8 @@ export class Connection {
         ...(res.headers.location !== undefined && { location: res.headers.location }),
       };
       res.resume();
-      req.destroy();
+      // With this listener ws leaves the handshake to us: abort it, which emits 'close'.
+      this.ws.terminate();
     });
     // ws emits 'error' and then 'close': the ending is decided from 'close' alone, once.
     this.ws.on('error', (err: Error & { code?: string }) => {

@@ -30,9 +30,12 @@ export interface ReaderOptions {
   random?: () => number;
 }
 
-/** Queued messages past which the socket is paused, and below which it is resumed. */
-const PAUSE_AT = 4096;
-const RESUME_AT = 1024;
+/**
+ * Queued frame text past which the socket is paused, and below which it is resumed. Counted in
+ * characters, not messages, so a feed of large messages is bounded as tightly as one of small.
+ */
+const PAUSE_AT = 1 << 20;
+const RESUME_AT = 1 << 18;
 const WARN_EVERY_MS = 1000;
 
 export class Reader implements AsyncIterable<Batch> {
@@ -61,10 +64,10 @@ export class Reader implements AsyncIterable<Batch> {
     let failures = 0;
     try {
       while (!this.stopped) {
-        this.log.debug({ url: display }, 'connecting');
+        this.log.debug(`connecting to ${display}`);
         const session = new Session(this.options, this.stats, {
           skip: (kind) => this.skipped(kind),
-          opened: () => this.log.info({ url: display }, this.stats.reconnects === 0 ? 'connected' : 'reconnected'),
+          opened: () => this.log.info(`${this.stats.reconnects === 0 ? 'connected to' : 'reconnected to'} ${display}`),
         });
         this.connection = session.connection;
         for (let batch = await session.next(); batch; batch = await session.next()) yield batch;
@@ -126,8 +129,9 @@ class Session {
   end: ConnectionEnd | undefined;
   /** Messages that passed classification: proof that the connection worked. */
   delivered = 0;
-  private readonly queue: Batch[] = [];
+  private readonly queue: { batch: Batch; size: number }[] = [];
   private queued = 0;
+  private currentSize = 0;
   private paused = false;
   private current: Message[] | undefined;
   private waiter: ((batch: Batch | undefined) => void) | undefined;
@@ -163,6 +167,7 @@ class Session {
     const result = classifyFrame(data.toString(), this.options.allTypes);
     if (typeof result === 'string') return this.hooks.skip(result);
     this.delivered++;
+    this.currentSize += result.raw.length;
     if (this.current === undefined) {
       this.current = [];
       // ws emits every frame of one socket read synchronously: the microtask runs after the last.
@@ -174,9 +179,11 @@ class Session {
   private readonly flush = (): void => {
     const messages = this.current;
     if (messages === undefined) return;
+    const size = this.currentSize;
     this.current = undefined;
-    this.queue.push({ messages, receivedAt: Date.now() });
-    this.queued += messages.length;
+    this.currentSize = 0;
+    this.queue.push({ batch: { messages, receivedAt: Date.now() }, size });
+    this.queued += size;
     if (!this.paused && this.queued >= PAUSE_AT) {
       this.paused = true;
       this.connection.pause();
@@ -185,14 +192,14 @@ class Session {
   };
 
   private take(): Batch | undefined {
-    const batch = this.queue.shift();
-    if (batch === undefined) return undefined;
-    this.queued -= batch.messages.length;
+    const entry = this.queue.shift();
+    if (entry === undefined) return undefined;
+    this.queued -= entry.size;
     if (this.paused && this.queued <= RESUME_AT) {
       this.paused = false;
       this.connection.resume();
     }
-    return batch;
+    return entry.batch;
   }
 
   private wake(): void {

@@ -1,0 +1,358 @@
+import fs from 'node:fs';
+import http from 'node:http';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { WebSocket } from 'ws';
+import { call, startBareServer, type BareServer } from '../support/ws-server.js';
+import { BIN, cleanEnv, killAll, ndjsonLines, runCli, spawnCli } from '../support/cli.js';
+
+/**
+ * The reader loop's failure modes, each against a real server on loopback and the built CLI.
+ * Backoffs are shortened so reconnects take milliseconds; nothing here sleeps to pass.
+ */
+
+const cleanups: (() => Promise<void> | void)[] = [];
+afterEach(async () => {
+  await killAll();
+  for (const c of cleanups.splice(0).reverse()) await c();
+});
+
+async function bare(...args: Parameters<typeof startBareServer>): Promise<BareServer> {
+  const s = await startBareServer(...args);
+  cleanups.push(() => s.close());
+  return s;
+}
+
+const FAST = ['--backoff-min', '20ms', '--backoff-max', '100ms'];
+const seqs = (stdout: string): number[] => ndjsonLines(stdout).map((m) => (m as { data: { seq: number } }).data.seq);
+const sendAll = (ws: WebSocket, frames: string[]): Promise<void> =>
+  new Promise((resolve) => frames.forEach((f, i) => ws.send(f, i === frames.length - 1 ? () => resolve() : undefined)));
+
+describe('reconnects', () => {
+  it('an abrupt TCP drop (no close frame) is followed by a reconnect; no call lost or doubled at the seams', async () => {
+    let next = 1;
+    const server = await bare(async (ws) => {
+      const frames = Array.from({ length: 10 }, () => call(next++));
+      await sendAll(ws, frames);
+      ws.terminate(); // destroys the socket: no close frame
+    });
+    const r = await runCli(['--url', server.url, '-n', '30', ...FAST]);
+    expect(r.code).toBe(0);
+    expect(seqs(r.stdout)).toEqual(Array.from({ length: 30 }, (_, i) => i + 1));
+    expect(server.requests.length).toBe(3);
+    expect(r.stderr).toMatch(/reconnects 2/);
+  });
+
+  it('a normal close (1000) is followed by a reconnect: the stream is endless', async () => {
+    const server = await bare((ws, _req, i) => {
+      ws.send(call(i + 1), () => ws.close(1000, 'bye'));
+    });
+    const r = await runCli(['--url', server.url, '-n', '3', ...FAST]);
+    expect(r.code).toBe(0);
+    expect(seqs(r.stdout)).toEqual([1, 2, 3]);
+    expect(r.stderr).toMatch(/closed the connection \(1000 bye\)/);
+  });
+
+  it('nothing listening: --max-retries 2 makes three attempts, then exit 4', async () => {
+    const server = await bare(() => {}, { rejectUpgrade: () => ({ status: 500 }) });
+    const r = await runCli(['--url', server.url, '--max-retries', '2', ...FAST]);
+    expect(r.code).toBe(4);
+    expect(server.requests.length).toBe(3);
+    expect(r.stderr).toMatch(/gave up after 3 attempts/);
+    const port = server.port;
+    await server.close();
+    const refused = await runCli(['--url', `ws://127.0.0.1:${port}/solana/monitor/livecalls`, '--no-retry']);
+    expect(refused.code).toBe(4);
+    expect(refused.stderr).toMatch(/gave up after 1 attempt: connection refused/);
+  });
+
+  it('HTTP 429 with Retry-After is waited out, then the reader connects', async () => {
+    const times: number[] = [];
+    const server = await bare((ws) => ws.send(call(1)), {
+      rejectUpgrade: (_req, i) => {
+        times.push(Date.now());
+        return i === 0 ? { status: 429, headers: { 'Retry-After': '1' } } : undefined;
+      },
+    });
+    const r = await runCli(['--url', server.url, '-n', '1', ...FAST]);
+    expect(r.code).toBe(0);
+    expect(times).toHaveLength(2);
+    expect(times[1]! - times[0]!).toBeGreaterThanOrEqual(950);
+  });
+});
+
+describe('authentication rejected: no retry, exit 3, the variable to fix named', () => {
+  it.each([401, 403])('HTTP %d at the upgrade', async (status) => {
+    const server = await bare(() => {}, { rejectUpgrade: () => ({ status }) });
+    const r = await runCli(['--url', server.url, ...FAST], { env: { REXI_API_KEY: 'wrong' } });
+    expect(r.code).toBe(3);
+    expect(server.requests.length).toBeLessThanOrEqual(2);
+    expect(r.stderr).toMatch(new RegExp(`authentication rejected: .*HTTP ${status}.*check REXI_API_KEY`));
+    expect(r.stderr.trim().split('\n').at(-1)).toMatch(/^rexi-live: error: authentication rejected/);
+  });
+
+  it.each([1008, 4001, 4003])('close code %d after the upgrade', async (code) => {
+    const server = await bare((ws) => ws.close(code, 'bad key'));
+    const r = await runCli(['--url', server.url, ...FAST], { env: { REXI_API_KEY: 'wrong' } });
+    expect(r.code).toBe(3);
+    expect(server.requests.length).toBeLessThanOrEqual(2);
+    expect(r.stderr).toMatch(/check REXI_API_KEY/);
+  });
+
+  it('names the flag in use when the key came from --api-key-file', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rexi-'));
+    cleanups.push(() => fs.rmSync(dir, { recursive: true }));
+    fs.writeFileSync(path.join(dir, 'key'), 'wrong\n');
+    const server = await bare(() => {}, { rejectUpgrade: () => ({ status: 401 }) });
+    const r = await runCli(['--url', server.url, '--api-key-file', path.join(dir, 'key')]);
+    expect(r.code).toBe(3);
+    expect(r.stderr).toMatch(/check --api-key-file/);
+  });
+});
+
+describe('watchdogs', () => {
+  it('detects a half-open link (a proxy that stops forwarding without closing) within ping-interval + pong-timeout', async () => {
+    let frozenAt = 0;
+    const server = await bare((ws, _req, i) => {
+      ws.send(call(i + 1));
+    });
+    // A TCP proxy: the first connection goes silent in both directions after the first call.
+    const held: net.Socket[] = [];
+    let connections = 0;
+    const proxy = net.createServer((client) => {
+      const upstream = net.connect(server.port, '127.0.0.1');
+      held.push(client, upstream);
+      client.on('error', () => {});
+      upstream.on('error', () => {});
+      client.pipe(upstream);
+      const first = connections++ === 0;
+      let seen = '';
+      let frozen = false;
+      upstream.on('data', (d: Buffer) => {
+        if (frozen) return;
+        client.write(d);
+        seen += d.toString('latin1');
+        if (first && seen.includes('"seq":1')) {
+          frozen = true;
+          frozenAt = Date.now();
+          client.unpipe(upstream);
+          client.pause();
+          upstream.pause();
+        }
+      });
+    });
+    await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+    cleanups.push(() => {
+      for (const s of held) s.destroy();
+      return new Promise<void>((resolve) => proxy.close(() => resolve()));
+    });
+    const port = (proxy.address() as net.AddressInfo).port;
+    const child = spawnCli(['--url', `ws://127.0.0.1:${port}/solana/monitor/livecalls`, '-n', '2', '--ping-interval', '300ms', '--pong-timeout', '300ms', ...FAST]);
+    await child.waitFor(/no pong or data within --pong-timeout/);
+    const detectedAfter = Date.now() - frozenAt;
+    const r = await child.done;
+    expect(r.code).toBe(0);
+    expect(seqs(r.stdout)).toEqual([1, 2]);
+    // ping every 300ms + 300ms to answer, with room for a loaded machine.
+    expect(detectedAfter).toBeLessThan(300 + 300 + 700);
+  });
+
+  it('--idle-timeout reconnects when no message arrives (pongs alone do not count)', async () => {
+    const server = await bare((ws, _req, i) => ws.send(call(i + 1)));
+    const started = Date.now();
+    const r = await runCli(['--url', server.url, '-n', '2', '--idle-timeout', '400ms', '--ping-interval', '100ms', ...FAST]);
+    expect(r.code).toBe(0);
+    expect(seqs(r.stdout)).toEqual([1, 2]);
+    expect(r.stderr).toMatch(/no message within --idle-timeout/);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(400);
+  });
+
+  it('--connect-timeout bounds a server that accepts TCP but never answers the upgrade', async () => {
+    const sockets: net.Socket[] = [];
+    const silent = net.createServer((s) => sockets.push(s.on('error', () => {})));
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    cleanups.push(() => {
+      for (const s of sockets) s.destroy();
+      return new Promise<void>((resolve) => silent.close(() => resolve()));
+    });
+    const port = (silent.address() as net.AddressInfo).port;
+    const started = Date.now();
+    const r = await runCli(['--url', `ws://127.0.0.1:${port}/x`, '--connect-timeout', '300ms', '--no-retry']);
+    expect(r.code).toBe(4);
+    expect(Date.now() - started).toBeLessThan(3000);
+    expect(r.stderr).toMatch(/gave up after 1 attempt: .*(timed out|timeout)/i);
+  });
+});
+
+describe('frames', () => {
+  it('skips every malformed kind interleaved with valid calls, counts each, warns, never crashes', async () => {
+    const server = await bare((ws) => {
+      ws.send(call(1));
+      ws.send('not json {');
+      ws.send(call(2));
+      ws.send(Buffer.from([1, 2, 3]), { binary: true });
+      ws.send(call(3));
+      ws.send('[1,2,3]');
+      ws.send(call(4));
+      ws.send('{"type":"NEW_SCAN","data":{"token_name":"no address"}}');
+      ws.send(call(5));
+      ws.send('{"type":"HEARTBEAT"}');
+      ws.send(call(6));
+    });
+    const r = await runCli(['--url', server.url, '-n', '6']);
+    expect(r.code).toBe(0);
+    expect(seqs(r.stdout)).toEqual([1, 2, 3, 4, 5, 6]);
+    expect(r.stderr).toMatch(/received 11, output 6, filtered 0, skipped 5 \(not-json 1, binary 1, not-object 1, no-token-address 1, other-type 1\)/);
+    expect(r.stderr).toMatch(/skipped a text frame that is not JSON/);
+    expect(r.stderr).toMatch(/skipped a binary frame/);
+    expect(r.stderr).not.toMatch(/skipped a message of another type/);
+  });
+
+  it('warns at most once a second per kind', async () => {
+    const server = await bare((ws) => {
+      for (let i = 0; i < 50; i++) ws.send('garbage');
+      ws.send(call(1));
+    });
+    const r = await runCli(['--url', server.url, '-n', '1']);
+    expect(r.code).toBe(0);
+    expect(r.stderr.match(/skipped a text frame that is not JSON/g)).toHaveLength(1);
+    expect(r.stderr).toMatch(/skipped 50 \(not-json 50\)/);
+  });
+
+  it('--all-types passes other JSON objects through', async () => {
+    const server = await bare((ws) => {
+      ws.send('{"type":"HEARTBEAT","n":1}');
+      ws.send(call(1));
+    });
+    const r = await runCli(['--url', server.url, '-n', '2', '--all-types']);
+    expect(ndjsonLines(r.stdout)).toEqual([{ type: 'HEARTBEAT', n: 1 }, JSON.parse(call(1))]);
+  });
+
+  it('a frame over --max-message-size closes the socket (1009) and the loop reconnects', async () => {
+    let closeCode = 0;
+    const server = await bare((ws, _req, i) => {
+      ws.on('close', (code) => (closeCode ||= code));
+      if (i === 0) ws.send(call(1, { pad: 'x'.repeat(4096) }));
+      else ws.send(call(2));
+    });
+    const r = await runCli(['--url', server.url, '-n', '1', '--max-message-size', '1KiB', ...FAST]);
+    expect(r.code).toBe(0);
+    expect(seqs(r.stdout)).toEqual([2]);
+    expect(closeCode).toBe(1009);
+    expect(r.stderr).toMatch(/skipped 1 \(too-large 1\)/);
+  });
+});
+
+describe('clean exits', () => {
+  it('| head -n 3: exit 0, no EPIPE trace', async () => {
+    const server = await bare((ws) => {
+      const timer = setInterval(() => ws.readyState === ws.OPEN && ws.send(call(1)), 2);
+      ws.on('close', () => clearInterval(timer));
+    });
+    const { spawn } = await import('node:child_process');
+    const sh = spawn('bash', ['-c', `"${process.execPath}" "${BIN}" --url ${server.url} | head -n 3; echo "rc=\${PIPESTATUS[0]}" >&2`], { env: cleanEnv() });
+    let out = '';
+    let err = '';
+    sh.stdout.on('data', (d) => (out += d));
+    sh.stderr.on('data', (d) => (err += d));
+    const timer = setTimeout(() => sh.kill('SIGKILL'), 10_000);
+    await new Promise((resolve) => sh.on('close', resolve));
+    clearTimeout(timer);
+    expect(out.split('\n').filter(Boolean)).toHaveLength(3);
+    expect(err).toMatch(/rc=0/);
+    expect(err).not.toMatch(/EPIPE|Error:|\n\s+at /);
+  });
+
+  it('SIGTERM with -o: whole lines in the file, the summary printed, then the process ends by SIGTERM', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rexi-'));
+    cleanups.push(() => fs.rmSync(dir, { recursive: true }));
+    const file = path.join(dir, 'capture.ndjson');
+    const server = await bare((ws) => {
+      let n = 0;
+      const timer = setInterval(() => {
+        for (let i = 0; i < 50 && ws.readyState === ws.OPEN; i++) ws.send(call(++n, { pad: 'y'.repeat(200) }));
+      }, 1);
+      ws.on('close', () => clearInterval(timer));
+    });
+    const child = spawnCli(['--url', server.url, '-o', file]);
+    await child.waitFor(/connected to/);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    child.proc.kill('SIGTERM');
+    const r = await child.done;
+    expect(r.signal).toBe('SIGTERM');
+    expect(r.stderr).toMatch(/received \d+, output \d+/);
+    const text = fs.readFileSync(file, 'utf8');
+    expect(text.endsWith('\n')).toBe(true);
+    const got = seqs(text);
+    expect(got.length).toBeGreaterThan(0);
+    expect(got).toEqual(Array.from({ length: got.length }, (_, i) => i + 1));
+    const output = Number(/output (\d+)/.exec(r.stderr)![1]);
+    expect(got.length).toBe(output);
+  });
+
+  it('-o into a missing directory: exit 5 before connecting', async () => {
+    const server = await bare((ws) => ws.send(call(1)));
+    const r = await runCli(['--url', server.url, '-o', '/nonexistent-dir/capture.ndjson']);
+    expect(r.code).toBe(5);
+    expect(r.stderr).toMatch(/--output: cannot open '\/nonexistent-dir\/capture.ndjson'/);
+    expect(server.requests).toHaveLength(0);
+  });
+});
+
+describe('network', () => {
+  it('never follows a redirect: the key does not reach the other host', async () => {
+    const elsewhere = await bare(() => {});
+    const server = await bare(() => {}, {
+      rejectUpgrade: () => ({ status: 302, headers: { Location: elsewhere.url + '?api_key=stolen' } }),
+    });
+    const r = await runCli(['--url', server.url, '--no-retry'], { env: { REXI_API_KEY: 'secret-key' } });
+    expect(r.code).toBe(4);
+    expect(elsewhere.requests).toHaveLength(0);
+    expect(r.stderr).toMatch(/HTTP 302 \(a redirect, not followed\)/);
+    expect(r.stderr).not.toContain('secret-key');
+  });
+
+  it('goes through an HTTP CONNECT proxy from HTTP_PROXY, seen on the proxy side', async () => {
+    const server = await bare((ws) => ws.send(call(1)));
+    const connects: string[] = [];
+    const proxy = http.createServer((_req, res) => res.writeHead(405).end());
+    const tunnels: net.Socket[] = [];
+    proxy.on('connect', (req: http.IncomingMessage, client: net.Socket, head: Buffer) => {
+      connects.push(req.url!);
+      const [host, port] = req.url!.split(':');
+      const upstream = net.connect(Number(port), host, () => {
+        client.write('HTTP/1.1 200 Connection Established\r\n\r\n');
+        upstream.write(head);
+        upstream.pipe(client);
+        client.pipe(upstream);
+      });
+      tunnels.push(client, upstream);
+      upstream.on('error', () => client.destroy());
+      client.on('error', () => upstream.destroy());
+    });
+    await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+    cleanups.push(() => {
+      for (const t of tunnels) t.destroy();
+      return new Promise<void>((resolve) => proxy.close(() => resolve()));
+    });
+    const proxyUrl = `http://127.0.0.1:${(proxy.address() as net.AddressInfo).port}`;
+    const r = await runCli(['--url', server.url, '-n', '1'], { env: { HTTP_PROXY: proxyUrl } });
+    expect(r.code).toBe(0);
+    expect(seqs(r.stdout)).toEqual([1]);
+    expect(connects).toEqual([`127.0.0.1:${server.port}`]);
+    // NO_PROXY bypasses it.
+    const direct = await runCli(['--url', server.url, '-n', '1'], { env: { HTTP_PROXY: proxyUrl, NO_PROXY: '127.0.0.1' } });
+    expect(direct.code).toBe(0);
+    expect(connects).toHaveLength(1);
+  });
+
+  it('offers permessage-deflate only with --compress', async () => {
+    const server = await bare((ws) => ws.send(call(1)));
+    await runCli(['--url', server.url, '-n', '1']);
+    await runCli(['--url', server.url, '-n', '1', '--compress']);
+    expect(server.requests[0]!.headers['sec-websocket-extensions']).toBeUndefined();
+    expect(server.requests[1]!.headers['sec-websocket-extensions']).toMatch(/permessage-deflate/);
+  });
+});

@@ -1,0 +1,171 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { call, DOC_EXAMPLE, startBareServer, type BareServer } from '../support/ws-server.js';
+import { killAll, ndjsonLines, runCli } from '../support/cli.js';
+
+let server: BareServer | undefined;
+afterEach(async () => {
+  await killAll();
+  await server?.close();
+  server = undefined;
+});
+
+const KEY = 'k3y-THAT-must-never-LEAK-9f2c';
+
+describe('tail → ndjson, end to end against a real ws server', () => {
+  it('writes the livecalls-api.md example message JSON-equal to what was sent', async () => {
+    server = await startBareServer((ws) => ws.send(DOC_EXAMPLE));
+    const r = await runCli(['--url', server.url, '-f', 'ndjson', '-n', '1']);
+    expect(r.code).toBe(0);
+    const lines = r.stdout.split('\n').filter(Boolean);
+    expect(lines).toHaveLength(1);
+    expect(JSON.parse(lines[0]!)).toEqual(JSON.parse(DOC_EXAMPLE));
+    // One compact line: the pretty-printed frame was compacted.
+    expect(lines[0]).toBe(JSON.stringify(JSON.parse(DOC_EXAMPLE)));
+  });
+
+  it('keeps order, unknown fields and integers beyond 2^53; stdout carries data only', async () => {
+    const big = '{"type":"NEW_SCAN","data":{"token_address":"big","supply":123456789012345678901234567890,"extra":{"x":[1,2]}},"envelope":true}';
+    server = await startBareServer((ws) => {
+      for (let i = 1; i <= 50; i++) ws.send(call(i));
+      ws.send(big);
+    });
+    const r = await runCli(['--url', server.url, '-n', '51', '--log-level', 'debug']);
+    expect(r.code).toBe(0);
+    const lines = r.stdout.split('\n').filter(Boolean);
+    expect(lines.slice(0, 50).map((l) => (JSON.parse(l) as { data: { seq: number } }).data.seq)).toEqual(Array.from({ length: 50 }, (_, i) => i + 1));
+    expect(lines[50]).toBe(big);
+    expect(r.stderr).toMatch(/received 51, output 51/);
+  });
+
+  it.each([
+    ['query', (req: import('node:http').IncomingMessage) => new URL(req.url!, 'http://x').searchParams.get('api_key')],
+    ['header', (req: import('node:http').IncomingMessage) => req.headers['x-api-key']],
+    ['bearer', (req: import('node:http').IncomingMessage) => req.headers.authorization?.replace(/^Bearer /, '')],
+  ] as const)('--auth %s sends the key where the server looks for it', async (mode, seen) => {
+    server = await startBareServer((ws) => ws.send(call(1)));
+    const r = await runCli(['--url', server.url, '--auth', mode, '-n', '1'], { env: { REXI_API_KEY: KEY } });
+    expect(r.code).toBe(0);
+    expect(seen(server.requests[0]!)).toBe(KEY);
+    // Only where it was asked to go.
+    const req = server.requests[0]!;
+    const places = [new URL(req.url!, 'http://x').searchParams.get('api_key'), req.headers['x-api-key'], req.headers.authorization];
+    expect(places.filter((p) => p !== null && p !== undefined)).toHaveLength(1);
+  });
+
+  it('never shows the key on stdout or stderr, even at --log-level debug, across a reconnect', async () => {
+    server = await startBareServer((ws, _req, i) => {
+      ws.send(call(i + 1));
+      if (i === 0) ws.close(1000);
+    });
+    const r = await runCli(['--url', server.url, '-n', '2', '--log-level', 'debug', '--backoff-min', '50ms', '--backoff-max', '100ms'], { env: { REXI_API_KEY: KEY } });
+    expect(r.code).toBe(0);
+    expect(ndjsonLines(r.stdout)).toHaveLength(2);
+    expect(r.stderr).toContain('api_key=***');
+    expect(r.stdout + r.stderr).not.toContain(KEY);
+    expect(r.stdout + r.stderr).not.toContain('LEAK');
+  });
+
+  it('reads the key from --api-key-file, and --api-key works but warns', async () => {
+    const fs = await import('node:fs');
+    const os = await import('node:os');
+    const path = await import('node:path');
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rexi-key-'));
+    const file = path.join(dir, 'key');
+    fs.writeFileSync(file, `${KEY}\n`, { mode: 0o600 });
+    server = await startBareServer((ws) => ws.send(call(1)));
+    const r = await runCli(['--url', server.url, '--api-key-file', file, '-n', '1']);
+    expect(r.code).toBe(0);
+    expect(new URL(server.requests[0]!.url!, 'http://x').searchParams.get('api_key')).toBe(KEY);
+    const r2 = await runCli(['--url', server.url, '--api-key', KEY, '-n', '1']);
+    expect(r2.code).toBe(0);
+    expect(r2.stderr).toMatch(/process list/);
+    expect(r2.stderr).not.toContain(KEY);
+    fs.rmSync(dir, { recursive: true });
+  });
+
+  it('--duration ends the run with exit 0 and the summary', async () => {
+    server = await startBareServer((ws) => ws.send(call(1)));
+    const started = Date.now();
+    const r = await runCli(['--url', server.url, '--duration', '700ms']);
+    expect(r.code).toBe(0);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(600);
+    expect(ndjsonLines(r.stdout)).toHaveLength(1);
+    expect(r.stderr).toMatch(/received 1, output 1, filtered 0, skipped 0, reconnects 0, up \d+s/);
+  });
+
+  it('-f lines writes one line per call with the full address and no control characters from the feed', async () => {
+    const hostile = JSON.stringify({
+      type: 'NEW_SCAN',
+      data: {
+        token_address: 'So11111111111111111111111111111111111111112',
+        token_name: 'evil\u001b]0;pwned\u0007\u001b[2J\u202ename',
+        token_symbol: 'X\u009b31m',
+        caller: { id: 1, name: 'c\u001b]52;c;Zm9v\u0007', platform: 'telegram' },
+        price_data: { current_price: 0.0000512, market_cap: 512_300 },
+      },
+    });
+    server = await startBareServer((ws) => ws.send(hostile));
+    const r = await runCli(['--url', server.url, '-f', 'lines', '--color', 'never', '-n', '1']);
+    expect(r.code).toBe(0);
+    const lines = r.stdout.split('\n').filter(Boolean);
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toContain('So11111111111111111111111111111111111111112');
+    expect(lines[0]).toContain('telegram');
+    expect(lines[0]).not.toMatch(/[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/);
+  });
+});
+
+describe('usage and configuration errors: one line, exit 2', () => {
+  it.each([
+    [['--bogus'], /unknown option '--bogus'/],
+    [[], /--url or REXI_WS_URL/],
+    [['--url', 'wss://api.example.com/solana/monitor/livecalls'], /REXI_API_KEY/],
+    [['--url', 'ws://127.0.0.1:1/x', '--ping-interval', 'often'], /--ping-interval: 'often' is not a duration/],
+    [['--url', 'ws://127.0.0.1:1/x', '-f', 'xml'], /argument 'xml' is invalid/],
+    [['--url', 'ws://127.0.0.1:1/x', '-n', 'many'], /--count: 'many' is not a whole number/],
+    [['--url', 'ws://127.0.0.1:1/x', '--min-mcap', 'lots'], /--min-mcap: 'lots' is not an amount/],
+    [['--url', 'http://127.0.0.1:1/x'], /must be a ws:\/\/ or wss:\/\/ URL/],
+    [['--url', 'ws://127.0.0.1:1/x', '--config', '/nonexistent/config.json'], /--config: cannot read/],
+    [['--url', 'ws://127.0.0.1:1/x', '--api-key-file', '/nonexistent/key'], /--api-key-file: cannot read/],
+    [['--url', 'ws://127.0.0.1:1/x', '--backoff-min', '10s', '--backoff-max', '1s'], /--backoff-min .* above --backoff-max/],
+  ])('%j', async (args, message) => {
+    const r = await runCli(args as string[]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(message);
+    expect(r.stderr).not.toMatch(/\n\s+at /); // no stack trace
+    expect(r.stdout).toBe('');
+  });
+
+  it('refuses to send a key over ws:// to a non-loopback host without --insecure', async () => {
+    const r = await runCli(['--url', 'ws://api.example.com/solana/monitor/livecalls'], { env: { REXI_API_KEY: KEY } });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/--insecure/);
+    expect(r.stderr).not.toContain(KEY);
+  });
+});
+
+describe('url', () => {
+  it('prints the URL tail would use, key redacted unless --show-key', async () => {
+    const env = { REXI_BASE_URL: 'https://api.example.com', REXI_API_KEY: KEY };
+    const r = await runCli(['url'], { env });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe('wss://api.example.com/solana/monitor/livecalls?api_key=***\n');
+    const shown = await runCli(['url', '--show-key'], { env });
+    expect(shown.stdout).toBe(`wss://api.example.com/solana/monitor/livecalls?api_key=${KEY}\n`);
+    const header = await runCli(['url', '--auth', 'header'], { env });
+    expect(header.stdout).toBe('wss://api.example.com/solana/monitor/livecalls\n');
+  });
+});
+
+describe('--help and --version', () => {
+  it('every command has help with examples; --version prints the version', async () => {
+    for (const cmd of ['tail', 'url', 'serve', 'demo', 'replay']) {
+      const r = await runCli([cmd, '--help']);
+      expect(r.code, cmd).toBe(0);
+      expect(r.stdout, cmd).toMatch(/Examples:/);
+    }
+    const v = await runCli(['--version']);
+    expect(v.code).toBe(0);
+    expect(v.stdout).toMatch(/^\d+\.\d+\.\d+\n$/);
+  });
+});

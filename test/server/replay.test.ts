@@ -1,0 +1,170 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { pino, type Logger } from 'pino';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { UserError } from '../../src/errors.js';
+import { silentLogger } from '../../src/log.js';
+import { openReplay, parseReplayLine } from '../../src/server/replay.js';
+
+let dir: string;
+beforeEach(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'rexi-replay-'));
+});
+afterEach(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+const capture = async (name: string, lines: string[]): Promise<string> => {
+  const file = join(dir, name);
+  await writeFile(file, lines.join('\n') + '\n');
+  return file;
+};
+
+/** A logger whose records the test can read. */
+function recordingLogger(): { logger: Logger; records: Array<Record<string, unknown>> } {
+  const records: Array<Record<string, unknown>> = [];
+  const logger = pino({ level: 'debug' }, { write: (line: string) => void records.push(JSON.parse(line) as Record<string, unknown>) });
+  return { logger, records };
+}
+
+/** The messages with their arrival times (ms after the first), at most `max` of them. */
+async function timed(play: AsyncGenerator<string>, max = Infinity): Promise<Array<{ text: string; at: number }>> {
+  const out: Array<{ text: string; at: number }> = [];
+  let first: number | undefined;
+  for await (const text of play) {
+    const now = performance.now();
+    first ??= now;
+    out.push({ text, at: now - first });
+    if (out.length >= max) break;
+  }
+  return out;
+}
+
+const scan = (address: string, timestamp: number, extra = ''): string =>
+  `{"type":"NEW_SCAN","data":{"token_address":"${address}","timestamp":${timestamp}${extra}}}`;
+
+describe('parseReplayLine', () => {
+  it('strips a trailing received_at textually and keeps big integers as written', () => {
+    const line = '{"type":"NEW_SCAN","data":{"token_address":"A","big":12345678901234567890,"p":1.50},"received_at":"2025-01-01T00:00:00.250Z"}';
+    expect(parseReplayLine(line)).toEqual({
+      text: '{"type":"NEW_SCAN","data":{"token_address":"A","big":12345678901234567890,"p":1.50}}',
+      receivedAtMs: Date.UTC(2025, 0, 1, 0, 0, 0, 250),
+      timestampMs: undefined,
+    });
+  });
+
+  it('copes with spacing, keeps received_at when it is not the last key, and reads data.timestamp', () => {
+    expect(parseReplayLine('{ "type": "X", "data": {"timestamp": 10} , "received_at" : "2025-01-01T00:00:00Z" } ')?.text).toBe(
+      '{ "type": "X", "data": {"timestamp": 10}}',
+    );
+    const notLast = '{"received_at":"2025-01-01T00:00:00Z","type":"X"}';
+    expect(parseReplayLine(notLast)?.text).toBe(notLast);
+    // A string that merely contains the key is data, not the field.
+    const inString = '{"type":"X","data":{"note":",\\"received_at\\":\\"x\\"}"}}';
+    expect(parseReplayLine(inString)?.text).toBe(inString);
+    expect(parseReplayLine(scan('A', 1700000000))?.timestampMs).toBe(1700000000 * 1000);
+    expect(parseReplayLine('{"type":"X","data":{"timestamp":"1700000000"}}')?.timestampMs).toBe(1700000000 * 1000);
+  });
+
+  it('rejects lines that are not JSON objects', () => {
+    for (const bad of ['not json', '[1,2]', '42', 'null', '"text"', '{"type":']) expect(parseReplayLine(bad)).toBeUndefined();
+  });
+});
+
+describe('openReplay', () => {
+  it('fails with a usage error naming --replay and the path when the file is missing', async () => {
+    const file = join(dir, 'missing.ndjson');
+    const err = await openReplay({ file, speed: 1, loop: false, logger: silentLogger() }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(UserError);
+    expect((err as UserError).exitCode).toBe(2);
+    expect((err as UserError).message).toContain('--replay');
+    expect((err as UserError).message).toContain(file);
+  });
+
+  it('fails with a usage error for a directory', async () => {
+    await expect(openReplay({ file: dir, speed: 1, loop: false, logger: silentLogger() })).rejects.toMatchObject({
+      exitCode: 2,
+      message: expect.stringContaining(dir),
+    });
+  });
+
+  it('keeps the order and the data.timestamp spacing, divided by speed', async () => {
+    const file = await capture('ts.ndjson', [scan('A', 1000), scan('B', 1001), scan('C', 1003), scan('D', 1003)]);
+    const replay = await openReplay({ file, speed: 10, loop: false, logger: silentLogger() });
+    const got = await timed(replay.play());
+    expect(got.map((m) => m.text)).toEqual([scan('A', 1000), scan('B', 1001), scan('C', 1003), scan('D', 1003)]);
+    // Due 1 s / 10 and 3 s / 10 after the first; a late first message (a busy machine) may
+    // shorten what follows a little, as the schedule does not drift.
+    const [, b, c, d] = got.map((m) => m.at);
+    expect(b).toBeGreaterThanOrEqual(50);
+    expect(b).toBeLessThan(220);
+    expect(c).toBeGreaterThanOrEqual(250);
+    expect(c).toBeLessThan(420);
+    expect(d! - c!).toBeLessThan(30); // same second: at once
+    expect(replay.stats).toEqual({ messages: 4, skipped: 0 });
+  }, 5000);
+
+  it('prefers received_at over data.timestamp for spacing, and strips it from what is sent', async () => {
+    const at = (ms: number): string => `,"received_at":"${new Date(Date.UTC(2025, 0, 1) + ms).toISOString()}"`;
+    const lines = [
+      scan('A', 1000, ',"big":12345678901234567890').slice(0, -1) + at(0) + '}',
+      scan('B', 1060).slice(0, -1) + at(100) + '}',
+      scan('C', 1000).slice(0, -1) + at(300) + '}',
+    ];
+    const file = await capture('received-at.ndjson', lines);
+    const replay = await openReplay({ file, speed: 1, loop: false, logger: silentLogger() });
+    const got = await timed(replay.play());
+    expect(got.map((m) => m.text)).toEqual([scan('A', 1000, ',"big":12345678901234567890'), scan('B', 1060), scan('C', 1000)]);
+    expect(got[1]!.at).toBeGreaterThanOrEqual(50);
+    expect(got[1]!.at).toBeLessThan(200);
+    expect(got[2]!.at).toBeGreaterThanOrEqual(250);
+    expect(got[2]!.at).toBeLessThan(420);
+  }, 5000);
+
+  it('ignores blank lines, skips and counts lines that are not JSON objects with a warning', async () => {
+    const file = join(dir, 'mixed.ndjson');
+    await writeFile(file, `\uFEFF${scan('A', 1)}\r\n\r\n   \nnot json\n[1,2]\n${scan('B', 1)}\r\n`);
+    const { logger, records } = recordingLogger();
+    const replay = await openReplay({ file, speed: 1, loop: false, logger });
+    const got = await timed(replay.play());
+    expect(got.map((m) => m.text)).toEqual([scan('A', 1), scan('B', 1)]);
+    expect(replay.stats).toEqual({ messages: 2, skipped: 2 });
+    const warnings = records.filter((r) => r.level === 40);
+    expect(warnings.map((w) => w.line)).toEqual([4, 5]);
+    expect(warnings.every((w) => w.file === file)).toBe(true);
+  }, 5000);
+
+  it('loops back to the first line when asked', async () => {
+    const file = await capture('loop.ndjson', [scan('A', 1), scan('B', 2)]);
+    const replay = await openReplay({ file, speed: 100, loop: true, logger: silentLogger() });
+    const got = await timed(replay.play(), 5);
+    expect(got.map((m) => JSON.parse(m.text).data.token_address)).toEqual(['A', 'B', 'A', 'B', 'A']);
+    // The loop restarts with the file's own spacing (1 s / 100), neither a burst nor a stall.
+    expect(got[2]!.at - got[1]!.at).toBeGreaterThanOrEqual(8);
+    expect(got[2]!.at - got[1]!.at).toBeLessThan(60);
+  }, 5000);
+
+  it('ends instead of spinning when a looped file holds no messages', async () => {
+    const file = await capture('empty.ndjson', ['', 'junk']);
+    const replay = await openReplay({ file, speed: 1, loop: true, logger: silentLogger() });
+    expect(await timed(replay.play())).toEqual([]);
+  }, 5000);
+
+  it('stops promptly when aborted during a long gap', async () => {
+    const file = await capture('gap.ndjson', [scan('A', 0), scan('B', 3600)]);
+    const replay = await openReplay({ file, speed: 1, loop: false, logger: silentLogger() });
+    const abort = new AbortController();
+    const play = replay.play(abort.signal);
+    expect((await play.next()).value).toBe(scan('A', 0));
+    const pending = play.next();
+    setTimeout(() => abort.abort(), 20);
+    expect(await pending).toEqual({ done: true, value: undefined });
+  }, 2000);
+
+  it('rejects a speed that is not above 0', async () => {
+    const file = await capture('one.ndjson', [scan('A', 0)]);
+    await expect(openReplay({ file, speed: 0, loop: false, logger: silentLogger() })).rejects.toMatchObject({ exitCode: 2 });
+  });
+});
