@@ -101,3 +101,17 @@ export function num(v: unknown): number | undefined {
   }
   return undefined;
 }
+
+// classifyFrame checks only token_address: caller and price_data may be any JSON value.
+
+/** `data.caller` when it is an object. */
+export function callerOf(call: NewScanData): WireCaller | undefined {
+  const c: unknown = call.caller;
+  return c !== null && typeof c === 'object' ? (c as WireCaller) : undefined;
+}
+
+/** `data.price_data` when it is an object. */
+export function priceDataOf(call: NewScanData): WirePriceData | undefined {
+  const p: unknown = call.price_data;
+  return p !== null && typeof p === 'object' ? (p as WirePriceData) : undefined;
+}

@@ -198,6 +198,8 @@ export async function main(argv: string[]): Promise<void> {
     if (outcome?.signal) {
       // End by the same signal, as Unix tools do: the shell sees 130/143, systemd a clean stop.
       process.kill(process.pid, outcome.signal);
+      // Still here: the signal is ignored (inherited SIG_IGN, as in a shell's background job).
+      process.exitCode = outcome.exitCode;
       return;
     }
     exitCode = outcome?.exitCode ?? ExitCode.ok;

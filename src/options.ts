@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { buildEndpoint, AUTH_MODES, type AuthMode, type Endpoint } from './endpoint.js';
 import { usageError } from './errors.js';
-import type { FilterSpec } from './filter.js';
+import { validateFilterSpec, type FilterSpec } from './filter.js';
 import { LOG_LEVELS, type LogLevel } from './log.js';
 import { proxyFor } from './proxy.js';
 import type { ColorMode } from './render/color.js';
@@ -272,10 +272,7 @@ export function resolveFilter(flags: Flags, config: LoadedConfig): FilterSpec {
   };
   const minMcap = amount('minMcap');
   const maxMcap = amount('maxMcap');
-  if (minMcap !== undefined && maxMcap !== undefined && minMcap > maxMcap) {
-    throw usageError(`--min-mcap ${s.get('minMcap')!.value} is above --max-mcap ${s.get('maxMcap')!.value}`);
-  }
-  return {
+  const spec: FilterSpec = {
     callers: s.list('caller'),
     excludeCallers: s.list('excludeCaller'),
     platforms: s.list('platform'),
@@ -284,6 +281,8 @@ export function resolveFilter(flags: Flags, config: LoadedConfig): FilterSpec {
     ...(minMcap !== undefined && { minMcap }),
     ...(maxMcap !== undefined && { maxMcap }),
   };
+  validateFilterSpec(spec);
+  return spec;
 }
 
 export function resolveOutput(flags: Flags, config: LoadedConfig, environment: Environment): OutputOptions {

@@ -23,7 +23,7 @@ export function serveOptions(flags: Flags, environment: Environment): Omit<FeedS
     host: str('host') ?? '127.0.0.1',
     port: flags.port !== undefined ? parseNumber(String(flags.port), '--port', 0, 65535) : 8080,
     keys,
-    rate: flags.rate !== undefined ? parseNumber(String(flags.rate), '--rate', Number.MIN_VALUE, 1_000_000) : 2,
+    rate: flags.rate !== undefined ? parseNumber(String(flags.rate), '--rate', 0, 1_000_000) : 2,
     ...(seed !== undefined && { seed: parseCount(seed, '--seed', 0) }),
     ...(replayFile !== undefined && {
       replay: {
@@ -44,6 +44,7 @@ export default async function serveCommand(flags: Flags, environment: Environmen
   const server = await startFeedServer({ ...options, logger });
   // A plain line, whatever the log format: scripts wait for it to know the port.
   process.stderr.write(`listening on ${server.url}\n`);
+  if (server.seed !== undefined) logger.info(`synthetic feed at ${options.rate} calls/s, seed ${server.seed} (--seed ${server.seed} repeats it)`);
   const signal = await new Promise<NodeJS.Signals>((resolve) => {
     process.once('SIGINT', () => resolve('SIGINT'));
     process.once('SIGTERM', () => resolve('SIGTERM'));

@@ -1,4 +1,5 @@
 import { STATUS_CODES, createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { LIVECALLS_PATH } from '../endpoint.js';
 import type { Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import type { Duplex } from 'node:stream';
@@ -17,7 +18,8 @@ import { openReplay } from './replay.js';
  * only owns sockets and timers.
  */
 
-export const FEED_PATH = '/solana/monitor/livecalls';
+/** The service's path (endpoint.ts): the feed speaks the same protocol at the same place. */
+export const FEED_PATH = LIVECALLS_PATH;
 
 export interface FeedServerOptions {
   host: string;

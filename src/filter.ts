@@ -1,0 +1,135 @@
+import { callerOf, num, priceDataOf, text, type Message, type NewScanData } from './calls.js';
+import { usageError } from './errors.js';
+
+/**
+ * The filters of SPEC.md "Filters", compiled once into one predicate: flags combine with AND, the
+ * values of a repeated flag with OR, text compares case-insensitively and whole.
+ */
+
+export interface FilterSpec {
+  /** `--caller`: `data.caller.name` or `data.caller.id` equals one of them. */
+  callers: string[];
+  /** `--exclude-caller`: drops calls whose caller name or id equals one of them. */
+  excludeCallers: string[];
+  /** `--platform`: `data.caller.platform` equals one of them. */
+  platforms: string[];
+  /** `--min-mcap` / `--max-mcap`: inclusive bounds on `data.price_data.market_cap`, in USD. */
+  minMcap?: number;
+  maxMcap?: number;
+  /** `--token`: `data.token_address` equals one of them. */
+  tokens: string[];
+  /** `--symbol`: `data.token_symbol` equals one of them. */
+  symbols: string[];
+}
+
+type CallTest = (call: NewScanData) => boolean;
+
+/**
+ * The predicate for `spec`, or undefined when no filter is set so the hot path skips the call.
+ * A message without a call (--all-types) fails every filter that is set.
+ */
+export function compileFilter(spec: FilterSpec): ((m: Message) => boolean) | undefined {
+  const tests: CallTest[] = [];
+  if (spec.tokens.length > 0) {
+    const tokens = lowerSet(spec.tokens);
+    tests.push((call) => tokens.has(call.token_address.toLowerCase()));
+  }
+  if (spec.symbols.length > 0) {
+    const symbols = lowerSet(spec.symbols);
+    tests.push((call) => hasText(symbols, call.token_symbol));
+  }
+  if (spec.platforms.length > 0) {
+    const platforms = lowerSet(spec.platforms);
+    tests.push((call) => hasText(platforms, callerOf(call)?.platform));
+  }
+  if (spec.callers.length > 0) {
+    const callers = callerSet(spec.callers);
+    tests.push((call) => isCaller(callers, call));
+  }
+  if (spec.excludeCallers.length > 0) {
+    const excluded = callerSet(spec.excludeCallers);
+    tests.push((call) => !isCaller(excluded, call));
+  }
+  if (spec.minMcap !== undefined || spec.maxMcap !== undefined) {
+    const min = spec.minMcap ?? -Infinity;
+    const max = spec.maxMcap ?? Infinity;
+    tests.push((call) => {
+      const mcap = num(priceDataOf(call)?.market_cap);
+      return mcap !== undefined && mcap >= min && mcap <= max;
+    });
+  }
+
+  if (tests.length === 0) return undefined;
+  if (tests.length === 1) {
+    const only = tests[0]!;
+    return (m) => m.call !== undefined && only(m.call);
+  }
+  return (m) => {
+    const call = m.call;
+    if (call === undefined) return false;
+    for (let i = 0; i < tests.length; i++) if (!tests[i]!(call)) return false;
+    return true;
+  };
+}
+
+/** Rejects a spec no call could pass, or a flag given an empty value, as a usage error (exit 2). */
+export function validateFilterSpec(spec: FilterSpec): void {
+  const lists: Array<[string, string[]]> = [
+    ['--caller', spec.callers],
+    ['--exclude-caller', spec.excludeCallers],
+    ['--platform', spec.platforms],
+    ['--token', spec.tokens],
+    ['--symbol', spec.symbols],
+  ];
+  for (const [flag, values] of lists) {
+    if (values.some((v) => String(v).trim() === '')) throw usageError(`${flag} needs a non-empty value`);
+  }
+  for (const [flag, value] of [['--min-mcap', spec.minMcap], ['--max-mcap', spec.maxMcap]] as const) {
+    if (value !== undefined && !Number.isFinite(value)) throw usageError(`${flag}: '${value}' is not an amount`);
+  }
+  if (spec.minMcap !== undefined && spec.maxMcap !== undefined && spec.minMcap > spec.maxMcap) {
+    throw usageError(`--min-mcap ${formatAmount(spec.minMcap)} is above --max-mcap ${formatAmount(spec.maxMcap)}`);
+  }
+}
+
+function lowerSet(values: readonly string[]): Set<string> {
+  return new Set(values.map((v) => String(v).toLowerCase()));
+}
+
+function hasText(set: ReadonlySet<string>, v: unknown): boolean {
+  const s = text(v);
+  return s !== undefined && set.has(s.toLowerCase());
+}
+
+/**
+ * Caller names and ids. An id the feed sends as a JSON number above 2^53 (Discord ids are) reaches
+ * us rounded by JSON.parse; the same digits typed on the command line are rounded the same way and
+ * kept in that form too, so `--caller 1094872340978122843` still finds its caller.
+ */
+function callerSet(values: readonly string[]): Set<string> {
+  const set = lowerSet(values);
+  for (const v of set) {
+    if (/^-?\d{16,}$/.test(v)) set.add(String(Number(v)));
+  }
+  return set;
+}
+
+function isCaller(set: ReadonlySet<string>, call: NewScanData): boolean {
+  const caller = callerOf(call);
+  return caller !== undefined && (hasText(set, caller.name) || hasText(set, caller.id));
+}
+
+const AMOUNT_UNITS: ReadonlyArray<readonly [number, string]> = [
+  [1e9, 'B'],
+  [1e6, 'M'],
+  [1e3, 'K'],
+];
+
+/** An amount as the user could have typed it: `2M`, `1.5M`, `250K`, `1234567`. */
+function formatAmount(n: number): string {
+  for (const [unit, suffix] of AMOUNT_UNITS) {
+    const scaled = (n / unit) * 100;
+    if (Math.abs(n) >= unit && Math.abs(scaled - Math.round(scaled)) < 1e-6) return `${Math.round(scaled) / 100}${suffix}`;
+  }
+  return String(n);
+}

@@ -1,0 +1,46 @@
+import type { ChalkInstance } from 'chalk';
+import type { Message } from '../calls.js';
+import { createClock } from './clock.js';
+import { callText, callTime, compactRaw, createPlatformStyle, messageType } from './fields.js';
+import type { Render } from './renderer.js';
+import { fit } from './width.js';
+
+/**
+ * The `lines` format: one coloured line per call, columns at fixed widths so a scrolling terminal
+ * reads like a table, the full token address last so it can be copied.
+ *
+ *   17:20:00 BONK       Bonk Inu                  $512.3K   $0.0₄512 Alice            telegram 7xKXtg2CW87d97TXJSDpbD5jBkheTqA83TZRuJosgAsU
+ *
+ */
+
+/** Content widths of the padded columns, in terminal cells. */
+const WIDTH = { symbol: 10, name: 24, mcap: 8, price: 10, caller: 16, platform: 8 } as const;
+
+export function createLinesRenderer(options: { chalk: ChalkInstance; timeZone?: string }): Render {
+  const { chalk } = options;
+  const clock = createClock(options.timeZone);
+  const platformStyle = createPlatformStyle(chalk);
+  const timeStyle = chalk.gray;
+  const symbolStyle = chalk.bold;
+  const mcapStyle = chalk.green;
+  const typeStyle = chalk.yellow;
+
+  return (message: Message, receivedAt: number): string => {
+    const call = message.call;
+    if (call === undefined) {
+      return `${timeStyle(clock(receivedAt))} ${typeStyle(messageType(message))} ${compactRaw(message.raw)}\n`;
+    }
+    const f = callText(call);
+    const style = platformStyle(f.platform);
+    return (
+      `${timeStyle(clock(callTime(call, receivedAt)))} ` +
+      `${symbolStyle(fit(f.symbol, WIDTH.symbol))} ` +
+      `${fit(f.name, WIDTH.name)} ` +
+      `${mcapStyle(fit(f.mcap, WIDTH.mcap, true))} ` +
+      `${fit(f.price, WIDTH.price, true)} ` +
+      `${style(fit(f.caller, WIDTH.caller))} ` +
+      `${style(fit(f.platform, WIDTH.platform))} ` +
+      `${f.address}\n`
+    );
+  };
+}

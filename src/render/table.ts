@@ -1,0 +1,201 @@
+import type { ChalkInstance } from 'chalk';
+import Table from 'cli-table3';
+import type { Message } from '../calls.js';
+import { createChalk } from './color.js';
+import { createClock } from './clock.js';
+import { callText, callTime, compactRaw, createPlatformStyle, messageType, type CallText, type Style } from './fields.js';
+import { displayWidth, fit } from './width.js';
+import type { Render } from './renderer.js';
+
+/**
+ * The `table` format: a cli-table3 table that streams. The header (top border, column names,
+ * separator) is drawn by cli-table3 whenever the terminal width changes, with columns fitted to
+ * that width; each call then adds one row and earlier rows are never redrawn.
+ *
+ * Rows are laid out here with cli-table3's geometry (its default box characters and one space of
+ * padding on either side of a cell) rather than by cli-table3 itself: it measures every cell with
+ * string-width, which rebuilds its emoji regex on each call, about 350µs a row. The tests check that
+ * a row drawn here is the row cli-table3 draws.
+ *
+ * Fitting to the width, narrowest first:
+ *   - every column at its minimum, then spare cells go to symbol, name and caller (up to their
+ *     usual widths), then to name and caller (up to their maximums);
+ *   - too wide even at the minimums: drop price, then platform, time, name, caller, mcap, symbol;
+ *   - the address column is never cut (44 cells, a Solana address's longest): when even the
+ *     address alone in a box (48 cells) is too wide, the table drops its borders and prints the
+ *     bare address under an `ADDRESS` header, which is then the only thing wider than the terminal.
+ * At 80 columns that leaves symbol, mcap, caller and address; at 160 every column.
+ */
+
+export interface TableRendererOptions {
+  chalk: ChalkInstance;
+  color: boolean;
+  /** The terminal's width now; 80 when it returns undefined, 0 or NaN (not a terminal). */
+  columns: () => number;
+  timeZone?: string;
+}
+
+type Key = 'time' | keyof CallText;
+
+interface Column {
+  key: Key;
+  head: string;
+  min: number;
+  ideal: number;
+  max: number;
+  right: boolean;
+}
+
+const col = (key: Key, head: string, min: number, ideal: number, max = ideal, right = false): Column => ({
+  key,
+  head,
+  min,
+  ideal,
+  max,
+  right,
+});
+
+/** All columns in display order; widths are content cells, padding and borders excluded. */
+const COLUMNS: readonly Column[] = [
+  col('time', 'TIME', 8, 8),
+  col('symbol', 'SYMBOL', 6, 10),
+  col('name', 'NAME', 8, 24, 32),
+  col('mcap', 'MCAP', 8, 8, 8, true),
+  col('price', 'PRICE', 10, 10, 10, true),
+  col('caller', 'CALLER', 8, 16, 24),
+  col('platform', 'PLATFORM', 8, 8),
+  col('address', 'ADDRESS', 44, 44),
+];
+const DROP_ORDER: readonly Key[] = ['price', 'platform', 'time', 'name', 'caller', 'mcap', 'symbol'];
+const GROW_ORDER: ReadonlyArray<readonly [Key, 'ideal' | 'max']> = [
+  ['symbol', 'ideal'],
+  ['name', 'ideal'],
+  ['caller', 'ideal'],
+  ['name', 'max'],
+  ['caller', 'max'],
+];
+
+export const DEFAULT_COLUMNS = 80;
+
+/** Box characters of cli-table3's default style, as rows are joined from them here. */
+const LEFT = '│ ';
+const MIDDLE = ' │ ';
+const RIGHT = ' │';
+/** The header's bottom border drawn as the separator under the column names. */
+const HEADER_CHARS = { bottom: '─', 'bottom-left': '├', 'bottom-mid': '┼', 'bottom-right': '┤' };
+
+interface Cell {
+  key: Key;
+  width: number;
+  right: boolean;
+}
+
+interface Layout {
+  width: number;
+  /** Undefined for the borderless address-only layout of very narrow terminals. */
+  cells: Cell[] | undefined;
+  header: string;
+  /** Content cells a non-call message's text spans (everything right of the time column). */
+  spanWidth: number;
+  hasTime: boolean;
+}
+
+export function createTableRenderer(options: TableRendererOptions): Render {
+  // cli-table3 colours through @colors/colors, which decides by itself whether to; with its styles
+  // always empty, every escape in the output comes from this chalk.
+  const chalk = options.color ? options.chalk : createChalk(0);
+  const { columns } = options;
+  const clock = createClock(options.timeZone);
+  const platformStyle = createPlatformStyle(chalk);
+  const styles: Partial<Record<Key, Style>> = { time: chalk.gray, symbol: chalk.bold, mcap: chalk.green };
+  const headStyle: Style = chalk.bold;
+  const typeStyle: Style = chalk.yellow;
+  let layout: Layout | undefined;
+
+  return (message: Message, receivedAt: number): string => {
+    const reported = columns();
+    const width = reported > 0 ? Math.floor(reported) : DEFAULT_COLUMNS;
+    let header = '';
+    if (layout === undefined || layout.width !== width) {
+      layout = planLayout(width, headStyle);
+      header = layout.header;
+    }
+    const call = message.call;
+    const cells = layout.cells;
+
+    if (call === undefined) {
+      if (cells === undefined) return `${header}${otherText(message, width, typeStyle)}\n`;
+      const time = layout.hasTime ? `${styles.time!(clock(receivedAt))}${MIDDLE}` : '';
+      return `${header}${LEFT}${time}${otherText(message, layout.spanWidth, typeStyle)}${RIGHT}\n`;
+    }
+
+    const f = callText(call);
+    if (cells === undefined) return `${header}${f.address}\n`;
+    const platform = platformStyle(f.platform);
+    let row = LEFT;
+    for (let i = 0; i < cells.length; i++) {
+      const cell = cells[i]!;
+      const key = cell.key;
+      if (i > 0) row += MIDDLE;
+      if (key === 'address') {
+        row += displayWidth(f.address) > cell.width ? f.address : fit(f.address, cell.width);
+        continue;
+      }
+      const content = fit(key === 'time' ? clock(callTime(call, receivedAt)) : f[key], cell.width, cell.right);
+      const style = key === 'caller' || key === 'platform' ? platform : styles[key];
+      row += style === undefined ? content : style(content);
+    }
+    return `${header}${row}${RIGHT}\n`;
+  };
+}
+
+/** A message that is not a call (--all-types): its type and its text, cut to `width`. */
+function otherText(message: Message, width: number, typeStyle: Style): string {
+  const type = messageType(message);
+  const fitted = fit(`${type} ${compactRaw(message.raw)}`, width);
+  // The type is coloured after fitting, so fitting measures plain text; a cut type stays plain.
+  return fitted.startsWith(`${type} `) ? typeStyle(type) + fitted.slice(type.length) : fitted;
+}
+
+function planLayout(width: number, headStyle: Style): Layout {
+  const visible = COLUMNS.slice();
+  for (const key of DROP_ORDER) {
+    if (boxWidth(visible) <= width) break;
+    visible.splice(visible.findIndex((c) => c.key === key), 1);
+  }
+  if (boxWidth(visible) > width) {
+    return { width, cells: undefined, header: `${headStyle('ADDRESS')}\n`, spanWidth: width, hasTime: false };
+  }
+
+  const widths = new Map<Key, number>(visible.map((c) => [c.key, c.min]));
+  let spare = width - boxWidth(visible);
+  for (const [key, limit] of GROW_ORDER) {
+    const column = visible.find((c) => c.key === key);
+    if (column === undefined || spare === 0) continue;
+    const grow = Math.min(spare, column[limit] - widths.get(key)!);
+    if (grow > 0) {
+      widths.set(key, widths.get(key)! + grow);
+      spare -= grow;
+    }
+  }
+
+  const cells = visible.map((c) => ({ key: c.key, width: widths.get(c.key)!, right: c.right }));
+  const header = new Table({
+    head: visible.map((c) => headStyle(c.head)),
+    colWidths: cells.map((c) => c.width + 2),
+    colAligns: cells.map((c) => (c.right ? 'right' : 'left')),
+    chars: HEADER_CHARS,
+    style: { head: [], border: [] },
+  }).toString();
+  const hasTime = cells[0]!.key === 'time';
+  const spanned = hasTime ? cells.slice(1) : cells;
+  const spanWidth = spanned.reduce((sum, c) => sum + c.width, 0) + MIDDLE.length * (spanned.length - 1);
+  return { width, cells, header: `${header}\n`, spanWidth, hasTime };
+}
+
+/** Cells a boxed row of these columns takes at their minimum widths: `│ a │ b │`. */
+function boxWidth(columns: readonly Column[]): number {
+  let total = 1;
+  for (const c of columns) total += c.min + 3;
+  return total;
+}

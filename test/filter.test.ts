@@ -1,0 +1,138 @@
+import { describe, expect, it } from 'vitest';
+import { classifyFrame, type Message } from '../src/calls.js';
+import { ExitCode, UserError } from '../src/errors.js';
+import { compileFilter, validateFilterSpec, type FilterSpec } from '../src/filter.js';
+
+function frame(value: unknown): Message {
+  const m = classifyFrame(JSON.stringify(value), true);
+  if (typeof m === 'string') throw new Error(`fixture was skipped: ${m}`);
+  return m;
+}
+
+const call = (token_address: string, data: Record<string, unknown>): Message =>
+  frame({ type: 'NEW_SCAN', data: { token_address, ...data } });
+
+/** Ten calls and two non-calls; each test names the addresses it expects through. */
+const BATCH: Message[] = [
+  call('T1', { token_symbol: 'BONK', caller: { id: 'u1', name: 'Alice', platform: 'telegram' }, price_data: { market_cap: 250_000 } }),
+  call('T2', { token_symbol: 'bonk', caller: { id: 'u2', name: 'Bob', platform: 'Discord' }, price_data: { market_cap: 1_000_000 } }),
+  call('T3', { token_symbol: 'PEPE', caller: { id: 12345, name: 'Carol', platform: 'twitter' }, price_data: { market_cap: '2000000' } }),
+  call('T4', { token_symbol: 'WIF', caller: { id: 'u1', name: 'ALICE', platform: 'TELEGRAM' }, price_data: { market_cap: 5_000 } }),
+  call('T5', { token_symbol: 'PEPE', caller: { id: 'u5', platform: 'telegram' }, price_data: {} }),
+  call('T6', { token_symbol: 'DOGE', price_data: { market_cap: 750_000 } }),
+  call('t7', { token_symbol: 42, caller: { name: 'Dave', platform: 'discord' }, price_data: { market_cap: 'lots' } }),
+  call('T8', { caller: 'not-an-object', price_data: null }),
+  call('T9', { token_symbol: 'BONK', caller: { id: '1094872340978122843', name: 'Eve', platform: 'x' }, price_data: { market_cap: 1_000_000 } }),
+  frame(JSON.parse('{"type":"NEW_SCAN","data":{"token_address":"T10","token_symbol":"SNOW","caller":{"id":1094872340978122843,"name":"Frank","platform":"discord"},"price_data":{"market_cap":2000000.5}}}')),
+  frame({ type: 'HEARTBEAT', data: { token_symbol: 'BONK' } }),
+  frame({ type: 'NEW_SCAN', data: { token_symbol: 'BONK' } }), // no token_address: not a call
+];
+const ALL_CALLS = ['T1', 'T2', 'T3', 'T4', 'T5', 'T6', 't7', 'T8', 'T9', 'T10'];
+
+const spec = (over: Partial<FilterSpec>): FilterSpec => ({
+  callers: [],
+  excludeCallers: [],
+  platforms: [],
+  tokens: [],
+  symbols: [],
+  ...over,
+});
+
+function passing(over: Partial<FilterSpec>): string[] {
+  const filter = compileFilter(spec(over));
+  if (filter === undefined) throw new Error('no filter compiled');
+  return BATCH.filter(filter).map((m) => m.call!.token_address);
+}
+
+describe('compileFilter', () => {
+  it('returns undefined when no filter is set, so the hot path skips it', () => {
+    expect(compileFilter(spec({}))).toBeUndefined();
+  });
+
+  it('--caller matches the name or the id, case-insensitively, OR across values', () => {
+    expect(passing({ callers: ['alice'] })).toEqual(['T1', 'T4']);
+    expect(passing({ callers: ['U2'] })).toEqual(['T2']);
+    expect(passing({ callers: ['bob', 'carol'] })).toEqual(['T2', 'T3']);
+    expect(passing({ callers: ['u5'] })).toEqual(['T5']); // id only, no name
+  });
+
+  it('--caller compares a numeric id by its text', () => {
+    expect(passing({ callers: ['12345'] })).toEqual(['T3']);
+  });
+
+  it('--caller finds an id beyond 2^53 whether the feed sent it as a string or a number', () => {
+    expect(passing({ callers: ['1094872340978122843'] })).toEqual(['T9', 'T10']);
+  });
+
+  it('--exclude-caller drops those callers and keeps calls without one', () => {
+    expect(passing({ excludeCallers: ['ALICE'] })).toEqual(['T2', 'T3', 'T5', 'T6', 't7', 'T8', 'T9', 'T10']);
+    expect(passing({ excludeCallers: ['u2', 'dave'] })).toEqual(['T1', 'T3', 'T4', 'T5', 'T6', 'T8', 'T9', 'T10']);
+  });
+
+  it('--platform matches data.caller.platform, case-insensitively', () => {
+    expect(passing({ platforms: ['telegram'] })).toEqual(['T1', 'T4', 'T5']);
+    expect(passing({ platforms: ['DISCORD', 'x'] })).toEqual(['T2', 't7', 'T9', 'T10']);
+    expect(passing({ platforms: ['not-an-object'] })).toEqual([]);
+  });
+
+  it('--min-mcap / --max-mcap are inclusive; numeric strings count; a missing or bad mcap fails', () => {
+    expect(passing({ minMcap: 1_000_000 })).toEqual(['T2', 'T3', 'T9', 'T10']);
+    expect(passing({ maxMcap: 250_000 })).toEqual(['T1', 'T4']);
+    expect(passing({ minMcap: 250_000, maxMcap: 1_000_000 })).toEqual(['T1', 'T2', 'T6', 'T9']);
+    expect(passing({ minMcap: 0 })).toEqual(['T1', 'T2', 'T3', 'T4', 'T6', 'T9', 'T10']);
+  });
+
+  it('--token matches data.token_address, case-insensitively', () => {
+    expect(passing({ tokens: ['T7', 'T1'] })).toEqual(['T1', 't7']);
+  });
+
+  it('--symbol matches data.token_symbol, case-insensitively, numbers by their text', () => {
+    expect(passing({ symbols: ['BONK'] })).toEqual(['T1', 'T2', 'T9']);
+    expect(passing({ symbols: ['pepe', '42'] })).toEqual(['T3', 'T5', 't7']);
+  });
+
+  it('combines flags with AND', () => {
+    expect(passing({ symbols: ['bonk'], platforms: ['telegram', 'discord'] })).toEqual(['T1', 'T2']);
+    expect(passing({ platforms: ['telegram'], excludeCallers: ['alice'] })).toEqual(['T5']);
+    expect(passing({ symbols: ['bonk'], minMcap: 500_000, excludeCallers: ['eve'] })).toEqual(['T2']);
+    expect(passing({ callers: ['alice'], tokens: ['t4'], maxMcap: 10_000 })).toEqual(['T4']);
+    expect(passing({ callers: ['alice'], platforms: ['discord'] })).toEqual([]);
+  });
+
+  it('lets every call through a filter that excludes nobody, and no non-call through any filter', () => {
+    expect(passing({ excludeCallers: ['nobody'] })).toEqual(ALL_CALLS);
+    const filter = compileFilter(spec({ excludeCallers: ['nobody'] }))!;
+    expect(BATCH.filter((m) => m.call === undefined).map(filter)).toEqual([false, false]);
+  });
+});
+
+describe('validateFilterSpec', () => {
+  function usage(over: Partial<FilterSpec>): UserError {
+    try {
+      validateFilterSpec(spec(over));
+    } catch (e) {
+      expect(e).toBeInstanceOf(UserError);
+      expect((e as UserError).exitCode).toBe(ExitCode.usage);
+      return e as UserError;
+    }
+    throw new Error('expected a usage error');
+  }
+
+  it('accepts an empty spec, equal bounds, and one bound alone', () => {
+    expect(() => validateFilterSpec(spec({}))).not.toThrow();
+    expect(() => validateFilterSpec(spec({ minMcap: 1e6, maxMcap: 1e6 }))).not.toThrow();
+    expect(() => validateFilterSpec(spec({ minMcap: 5, callers: ['a'] }))).not.toThrow();
+  });
+
+  it('rejects --min-mcap above --max-mcap, naming both as a user writes them', () => {
+    expect(usage({ minMcap: 2e6, maxMcap: 1e6 }).message).toBe('--min-mcap 2M is above --max-mcap 1M');
+    expect(usage({ minMcap: 1.5e6, maxMcap: 250_000 }).message).toBe('--min-mcap 1.5M is above --max-mcap 250K');
+    expect(usage({ minMcap: 1_234_567, maxMcap: 999 }).message).toBe('--min-mcap 1234567 is above --max-mcap 999');
+  });
+
+  it('rejects amounts that are not numbers and empty values', () => {
+    expect(usage({ minMcap: Number.NaN }).message).toBe("--min-mcap: 'NaN' is not an amount");
+    expect(usage({ callers: ['alice', ' '] }).message).toBe('--caller needs a non-empty value');
+    expect(usage({ symbols: [''] }).message).toBe('--symbol needs a non-empty value');
+  });
+});

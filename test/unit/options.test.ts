@@ -1,0 +1,123 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { UserError } from '../../src/errors.js';
+import { defaultConfigPath, loadConfig, resolveTail, resolveTarget, type Environment } from '../../src/options.js';
+
+const dirs: string[] = [];
+afterEach(() => {
+  for (const d of dirs.splice(0)) fs.rmSync(d, { recursive: true, force: true });
+});
+
+function tmpdir(): string {
+  const d = fs.mkdtempSync(path.join(os.tmpdir(), 'rexi-opts-'));
+  dirs.push(d);
+  return d;
+}
+
+function environment(env: Record<string, string> = {}, home = '/nonexistent-home'): Environment {
+  return { env, stdoutIsTTY: false, stderrIsTTY: false, homedir: home };
+}
+
+function writeConfig(values: unknown, mode = 0o600): string {
+  const file = path.join(tmpdir(), 'config.json');
+  fs.writeFileSync(file, JSON.stringify(values), { mode });
+  fs.chmodSync(file, mode);
+  return file;
+}
+
+const target = (flags: Record<string, unknown>, env: Environment) => resolveTarget(flags, loadConfig(flags.config, env), env);
+
+describe('precedence: flag > env > config file > default', () => {
+  it('the URL: flag over env over config', () => {
+    const config = writeConfig({ url: 'ws://127.0.0.1:1/config' });
+    const env = environment({ REXI_WS_URL: 'ws://127.0.0.1:2/env' });
+    expect(target({ config, url: 'ws://127.0.0.1:3/flag' }, env).endpoint.url).toBe('ws://127.0.0.1:3/flag');
+    expect(target({ config }, env).endpoint.url).toBe('ws://127.0.0.1:2/env');
+    expect(target({ config }, environment()).endpoint.url).toBe('ws://127.0.0.1:1/config');
+  });
+
+  it('a base URL at a higher level wins over a URL at a lower one', () => {
+    const config = writeConfig({ url: 'ws://127.0.0.1:1/config' });
+    const env = environment({ REXI_BASE_URL: 'http://127.0.0.1:2' });
+    expect(target({ config }, env).endpoint.url).toBe('ws://127.0.0.1:2/solana/monitor/livecalls');
+    expect(() => target({ url: 'ws://127.0.0.1:1/x', baseUrl: 'http://127.0.0.1:1' }, environment())).toThrow(/--url and --base-url are both set/);
+  });
+
+  it('the key: flag over REXI_API_KEY over config; auth mode likewise', () => {
+    const config = writeConfig({ url: 'wss://api.example.com/x', apiKey: 'from-config', auth: 'header' });
+    const keyFile = path.join(tmpdir(), 'key');
+    fs.writeFileSync(keyFile, 'from-file\n');
+    const env = environment({ REXI_API_KEY: 'from-env', REXI_AUTH: 'bearer' });
+    expect(target({ config, apiKeyFile: keyFile }, env).endpoint.headers).toEqual({ Authorization: 'Bearer from-file' });
+    expect(target({ config }, env).endpoint.headers).toEqual({ Authorization: 'Bearer from-env' });
+    expect(target({ config, auth: 'query' }, env).endpoint.url).toBe('wss://api.example.com/x?api_key=from-env');
+    const fromConfig = target({ config }, environment());
+    expect(fromConfig.endpoint.headers).toEqual({ 'X-API-Key': 'from-config' });
+    expect(fromConfig.keyHint).toMatch(/apiKey in .*config.json/);
+  });
+
+  it('tail options: flag over config over default, in camelCase', () => {
+    const config = writeConfig({ backoffMax: '5s', minMcap: '250k', format: 'table', caller: ['a', 'b'], count: 7, pingInterval: 3 });
+    const fromConfig = resolveTail({ config }, environment());
+    expect(fromConfig.stream.policy.maxMs).toBe(5000);
+    expect(fromConfig.stream.policy.minMs).toBe(1000);
+    expect(fromConfig.stream.pingIntervalMs).toBe(3000);
+    expect(fromConfig.filter.minMcap).toBe(250_000);
+    expect(fromConfig.filter.callers).toEqual(['a', 'b']);
+    expect(fromConfig.output.format).toBe('table');
+    expect(fromConfig.output.count).toBe(7);
+    const fromFlags = resolveTail({ config, backoffMax: '9s', format: 'ndjson', caller: ['c'] }, environment());
+    expect(fromFlags.stream.policy.maxMs).toBe(9000);
+    expect(fromFlags.output.format).toBe('ndjson');
+    expect(fromFlags.filter.callers).toEqual(['c']);
+  });
+
+  it('defaults: lines on a terminal, ndjson to a pipe or a file; retries forever', () => {
+    const tty = { ...environment(), stdoutIsTTY: true };
+    expect(resolveTail({}, tty).output.format).toBe('lines');
+    expect(resolveTail({}, environment()).output.format).toBe('ndjson');
+    expect(resolveTail({ output: 'x.ndjson' }, tty).output.format).toBe('ndjson');
+    const d = resolveTail({}, environment()).stream;
+    expect(d.policy).toEqual({ minMs: 1000, maxMs: 30_000, maxRetries: Infinity });
+    expect([d.pingIntervalMs, d.pongTimeoutMs, d.connectTimeoutMs, d.idleTimeoutMs, d.maxMessageSize]).toEqual([15_000, 10_000, 10_000, 0, 1 << 20]);
+    expect(resolveTail({ retry: false }, environment()).stream.policy.maxRetries).toBe(0);
+  });
+
+  it('the config file comes from --config, REXI_CONFIG, then $XDG_CONFIG_HOME/rexi-live/config.json', () => {
+    const byEnv = writeConfig({ url: 'ws://127.0.0.1:5/env-config' });
+    expect(target({}, environment({ REXI_CONFIG: byEnv })).endpoint.url).toBe('ws://127.0.0.1:5/env-config');
+    const xdg = tmpdir();
+    fs.mkdirSync(path.join(xdg, 'rexi-live'));
+    fs.writeFileSync(path.join(xdg, 'rexi-live', 'config.json'), '{"url":"ws://127.0.0.1:6/xdg"}');
+    expect(target({}, environment({ XDG_CONFIG_HOME: xdg })).endpoint.url).toBe('ws://127.0.0.1:6/xdg');
+    expect(defaultConfigPath(environment({}, '/home/u'))).toBe('/home/u/.config/rexi-live/config.json');
+  });
+
+  it('warns about a config file with apiKey readable by others, and about unknown keys', () => {
+    const open = writeConfig({ url: 'ws://127.0.0.1:1/x', apiKey: 'k', tpyo: 1 }, 0o644);
+    const warnings = resolveTail({ config: open }, environment()).warnings.join('\n');
+    expect(warnings).toMatch(/readable by others: chmod 600/);
+    expect(warnings).toMatch(/unknown keys ignored: tpyo/);
+    const closed = writeConfig({ apiKey: 'k' }, 0o600);
+    expect(resolveTail({ config: closed }, environment()).warnings).toEqual([]);
+  });
+
+  it('bad config files and values are usage errors naming where the value came from', () => {
+    const broken = path.join(tmpdir(), 'c.json');
+    fs.writeFileSync(broken, '{ not json');
+    expect(() => resolveTail({ config: broken }, environment())).toThrow(/not valid JSON/);
+    const bad = writeConfig({ backoffMax: 'forever' });
+    try {
+      resolveTail({ config: bad }, environment());
+      expect.unreachable();
+    } catch (e) {
+      expect(e).toBeInstanceOf(UserError);
+      expect((e as UserError).exitCode).toBe(2);
+      expect((e as UserError).message).toMatch(/backoffMax in .*config.json: 'forever' is not a duration/);
+    }
+    expect(() => resolveTail({ minMcap: '2M', maxMcap: '1M' }, environment())).toThrow(/--min-mcap 2M is above --max-mcap 1M/);
+    expect(() => resolveTail({ receivedAt: true, format: 'lines' }, environment())).toThrow(/--received-at goes with --format ndjson/);
+  });
+});
