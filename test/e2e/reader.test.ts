@@ -292,6 +292,36 @@ describe('clean exits', () => {
     expect(got.length).toBe(output);
   });
 
+  it('SIGINT stops cleanly (exit by SIGINT); a second SIGINT ends a stop that waits on a stuck reader at once', async () => {
+    const server = await bare((ws) => {
+      const timer = setInterval(() => {
+        for (let i = 0; i < 100 && ws.readyState === ws.OPEN; i++) ws.send(call(i, { pad: 'z'.repeat(500) }));
+      }, 1);
+      ws.on('close', () => clearInterval(timer));
+    });
+    const clean = spawnCli(['--url', server.url, '-n', '1000000']);
+    await clean.waitFor(/connected to/);
+    clean.proc.kill('SIGINT');
+    const cleanEnd = await clean.done;
+    expect(cleanEnd.signal).toBe('SIGINT');
+    expect(cleanEnd.stderr).toMatch(/received \d+, output \d+/);
+
+    // Nobody reads this one's stdout: its clean stop waits for the pipe to drain, forever.
+    const stuck = spawnCli(['--url', server.url, '-n', '1000000']);
+    await stuck.waitFor(/connected to/);
+    stuck.proc.stdout!.pause();
+    stuck.proc.stdout!.removeAllListeners('data');
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    stuck.proc.kill('SIGINT');
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(stuck.proc.exitCode).toBeNull();
+    const sent = Date.now();
+    stuck.proc.kill('SIGINT');
+    const stuckEnd = await stuck.done;
+    expect(stuckEnd.signal).toBe('SIGINT');
+    expect(Date.now() - sent).toBeLessThan(2000);
+  });
+
   it('-o into a missing directory: exit 5 before connecting', async () => {
     const server = await bare((ws) => ws.send(call(1)));
     const r = await runCli(['--url', server.url, '-o', '/nonexistent-dir/capture.ndjson']);
@@ -355,4 +385,59 @@ describe('network', () => {
     expect(server.requests[0]!.headers['sec-websocket-extensions']).toBeUndefined();
     expect(server.requests[1]!.headers['sec-websocket-extensions']).toMatch(/permessage-deflate/);
   });
+});
+
+describe('backpressure', () => {
+  /** Peak resident memory of a live process, in MiB (Linux's high-water mark). */
+  const peakRssMiB = (pid: number): number => {
+    try {
+      const m = /VmHWM:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
+      return m ? Number(m[1]) / 1024 : 0;
+    } catch {
+      return 0;
+    }
+  };
+
+  it('a reader 10× slower than the feed: every call arrives once, in order, and memory stays bounded', async () => {
+    const TOTAL = 30_000;
+    const pad = 'p'.repeat(2000);
+    const server = await bare(async (ws) => {
+      // As fast as the socket takes it: the feed is never the bottleneck.
+      for (let seq = 1; seq <= TOTAL; seq++) {
+        ws.send(call(seq, { pad }));
+        if (ws.bufferedAmount > 4 << 20) await new Promise((resolve) => setTimeout(resolve, 1));
+      }
+    });
+    const { spawn } = await import('node:child_process');
+    const child = spawn(process.execPath, [BIN, '--url', server.url, '-n', String(TOTAL), '-q'], { env: cleanEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
+    cleanups.push(() => void child.kill('SIGKILL'));
+    let stderr = '';
+    child.stderr.on('data', (d) => (stderr += d));
+    // Read ~12 MiB/s, a tenth or less of what the CLI writes when nobody holds it back.
+    const chunks: Buffer[] = [];
+    let peak = 0;
+    let budget = 0;
+    child.stdout.on('data', (chunk: Buffer) => {
+      chunks.push(chunk);
+      budget -= chunk.length;
+      if (budget <= 0) child.stdout.pause();
+    });
+    const reader = setInterval(() => {
+      peak = Math.max(peak, peakRssMiB(child.pid!));
+      budget = 64 * 1024;
+      child.stdout.resume();
+    }, 5);
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
+    await new Promise((resolve) => child.stdout.on('end', resolve));
+    clearInterval(reader);
+    const code = await exited;
+    expect(code, stderr).toBe(0);
+    const got = seqs(Buffer.concat(chunks).toString('utf8'));
+    expect(got.length).toBe(TOTAL);
+    expect(got.every((s, i) => s === i + 1)).toBe(true);
+    // ~60 MiB go through; without pausing the socket it would sit in memory as text and objects.
+    expect(peak).toBeGreaterThan(0);
+    // Measured: ~95 MiB with the socket paused, ~235 MiB without.
+    expect(peak).toBeLessThan(140);
+  }, 30_000);
 });

@@ -1,0 +1,79 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { UserError } from '../../src/errors.js';
+import { fileSink, nextRotation, outputPath } from '../../src/sink.js';
+
+const dirs: string[] = [];
+afterEach(() => {
+  for (const d of dirs.splice(0)) fs.rmSync(d, { recursive: true, force: true });
+});
+function tmpdir(): string {
+  const d = fs.mkdtempSync(path.join(os.tmpdir(), 'rexi-sink-'));
+  dirs.push(d);
+  return d;
+}
+
+const at = (iso: string): number => Date.parse(iso);
+
+describe('outputPath and nextRotation', () => {
+  it('{date} is the UTC day, {hour} the UTC hour', () => {
+    expect(outputPath('calls-{date}.ndjson', at('2026-11-25T23:59:59.999Z'))).toBe('calls-2026-11-25.ndjson');
+    expect(outputPath('calls-{date}T{hour}.ndjson', at('2026-11-26T00:00:00.000Z'))).toBe('calls-2026-11-26T00.ndjson');
+    expect(outputPath('plain.ndjson', 0)).toBe('plain.ndjson');
+  });
+
+  it('the next boundary is the next UTC day or hour, or never', () => {
+    expect(nextRotation('x-{date}', at('2026-11-25T13:10:00Z'))).toBe(at('2026-11-26T00:00:00Z'));
+    expect(nextRotation('x-{date}-{hour}', at('2026-11-25T13:10:00Z'))).toBe(at('2026-11-25T14:00:00Z'));
+    expect(nextRotation('x', 0)).toBe(Infinity);
+  });
+});
+
+describe('fileSink', () => {
+  it('rotates across a UTC day boundary between writes: every line whole, in the file of its time', async () => {
+    const dir = tmpdir();
+    const template = path.join(dir, 'calls-{date}.ndjson');
+    const sink = fileSink(template, at('2026-11-25T23:59:58Z'));
+    sink.write('{"n":1}\n{"n":2}\n', at('2026-11-25T23:59:59.000Z'));
+    sink.write('{"n":3}\n', at('2026-11-25T23:59:59.999Z'));
+    sink.write('{"n":4}\n', at('2026-11-26T00:00:00.000Z'));
+    sink.write('{"n":5}\n', at('2026-11-26T00:00:01.000Z'));
+    await sink.close();
+    expect(sink.error).toBeUndefined();
+    expect(fs.readFileSync(path.join(dir, 'calls-2026-11-25.ndjson'), 'utf8')).toBe('{"n":1}\n{"n":2}\n{"n":3}\n');
+    expect(fs.readFileSync(path.join(dir, 'calls-2026-11-26.ndjson'), 'utf8')).toBe('{"n":4}\n{"n":5}\n');
+  });
+
+  it('rotates hourly with {hour}, and appends to a file that exists (never truncates a capture)', async () => {
+    const dir = tmpdir();
+    fs.writeFileSync(path.join(dir, 'c-2026-11-25-13.ndjson'), '{"old":true}\n');
+    const sink = fileSink(path.join(dir, 'c-{date}-{hour}.ndjson'), at('2026-11-25T13:59:00Z'));
+    sink.write('{"n":1}\n', at('2026-11-25T13:59:59Z'));
+    sink.write('{"n":2}\n', at('2026-11-25T14:00:00Z'));
+    await sink.close();
+    expect(fs.readFileSync(path.join(dir, 'c-2026-11-25-13.ndjson'), 'utf8')).toBe('{"old":true}\n{"n":1}\n');
+    expect(fs.readFileSync(path.join(dir, 'c-2026-11-25-14.ndjson'), 'utf8')).toBe('{"n":2}\n');
+  });
+
+  it('a file that cannot be opened is an output error (exit 5), at start or at a rotation', async () => {
+    expect(() => fileSink('/nonexistent-dir/x.ndjson', 0)).toThrow(UserError);
+    try {
+      fileSink('/nonexistent-dir/x.ndjson', 0);
+    } catch (e) {
+      expect((e as UserError).exitCode).toBe(5);
+    }
+    // Rotation into a day whose directory does not exist: the error surfaces, nothing throws.
+    const dir = tmpdir();
+    fs.mkdirSync(path.join(dir, 'd-2026-11-25'));
+    const sink = fileSink(path.join(dir, 'd-{date}', 'x.ndjson'), at('2026-11-25T23:00:00Z'));
+    sink.write('{"n":1}\n', at('2026-11-25T23:59:59Z'));
+    expect(sink.error).toBeUndefined();
+    sink.write('{"n":2}\n', at('2026-11-26T00:00:01Z'));
+    expect(sink.error?.exitCode).toBe(5);
+    expect(sink.error?.message).toMatch(/--output: cannot open .*d-2026-11-26/);
+    await sink.close();
+    expect(fs.readFileSync(path.join(dir, 'd-2026-11-25', 'x.ndjson'), 'utf8')).toBe('{"n":1}\n');
+  });
+});
