@@ -7,6 +7,7 @@ import { LOG_LEVELS, type LogLevel } from './log.js';
 import { proxyFor } from './proxy.js';
 import type { ColorMode } from './render/color.js';
 import { FORMATS, type Format } from './render/renderer.js';
+import type { ConnectionTuning } from './stream/connection.js';
 import type { BackoffPolicy } from './stream/policy.js';
 import { parseAmount, parseCount, parseDuration, parseSize } from './units.js';
 
@@ -40,14 +41,8 @@ export interface OutputOptions {
   durationMs: number | undefined;
 }
 
-export interface StreamOptions {
+export interface StreamOptions extends ConnectionTuning {
   policy: BackoffPolicy;
-  connectTimeoutMs: number;
-  pingIntervalMs: number;
-  pongTimeoutMs: number;
-  idleTimeoutMs: number;
-  maxMessageSize: number;
-  compress: boolean;
   allTypes: boolean;
 }
 

@@ -26,17 +26,7 @@ export async function runTail(options: TailOptions, target: ConnectTarget, io: I
   const agent = target.proxy ? await proxyAgent(target.proxy, logger) : undefined;
   const reader = new Reader(
     {
-      connection: {
-        url: target.endpoint.url,
-        headers: target.endpoint.headers,
-        connectTimeoutMs: options.stream.connectTimeoutMs,
-        pingIntervalMs: options.stream.pingIntervalMs,
-        pongTimeoutMs: options.stream.pongTimeoutMs,
-        idleTimeoutMs: options.stream.idleTimeoutMs,
-        maxMessageSize: options.stream.maxMessageSize,
-        compress: options.stream.compress,
-        agent,
-      },
+      connection: { ...options.stream, url: target.endpoint.url, headers: target.endpoint.headers, agent },
       policy: options.stream.policy,
       allTypes: options.stream.allTypes,
       display: target.endpoint.display,

@@ -7,9 +7,8 @@ import type { ConnectionEnd } from './policy.js';
  * (reader.ts composes it with the policy), of frames' contents, or of where lines go.
  */
 
-export interface ConnectionOptions {
-  url: string;
-  headers: Record<string, string>;
+/** How a connection is watched and bounded: the options a user tunes (options.ts). */
+export interface ConnectionTuning {
   connectTimeoutMs: number;
   pingIntervalMs: number;
   pongTimeoutMs: number;
@@ -17,6 +16,11 @@ export interface ConnectionOptions {
   idleTimeoutMs: number;
   maxMessageSize: number;
   compress: boolean;
+}
+
+export interface ConnectionOptions extends ConnectionTuning {
+  url: string;
+  headers: Record<string, string>;
   agent: Agent | undefined;
 }
 

@@ -1,3 +1,6 @@
+import type { Message } from '../../src/calls.js';
+import { frame } from './fixtures.js';
+
 /**
  * Terminal attacks a token or caller name could carry, and the check that output holds none.
  * Shared by the sanitizer, lines and table tests.
@@ -53,4 +56,22 @@ export function forbiddenIn(output: string): string[] {
     }
   }
   return found;
+}
+
+/** `s` in every field the human formats print: a full call, a caller known only by id, a non-call. */
+export function hostileMessages(s: string): Message[] {
+  return [
+    frame({
+      type: 'NEW_SCAN',
+      data: {
+        token_address: s,
+        token_name: s,
+        token_symbol: s,
+        caller: { id: 'id', name: s, platform: s },
+        price_data: { current_price: s, market_cap: s },
+      },
+    }),
+    frame({ type: 'NEW_SCAN', data: { token_address: 'A', caller: { id: s } } }),
+    frame({ type: s, data: { note: s } }),
+  ];
 }

@@ -4,7 +4,7 @@ import { createClock } from '../../src/render/clock.js';
 import { createLinesRenderer } from '../../src/render/lines.js';
 import { displayWidth, fit } from '../../src/render/width.js';
 import { frame, bonk, emoji, heartbeat, longNames, sparse, T0 } from './fixtures.js';
-import { HOSTILE, SGR, forbiddenIn } from './hostile.js';
+import { HOSTILE, SGR, forbiddenIn, hostileMessages } from './hostile.js';
 
 const RECEIVED = Date.UTC(2024, 0, 1, 9, 8, 7);
 const plain = createLinesRenderer({ chalk: createChalk(0), timeZone: 'UTC' });
@@ -61,20 +61,7 @@ describe('lines', () => {
   it.each([0, 3] as const)('prints hostile feed text in every field harmlessly (chalk level %i)', (level) => {
     const render = createLinesRenderer({ chalk: createChalk(level), timeZone: 'UTC' });
     for (const [what, s] of Object.entries(HOSTILE)) {
-      const messages = [
-        frame({
-          type: 'NEW_SCAN',
-          data: {
-            token_address: s,
-            token_name: s,
-            token_symbol: s,
-            caller: { id: 'id', name: s, platform: s },
-            price_data: { current_price: s, market_cap: s },
-          },
-        }),
-        frame({ type: 'NEW_SCAN', data: { token_address: 'A', caller: { id: s } } }),
-        frame({ type: s, data: { note: s } }),
-      ];
+      const messages = hostileMessages(s);
       for (const m of messages) {
         const out = render(m, RECEIVED);
         expect(forbiddenIn(out), what).toEqual([]);

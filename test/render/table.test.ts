@@ -5,7 +5,7 @@ import { createChalk } from '../../src/render/color.js';
 import { displayWidth } from '../../src/render/width.js';
 import { createTableRenderer } from '../../src/render/table.js';
 import { bonk, emoji, frame, heartbeat, longNames, sparse } from './fixtures.js';
-import { HOSTILE, SGR, forbiddenIn } from './hostile.js';
+import { HOSTILE, SGR, forbiddenIn, hostileMessages } from './hostile.js';
 
 const RECEIVED = Date.UTC(2024, 0, 1, 9, 8, 7);
 const CALLS = [bonk, longNames, sparse, emoji];
@@ -147,20 +147,7 @@ describe('table', () => {
     for (const width of [160, 80, 40]) {
       const render = tableAt(width, color);
       for (const [what, s] of Object.entries(HOSTILE)) {
-        const messages = [
-          frame({
-            type: 'NEW_SCAN',
-            data: {
-              token_address: s,
-              token_name: s,
-              token_symbol: s,
-              caller: { id: 'id', name: s, platform: s },
-              price_data: { current_price: s, market_cap: s },
-            },
-          }),
-          frame({ type: 'NEW_SCAN', data: { token_address: 'A', caller: { id: s } } }),
-          frame({ type: s, data: { note: s } }),
-        ];
+        const messages = hostileMessages(s);
         for (const m of messages) {
           const out = render(m, RECEIVED);
           expect(forbiddenIn(out), what).toEqual([]);
