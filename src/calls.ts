@@ -54,12 +54,12 @@ export type SkipKind = 'not-json' | 'binary' | 'not-object' | 'no-token-address'
 export const WARN_KINDS: ReadonlySet<SkipKind> = new Set(['not-json', 'binary', 'not-object', 'no-token-address', 'too-large']);
 
 export const SKIP_DESCRIPTIONS: Record<SkipKind, string> = {
-  'not-json': 'a text frame that is not JSON',
+  'not-json': 'not JSON',
   binary: 'a binary frame',
   'not-object': 'JSON that is not an object',
   'no-token-address': 'a NEW_SCAN without a string data.token_address',
   'other-type': 'a message of another type',
-  'too-large': 'a frame over --max-message-size',
+  'too-large': 'over --max-message-size',
 };
 
 /**
@@ -114,4 +114,18 @@ export function callerOf(call: NewScanData): WireCaller | undefined {
 export function priceDataOf(call: NewScanData): WirePriceData | undefined {
   const p: unknown = call.price_data;
   return p !== null && typeof p === 'object' ? (p as WirePriceData) : undefined;
+}
+
+/** Dates the engine can represent; beyond them a timestamp is ignored. */
+const MAX_EPOCH_MS = 8.64e15;
+/** 1e11 seconds is the year 5138: a larger "seconds" value is taken to be milliseconds. */
+const MILLISECONDS_FROM = 1e11;
+
+/** `data.timestamp` (unix seconds, or milliseconds when that large) in epoch ms; undefined if unusable. */
+export function timestampMs(data: unknown): number | undefined {
+  if (data === null || typeof data !== 'object') return undefined;
+  const t = num((data as NewScanData).timestamp);
+  if (t === undefined) return undefined;
+  const ms = Math.abs(t) < MILLISECONDS_FROM ? t * 1000 : t;
+  return Math.abs(ms) <= MAX_EPOCH_MS ? ms : undefined;
 }

@@ -1,15 +1,70 @@
-import type { Message } from './calls.js';
+import { classifyFrame, type Message, type SkipKind } from './calls.js';
 
 /**
  * Captures are files of `tail -f ndjson` lines, perhaps with `--received-at`, which appends a
- * top-level "received_at" as the last key. Reading one back (replay, serve --replay) takes that
- * annotation off again, textually, so the rest of the line stays byte-exact.
+ * top-level "received_at" as the last key. Reading one back (replay, serve --replay) goes through
+ * here: lines split without limit on memory, the annotation taken off again textually, so the rest
+ * of the line stays byte-exact (integers beyond 2^53 included).
  */
 
-const TRAILING_RECEIVED_AT = /,\s*"received_at"\s*:\s*"(?:[^"\\]|\\.)*"\s*\}\s*$/;
+export interface CaptureLine {
+  lineNo: number;
+  /** The line without its line break (and without a BOM on line 1); undefined when too long. */
+  text: string | undefined;
+}
 
 /**
- * Removes a trailing `received_at` from a parsed capture line; returns its time in epoch ms, or
+ * The lines of a capture. A line longer than `maxLength` is not kept in memory: it is reported with
+ * `text` undefined (the caller counts it as too large) and skipped to its end.
+ */
+export async function* captureLines(input: AsyncIterable<Buffer | string>, maxLength: number): AsyncGenerator<CaptureLine> {
+  const decoder = new TextDecoder();
+  let pending = '';
+  let lineNo = 0;
+  let tooLong = false;
+  const line = (text: string): CaptureLine => {
+    lineNo++;
+    if (tooLong) {
+      tooLong = false;
+      return { lineNo, text: undefined };
+    }
+    const end = text.endsWith('\r') ? text.length - 1 : text.length;
+    return { lineNo, text: lineNo === 1 && text.startsWith('\uFEFF') ? text.slice(1, end) : text.slice(0, end) };
+  };
+  for await (const chunk of input) {
+    const text = typeof chunk === 'string' ? chunk : decoder.decode(chunk, { stream: true });
+    let start = 0;
+    for (let nl = text.indexOf('\n'); nl !== -1; nl = text.indexOf('\n', start)) {
+      const whole = pending + text.slice(start, nl);
+      pending = '';
+      start = nl + 1;
+      yield line(whole);
+    }
+    pending += text.slice(start);
+    if (pending.length > maxLength) {
+      tooLong = true;
+      pending = '';
+    }
+  }
+  pending += decoder.decode();
+  if (pending !== '' || tooLong) yield line(pending);
+}
+
+/** A capture line's message and its capture time; or why it is skipped, as for a frame. */
+export function parseCaptureLine(text: string, allTypes: boolean): { message: Message; receivedAt: number | undefined } | SkipKind {
+  const message = classifyFrame(text, allTypes);
+  if (typeof message === 'string') return message;
+  return { message, receivedAt: takeReceivedAt(message) };
+}
+
+const TRAILING_RECEIVED_AT = /\s*,\s*"received_at"\s*:\s*"(?:[^"\\]|\\.)*"\s*\}\s*$/;
+// Anywhere at the top level, e.g. after `jq -S` sorted the keys: with its comma on either side.
+const RECEIVED_AT_FIRST = /"received_at"\s*:\s*"(?:[^"\\]|\\.)*"\s*,\s*/;
+const RECEIVED_AT_OTHER = /\s*,\s*"received_at"\s*:\s*"(?:[^"\\]|\\.)*"/;
+const RECEIVED_AT_KEY = /"received_at"\s*:/g;
+
+/**
+ * Removes a top-level `received_at` from a parsed capture line; returns its time in epoch ms, or
  * undefined when the line has none (or one that is not a date, which is then left in place).
  */
 export function takeReceivedAt(message: Message): number | undefined {
@@ -17,7 +72,11 @@ export function takeReceivedAt(message: Message): number | undefined {
   if (typeof at !== 'string') return undefined;
   const ms = Date.parse(at);
   if (!Number.isFinite(ms)) return undefined;
-  const stripped = message.raw.replace(TRAILING_RECEIVED_AT, '}');
+  let stripped = message.raw.replace(TRAILING_RECEIVED_AT, '}');
+  // Elsewhere than last, only when the key occurs once: a nested received_at must stay.
+  if (stripped === message.raw && (message.raw.match(RECEIVED_AT_KEY) ?? []).length === 1) {
+    stripped = RECEIVED_AT_OTHER.test(message.raw) ? message.raw.replace(RECEIVED_AT_OTHER, '') : message.raw.replace(RECEIVED_AT_FIRST, '');
+  }
   if (stripped !== message.raw) {
     message.raw = stripped;
     delete message.value.received_at;

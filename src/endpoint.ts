@@ -67,6 +67,7 @@ export function buildEndpoint(input: EndpointInput): Endpoint {
   } else {
     throw usageError('no endpoint: set --url or REXI_WS_URL (or --base-url / REXI_BASE_URL), or try `rexi-live demo`');
   }
+  if (url.hash !== '') throw usageError(`${input.url?.source ?? input.baseUrl?.source}: a WebSocket URL cannot have a #fragment`);
   // A key pasted into the URL is still the key: treat it like any other source.
   const keyInUrl = url.searchParams.get('api_key');
   const key = input.apiKey?.value ?? (keyInUrl || undefined);
@@ -79,6 +80,10 @@ export function buildEndpoint(input: EndpointInput): Endpoint {
     throw usageError(
       `refusing to send the API key over plain ws:// to ${url.hostname}: use wss:// or pass --insecure`,
     );
+  }
+  // A header value cannot hold control characters or non-Latin-1 text: say so, not "internal error".
+  if (key !== undefined && input.auth !== 'query' && !/^[\x21-\x7e]+$/.test(key)) {
+    throw usageError(`the API key from ${keySource} has spaces or characters that cannot go in a header: check it, or use --auth query`);
   }
   const headers: Record<string, string> = {};
   if (key !== undefined) {

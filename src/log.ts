@@ -25,7 +25,9 @@ const REDACT_PATHS = [
 export interface LoggerOptions {
   level: LogLevel;
   /** Human-readable lines (a terminal) or JSON lines (a pipe, a log collector). */
-  pretty?: boolean;
+  pretty: boolean;
+  /** Colour in the human-readable lines. */
+  color: boolean;
   /** Where to write; stderr unless a test or an embedding passes another fd. */
   fd?: number;
 }
@@ -36,20 +38,19 @@ export interface LoggerOptions {
  */
 export async function createLogger(options: LoggerOptions): Promise<Logger> {
   const fd = options.fd ?? 2;
-  const pretty = options.pretty ?? process.stderr.isTTY === true;
   const base = {
     name: 'rexi-live',
     level: options.level,
     redact: { paths: REDACT_PATHS, censor: '***' },
     base: undefined,
   };
-  if (pretty) {
+  if (options.pretty) {
     // Loaded only on a terminal: pipes and cron never pay for it.
     const { default: pinoPretty } = await import('pino-pretty');
     const stream = pinoPretty({
       destination: fd,
       sync: true,
-      colorize: process.stderr.isTTY === true && !process.env.NO_COLOR,
+      colorize: options.color,
       translateTime: 'SYS:HH:MM:ss',
       ignore: 'pid,hostname,name',
     });

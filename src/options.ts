@@ -30,6 +30,7 @@ export type Flags = Record<string, unknown>;
 export interface LogOptions {
   level: LogLevel;
   pretty: boolean;
+  color: boolean;
 }
 
 export interface OutputOptions {
@@ -167,13 +168,25 @@ const CONFIG_KEYS = new Set([
   'count', 'duration', 'logLevel', 'quiet', 'verbose',
 ]);
 
+/**
+ * The log level from one place only: flags if any of --log-level, -q, -v is given, else the config
+ * file's, so a config's `verbose` cannot override a flag. An explicit level beats -q and -v.
+ */
 export function resolveLog(flags: Flags, config: LoadedConfig, environment: Environment): LogOptions {
-  const settings = new Settings(flags, config);
-  let level = settings.oneOf('logLevel', LOG_LEVELS, 'info');
-  if (settings.bool('verbose')) level = 'debug';
-  if (settings.bool('quiet')) level = 'warn';
-  return { level, pretty: environment.stderrIsTTY };
+  const fromFlags = flags.logLevel !== undefined || flags.quiet === true || flags.verbose === true;
+  const layer = fromFlags ? new Settings(flags, EMPTY_CONFIG) : new Settings({}, config);
+  let level: LogLevel = layer.oneOf('logLevel', LOG_LEVELS, 'info');
+  if (layer.get('logLevel') === undefined) {
+    if (layer.bool('verbose')) level = 'debug';
+    if (layer.bool('quiet')) level = 'warn';
+  }
+  const { env } = environment;
+  // Colour for the human-readable log on a terminal, by the same rules as NO_COLOR users expect.
+  const color = environment.stderrIsTTY && !env.NO_COLOR && env.FORCE_COLOR !== '0' && env.TERM !== 'dumb';
+  return { level, pretty: environment.stderrIsTTY, color };
 }
+
+const EMPTY_CONFIG: LoadedConfig = { values: {}, path: undefined, warnings: [] };
 
 export function resolveTarget(flags: Flags, config: LoadedConfig, environment: Environment): ConnectTarget {
   const { env } = environment;
@@ -193,10 +206,21 @@ export function resolveTarget(flags: Flags, config: LoadedConfig, environment: E
   }
 
   const apiKey = resolveApiKey(flags, config, environment);
-  const auth = (flags.auth !== undefined ? settings : env.REXI_AUTH ? new Settings({ auth: env.REXI_AUTH }, config) : settings).oneOf<AuthMode>('auth', AUTH_MODES, 'query');
+  const auth = resolveAuth(flags, config, environment);
   const endpoint = buildEndpoint({ ...layer, ...(apiKey && { apiKey }), auth, insecure: settings.bool('insecure') });
   const keyHint = endpoint.keySource ? `${endpoint.keySource}` : 'REXI_API_KEY (or --api-key-file)';
   return { endpoint, keyHint, proxy: proxyFor(endpoint.url, env) };
+}
+
+/** `--auth`, then `REXI_AUTH`, then the config's `auth`; an error names where the bad value came from. */
+export function resolveAuth(flags: Flags, config: LoadedConfig, environment: Environment): AuthMode {
+  const fromEnv = environment.env.REXI_AUTH;
+  if (flags.auth === undefined && fromEnv) {
+    const mode = fromEnv.trim().toLowerCase() as AuthMode;
+    if (!AUTH_MODES.includes(mode)) throw usageError(`REXI_AUTH: '${fromEnv}' is not one of ${AUTH_MODES.join(', ')}`);
+    return mode;
+  }
+  return new Settings(flags, config).oneOf<AuthMode>('auth', AUTH_MODES, 'query');
 }
 
 function flagValue(v: unknown, source: string): { value: string; source: string } | undefined {
@@ -227,8 +251,9 @@ function resolveApiKey(flags: Flags, config: LoadedConfig, environment: Environm
     if (flags.apiKey === '') throw usageError('--api-key: the key is empty');
     return { value: flags.apiKey, source: '--api-key' };
   }
-  const env = environment.env.REXI_API_KEY;
-  if (env) return { value: env.trim(), source: 'REXI_API_KEY' };
+  // A key of blanks is no key: it would only be rejected by the server, one round trip later.
+  const env = environment.env.REXI_API_KEY?.trim();
+  if (env) return { value: env, source: 'REXI_API_KEY' };
   return configValue(config, 'apiKey');
 }
 
@@ -237,10 +262,8 @@ export function resolveStream(flags: Flags, config: LoadedConfig): StreamOptions
   const minMs = s.duration('backoffMin', 1000);
   const maxMs = s.duration('backoffMax', 30_000);
   if (minMs > maxMs) throw usageError(`--backoff-min (${minMs}ms) is above --backoff-max (${maxMs}ms)`);
-  // commander turns --no-retry into retry: false.
-  const noRetry = flags.retry === false || config.values.retry === false;
-  const retries = s.get('maxRetries');
-  const maxRetries = noRetry ? 0 : retries ? parseCount(retries.value, retries.source, 0) : Infinity;
+  const maxRetries = resolveMaxRetries(flags, config);
+  if (minMs <= 0) throw usageError('--backoff-min must be above 0 (a zero wait would hammer the server)');
   const connectTimeoutMs = s.duration('connectTimeout', 10_000);
   const pingIntervalMs = s.duration('pingInterval', 15_000);
   const pongTimeoutMs = s.duration('pongTimeout', 10_000);
@@ -257,6 +280,15 @@ export function resolveStream(flags: Flags, config: LoadedConfig): StreamOptions
     compress: s.bool('compress'),
     allTypes: s.bool('allTypes'),
   };
+}
+
+/** --no-retry and --max-retries are one setting: the flags' answer wins over the config's. */
+function resolveMaxRetries(flags: Flags, config: LoadedConfig): number {
+  const fromFlags = flags.retry === false || flags.maxRetries !== undefined;
+  const [layer, noRetry] = fromFlags ? [new Settings(flags, EMPTY_CONFIG), flags.retry === false] : [new Settings({}, config), config.values.retry === false];
+  if (noRetry) return 0;
+  const retries = layer.get('maxRetries');
+  return retries ? parseCount(retries.value, retries.source, 0) : Infinity;
 }
 
 export function resolveFilter(flags: Flags, config: LoadedConfig): FilterSpec {

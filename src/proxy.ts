@@ -1,3 +1,6 @@
+import { redactUrl } from './endpoint.js';
+import { usageError } from './errors.js';
+
 /**
  * Which proxy a URL goes through, from HTTPS_PROXY / HTTP_PROXY / NO_PROXY as curl reads them:
  * wss:// uses HTTPS_PROXY, ws:// uses HTTP_PROXY, lower-case names win, NO_PROXY lists hosts or
@@ -6,12 +9,19 @@
 export function proxyFor(target: string, env: Record<string, string | undefined>): string | undefined {
   const url = new URL(target);
   const secure = url.protocol === 'wss:' || url.protocol === 'https:';
-  const proxy = secure
-    ? (env.https_proxy ?? env.HTTPS_PROXY ?? env.all_proxy ?? env.ALL_PROXY)
-    : (env.http_proxy ?? env.HTTP_PROXY ?? env.all_proxy ?? env.ALL_PROXY);
-  if (!proxy) return undefined;
+  const names = secure ? ['https_proxy', 'HTTPS_PROXY', 'all_proxy', 'ALL_PROXY'] : ['http_proxy', 'HTTP_PROXY', 'all_proxy', 'ALL_PROXY'];
+  const name = names.find((n) => env[n]);
+  if (name === undefined) return undefined;
   const port = url.port || (secure ? '443' : '80');
-  return bypassed(url.hostname, port, env.no_proxy ?? env.NO_PROXY ?? '') ? undefined : proxy;
+  if (bypassed(url.hostname, port, env.no_proxy ?? env.NO_PROXY ?? '')) return undefined;
+  const proxy = env[name]!;
+  try {
+    const parsed = new URL(proxy);
+    if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw new Error('scheme');
+  } catch {
+    throw usageError(`${name}: '${redactUrl(proxy)}' is not an http:// or https:// proxy URL`);
+  }
+  return proxy;
 }
 
 function bypassed(hostname: string, port: string, noProxy: string): boolean {

@@ -3,13 +3,15 @@ import { usageError } from './errors.js';
 /** Durations are written `250ms`, `5s`, `2m`, `1h`; a bare number means seconds (SPEC.md). */
 const DURATION = /^(\d+(?:\.\d+)?)\s*(ms|s|m|h)?$/i;
 const DURATION_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+const MAX_TIMER_MS = 2 ** 31 - 1;
 
 export function parseDuration(text: string, flag: string): number {
   const m = DURATION.exec(String(text).trim());
   if (!m) throw usageError(`${flag}: '${text}' is not a duration (use e.g. 250ms, 5s, 2m, 1h)`);
-  const ms = Number(m[1]) * DURATION_MS[(m[2] ?? 's').toLowerCase()]!;
-  if (!Number.isFinite(ms)) throw usageError(`${flag}: '${text}' is too large`);
-  return Math.round(ms);
+  const ms = Math.round(Number(m[1]) * DURATION_MS[(m[2] ?? 's').toLowerCase()]!);
+  // Node's timers fire at once past 2^31-1 ms (with only a warning): refuse rather than misfire.
+  if (!(ms <= MAX_TIMER_MS)) throw usageError(`${flag}: '${text}' is too long (at most 596h)`);
+  return ms;
 }
 
 /** Sizes: `1048576`, `512KiB`, `1MiB`, `1MB` (decimal), `64k` (binary, like most CLI tools). */

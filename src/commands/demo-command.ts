@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import type { Outcome } from '../cli.js';
-import { buildEndpoint, type AuthMode } from '../endpoint.js';
+import { buildEndpoint } from '../endpoint.js';
 import { createLogger } from '../log.js';
-import { resolveTail, type Environment, type Flags } from '../options.js';
+import { resolveAuth, resolveTail, type Environment, type Flags } from '../options.js';
 import { startFeedServer } from '../server/feed-server.js';
 import { serveOptions } from './serve-command.js';
 import { runTail } from './tail.js';
@@ -16,9 +16,11 @@ export default async function demoCommand(flags: Flags, environment: Environment
   const feed = serveOptions({ rate: flags.rate, seed: flags.seed, port: '0' }, environment);
   const logger = await createLogger(options.log);
   const key = randomBytes(16).toString('hex');
-  const server = await startFeedServer({ ...feed, host: '127.0.0.1', keys: [key], logger: logger.child({ feed: 'demo' }, { level: 'warn' }) });
+  // The feed's own connect/disconnect lines are noise in a demo; its warnings and debug are not.
+  const feedLevel = options.log.level === 'info' ? 'warn' : options.log.level;
+  const server = await startFeedServer({ ...feed, host: '127.0.0.1', keys: [key], logger: logger.child({ feed: 'demo' }, { level: feedLevel }) });
   try {
-    const auth = (typeof flags.auth === 'string' ? flags.auth : 'query') as AuthMode;
+    const auth = resolveAuth(flags, options.config, environment);
     const endpoint = buildEndpoint({ url: { value: server.url, source: 'demo' }, apiKey: { value: key, source: 'demo' }, auth, insecure: false });
     logger.info(`demo feed on ${endpoint.display} (${feed.rate} calls/s); Ctrl-C to stop`);
     // The demo's feed is on loopback: never through the user's proxy.

@@ -1,22 +1,23 @@
 import fs from 'node:fs';
-import { createInterface } from 'node:readline';
-import { classifyFrame, type Message } from '../calls.js';
-import { takeReceivedAt } from '../capture.js';
+import type { Message } from '../calls.js';
+import { captureLines, parseCaptureLine } from '../capture.js';
 import type { Outcome } from '../cli.js';
-import { ExitCode, outputError, usageError } from '../errors.js';
+import { usageError } from '../errors.js';
 import { createLogger, type Logger } from '../log.js';
 import { resolveTail, type Environment, type Flags } from '../options.js';
-import { createPipeline, pump } from '../pipeline.js';
+import { createPipeline } from '../pipeline.js';
+import { run, type Source } from '../run.js';
 import type { Batch } from '../stream/reader.js';
-import { newStats, summary, type Stats } from '../stream/stats.js';
+import { newStats, type Stats } from '../stream/stats.js';
+import { WarnLimiter } from '../stream/warn-limiter.js';
 
-/** Lines per batch: one write per batch, as tail does per socket read. */
+/** Lines per batch: one write per batch, as tail writes once per socket read. */
 const BATCH_LINES = 512;
-const MAX_WARNINGS = 10;
 
 /**
- * replay: a capture rendered with the same filters and formats as tail. A line's time is its
- * `received_at` when it has one (and that is what --received-at writes again), else now.
+ * replay: a capture rendered with the same filters and formats as tail, and the same ways to end
+ * (--count, --duration, signals, a closed stdout). A line's time is its `received_at` when it has
+ * one (what --received-at writes back), else now.
  */
 export default async function replayCommand(flags: Flags, environment: Environment): Promise<Outcome> {
   const file = String(flags.file);
@@ -26,12 +27,8 @@ export default async function replayCommand(flags: Flags, environment: Environme
   for (const warning of options.warnings) logger.warn(warning);
   const pipeline = await createPipeline(options.output, options.filter, process.stdout, environment.env);
   const stats = newStats(Date.now());
-  const end = await pump(captureBatches(input, options.stream.allTypes, stats, logger), pipeline, stats);
-  await pipeline.sink.close();
-  logger.info(summary(stats, Date.now()));
-  if (pipeline.sink.error) throw pipeline.sink.error;
-  if (end === 'output-error') throw outputError('output failed');
-  return { exitCode: ExitCode.ok };
+  const source = new CaptureSource(input, options.stream.allTypes, options.stream.maxMessageSize, stats, logger);
+  return run(source, pipeline, stats, logger, options.output.durationMs);
 }
 
 function openInput(file: string): fs.ReadStream {
@@ -45,33 +42,49 @@ function openInput(file: string): fs.ReadStream {
   return fs.createReadStream('', { fd, highWaterMark: 256 * 1024 });
 }
 
-async function* captureBatches(input: NodeJS.ReadableStream, allTypes: boolean, stats: Stats, logger: Logger): AsyncGenerator<Batch> {
-  let messages: Message[] = [];
-  let times: number[] = [];
-  let warned = 0;
-  let lineNo = 0;
-  const lines = createInterface({ input, crlfDelay: Infinity });
-  try {
-    for await (const line of lines) {
-      lineNo++;
-      if (line.trim() === '') continue;
-      stats.received++;
-      const result = classifyFrame(line, allTypes);
-      if (typeof result === 'string') {
-        stats.skipped[result]++;
-        if (result !== 'other-type' && warned++ < MAX_WARNINGS) logger.warn(`skipped line ${lineNo}: ${result}`);
-        continue;
+/** A capture's lines as batches; bad lines skipped and counted like bad frames. */
+class CaptureSource implements Source {
+  private stopped = false;
+  private readonly warn: WarnLimiter;
+
+  constructor(
+    private readonly input: NodeJS.ReadableStream & { destroy(): void },
+    private readonly allTypes: boolean,
+    private readonly maxLength: number,
+    private readonly stats: Stats,
+    logger: Logger,
+  ) {
+    this.warn = new WarnLimiter(stats, logger);
+  }
+
+  stop(): void {
+    this.stopped = true;
+  }
+
+  async *[Symbol.asyncIterator](): AsyncGenerator<Batch> {
+    let messages: Message[] = [];
+    let times: number[] = [];
+    try {
+      for await (const { lineNo, text } of captureLines(this.input as AsyncIterable<Buffer>, this.maxLength)) {
+        if (this.stopped) break;
+        if (text !== undefined && text.trim() === '') continue;
+        this.stats.received++;
+        const parsed = text === undefined ? 'too-large' : parseCaptureLine(text, this.allTypes);
+        if (typeof parsed === 'string') {
+          this.warn.skipped(parsed, `line ${lineNo}`);
+          continue;
+        }
+        messages.push(parsed.message);
+        times.push(parsed.receivedAt ?? Date.now());
+        if (messages.length >= BATCH_LINES) {
+          yield { messages, receivedAt: Date.now(), times };
+          messages = [];
+          times = [];
+        }
       }
-      times.push(takeReceivedAt(result) ?? Date.now());
-      messages.push(result);
-      if (messages.length >= BATCH_LINES) {
-        yield { messages, receivedAt: Date.now(), times };
-        messages = [];
-        times = [];
-      }
+      if (messages.length > 0) yield { messages, receivedAt: Date.now(), times };
+    } finally {
+      this.input.destroy();
     }
-    if (messages.length > 0) yield { messages, receivedAt: Date.now(), times };
-  } finally {
-    lines.close();
   }
 }

@@ -1,5 +1,5 @@
 import type { Outcome } from '../cli.js';
-import { usageError } from '../errors.js';
+import { ExitCode, usageError } from '../errors.js';
 import { createLogger } from '../log.js';
 import { resolveLog, type Environment, type Flags } from '../options.js';
 import { startFeedServer, type FeedServerOptions } from '../server/feed-server.js';
@@ -21,7 +21,7 @@ export function serveOptions(flags: Flags, environment: Environment): Omit<FeedS
   const pingInterval = str('pingInterval');
   return {
     host: str('host') ?? '127.0.0.1',
-    port: flags.port !== undefined ? parseNumber(String(flags.port), '--port', 0, 65535) : 8080,
+    port: flags.port !== undefined ? port(String(flags.port)) : 8080,
     keys,
     rate: flags.rate !== undefined ? parseNumber(String(flags.rate), '--rate', 0, 1_000_000) : 2,
     ...(seed !== undefined && { seed: parseCount(seed, '--seed', 0) }),
@@ -34,8 +34,20 @@ export function serveOptions(flags: Flags, environment: Environment): Omit<FeedS
     }),
     ...(dropEvery !== undefined && { dropEvery: parseCount(dropEvery, '--drop-every') }),
     malformedRate: flags.malformedRate !== undefined ? parseNumber(String(flags.malformedRate), '--malformed-rate', 0, 1) : 0,
-    ...(pingInterval !== undefined && { pingIntervalMs: parseDuration(pingInterval, '--ping-interval') }),
+    ...(pingInterval !== undefined && { pingIntervalMs: positiveDuration(pingInterval, '--ping-interval') }),
   };
+}
+
+function port(text: string): number {
+  const n = parseCount(text, '--port', 0);
+  if (n > 65535) throw usageError(`--port: '${text}' is not a port (0 to 65535)`);
+  return n;
+}
+
+function positiveDuration(text: string, flag: string): number {
+  const ms = parseDuration(text, flag);
+  if (ms <= 0) throw usageError(`${flag} must be above 0`);
+  return ms;
 }
 
 export default async function serveCommand(flags: Flags, environment: Environment): Promise<Outcome> {
@@ -50,5 +62,5 @@ export default async function serveCommand(flags: Flags, environment: Environmen
     process.once('SIGTERM', () => resolve('SIGTERM'));
   });
   await server.close();
-  return { exitCode: signal === 'SIGINT' ? 130 : 143, signal };
+  return { exitCode: signal === 'SIGINT' ? ExitCode.sigint : ExitCode.sigterm, signal };
 }

@@ -1,5 +1,5 @@
 import type { ChalkInstance } from 'chalk';
-import { callerOf, num, priceDataOf, text, type Message, type NewScanData } from '../calls.js';
+import { callerOf, num, priceDataOf, text, timestampMs, type Message, type NewScanData } from '../calls.js';
 import { formatPrice, formatUsdCompact } from './money.js';
 import { sanitize } from './sanitize.js';
 
@@ -45,17 +45,9 @@ function field(v: unknown): string {
   return s === undefined || s === '' ? MISSING : sanitize(s);
 }
 
-/** Dates the engine can represent; beyond them the feed's timestamp is ignored. */
-const MAX_EPOCH_MS = 8.64e15;
-/** 1e11 seconds is the year 5138: a larger "seconds" value is taken to be milliseconds. */
-const MILLISECONDS_FROM = 1e11;
-
-/** When a call was made, epoch ms: `data.timestamp` (unix seconds) when usable, else `receivedAt`. */
+/** When a call was made, epoch ms: `data.timestamp` when usable, else `receivedAt`. */
 export function callTime(call: NewScanData, receivedAt: number): number {
-  const t = num(call.timestamp);
-  if (t === undefined) return receivedAt;
-  const ms = Math.abs(t) < MILLISECONDS_FROM ? t * 1000 : t;
-  return Math.abs(ms) <= MAX_EPOCH_MS ? ms : receivedAt;
+  return timestampMs(call) ?? receivedAt;
 }
 
 /** The `type` of a message that is not a call (--all-types), sanitized. */

@@ -1,9 +1,9 @@
 import { createReadStream } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { performance } from 'node:perf_hooks';
-import { createInterface } from 'node:readline';
 import { setImmediate as nextTurn, setTimeout as sleep } from 'node:timers/promises';
-import { num } from '../calls.js';
+import { timestampMs } from '../calls.js';
+import { captureLines, parseCaptureLine } from '../capture.js';
 import { usageError } from '../errors.js';
 import type { Logger } from '../log.js';
 
@@ -43,30 +43,11 @@ export interface ReplayLine {
   timestampMs: number | undefined;
 }
 
-// `tail --received-at` appends the key last; removing it textually leaves the rest byte-exact.
-const TRAILING_RECEIVED_AT = /\s*,\s*"received_at"\s*:\s*"(?:[^"\\]|\\.)*"\s*\}\s*$/;
-
-/** Parses one line; undefined when it is not a JSON object (the caller counts and warns). */
+/** Parses one capture line (capture.ts); undefined when it is not a JSON object. */
 export function parseReplayLine(line: string): ReplayLine | undefined {
-  let value: unknown;
-  try {
-    value = JSON.parse(line);
-  } catch {
-    return undefined;
-  }
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) return undefined;
-  const message = value as { received_at?: unknown; data?: { timestamp?: unknown } };
-
-  let text = line;
-  let receivedAtMs: number | undefined;
-  if (typeof message.received_at === 'string') {
-    const ms = Date.parse(message.received_at);
-    if (Number.isFinite(ms)) receivedAtMs = ms;
-    if (Object.keys(message).at(-1) === 'received_at') text = line.replace(TRAILING_RECEIVED_AT, '}');
-  }
-  const data = message.data;
-  const seconds = data !== null && typeof data === 'object' ? num(data.timestamp) : undefined;
-  return { text, receivedAtMs, timestampMs: seconds === undefined ? undefined : seconds * 1000 };
+  const parsed = parseCaptureLine(line, true);
+  if (typeof parsed === 'string') return undefined;
+  return { text: parsed.message.raw, receivedAtMs: parsed.receivedAt, timestampMs: timestampMs(parsed.message.value.data) };
 }
 
 /**
@@ -81,6 +62,8 @@ function sourceGapMs(prev: ReplayLine, next: ReplayLine): number {
   return Math.max(0, gap);
 }
 
+/** A longer line is skipped without being held in memory (what tail's --max-message-size defaults to). */
+const MAX_LINE_LENGTH = 1 << 20;
 /** Lines due at once are yielded in batches of this size before the event loop gets a turn. */
 const BURST = 64;
 /** Warnings about bad lines per file: the count in the summary covers the rest. */
@@ -110,15 +93,11 @@ export async function openReplay(options: ReplayOptions): Promise<Replay> {
         let count = 0;
         let gapSum = 0;
         let skipped = 0;
-        let lineNo = 0;
-        const input = createReadStream(file, { encoding: 'utf8' });
-        const lines = createInterface({ input, crlfDelay: Infinity });
+        const input = createReadStream(file);
         try {
-          for await (const raw of lines) {
-            lineNo++;
-            const text = lineNo === 1 ? raw.replace(/^\uFEFF/, '') : raw;
-            if (text.trim() === '') continue;
-            const line = parseReplayLine(text);
+          for await (const { lineNo, text } of captureLines(input, MAX_LINE_LENGTH)) {
+            if (text !== undefined && text.trim() === '') continue;
+            const line = text === undefined ? undefined : parseReplayLine(text);
             if (line === undefined) {
               stats.skipped++;
               skipped++;
@@ -149,7 +128,6 @@ export async function openReplay(options: ReplayOptions): Promise<Replay> {
             yield line.text;
           }
         } finally {
-          lines.close();
           input.destroy();
         }
 

@@ -61,6 +61,8 @@ export class Connection {
       perMessageDeflate: options.compress,
       // A redirect would carry the key (query or header) to wherever it points.
       followRedirects: false,
+      // Frames are checked in the reader, which skips a bad one; ws would close the connection.
+      skipUTF8Validation: true,
       agent: options.agent,
     });
     // ws's own timeout is per socket inactivity; this one bounds the whole TCP+TLS+upgrade.

@@ -1,9 +1,11 @@
-import { classifyFrame, WARN_KINDS, SKIP_DESCRIPTIONS, type Message, type SkipKind } from '../calls.js';
+import { isUtf8 } from 'node:buffer';
+import { classifyFrame, type Message, type SkipKind } from '../calls.js';
 import { authError, gaveUpError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { Connection, type ConnectionOptions } from './connection.js';
 import { connectionWasGood, decide, type BackoffPolicy, type ConnectionEnd } from './policy.js';
 import type { Stats } from './stats.js';
+import { WarnLimiter } from './warn-limiter.js';
 
 /**
  * The reader loop: one endless stream of messages across reconnects, so the rest of the program is
@@ -36,19 +38,20 @@ export interface ReaderOptions {
  */
 const PAUSE_AT = 1 << 20;
 const RESUME_AT = 1 << 18;
-const WARN_EVERY_MS = 1000;
 
 export class Reader implements AsyncIterable<Batch> {
   private stopped = false;
   private connection: Connection | undefined;
   private wakeSleep: (() => void) | undefined;
-  private readonly lastWarned = new Map<SkipKind, number>();
+  private readonly warn: WarnLimiter;
 
   constructor(
     private readonly options: ReaderOptions,
     private readonly stats: Stats,
     private readonly log: Logger,
-  ) {}
+  ) {
+    this.warn = new WarnLimiter(stats, log);
+  }
 
   /** Stops reading: closes the socket with 1000; what was already read is still yielded. */
   stop(): void {
@@ -66,7 +69,7 @@ export class Reader implements AsyncIterable<Batch> {
       while (!this.stopped) {
         this.log.debug(`connecting to ${display}`);
         const session = new Session(this.options, this.stats, {
-          skip: (kind) => this.skipped(kind),
+          skip: (kind) => this.warn.skipped(kind),
           opened: () => this.log.info(`${this.stats.reconnects === 0 ? 'connected to' : 'reconnected to'} ${display}`),
         });
         this.connection = session.connection;
@@ -78,7 +81,7 @@ export class Reader implements AsyncIterable<Batch> {
         if (good) failures = 0;
         if (end.kind === 'too-large') {
           this.stats.received++;
-          this.skipped('too-large');
+          this.warn.skipped('too-large');
         }
         const verdict = decide(end, policy, failures, random, Date.now());
         if (verdict.action === 'stop') return;
@@ -90,9 +93,9 @@ export class Reader implements AsyncIterable<Batch> {
           throw gaveUpError(`gave up after ${attempts} attempt${attempts === 1 ? '' : 's'}: ${verdict.why}`);
         }
         if (!good) failures++;
-        this.stats.reconnects++;
         this.log.warn(`${verdict.why}; reconnecting in ${formatDelay(verdict.delayMs)}`);
         await this.sleep(verdict.delayMs);
+        if (!this.stopped) this.stats.reconnects++;
       }
     } finally {
       this.connection?.close({ kind: 'stopped' }, 1000);
@@ -108,15 +111,6 @@ export class Reader implements AsyncIterable<Batch> {
       }
       this.wakeSleep = done;
     });
-  }
-
-  private skipped(kind: SkipKind): void {
-    this.stats.skipped[kind]++;
-    if (!WARN_KINDS.has(kind)) return;
-    const now = Date.now();
-    if (now - (this.lastWarned.get(kind) ?? -Infinity) < WARN_EVERY_MS) return;
-    this.lastWarned.set(kind, now);
-    this.log.warn(`skipped ${SKIP_DESCRIPTIONS[kind]} (${this.stats.skipped[kind]} so far)`);
   }
 }
 
@@ -142,10 +136,7 @@ class Session {
     private readonly hooks: { skip: (kind: SkipKind) => void; opened: () => void },
   ) {
     this.connection = new Connection(options.connection, {
-      onOpen: () => {
-        stats.connectedAt ??= Date.now();
-        hooks.opened();
-      },
+      onOpen: () => hooks.opened(),
       onFrame: (data, isBinary) => this.frame(data, isBinary),
       onEnd: (end) => {
         this.flush();
@@ -164,6 +155,8 @@ class Session {
   private frame(data: Buffer, isBinary: boolean): void {
     this.stats.received++;
     if (isBinary) return this.hooks.skip('binary');
+    // Text that is not UTF-8 cannot be JSON: one bad frame is skipped, the connection lives on.
+    if (!isUtf8(data)) return this.hooks.skip('not-json');
     const result = classifyFrame(data.toString(), this.options.allTypes);
     if (typeof result === 'string') return this.hooks.skip(result);
     this.delivered++;

@@ -9,7 +9,6 @@ export interface Stats {
   skipped: Record<SkipKind, number>;
   reconnects: number;
   startedAt: number;
-  connectedAt: number | undefined;
 }
 
 export function newStats(now: number): Stats {
@@ -20,7 +19,6 @@ export function newStats(now: number): Stats {
     skipped: { 'not-json': 0, binary: 0, 'not-object': 0, 'no-token-address': 0, 'other-type': 0, 'too-large': 0 },
     reconnects: 0,
     startedAt: now,
-    connectedAt: undefined,
   };
 }
 

@@ -205,9 +205,9 @@ describe('frames', () => {
     expect(r.code).toBe(0);
     expect(seqs(r.stdout)).toEqual([1, 2, 3, 4, 5, 6]);
     expect(r.stderr).toMatch(/received 11, output 6, filtered 0, skipped 5 \(not-json 1, binary 1, not-object 1, no-token-address 1, other-type 1\)/);
-    expect(r.stderr).toMatch(/skipped a text frame that is not JSON/);
-    expect(r.stderr).toMatch(/skipped a binary frame/);
-    expect(r.stderr).not.toMatch(/skipped a message of another type/);
+    expect(r.stderr).toMatch(/skipped a frame: not JSON/);
+    expect(r.stderr).toMatch(/skipped a frame: a binary frame/);
+    expect(r.stderr).not.toMatch(/skipped a frame: a message of another type/);
   });
 
   it('warns at most once a second per kind', async () => {
@@ -217,7 +217,7 @@ describe('frames', () => {
     });
     const r = await runCli(['--url', server.url, '-n', '1']);
     expect(r.code).toBe(0);
-    expect(r.stderr.match(/skipped a text frame that is not JSON/g)).toHaveLength(1);
+    expect(r.stderr.match(/skipped a frame: not JSON/g)).toHaveLength(1);
     expect(r.stderr).toMatch(/skipped 50 \(not-json 50\)/);
   });
 

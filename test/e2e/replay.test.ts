@@ -70,7 +70,7 @@ describe('replay of a capture written by tail -o --received-at', () => {
     expect(r.code).toBe(0);
     expect(ndjsonLines(r.stdout)).toHaveLength(1);
     expect(r.stderr).toMatch(/received 5, output 1, filtered 0, skipped 4 \(not-json 1, not-object 1, no-token-address 1, other-type 1\)/);
-    expect(r.stderr).toMatch(/skipped line 1: not-json/);
+    expect(r.stderr).toMatch(/skipped line 1: not JSON/);
   });
 
   it('a missing file is a usage error', async () => {

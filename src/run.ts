@@ -1,0 +1,58 @@
+import type { Outcome } from './cli.js';
+import { ExitCode, UserError, outputError } from './errors.js';
+import type { Logger } from './log.js';
+import { pump, type Pipeline } from './pipeline.js';
+import type { Batch } from './stream/reader.js';
+import { summary, type Stats } from './stream/stats.js';
+
+/** Where batches come from (the reader loop, a capture): anything that can be told to stop. */
+export interface Source extends AsyncIterable<Batch> {
+  /** Stop producing: what was already read is still yielded, then the iteration ends. */
+  stop(): void;
+}
+
+/**
+ * Runs a source through the pipeline until it ends, --count or --duration is reached, a signal
+ * arrives, the reader of stdout goes away, or an error the user must fix. Whatever ends it, the
+ * lines already rendered are flushed whole, a file is fsynced and the summary is printed.
+ */
+export async function run(source: Source, pipeline: Pipeline, stats: Stats, logger: Logger, durationMs: number | undefined): Promise<Outcome> {
+  let signal: NodeJS.Signals | undefined;
+  const onSignal = (sig: NodeJS.Signals): void => {
+    if (signal !== undefined) {
+      // A second signal: the user wants out now.
+      removeSignalHandlers();
+      process.kill(process.pid, sig);
+      return;
+    }
+    signal = sig;
+    logger.debug(`${sig}: stopping`);
+    source.stop();
+  };
+  const removeSignalHandlers = (): void => {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  const durationTimer = durationMs !== undefined ? setTimeout(() => source.stop(), durationMs) : undefined;
+
+  let error: UserError | undefined;
+  try {
+    if ((await pump(source, pipeline, stats)) === 'output-error') error = pipeline.sink.error ?? outputError('output failed');
+  } catch (err) {
+    if (!(err instanceof UserError)) throw err;
+    error = err;
+  } finally {
+    clearTimeout(durationTimer);
+    source.stop();
+    await pipeline.sink.close();
+  }
+  error ??= pipeline.sink.error;
+  logger.info(summary(stats, Date.now()));
+  removeSignalHandlers();
+  // Thrown after the summary, so the error is the last line the user sees.
+  if (error) throw error;
+  if (signal !== undefined) return { exitCode: signal === 'SIGINT' ? ExitCode.sigint : ExitCode.sigterm, signal };
+  return { exitCode: ExitCode.ok };
+}
