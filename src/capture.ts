@@ -13,18 +13,24 @@ export interface CaptureLine {
   text: string | undefined;
 }
 
-/**
- * The lines of a capture. A line longer than `maxLength` is not kept in memory: it is reported with
- * `text` undefined (the caller counts it as too large) and skipped to its end.
- */
+/** The lines of a capture, one at a time (captureChunks, flattened). */
 export async function* captureLines(input: AsyncIterable<Buffer | string>, maxLength: number): AsyncGenerator<CaptureLine> {
+  for await (const lines of captureChunks(input, maxLength)) yield* lines;
+}
+
+/**
+ * The lines of a capture, as many as each read of the input completes: a live pipe's lines go on
+ * as they arrive, a file's in large batches. A line longer than `maxLength` is not kept in memory:
+ * it is reported with `text` undefined (the caller counts it as too large) and skipped to its end.
+ */
+export async function* captureChunks(input: AsyncIterable<Buffer | string>, maxLength: number): AsyncGenerator<CaptureLine[]> {
   const decoder = new TextDecoder();
   let pending = '';
   let lineNo = 0;
   let tooLong = false;
   const line = (text: string): CaptureLine => {
     lineNo++;
-    if (tooLong) {
+    if (tooLong || text.length > maxLength) {
       tooLong = false;
       return { lineNo, text: undefined };
     }
@@ -33,13 +39,15 @@ export async function* captureLines(input: AsyncIterable<Buffer | string>, maxLe
   };
   for await (const chunk of input) {
     const text = typeof chunk === 'string' ? chunk : decoder.decode(chunk, { stream: true });
+    const lines: CaptureLine[] = [];
     let start = 0;
     for (let nl = text.indexOf('\n'); nl !== -1; nl = text.indexOf('\n', start)) {
       const whole = pending + text.slice(start, nl);
       pending = '';
       start = nl + 1;
-      yield line(whole);
+      lines.push(line(whole));
     }
+    if (lines.length > 0) yield lines;
     pending += text.slice(start);
     if (pending.length > maxLength) {
       tooLong = true;
@@ -47,7 +55,7 @@ export async function* captureLines(input: AsyncIterable<Buffer | string>, maxLe
     }
   }
   pending += decoder.decode();
-  if (pending !== '' || tooLong) yield line(pending);
+  if (pending !== '' || tooLong) yield [line(pending)];
 }
 
 /** A capture line's message and its capture time; or why it is skipped, as for a frame. */

@@ -158,7 +158,10 @@ ${DURATIONS}`)
 
   const replay = program.command('replay').description('render a captured NDJSON file (or - for stdin) with the same filters and formats');
   replay.argument('<file>', 'a capture written by tail -f ndjson (with or without --received-at), or - for stdin');
-  replay.option('--all-types', 'pass every JSON object through, not only NEW_SCAN calls').option('--config <path>', 'config file for tail options (env REXI_CONFIG)');
+  replay
+    .option('--all-types', 'pass every JSON object through, not only NEW_SCAN calls')
+    .option('--max-message-size <size>', 'skip (and count) a longer line (default: 1MiB)')
+    .option('--config <path>', 'config file for tail options (env REXI_CONFIG)');
   addLogOptions(addOutputOptions(addFilterOptions(replay)))
     .addHelpText('after', `
 Examples:

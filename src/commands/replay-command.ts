@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import type { Message } from '../calls.js';
-import { captureLines, parseCaptureLine } from '../capture.js';
+import { captureChunks, parseCaptureLine } from '../capture.js';
 import type { Outcome } from '../cli.js';
 import { usageError } from '../errors.js';
 import { createLogger, type Logger } from '../log.js';
@@ -10,9 +10,6 @@ import { run, type Source } from '../run.js';
 import type { Batch } from '../stream/reader.js';
 import { newStats, type Stats } from '../stream/stats.js';
 import { WarnLimiter } from '../stream/warn-limiter.js';
-
-/** Lines per batch: one write per batch, as tail writes once per socket read. */
-const BATCH_LINES = 512;
 
 /**
  * replay: a capture rendered with the same filters and formats as tail, and the same ways to end
@@ -59,30 +56,34 @@ class CaptureSource implements Source {
 
   stop(): void {
     this.stopped = true;
+    // A pipe that stays open (stdin) would otherwise hold the loop until its writer is done.
+    this.input.destroy();
   }
 
+  /** One batch per read of the input, so one write per read, as tail writes once per socket read. */
   async *[Symbol.asyncIterator](): AsyncGenerator<Batch> {
-    let messages: Message[] = [];
-    let times: number[] = [];
     try {
-      for await (const { lineNo, text } of captureLines(this.input as AsyncIterable<Buffer>, this.maxLength)) {
-        if (this.stopped) break;
-        if (text !== undefined && text.trim() === '') continue;
-        this.stats.received++;
-        const parsed = text === undefined ? 'too-large' : parseCaptureLine(text, this.allTypes);
-        if (typeof parsed === 'string') {
-          this.warn.skipped(parsed, `line ${lineNo}`);
-          continue;
+      for await (const lines of captureChunks(this.input as AsyncIterable<Buffer>, this.maxLength)) {
+        const messages: Message[] = [];
+        const times: number[] = [];
+        const now = Date.now();
+        for (const { lineNo, text } of lines) {
+          if (text !== undefined && text.trim() === '') continue;
+          this.stats.received++;
+          const parsed = text === undefined ? 'too-large' : parseCaptureLine(text, this.allTypes);
+          if (typeof parsed === 'string') {
+            this.warn.skipped(parsed, `line ${lineNo}`);
+            continue;
+          }
+          messages.push(parsed.message);
+          times.push(parsed.receivedAt ?? now);
         }
-        messages.push(parsed.message);
-        times.push(parsed.receivedAt ?? Date.now());
-        if (messages.length >= BATCH_LINES) {
-          yield { messages, receivedAt: Date.now(), times };
-          messages = [];
-          times = [];
-        }
+        if (messages.length > 0) yield { messages, receivedAt: now, times };
+        if (this.stopped) return;
       }
-      if (messages.length > 0) yield { messages, receivedAt: Date.now(), times };
+    } catch (err) {
+      // Destroying the input to stop it ends the read with an error that is not one.
+      if (!this.stopped) throw err;
     } finally {
       this.input.destroy();
     }

@@ -36,8 +36,8 @@ export interface ReaderOptions {
  * Queued frame text past which the socket is paused, and below which it is resumed. Counted in
  * characters, not messages, so a feed of large messages is bounded as tightly as one of small.
  */
-const PAUSE_AT = 1 << 20;
-const RESUME_AT = 1 << 18;
+const PAUSE_AT = 1 << 18;
+const RESUME_AT = 1 << 16;
 
 export class Reader implements AsyncIterable<Batch> {
   private stopped = false;
@@ -157,7 +157,8 @@ class Session {
     if (isBinary) return this.hooks.skip('binary');
     // Text that is not UTF-8 cannot be JSON: one bad frame is skipped, the connection lives on.
     if (!isUtf8(data)) return this.hooks.skip('not-json');
-    const result = classifyFrame(data.toString(), this.options.allTypes);
+    const raw = data.toString();
+    const result = classifyFrame(raw, this.options.allTypes, raw.length === data.length);
     if (typeof result === 'string') return this.hooks.skip(result);
     this.delivered++;
     this.currentSize += result.raw.length;

@@ -81,6 +81,25 @@ describe('reconnects', () => {
     expect(times).toHaveLength(2);
     expect(times[1]! - times[0]!).toBeGreaterThanOrEqual(950);
   });
+
+  it('--max-retries 1: a connection that delivered a call resets the retry count, so closes after calls go on', async () => {
+    const server = await bare((ws, _req, i) => {
+      ws.send(call(i + 1), () => ws.close(1000, 'bye'));
+    });
+    const r = await runCli(['--url', server.url, '-n', '4', '--max-retries', '1', ...FAST], { timeoutMs: 5000 });
+    expect(r.code, r.stderr).toBe(0);
+    expect(seqs(r.stdout)).toEqual([1, 2, 3, 4]);
+    expect(server.requests.length).toBe(4);
+  });
+
+  it('--max-retries 1: connections closed (1000) before delivering anything are failures: exit 4 after 2', async () => {
+    const server = await bare((ws) => ws.close(1000, 'nothing for you'));
+    const r = await runCli(['--url', server.url, '--max-retries', '1', ...FAST], { timeoutMs: 5000 });
+    expect(r.code, r.stderr).toBe(4);
+    expect(server.requests.length).toBe(2);
+    expect(r.stderr).toMatch(/gave up after 2 attempts/);
+    expect(r.stdout).toBe('');
+  });
 });
 
 describe('authentication rejected: no retry, exit 3, the variable to fix named', () => {
@@ -88,7 +107,7 @@ describe('authentication rejected: no retry, exit 3, the variable to fix named',
     const server = await bare(() => {}, { rejectUpgrade: () => ({ status }) });
     const r = await runCli(['--url', server.url, ...FAST], { env: { REXI_API_KEY: 'wrong' } });
     expect(r.code).toBe(3);
-    expect(server.requests.length).toBeLessThanOrEqual(2);
+    expect(server.requests.length).toBe(1);
     expect(r.stderr).toMatch(new RegExp(`authentication rejected: .*HTTP ${status}.*check REXI_API_KEY`));
     expect(r.stderr.trim().split('\n').at(-1)).toMatch(/^rexi-live: error: authentication rejected/);
   });
@@ -97,7 +116,7 @@ describe('authentication rejected: no retry, exit 3, the variable to fix named',
     const server = await bare((ws) => ws.close(code, 'bad key'));
     const r = await runCli(['--url', server.url, ...FAST], { env: { REXI_API_KEY: 'wrong' } });
     expect(r.code).toBe(3);
-    expect(server.requests.length).toBeLessThanOrEqual(2);
+    expect(server.requests.length).toBe(1);
     expect(r.stderr).toMatch(/check REXI_API_KEY/);
   });
 
@@ -109,6 +128,61 @@ describe('authentication rejected: no retry, exit 3, the variable to fix named',
     const r = await runCli(['--url', server.url, '--api-key-file', path.join(dir, 'key')]);
     expect(r.code).toBe(3);
     expect(r.stderr).toMatch(/check --api-key-file/);
+  });
+});
+
+describe('the key never appears in any output, even at --log-level debug', () => {
+  const KEY = 'k3y-THAT-must-never-LEAK-9f2c';
+  const leaks = (r: { stdout: string; stderr: string }): boolean => (r.stdout + r.stderr).includes(KEY) || (r.stdout + r.stderr).includes(encodeURIComponent(KEY));
+
+  it.each([
+    ['query', (req: http.IncomingMessage) => new URL(req.url!, 'ws://x').searchParams.get('api_key'), KEY],
+    ['header', (req: http.IncomingMessage) => req.headers['x-api-key'], KEY],
+    ['bearer', (req: http.IncomingMessage) => req.headers.authorization, `Bearer ${KEY}`],
+  ] as const)('--auth %s, across a reconnect', async (auth, sentKey, expected) => {
+    const server = await bare((ws, _req, i) => {
+      if (i === 0) ws.send(call(1), () => ws.close(1000, 'bye'));
+      else ws.send(call(2));
+    });
+    const r = await runCli(['--url', server.url, '-n', '2', '--auth', auth, '--log-level', 'debug', ...FAST], { env: { REXI_API_KEY: KEY }, timeoutMs: 5000 });
+    expect(r.code, r.stderr).toBe(0);
+    expect(seqs(r.stdout)).toEqual([1, 2]);
+    expect(r.stderr).toMatch(/reconnected to/);
+    // The key did go, twice, by the chosen means (so the check below is not vacuous).
+    expect(server.requests.map((req) => sentKey(req))).toEqual([expected, expected]);
+    expect(leaks(r)).toBe(false);
+  });
+
+  it.each(['query', 'header'])('--auth %s: rejected with 401 (exit 3)', async (auth) => {
+    const server = await bare(() => {}, { rejectUpgrade: () => ({ status: 401 }) });
+    const r = await runCli(['--url', server.url, '--auth', auth, '--log-level', 'debug', ...FAST], { env: { REXI_API_KEY: KEY }, timeoutMs: 5000 });
+    expect(r.code, r.stderr).toBe(3);
+    expect(server.requests.length).toBe(1);
+    if (auth === 'query') expect(server.requests[0]!.url).toContain(KEY);
+    expect(r.stderr).toMatch(/authentication rejected/);
+    expect(leaks(r)).toBe(false);
+  });
+
+  it.each(['query', 'bearer'])('--auth %s: --no-retry against a 500 gives up (exit 4)', async (auth) => {
+    const server = await bare(() => {}, { rejectUpgrade: () => ({ status: 500 }) });
+    const r = await runCli(['--url', server.url, '--auth', auth, '--no-retry', '--log-level', 'debug', ...FAST], { env: { REXI_API_KEY: KEY }, timeoutMs: 5000 });
+    expect(r.code, r.stderr).toBe(4);
+    expect(server.requests.length).toBe(1);
+    expect(r.stderr).toMatch(/gave up after 1 attempt/);
+    expect(leaks(r)).toBe(false);
+  });
+
+  it('--insecure allows the key over plain ws:// to a non-loopback host, still printed as api_key=***', async () => {
+    const url = 'ws://api.example.com/solana/monitor/livecalls';
+    const allowed = await runCli(['url', '--url', url, '--insecure'], { env: { REXI_API_KEY: KEY } });
+    expect(allowed.code, allowed.stderr).toBe(0);
+    expect(allowed.stdout).toBe(`${url}?api_key=***\n`);
+    expect(leaks(allowed)).toBe(false);
+    const refused = await runCli(['url', '--url', url], { env: { REXI_API_KEY: KEY } });
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toMatch(/--insecure/);
+    expect(refused.stdout).toBe('');
+    expect(leaks(refused)).toBe(false);
   });
 });
 
@@ -208,6 +282,20 @@ describe('frames', () => {
     expect(r.stderr).toMatch(/skipped a frame: not JSON/);
     expect(r.stderr).toMatch(/skipped a frame: a binary frame/);
     expect(r.stderr).not.toMatch(/skipped a frame: a message of another type/);
+  });
+
+  it('a text frame that is not valid UTF-8 is skipped as not-json; the connection stays up', async () => {
+    const server = await bare((ws) => {
+      ws.send(call(1));
+      ws.send(Buffer.from([0x7b, 0xff, 0xfe, 0x7d]), { binary: false });
+      ws.send(call(2));
+    });
+    const r = await runCli(['--url', server.url, '-n', '2', ...FAST], { timeoutMs: 5000 });
+    expect(r.code, r.stderr).toBe(0);
+    expect(seqs(r.stdout)).toEqual([1, 2]);
+    expect(server.requests.length).toBe(1);
+    expect(r.stderr).toMatch(/received 3, output 2, filtered 0, skipped 1 \(not-json 1\), reconnects 0/);
+    expect(r.stderr).toMatch(/skipped a frame: not JSON/);
   });
 
   it('warns at most once a second per kind', async () => {

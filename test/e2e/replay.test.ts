@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { call, startBareServer } from '../support/ws-server.js';
-import { killAll, ndjsonLines, runCli } from '../support/cli.js';
+import { killAll, ndjsonLines, runCli, spawnCli } from '../support/cli.js';
 
 const BIG = '{"type":"NEW_SCAN","data":{"token_address":"BigIntToken111","caller":{"id":1094872340978122843,"name":"Whale","platform":"discord"},"price_data":{"market_cap":2000000}},"seq":123456789012345678901234567890}';
 const HOSTILE = JSON.stringify({ type: 'NEW_SCAN', data: { token_address: 'Evil1111', token_name: 'x\u001b]0;owned\u0007\u202e', caller: { name: 'c', platform: 'telegram' } } });
@@ -77,6 +77,96 @@ describe('replay of a capture written by tail -o --received-at', () => {
     const r = await runCli(['replay', path.join(dir, 'nope.ndjson')]);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/replay: cannot read '.*nope.ndjson': ENOENT/);
+  });
+});
+
+describe('replay from a stdin that stays open, and odd capture lines', () => {
+  const tokens = (stdout: string): string[] => ndjsonLines(stdout).map((m) => (m as { data: { token_address: string } }).data.token_address);
+  const scan = (address: string, extra: Record<string, unknown> = {}): string => JSON.stringify({ type: 'NEW_SCAN', data: { token_address: address, ...extra } });
+
+  it('replay - --duration 500ms ends on time although stdin never closes', async () => {
+    const started = Date.now();
+    const child = spawnCli(['replay', '-', '--duration', '500ms'], { timeoutMs: 3000 });
+    child.proc.stdin!.write(scan('Early1') + '\n');
+    const r = await child.done;
+    const took = Date.now() - started;
+    expect(r.signal, r.stderr).toBeNull();
+    expect(r.code, r.stderr).toBe(0);
+    expect(took).toBeGreaterThanOrEqual(450);
+    expect(took).toBeLessThan(2500);
+    expect(tokens(r.stdout)).toEqual(['Early1']);
+    expect(r.stderr).toMatch(/received 1, output 1, filtered 0, skipped 0/);
+  });
+
+  it('lines written to a stdin that stays open are output as they arrive (tail -f capture | rexi-live replay -)', async () => {
+    const child = spawnCli(['replay', '-'], { timeoutMs: 3000 });
+    child.proc.stdin!.write(scan('Live1') + '\n');
+    await child.waitFor(/Live1/, 'stdout', 1000);
+    child.proc.stdin!.write(scan('Live2') + '\n');
+    await child.waitFor(/Live2/, 'stdout', 1000);
+    child.proc.stdin!.end();
+    const r = await child.done;
+    expect(r.code, r.stderr).toBe(0);
+    expect(tokens(r.stdout)).toEqual(['Live1', 'Live2']);
+  });
+
+  it('SIGTERM to replay - -o <file> with stdin still open: the lines so far, whole, the summary, then death by SIGTERM', async () => {
+    const file = path.join(dir, `sigterm-${process.pid}.ndjson`);
+    fs.rmSync(file, { force: true });
+    const child = spawnCli(['replay', '-', '-o', file], { timeoutMs: 3000 });
+    const lines = [scan('Sig1'), scan('Sig2'), scan('Sig3')];
+    child.proc.stdin!.write(lines.join('\n') + '\n');
+    // Give the three lines up to 1 s to reach the file, so SIGTERM comes after they were read.
+    const deadline = Date.now() + 1000;
+    while (Date.now() < deadline && !(fs.existsSync(file) && fs.readFileSync(file, 'utf8').split('\n').length > 3)) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    child.proc.kill('SIGTERM');
+    const r = await child.done;
+    expect(r.signal, r.stderr).toBe('SIGTERM');
+    expect(r.stderr).toMatch(/received 3, output 3, filtered 0, skipped 0/);
+    expect(fs.readFileSync(file, 'utf8')).toBe(lines.join('\n') + '\n');
+    fs.rmSync(file, { force: true });
+  });
+
+  it('a line longer than --max-message-size is skipped and counted as too-large; the lines around it are output', async () => {
+    const input = [scan('Before1'), scan('Huge1', { pad: 'x'.repeat(4096) }), scan('After1')].join('\n') + '\n';
+    const r = await runCli(['replay', '-', '--max-message-size', '1KiB'], { stdin: input, timeoutMs: 5000 });
+    expect(r.code, r.stderr).toBe(0);
+    expect(tokens(r.stdout)).toEqual(['Before1', 'After1']);
+    expect(r.stderr).toMatch(/received 3, output 2, filtered 0, skipped 1 \(too-large 1\)/);
+    // The default limit (1MiB) takes the same line.
+    const all = await runCli(['replay', '-'], { stdin: input, timeoutMs: 5000 });
+    expect(tokens(all.stdout)).toEqual(['Before1', 'Huge1', 'After1']);
+  });
+
+  it('maxMessageSize from the config file applies to replay too', async () => {
+    const config = path.join(dir, 'max-size-config.json');
+    fs.writeFileSync(config, JSON.stringify({ maxMessageSize: '1KiB' }), { mode: 0o600 });
+    const input = [scan('Before1'), scan('Huge1', { pad: 'x'.repeat(4096) }), scan('After1')].join('\n') + '\n';
+    const r = await runCli(['replay', '-', '--config', config], { stdin: input, timeoutMs: 5000 });
+    expect(r.code, r.stderr).toBe(0);
+    expect(tokens(r.stdout)).toEqual(['Before1', 'After1']);
+    expect(r.stderr).toMatch(/received 3, output 2, filtered 0, skipped 1 \(too-large 1\)/);
+    expect(r.stderr).toMatch(/skipped line 2/);
+  });
+
+  it('a UTF-8 BOM before line 1 is ignored', async () => {
+    const r = await runCli(['replay', '-'], { stdin: '\uFEFF' + scan('Bom1') + '\n' + scan('Bom2') + '\n', timeoutMs: 5000 });
+    expect(r.code, r.stderr).toBe(0);
+    expect(tokens(r.stdout)).toEqual(['Bom1', 'Bom2']);
+    expect(r.stderr).toMatch(/received 2, output 2, filtered 0, skipped 0/);
+  });
+
+  it('received_at that is not the last key: taken off by -f ndjson, written back exactly once by --received-at', async () => {
+    const line = '{"received_at":"2026-01-01T00:00:00.000Z","type":"NEW_SCAN","data":{"token_address":"A"}}';
+    const plain = await runCli(['replay', '-', '-f', 'ndjson'], { stdin: line + '\n', timeoutMs: 5000 });
+    expect(plain.code, plain.stderr).toBe(0);
+    expect(plain.stdout).toBe('{"type":"NEW_SCAN","data":{"token_address":"A"}}\n');
+    const back = await runCli(['replay', '-', '-f', 'ndjson', '--received-at'], { stdin: line + '\n', timeoutMs: 5000 });
+    expect(back.code, back.stderr).toBe(0);
+    expect(back.stdout.match(/"received_at"/g)).toHaveLength(1);
+    expect(ndjsonLines(back.stdout)).toEqual([{ type: 'NEW_SCAN', data: { token_address: 'A' }, received_at: '2026-01-01T00:00:00.000Z' }]);
   });
 });
 

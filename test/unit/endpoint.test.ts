@@ -72,6 +72,52 @@ describe('buildEndpoint', () => {
   });
 });
 
+describe('buildEndpoint: URLs and keys that cannot work are usage errors', () => {
+  const url = { value: 'wss://api.example.com/solana/monitor/livecalls', source: '--url' };
+  const thrown = (fn: () => unknown): UserError => {
+    try {
+      fn();
+    } catch (e) {
+      expect(e).toBeInstanceOf(UserError);
+      return e as UserError;
+    }
+    return expect.unreachable('expected a UserError');
+  };
+
+  it('a URL with a #fragment', () => {
+    const err = thrown(() => buildEndpoint(input({ url: { value: 'wss://api.example.com/solana/monitor/livecalls#x', source: '--url' }, apiKey: key })));
+    expect(err.exitCode).toBe(2);
+    expect(err.message).toMatch(/--url.*#fragment/);
+    expect(err.message).not.toContain('s3cr3t');
+    const base = thrown(() => buildEndpoint(input({ baseUrl: { value: 'https://api.example.com/#top', source: '--base-url' }, apiKey: key })));
+    expect(base.message).toMatch(/--base-url.*#fragment/);
+  });
+
+  it.each([
+    ['a space', 'sec ret-KEY-42'],
+    ['a non-Latin-1 character', 'sec\u20acret-KEY-42'],
+    ['a control character', 'secret-KEY-42\u0007'],
+  ])('a key with %s cannot go in a header or a bearer token; the error does not show it', (_what, value) => {
+    for (const auth of ['header', 'bearer'] as const) {
+      const err = thrown(() => buildEndpoint(input({ url, apiKey: { value, source: 'REXI_API_KEY' }, auth })));
+      expect(err.exitCode, auth).toBe(2);
+      expect(err.message, auth).toMatch(/REXI_API_KEY/);
+      expect(err.message, auth).not.toContain('KEY-42');
+    }
+  });
+
+  it('the same keys go in the query, URL-encoded, and are redacted on display', () => {
+    const spaced = buildEndpoint(input({ url, apiKey: { value: 'sec ret-KEY-42', source: 'REXI_API_KEY' } }));
+    expect(new URL(spaced.url).searchParams.get('api_key')).toBe('sec ret-KEY-42');
+    expect(spaced.url).not.toContain(' ');
+    expect(spaced.display).toBe('wss://api.example.com/solana/monitor/livecalls?api_key=***');
+    const euro = buildEndpoint(input({ url, apiKey: { value: 'sec\u20acret-KEY-42', source: 'REXI_API_KEY' } }));
+    expect(new URL(euro.url).searchParams.get('api_key')).toBe('sec\u20acret-KEY-42');
+    expect(euro.url).toContain('api_key=sec%E2%82%ACret-KEY-42');
+    expect(euro.display).not.toContain('KEY-42');
+  });
+});
+
 describe('redactUrl', () => {
   it('hides keys in the query and credentials in the authority', () => {
     expect(redactUrl('wss://h/p?api_key=abc&x=1')).toBe('wss://h/p?api_key=***&x=1');

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { UserError } from '../../src/errors.js';
-import { defaultConfigPath, loadConfig, resolveTail, resolveTarget, type Environment } from '../../src/options.js';
+import { defaultConfigPath, loadConfig, resolveLog, resolveTail, resolveTarget, type Environment } from '../../src/options.js';
 
 const dirs: string[] = [];
 afterEach(() => {
@@ -119,5 +119,82 @@ describe('precedence: flag > env > config file > default', () => {
     }
     expect(() => resolveTail({ minMcap: '2M', maxMcap: '1M' }, environment())).toThrow(/--min-mcap 2M is above --max-mcap 1M/);
     expect(() => resolveTail({ receivedAt: true, format: 'lines' }, environment())).toThrow(/--received-at goes with --format ndjson/);
+  });
+});
+
+/** The UserError a call throws, or a failed expectation when it throws none (or something else). */
+function userError(fn: () => unknown): UserError {
+  try {
+    fn();
+  } catch (e) {
+    expect(e).toBeInstanceOf(UserError);
+    return e as UserError;
+  }
+  return expect.unreachable('expected a UserError');
+}
+
+describe('flags beat the config file for retries and the log level, as one setting each', () => {
+  it('--max-retries beats a config {"retry": false}; --no-retry beats a config maxRetries', () => {
+    const noRetry = writeConfig({ retry: false });
+    expect(resolveTail({ config: noRetry }, environment()).stream.policy.maxRetries).toBe(0);
+    expect(resolveTail({ config: noRetry, maxRetries: '2' }, environment()).stream.policy.maxRetries).toBe(2);
+    const five = writeConfig({ maxRetries: 5 });
+    expect(resolveTail({ config: five }, environment()).stream.policy.maxRetries).toBe(5);
+    expect(resolveTail({ config: five, retry: false }, environment()).stream.policy.maxRetries).toBe(0);
+  });
+
+  it('--log-level beats a config {"verbose": true}; -v beats a config logLevel; -q beats a config verbose', () => {
+    const env = environment();
+    const verbose = loadConfig(writeConfig({ verbose: true }), env);
+    expect(resolveLog({}, verbose, env).level).toBe('debug');
+    expect(resolveLog({ logLevel: 'warn' }, verbose, env).level).toBe('warn');
+    expect(resolveLog({ quiet: true }, verbose, env).level).toBe('warn');
+    const errorOnly = loadConfig(writeConfig({ logLevel: 'error' }), env);
+    expect(resolveLog({}, errorOnly, env).level).toBe('error');
+    expect(resolveLog({ verbose: true }, errorOnly, env).level).toBe('debug');
+    // Through resolveTail too, as the commands call it.
+    expect(resolveTail({ config: verbose.path, logLevel: 'warn' }, env).log.level).toBe('warn');
+  });
+
+  it('a config {"quiet": true} alone gives warn; the default is info', () => {
+    const env = environment();
+    expect(resolveLog({}, loadConfig(writeConfig({ quiet: true }), env), env).level).toBe('warn');
+    expect(resolveLog({}, loadConfig(undefined, env), env).level).toBe('info');
+  });
+
+  it('an explicit --log-level beats -v and -q', () => {
+    const env = environment();
+    const none = loadConfig(undefined, env);
+    expect(resolveLog({ verbose: true }, none, env).level).toBe('debug');
+    expect(resolveLog({ verbose: true, logLevel: 'trace' }, none, env).level).toBe('trace');
+    expect(resolveLog({ quiet: true, logLevel: 'debug' }, none, env).level).toBe('debug');
+  });
+});
+
+describe('bad environment and tuning values are usage errors that say what to fix', () => {
+  it('REXI_AUTH=bogus names REXI_AUTH', () => {
+    const err = userError(() => target({ url: 'ws://127.0.0.1:1/x' }, environment({ REXI_AUTH: 'bogus' })));
+    expect(err.exitCode).toBe(2);
+    expect(err.message).toMatch(/REXI_AUTH/);
+    expect(err.message).toMatch(/bogus/);
+    // A valid one, in any case, is taken.
+    expect(target({ url: 'ws://127.0.0.1:1/x' }, environment({ REXI_AUTH: ' Header ', REXI_API_KEY: 'k' })).endpoint.headers).toEqual({ 'X-API-Key': 'k' });
+  });
+
+  it('a blank REXI_API_KEY is no key: a non-loopback URL is a usage error', () => {
+    const err = userError(() => target({ url: 'wss://api.example.com/x' }, environment({ REXI_API_KEY: '   ' })));
+    expect(err.exitCode).toBe(2);
+    expect(err.message).toMatch(/no API key/);
+    expect(err.message).toMatch(/REXI_API_KEY/);
+    // Nor does a blank key go to a loopback host, where no key is needed.
+    expect(target({ url: 'ws://127.0.0.1:1/x' }, environment({ REXI_API_KEY: '   ' })).endpoint.url).toBe('ws://127.0.0.1:1/x');
+  });
+
+  it('--backoff-min 0 is a usage error (it would hammer the server)', () => {
+    const err = userError(() => resolveTail({ backoffMin: '0' }, environment()));
+    expect(err.exitCode).toBe(2);
+    expect(err.message).toMatch(/--backoff-min/);
+    const fromConfig = userError(() => resolveTail({ config: writeConfig({ backoffMin: 0 }) }, environment()));
+    expect(fromConfig.exitCode).toBe(2);
   });
 });

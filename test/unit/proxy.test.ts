@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { UserError } from '../../src/errors.js';
 import { proxyFor } from '../../src/proxy.js';
 
 describe('proxyFor', () => {
@@ -23,5 +24,21 @@ describe('proxyFor', () => {
     expect(proxyFor('wss://[::1]:9/x', env)).toBeUndefined();
     expect(proxyFor('wss://notinternal.example/x', env)).toBe('http://p:1');
     expect(proxyFor('wss://anything/x', { HTTPS_PROXY: 'http://p:1', no_proxy: '*' })).toBeUndefined();
+  });
+
+  it('a proxy variable that is not a URL is a usage error naming the variable', () => {
+    const err = (() => {
+      try {
+        proxyFor('wss://api.example.com/x', { HTTPS_PROXY: 'notaurl' });
+      } catch (e) {
+        return e;
+      }
+    })() as UserError;
+    expect(err).toBeInstanceOf(UserError);
+    expect(err.exitCode).toBe(2);
+    expect(err.message).toMatch(/HTTPS_PROXY/);
+    expect(() => proxyFor('ws://api.example.com/x', { http_proxy: 'socks5://p:1080' })).toThrow(/http_proxy/);
+    // Bypassed by NO_PROXY, it is never looked at.
+    expect(proxyFor('wss://api.example.com/x', { HTTPS_PROXY: 'notaurl', NO_PROXY: 'example.com' })).toBeUndefined();
   });
 });

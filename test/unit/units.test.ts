@@ -26,6 +26,25 @@ describe('parseDuration', () => {
     expect(err.exitCode).toBe(2);
     expect(err.message).toContain('--idle-timeout');
   });
+
+  it.each(['600h', '2147484s', '2147483648ms', '35792m'])('refuses %j: above 2^31-1 ms a Node timer would fire at once', (text) => {
+    const err = (() => {
+      try {
+        parseDuration(text, '--duration');
+      } catch (e) {
+        return e;
+      }
+    })() as UserError;
+    expect(err).toBeInstanceOf(UserError);
+    expect(err.exitCode).toBe(2);
+    expect(err.message).toContain('--duration');
+  });
+
+  it('accepts up to 2^31-1 ms: 596h, 2147483s, 2147483647ms', () => {
+    expect(parseDuration('596h', '--duration')).toBe(596 * 3_600_000);
+    expect(parseDuration('2147483s', '--duration')).toBe(2_147_483_000);
+    expect(parseDuration('2147483647ms', '--duration')).toBe(2 ** 31 - 1);
+  });
 });
 
 describe('parseSize', () => {
