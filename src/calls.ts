@@ -40,13 +40,25 @@ export const NEW_SCAN = 'NEW_SCAN';
  * One message that passed classification. `raw` is the frame's own text: ndjson output is built
  * from it so numbers (even integers beyond 2^53) and unknown fields reach the user unchanged.
  */
-export interface Message {
-  raw: string;
-  value: WireMessage;
-  /** The call, when `value` is a valid NEW_SCAN; otherwise undefined (only with --all-types). */
-  call: NewScanData | undefined;
-  /** Known to be all ASCII (its UTF-8 was as long as its text): ndjson has only DEL to escape. */
-  ascii: boolean;
+export class Message {
+  constructor(
+    public raw: string,
+    /** A valid NEW_SCAN call; when false, another JSON object passed by --all-types. */
+    private readonly isCall: boolean,
+    /** Known to be all ASCII (its UTF-8 was as long as its text): ndjson has only DEL to escape. */
+    public readonly ascii: boolean,
+    /** The parsed value, when kept; see classifyFrame's `keepValue`. */
+    private parsed: WireMessage | undefined,
+  ) {}
+
+  get value(): WireMessage {
+    return (this.parsed ??= JSON.parse(this.raw) as WireMessage);
+  }
+
+  /** The call, when the message is a valid NEW_SCAN; otherwise undefined (only with --all-types). */
+  get call(): NewScanData | undefined {
+    return this.isCall ? (this.value.data as NewScanData) : undefined;
+  }
 }
 
 /** Why a frame was not passed on. The names appear in the exit summary and in warnings. */
@@ -67,13 +79,15 @@ export const SKIP_DESCRIPTIONS: Record<SkipKind, string> = {
 /**
  * Classifies one text frame: a Message to pass on, or the reason it is skipped. Returns a string
  * for a skip so the hot path allocates nothing for it. `ascii` is what the caller knows of the
- * text's bytes (a frame whose UTF-8 length equals its text length).
+ * text's bytes (a frame whose UTF-8 length equals its text length). Without `keepValue` (nothing
+ * downstream reads it: ndjson without filters) the parsed value is dropped at once, so a backlog
+ * holds text only and the parse's garbage dies young.
  *
  * Every frame is parsed, to validate it: the bench's profile puts JSON.parse at about a third of
  * the CPU of `-f ndjson`. Proving validity from the text instead (a bounded-depth JSON regex plus
  * key checks) measured no faster here, so the simple, exact path stays.
  */
-export function classifyFrame(raw: string, allTypes: boolean, ascii = false): Message | SkipKind {
+export function classifyFrame(raw: string, allTypes: boolean, ascii = false, keepValue = true): Message | SkipKind {
   let value: unknown;
   try {
     value = JSON.parse(raw);
@@ -85,11 +99,11 @@ export function classifyFrame(raw: string, allTypes: boolean, ascii = false): Me
   if (msg.type === NEW_SCAN) {
     const data = msg.data as NewScanData | undefined;
     if (data !== null && typeof data === 'object' && typeof data.token_address === 'string') {
-      return { raw, value: msg, call: data, ascii };
+      return new Message(raw, true, ascii, keepValue ? msg : undefined);
     }
-    return allTypes ? { raw, value: msg, call: undefined, ascii } : 'no-token-address';
+    return allTypes ? new Message(raw, false, ascii, keepValue ? msg : undefined) : 'no-token-address';
   }
-  return allTypes ? { raw, value: msg, call: undefined, ascii } : 'other-type';
+  return allTypes ? new Message(raw, false, ascii, keepValue ? msg : undefined) : 'other-type';
 }
 
 /** A field as display text, whatever type the feed sent; undefined when absent or not scalar. */

@@ -20,6 +20,8 @@ export interface Pipeline {
   sink: Sink;
   /** Stop after this many messages were output (--count). */
   limit: number;
+  /** Whether the filter or the renderer reads messages' parsed values (only ndjson alone does not). */
+  readsValues: boolean;
 }
 
 export async function createRender(output: OutputOptions, stdout: Stdout, env: Record<string, string | undefined>): Promise<Render> {
@@ -41,12 +43,14 @@ export async function createRender(output: OutputOptions, stdout: Stdout, env: R
 }
 
 export async function createPipeline(output: OutputOptions, filter: FilterSpec, stdout: Stdout, env: Record<string, string | undefined>): Promise<Pipeline> {
+  const test = compileFilter(filter);
   return {
-    filter: compileFilter(filter),
+    filter: test,
     render: await createRender(output, stdout, env),
     // Opening the file first: a bad -o is reported before anything connects.
     sink: output.file !== undefined ? fileSink(output.file, Date.now()) : stdoutSink(stdout),
     limit: output.count ?? Infinity,
+    readsValues: test !== undefined || output.format !== 'ndjson',
   };
 }
 

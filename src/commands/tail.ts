@@ -25,6 +25,7 @@ export async function runTail(options: TailOptions, target: ConnectTarget, io: I
       connection: { ...tuning, url: target.endpoint.url, headers: target.endpoint.headers, agent },
       policy,
       allTypes,
+      keepValues: pipeline.readsValues,
       display: target.endpoint.display,
       keyHint: target.keyHint,
     },

@@ -25,6 +25,8 @@ export interface ReaderOptions {
   connection: ConnectionOptions;
   policy: BackoffPolicy;
   allTypes: boolean;
+  /** Whether anything downstream reads messages' values (filters, human formats). */
+  keepValues: boolean;
   /** The URL with the key redacted, for logs. */
   display: string;
   /** What to fix when the key is rejected: `REXI_API_KEY`, `--api-key-file`, ... */
@@ -36,8 +38,8 @@ export interface ReaderOptions {
  * Queued frame text past which the socket is paused, and below which it is resumed. Counted in
  * characters, not messages, so a feed of large messages is bounded as tightly as one of small.
  */
-const PAUSE_AT = 1 << 18;
-const RESUME_AT = 1 << 16;
+const PAUSE_AT = 1 << 16;
+const RESUME_AT = 1 << 14;
 
 export class Reader implements AsyncIterable<Batch> {
   private stopped = false;
@@ -158,7 +160,7 @@ class Session {
     // Text that is not UTF-8 cannot be JSON: one bad frame is skipped, the connection lives on.
     if (!isUtf8(data)) return this.hooks.skip('not-json');
     const raw = data.toString();
-    const result = classifyFrame(raw, this.options.allTypes, raw.length === data.length);
+    const result = classifyFrame(raw, this.options.allTypes, raw.length === data.length, this.options.keepValues);
     if (typeof result === 'string') return this.hooks.skip(result);
     this.delivered++;
     this.currentSize += result.raw.length;

@@ -35,6 +35,22 @@ describe('classifyFrame', () => {
   });
 });
 
+describe('classifyFrame without keepValue (ndjson alone reads no values)', () => {
+  it('classifies the same, and still parses the value on demand', () => {
+    const kept = classifyFrame(call, false);
+    const dropped = classifyFrame(call, false, false, false);
+    expect(typeof dropped).toBe('object');
+    if (typeof dropped === 'object' && typeof kept === 'object') {
+      expect(dropped.raw).toBe(call);
+      expect(dropped.value).toEqual(kept.value);
+      expect(dropped.call?.token_address).toBe('So11111111111111111111111111111111111111112');
+    }
+    for (const raw of ['nope', '[1]', '{"type":"NEW_SCAN"}', '{"type":"X"}']) {
+      expect(classifyFrame(raw, false, false, false)).toBe(classifyFrame(raw, false));
+    }
+  });
+});
+
 describe('field readers', () => {
   it('render what is there, whatever its type', () => {
     expect(text('a')).toBe('a');
