@@ -96,7 +96,22 @@ export function buildProgram(version: string, environment: Environment, setResul
     .helpOption('-h, --help', 'show help')
     .showHelpAfterError(HELP_HINT)
     .configureOutput({ outputError: (str, write) => write(`rexi-live: ${str}`) })
-    .exitOverride();
+    .exitOverride()
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ rexi-live demo                              # a local feed, tailed: no key needed
+  $ REXI_API_KEY=... rexi-live --base-url https://api.example.com
+  $ rexi-live --platform telegram --min-mcap 250k | jq -r .data.token_address
+  $ rexi-live replay calls-2026-11-25.ndjson -f table
+
+Environment: REXI_WS_URL, REXI_BASE_URL, REXI_API_KEY, REXI_AUTH, REXI_CONFIG, REXI_SERVE_KEYS,
+HTTPS_PROXY / HTTP_PROXY / NO_PROXY, NO_COLOR, FORCE_COLOR.
+Exit codes: 0 done, 1 internal error, 2 usage or configuration, 3 authentication rejected,
+4 gave up connecting, 5 output error, 130/143 stopped by SIGINT/SIGTERM.
+'rexi-live <command> --help' shows each command's flags.`,
+    );
 
   const run = (load: () => Promise<CommandModule>) => (flags: Flags) =>
     setResult(load().then((m) => m.default(flags, environment)));

@@ -164,6 +164,11 @@ describe('--help and --version', () => {
       expect(r.code, cmd).toBe(0);
       expect(r.stdout, cmd).toMatch(/Examples:/);
     }
+    const top = await runCli(['--help']);
+    expect(top.code).toBe(0);
+    expect(top.stdout).toMatch(/Examples:/);
+    expect(top.stdout).toMatch(/Exit codes: 0 done.*\n.*4 gave up connecting, 5 output error/);
+    for (const cmd of ['tail', 'url', 'serve', 'demo', 'replay']) expect(top.stdout).toContain(`  ${cmd}`);
     const v = await runCli(['--version']);
     expect(v.code).toBe(0);
     expect(v.stdout).toMatch(/^\d+\.\d+\.\d+\n$/);
