@@ -1,10 +1,11 @@
 import { classifyFrame, type Message, type SkipKind } from './calls.js';
+import { withoutTopLevelKey } from './json-text.js';
 
 /**
  * Captures are files of `tail -f ndjson` lines, perhaps with `--received-at`, which appends a
  * top-level "received_at" as the last key. Reading one back (replay, serve --replay) goes through
- * here: lines split without limit on memory, the annotation taken off again textually, so the rest
- * of the line stays byte-exact (integers beyond 2^53 included).
+ * here: lines split with bounded memory, the annotation taken off again textually, so the rest of
+ * the line stays byte-exact (integers beyond 2^53 included).
  */
 
 export interface CaptureLine {
@@ -13,7 +14,7 @@ export interface CaptureLine {
   text: string | undefined;
 }
 
-/** The lines of a capture, one at a time (captureChunks, flattened). */
+/** The lines of a capture, one at a time: for a reader that paces lines itself (serve --replay). */
 export async function* captureLines(input: AsyncIterable<Buffer | string>, maxLength: number): AsyncGenerator<CaptureLine> {
   for await (const lines of captureChunks(input, maxLength)) yield* lines;
 }
@@ -65,27 +66,21 @@ export function parseCaptureLine(text: string, allTypes: boolean): { message: Me
   return { message, receivedAt: takeReceivedAt(message) };
 }
 
-const TRAILING_RECEIVED_AT = /\s*,\s*"received_at"\s*:\s*"(?:[^"\\]|\\.)*"\s*\}\s*$/;
-// Anywhere at the top level, e.g. after `jq -S` sorted the keys: with its comma on either side.
-const RECEIVED_AT_FIRST = /"received_at"\s*:\s*"(?:[^"\\]|\\.)*"\s*,\s*/;
-const RECEIVED_AT_OTHER = /\s*,\s*"received_at"\s*:\s*"(?:[^"\\]|\\.)*"/;
-const RECEIVED_AT_KEY = /"received_at"\s*:/g;
+/** ISO-8601 with a time and a zone, as `--received-at` writes it: not any string Date.parse takes. */
+const ISO_TIME = /^\d{4}-\d\d-\d\dT\d\d:\d\d(?::\d\d(?:\.\d+)?)?(?:Z|[+-]\d\d:?\d\d)$/;
 
 /**
- * Removes a top-level `received_at` from a parsed capture line; returns its time in epoch ms, or
- * undefined when the line has none (or one that is not a date, which is then left in place).
+ * Takes a top-level `received_at` off a capture line (raw text and parsed value alike); returns its
+ * time in epoch ms, or undefined when the line has none, or one that is not an ISO-8601 time (which
+ * is then data, and stays).
  */
 export function takeReceivedAt(message: Message): number | undefined {
   const at = message.value.received_at;
-  if (typeof at !== 'string') return undefined;
+  if (typeof at !== 'string' || !ISO_TIME.test(at)) return undefined;
   const ms = Date.parse(at);
   if (!Number.isFinite(ms)) return undefined;
-  let stripped = message.raw.replace(TRAILING_RECEIVED_AT, '}');
-  // Elsewhere than last, only when the key occurs once: a nested received_at must stay.
-  if (stripped === message.raw && (message.raw.match(RECEIVED_AT_KEY) ?? []).length === 1) {
-    stripped = RECEIVED_AT_OTHER.test(message.raw) ? message.raw.replace(RECEIVED_AT_OTHER, '') : message.raw.replace(RECEIVED_AT_FIRST, '');
-  }
-  if (stripped !== message.raw) {
+  const stripped = withoutTopLevelKey(message.raw, 'received_at');
+  if (stripped !== undefined) {
     message.raw = stripped;
     delete message.value.received_at;
   }

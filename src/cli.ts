@@ -122,7 +122,7 @@ Exit codes: 0 done, 1 internal error, 2 usage or configuration, 3 authentication
     .action(run(() => import('./commands/tail-command.js')));
 
   const url = program.command('url').description('print the WebSocket URL tail would connect to (key redacted)');
-  addConnectOptions(url)
+  addLogOptions(addConnectOptions(url))
     .option('--show-key', 'print the key instead of api_key=***')
     .addHelpText('after', `
 Examples:

@@ -98,8 +98,9 @@ export function buildEndpoint(input: EndpointInput): Endpoint {
   return { url: text, headers, display: redactUrl(text), keySource };
 }
 
-const SECRET_PARAM = /([?&](?:api_key|apikey|key|token|access_token)=)[^&#\s]*/gi;
-const USERINFO = /^([a-z][a-z0-9+.-]*:\/\/)[^/@\s]*@/i;
+// The value runs to the next & or #: a key with a space in it (a URL that did not parse) is still all key.
+const SECRET_PARAM = /([?&](?:api_key|apikey|key|token|access_token)=)[^&#]*/gi;
+const USERINFO = /^((?:[a-z][a-z0-9+.-]*:\/\/)?)[^/@\s]*@/i;
 
 /** A URL that may be printed or logged: query secrets become `***`, user:password@ is dropped. */
 export function redactUrl(url: string): string {

@@ -103,8 +103,8 @@ export function loadConfig(flagPath: unknown, environment: Environment): LoadedC
     throw usageError(`config file '${file}' must hold a JSON object`);
   }
   const warnings: string[] = [];
-  if ('apiKey' in values && (mode & 0o077) !== 0) {
-    warnings.push(`config file '${file}' holds apiKey and is readable by others: chmod 600 '${file}'`);
+  if ('apiKey' in values && (mode & 0o044) !== 0) {
+    warnings.push(`config file '${file}' holds apiKey and is readable by group or others: chmod 600 '${file}'`);
   }
   return { values: values as ConfigFile, path: file, warnings };
 }
@@ -206,8 +206,11 @@ export function resolveTarget(flags: Flags, config: LoadedConfig, environment: E
   }
 
   const apiKey = resolveApiKey(flags, config, environment);
+  // A key written into the URL ranks as its URL does: --url '...?api_key=' beats REXI_API_KEY.
+  const urlText = (layer.url ?? layer.baseUrl)?.value ?? '';
+  const urlKeyWins = /[?&]api_key=[^&#]/.test(urlText) && (apiKey === undefined || layers.indexOf(layer as (typeof layers)[number]) < apiKey.rank);
   const auth = resolveAuth(flags, config, environment);
-  const endpoint = buildEndpoint({ ...layer, ...(apiKey && { apiKey }), auth, insecure: settings.bool('insecure') });
+  const endpoint = buildEndpoint({ ...layer, ...(apiKey && !urlKeyWins && { apiKey }), auth, insecure: settings.bool('insecure') });
   const keyHint = endpoint.keySource ? `${endpoint.keySource}` : 'REXI_API_KEY (or --api-key-file)';
   return { endpoint, keyHint, proxy: proxyFor(endpoint.url, env) };
 }
@@ -232,7 +235,8 @@ function configValue(config: LoadedConfig, key: string): { value: string; source
   return typeof v === 'string' && v !== '' ? { value: v, source: `${key} in ${config.path}` } : undefined;
 }
 
-function resolveApiKey(flags: Flags, config: LoadedConfig, environment: Environment): { value: string; source: string } | undefined {
+/** The key and where it came from; rank 0 for a flag, 1 for the environment, 2 for the config file. */
+function resolveApiKey(flags: Flags, config: LoadedConfig, environment: Environment): (Setting & { rank: number }) | undefined {
   if (flags.apiKey !== undefined && flags.apiKeyFile !== undefined) {
     throw usageError('--api-key and --api-key-file are both set: use one');
   }
@@ -245,16 +249,17 @@ function resolveApiKey(flags: Flags, config: LoadedConfig, environment: Environm
     }
     const key = text.trim();
     if (key === '') throw usageError(`--api-key-file: '${flags.apiKeyFile}' is empty`);
-    return { value: key, source: '--api-key-file' };
+    return { value: key, source: '--api-key-file', rank: 0 };
   }
   if (typeof flags.apiKey === 'string') {
     if (flags.apiKey === '') throw usageError('--api-key: the key is empty');
-    return { value: flags.apiKey, source: '--api-key' };
+    return { value: flags.apiKey, source: '--api-key', rank: 0 };
   }
   // A key of blanks is no key: it would only be rejected by the server, one round trip later.
   const env = environment.env.REXI_API_KEY?.trim();
-  if (env) return { value: env, source: 'REXI_API_KEY' };
-  return configValue(config, 'apiKey');
+  if (env) return { value: env, source: 'REXI_API_KEY', rank: 1 };
+  const fromConfig = configValue(config, 'apiKey');
+  return fromConfig && { ...fromConfig, rank: 2 };
 }
 
 export function resolveStream(flags: Flags, config: LoadedConfig): StreamOptions {

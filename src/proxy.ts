@@ -10,16 +10,18 @@ export function proxyFor(target: string, env: Record<string, string | undefined>
   const url = new URL(target);
   const secure = url.protocol === 'wss:' || url.protocol === 'https:';
   const names = secure ? ['https_proxy', 'HTTPS_PROXY', 'all_proxy', 'ALL_PROXY'] : ['http_proxy', 'HTTP_PROXY', 'all_proxy', 'ALL_PROXY'];
+  // An empty variable counts as unset, for the proxies and for NO_PROXY alike.
   const name = names.find((n) => env[n]);
   if (name === undefined) return undefined;
   const port = url.port || (secure ? '443' : '80');
-  if (bypassed(url.hostname, port, env.no_proxy ?? env.NO_PROXY ?? '')) return undefined;
-  const proxy = env[name]!;
+  if (bypassed(url.hostname, port, env.no_proxy || env.NO_PROXY || '')) return undefined;
+  // curl reads `proxy:3128` as http://proxy:3128.
+  const proxy = /^[a-z][a-z0-9+.-]*:\/\//i.test(env[name]!) ? env[name]! : `http://${env[name]}`;
   try {
     const parsed = new URL(proxy);
     if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw new Error('scheme');
   } catch {
-    throw usageError(`${name}: '${redactUrl(proxy)}' is not an http:// or https:// proxy URL`);
+    throw usageError(`${name}: '${redactUrl(env[name]!)}' is not an http:// or https:// proxy URL`);
   }
   return proxy;
 }

@@ -7,7 +7,7 @@ import { summary, type Stats } from './stream/stats.js';
 
 /** Where batches come from (the reader loop, a capture): anything that can be told to stop. */
 export interface Source extends AsyncIterable<Batch> {
-  /** Stop producing: what was already read is still yielded, then the iteration ends. */
+  /** Stop reading: nothing more is read, batches already queued are still yielded, then it ends. */
   stop(): void;
 }
 
@@ -26,7 +26,8 @@ export async function run(source: Source, pipeline: Pipeline, stats: Stats, logg
       return;
     }
     signal = sig;
-    logger.debug(`${sig}: stopping`);
+    // Said out loud: a stop that waits on a slow reader of stdout must not look ignored.
+    logger.info(`${sig}: stopping after the lines already read are written (${sig} again to quit at once)`);
     source.stop();
   };
   const removeSignalHandlers = (): void => {

@@ -36,6 +36,10 @@ function openInput(file: string): fs.ReadStream {
   } catch (err) {
     throw usageError(`replay: cannot read '${file}': ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
   }
+  if (fs.fstatSync(fd).isDirectory()) {
+    fs.closeSync(fd);
+    throw usageError(`replay: '${file}' is a directory, not a capture file`);
+  }
   return fs.createReadStream('', { fd, highWaterMark: 256 * 1024 });
 }
 

@@ -1,4 +1,5 @@
 import type { Message } from '../calls.js';
+import { compactJson, withoutTopLevelKey } from '../json-text.js';
 import type { Render } from './renderer.js';
 
 /**
@@ -34,26 +35,6 @@ export function mayBeLoose(raw: string): boolean {
 
 const escapeChar = (c: string): string => '\\u' + c.charCodeAt(0).toString(16).padStart(4, '0');
 
-/** Removes whitespace outside strings; `raw` must be valid JSON. */
-export function compactJson(raw: string): string {
-  let out = '';
-  let start = 0;
-  let inString = false;
-  for (let i = 0; i < raw.length; i++) {
-    const c = raw.charCodeAt(i);
-    if (inString) {
-      if (c === 0x5c) i++; // backslash: skip the escaped character
-      else if (c === 0x22) inString = false;
-    } else if (c === 0x22) {
-      inString = true;
-    } else if (c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09) {
-      out += raw.slice(start, i);
-      start = i + 1;
-    }
-  }
-  return start === 0 ? raw : out + raw.slice(start);
-}
-
 /** One ndjson line body (no newline) for a valid JSON text; `ascii` if known to be all ASCII. */
 export function ndjsonText(raw: string, ascii = false): string {
   const text = mayBeLoose(raw) ? compactJson(raw) : raw;
@@ -74,7 +55,9 @@ export function createNdjsonRenderer(options: { receivedAt: boolean }): Render {
       lastMs = receivedAt;
       suffix = `"received_at":"${new Date(receivedAt).toISOString()}"}\n`;
     }
-    const text = messageText(message);
+    let text = messageText(message);
+    // A message that has its own top-level received_at would get the key twice: ours replaces it.
+    if (text.includes('"received_at"')) text = withoutTopLevelKey(text, 'received_at') ?? text;
     // The message is an object; its text ends in '}'. `{}` takes the field without a comma.
     return text.length === 2 ? '{' + suffix : text.slice(0, -1) + ',' + suffix;
   };

@@ -40,6 +40,8 @@ export class Connection {
   private readonly ws: WebSocket;
   private ending: ConnectionEnd | undefined;
   private paused = false;
+  /** Closed from our side: frames still arriving during the close are not read. */
+  private closing = false;
   /** Set by any frame or pong; cleared when a ping goes out. */
   private heard = true;
   /** Set by any frame; cleared by each idle tick. */
@@ -63,6 +65,8 @@ export class Connection {
       followRedirects: false,
       // Frames are checked in the reader, which skips a bad one; ws would close the connection.
       skipUTF8Validation: true,
+      // Every frame of one socket read is emitted in one go: the reader batches on that.
+      allowSynchronousEvents: true,
       agent: options.agent,
     });
     // ws's own timeout is per socket inactivity; this one bounds the whole TCP+TLS+upgrade.
@@ -74,6 +78,7 @@ export class Connection {
       events.onOpen();
     });
     this.ws.on('message', (data: Buffer, isBinary: boolean) => {
+      if (this.closing) return;
       this.heard = true;
       this.gotFrame = true;
       events.onFrame(data, isBinary);
@@ -124,6 +129,7 @@ export class Connection {
   /** Ends the connection from our side: a close frame when open, then the socket goes. */
   close(end: ConnectionEnd, code = 1000): void {
     this.ending ??= end;
+    this.closing = true;
     if (this.ws.readyState === WebSocket.OPEN) {
       this.ws.close(code);
       setTimeout(() => this.ws.terminate(), CLOSE_GRACE_MS).unref();

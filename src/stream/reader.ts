@@ -55,7 +55,8 @@ export class Reader implements AsyncIterable<Batch> {
     this.warn = new WarnLimiter(stats, log);
   }
 
-  /** Stops reading: closes the socket with 1000; what was already read is still yielded. */
+  /** Stops reading: closes the socket with 1000 (frames still in flight are not read); batches
+   * already queued are still yielded. */
   stop(): void {
     if (this.stopped) return;
     this.stopped = true;

@@ -73,6 +73,12 @@ describe('replay of a capture written by tail -o --received-at', () => {
     expect(r.stderr).toMatch(/skipped line 1: not JSON/);
   });
 
+  it('a directory is a usage error', async () => {
+    const r = await runCli(['replay', dir]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/is a directory, not a capture file/);
+  });
+
   it('a missing file is a usage error', async () => {
     const r = await runCli(['replay', path.join(dir, 'nope.ndjson')]);
     expect(r.code).toBe(2);

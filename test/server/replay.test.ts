@@ -57,14 +57,17 @@ describe('parseReplayLine', () => {
 
   it('copes with spacing, strips received_at wherever it stands at the top level, and reads data.timestamp', () => {
     expect(parseReplayLine('{ "type": "X", "data": {"timestamp": 10} , "received_at" : "2025-01-01T00:00:00Z" } ')?.text).toBe(
-      '{ "type": "X", "data": {"timestamp": 10}}',
+      '{ "type": "X", "data": {"timestamp": 10} } ',
     );
     // Not last (jq -S sorts keys): still the annotation, still taken off.
     expect(parseReplayLine('{"received_at":"2025-01-01T00:00:00Z","type":"X"}')?.text).toBe('{"type":"X"}');
     expect(parseReplayLine('{"a":1,"received_at":"2025-01-01T00:00:00Z","type":"X"}')?.text).toBe('{"a":1,"type":"X"}');
-    // Nested as well as at the top: ambiguous as text, so the line is left as it is.
-    const nested = '{"data":{"received_at":"x"},"received_at":"2025-01-01T00:00:00Z","type":"X"}';
-    expect(parseReplayLine(nested)?.text).toBe(nested);
+    // Nested as well as at the top: only the top-level one is the annotation.
+    expect(parseReplayLine('{"data":{"received_at":"x"},"received_at":"2025-01-01T00:00:00Z","type":"X"}')?.text).toBe(
+      '{"data":{"received_at":"x"},"type":"X"}',
+    );
+    // Not an ISO-8601 time: data, not an annotation.
+    expect(parseReplayLine('{"type":"X","received_at":"5"}')?.text).toBe('{"type":"X","received_at":"5"}');
     // A string that merely contains the key is data, not the field.
     const inString = '{"type":"X","data":{"note":",\\"received_at\\":\\"x\\"}"}}';
     expect(parseReplayLine(inString)?.text).toBe(inString);

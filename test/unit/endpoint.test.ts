@@ -119,6 +119,11 @@ describe('buildEndpoint: URLs and keys that cannot work are usage errors', () =>
 });
 
 describe('redactUrl', () => {
+  it('hides all of a key, even one with a space in it (a URL that did not parse)', () => {
+    expect(redactUrl('wss://h:99999/x?api_key=sec ret&x=1')).toBe('wss://h:99999/x?api_key=***&x=1');
+    expect(redactUrl('user:pw@proxy:3128')).toBe('***@proxy:3128');
+  });
+
   it('hides keys in the query and credentials in the authority', () => {
     expect(redactUrl('wss://h/p?api_key=abc&x=1')).toBe('wss://h/p?api_key=***&x=1');
     expect(redactUrl('wss://h/p?x=1&token=abc#f')).toBe('wss://h/p?x=1&token=***#f');

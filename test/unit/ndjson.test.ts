@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { classifyFrame, type Message } from '../../src/calls.js';
-import { compactJson, createNdjsonRenderer, ndjsonText } from '../../src/render/ndjson.js';
+import { compactJson } from '../../src/json-text.js';
+import { createNdjsonRenderer, ndjsonText } from '../../src/render/ndjson.js';
 
 const message = (raw: string): Message => classifyFrame(raw, true) as Message;
 

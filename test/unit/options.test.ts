@@ -30,6 +30,14 @@ function writeConfig(values: unknown, mode = 0o600): string {
 const target = (flags: Record<string, unknown>, env: Environment) => resolveTarget(flags, loadConfig(flags.config, env), env);
 
 describe('precedence: flag > env > config file > default', () => {
+  it('a key written into the URL ranks as the URL does', () => {
+    const env = environment({ REXI_API_KEY: 'from-env' });
+    expect(target({ url: 'wss://h/x?api_key=in-flag-url' }, env).endpoint.url).toBe('wss://h/x?api_key=in-flag-url');
+    expect(target({}, environment({ REXI_WS_URL: 'wss://h/x?api_key=in-env-url', REXI_API_KEY: 'from-env' })).endpoint.url).toBe('wss://h/x?api_key=from-env');
+    const config = writeConfig({ url: 'wss://h/x?api_key=in-config-url' });
+    expect(target({ config }, env).endpoint.url).toBe('wss://h/x?api_key=from-env');
+  });
+
   it('the URL: flag over env over config', () => {
     const config = writeConfig({ url: 'ws://127.0.0.1:1/config' });
     const env = environment({ REXI_WS_URL: 'ws://127.0.0.1:2/env' });
@@ -98,7 +106,9 @@ describe('precedence: flag > env > config file > default', () => {
   it('warns about a config file with apiKey readable by others, and about unknown keys', () => {
     const open = writeConfig({ url: 'ws://127.0.0.1:1/x', apiKey: 'k', tpyo: 1 }, 0o644);
     const warnings = resolveTail({ config: open }, environment()).warnings.join('\n');
-    expect(warnings).toMatch(/readable by others: chmod 600/);
+    expect(warnings).toMatch(/readable by group or others: chmod 600/);
+    expect(resolveTail({ config: writeConfig({ apiKey: 'k' }, 0o640) }, environment()).warnings.join()).toMatch(/chmod 600/);
+    expect(resolveTail({ config: writeConfig({ apiKey: 'k' }, 0o620) }, environment()).warnings).toEqual([]);
     expect(warnings).toMatch(/unknown keys ignored: tpyo/);
     const closed = writeConfig({ apiKey: 'k' }, 0o600);
     expect(resolveTail({ config: closed }, environment()).warnings).toEqual([]);

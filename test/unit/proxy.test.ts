@@ -3,6 +3,16 @@ import { UserError } from '../../src/errors.js';
 import { proxyFor } from '../../src/proxy.js';
 
 describe('proxyFor', () => {
+  it('reads a proxy without a scheme as http://, as curl does, and never prints its password', () => {
+    expect(proxyFor('wss://h/x', { HTTPS_PROXY: 'proxy:3128' })).toBe('http://proxy:3128');
+    expect(() => proxyFor('wss://h/x', { HTTPS_PROXY: 'user:hunter2@pro xy:3128' })).toThrow(/HTTPS_PROXY: '\*\*\*@pro xy:3128'/);
+  });
+
+  it('treats an empty variable as unset, NO_PROXY included', () => {
+    expect(proxyFor('wss://h/x', { https_proxy: '', HTTPS_PROXY: 'http://p:1' })).toBe('http://p:1');
+    expect(proxyFor('wss://h/x', { HTTPS_PROXY: 'http://p:1', no_proxy: '', NO_PROXY: 'h' })).toBeUndefined();
+  });
+
   it('uses HTTPS_PROXY for wss:// and HTTP_PROXY for ws://', () => {
     const env = { HTTPS_PROXY: 'http://secure:3128', HTTP_PROXY: 'http://plain:3128' };
     expect(proxyFor('wss://api.example.com/x', env)).toBe('http://secure:3128');
@@ -29,7 +39,7 @@ describe('proxyFor', () => {
   it('a proxy variable that is not a URL is a usage error naming the variable', () => {
     const err = (() => {
       try {
-        proxyFor('wss://api.example.com/x', { HTTPS_PROXY: 'notaurl' });
+        proxyFor('wss://api.example.com/x', { HTTPS_PROXY: 'http://[not a url' });
       } catch (e) {
         return e;
       }
@@ -39,6 +49,6 @@ describe('proxyFor', () => {
     expect(err.message).toMatch(/HTTPS_PROXY/);
     expect(() => proxyFor('ws://api.example.com/x', { http_proxy: 'socks5://p:1080' })).toThrow(/http_proxy/);
     // Bypassed by NO_PROXY, it is never looked at.
-    expect(proxyFor('wss://api.example.com/x', { HTTPS_PROXY: 'notaurl', NO_PROXY: 'example.com' })).toBeUndefined();
+    expect(proxyFor('wss://api.example.com/x', { HTTPS_PROXY: 'http://[not a url', NO_PROXY: 'example.com' })).toBeUndefined();
   });
 });
