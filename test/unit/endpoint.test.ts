@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { buildEndpoint, isLoopbackHost, livecallsUrlFromBase, redactUrl, type EndpointInput } from '../../src/endpoint.js';
 import { UserError } from '../../src/errors.js';
+import { userError } from '../support/errors.js';
 
 const key = { value: 's3cr3t-key', source: 'REXI_API_KEY' };
 const input = (over: Partial<EndpointInput>): EndpointInput => ({ auth: 'query', insecure: false, ...over });
@@ -74,15 +75,7 @@ describe('buildEndpoint', () => {
 
 describe('buildEndpoint: URLs and keys that cannot work are usage errors', () => {
   const url = { value: 'wss://api.example.com/solana/monitor/livecalls', source: '--url' };
-  const thrown = (fn: () => unknown): UserError => {
-    try {
-      fn();
-    } catch (e) {
-      expect(e).toBeInstanceOf(UserError);
-      return e as UserError;
-    }
-    return expect.unreachable('expected a UserError');
-  };
+  const thrown = userError;
 
   it('a URL with a #fragment', () => {
     const err = thrown(() => buildEndpoint(input({ url: { value: 'wss://api.example.com/solana/monitor/livecalls#x', source: '--url' }, apiKey: key })));

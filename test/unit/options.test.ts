@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { UserError } from '../../src/errors.js';
+import { userError } from '../support/errors.js';
 import { defaultConfigPath, loadConfig, resolveLog, resolveTail, resolveTarget, type Environment } from '../../src/options.js';
 
 const dirs: string[] = [];
@@ -131,17 +132,6 @@ describe('precedence: flag > env > config file > default', () => {
     expect(() => resolveTail({ receivedAt: true, format: 'lines' }, environment())).toThrow(/--received-at goes with --format ndjson/);
   });
 });
-
-/** The UserError a call throws, or a failed expectation when it throws none (or something else). */
-function userError(fn: () => unknown): UserError {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(UserError);
-    return e as UserError;
-  }
-  return expect.unreachable('expected a UserError');
-}
 
 describe('flags beat the config file for retries and the log level, as one setting each', () => {
   it('--max-retries beats a config {"retry": false}; --no-retry beats a config maxRetries', () => {
