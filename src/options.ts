@@ -119,7 +119,7 @@ class Settings {
   ) {}
 
   /** The value and the name a user would fix: `--backoff-max` or `backoffMax in <config>`. */
-  get(key: string): { value: string; source: string } | undefined {
+  get(key: string): Setting | undefined {
     const flag = this.flags[key];
     if (flag !== undefined && flag !== null) return { value: String(flag), source: flagName(key) };
     const conf = this.config.values[key];
@@ -191,7 +191,7 @@ const EMPTY_CONFIG: LoadedConfig = { values: {}, path: undefined, warnings: [] }
 export function resolveTarget(flags: Flags, config: LoadedConfig, environment: Environment): ConnectTarget {
   const { env } = environment;
   const settings = new Settings(flags, config);
-  const fromEnv = (name: string): { value: string; source: string } | undefined =>
+  const fromEnv = (name: string): Setting | undefined =>
     env[name] ? { value: env[name]!, source: name } : undefined;
 
   // The first place that names an endpoint decides it; one place naming two is ambiguous.
@@ -226,11 +226,11 @@ export function resolveAuth(flags: Flags, config: LoadedConfig, environment: Env
   return new Settings(flags, config).oneOf<AuthMode>('auth', AUTH_MODES, 'query');
 }
 
-function flagValue(v: unknown, source: string): { value: string; source: string } | undefined {
+function flagValue(v: unknown, source: string): Setting | undefined {
   return typeof v === 'string' && v !== '' ? { value: v, source } : undefined;
 }
 
-function configValue(config: LoadedConfig, key: string): { value: string; source: string } | undefined {
+function configValue(config: LoadedConfig, key: string): Setting | undefined {
   const v = config.values[key];
   return typeof v === 'string' && v !== '' ? { value: v, source: `${key} in ${config.path}` } : undefined;
 }
