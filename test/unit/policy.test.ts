@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { backoffDelay, connectionWasGood, decide, parseRetryAfter, type BackoffPolicy } from '../../src/stream/policy.js';
+import { backoffDelay, connectionWasGood, decide, describeEnd, parseRetryAfter, type BackoffPolicy } from '../../src/stream/policy.js';
 
 const policy: BackoffPolicy = { minMs: 1000, maxMs: 30_000, maxRetries: Infinity };
 const low = () => 0;
@@ -80,6 +80,13 @@ describe('decide', () => {
 
   it('stops when we closed it ourselves', () => {
     expect(decide({ kind: 'stopped' }, policy, 5, low, NOW)).toEqual({ action: 'stop' });
+  });
+});
+
+describe('describeEnd', () => {
+  it("shows a server's close reason without its control characters", () => {
+    const why = describeEnd({ kind: 'closed', code: 1000, reason: 'bye\u001b]0;owned\u0007' });
+    expect(why).toBe('the server closed the connection (1000 bye\\x1b]0;owned\\x07)');
   });
 });
 
