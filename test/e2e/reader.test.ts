@@ -410,6 +410,25 @@ describe('clean exits', () => {
     expect(Date.now() - sent).toBeLessThan(2000);
   });
 
+  it('a full disk is an output error (exit 5), for -o and for stdout alike', async () => {
+    const server = await bare((ws) => {
+      for (let i = 1; i <= 200; i++) ws.send(call(i, { pad: 'f'.repeat(500) }));
+    });
+    const toFile = await runCli(['--url', server.url, '-n', '200', '-o', '/dev/full']);
+    expect(toFile.code).toBe(5);
+    expect(toFile.stderr).toMatch(/--output: cannot write '\/dev\/full': .*ENOSPC|no space/i);
+    const { spawn } = await import('node:child_process');
+    const full = fs.openSync('/dev/full', 'w');
+    cleanups.push(() => fs.closeSync(full));
+    const child = spawn(process.execPath, [BIN, '--url', server.url, '-n', '200'], { env: cleanEnv(), stdio: ['ignore', full, 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (d) => (stderr += d));
+    const code = await new Promise((resolve) => child.on('close', resolve));
+    expect(code).toBe(5);
+    expect(stderr).toMatch(/cannot write to stdout/);
+    expect(stderr).not.toMatch(/\n\s+at /);
+  });
+
   it('-o into a missing directory: exit 5 before connecting', async () => {
     const server = await bare((ws) => ws.send(call(1)));
     const r = await runCli(['--url', server.url, '-o', '/nonexistent-dir/capture.ndjson']);
