@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { UserError } from '../../src/errors.js';
+import { userError } from '../support/errors.js';
 import { formatUptime, parseAmount, parseCount, parseDuration, parseSize } from '../../src/units.js';
 
 describe('parseDuration', () => {
@@ -15,27 +16,13 @@ describe('parseDuration', () => {
   ])('%s → %d ms', (text, ms) => expect(parseDuration(text, '--x')).toBe(ms));
 
   it.each(['', 'soon', '5 minutes', '-1s', '1d', 'ms'])('rejects %j with a usage error naming the flag', (text) => {
-    const err = (() => {
-      try {
-        parseDuration(text, '--idle-timeout');
-      } catch (e) {
-        return e;
-      }
-    })() as UserError;
-    expect(err).toBeInstanceOf(UserError);
+    const err = userError(() => parseDuration(text, '--idle-timeout'));
     expect(err.exitCode).toBe(2);
     expect(err.message).toContain('--idle-timeout');
   });
 
   it.each(['600h', '2147484s', '2147483648ms', '35792m'])('refuses %j: above 2^31-1 ms a Node timer would fire at once', (text) => {
-    const err = (() => {
-      try {
-        parseDuration(text, '--duration');
-      } catch (e) {
-        return e;
-      }
-    })() as UserError;
-    expect(err).toBeInstanceOf(UserError);
+    const err = userError(() => parseDuration(text, '--duration'));
     expect(err.exitCode).toBe(2);
     expect(err.message).toContain('--duration');
   });
