@@ -64,6 +64,8 @@ export type PumpEnd = 'ended' | 'count' | 'stdout-closed' | 'output-error';
 export async function pump(batches: AsyncIterable<Batch>, pipeline: Pipeline, stats: Stats): Promise<PumpEnd> {
   const { filter, render, sink, limit } = pipeline;
   for await (const batch of batches) {
+    // The reader of stdout may have gone while we waited: render nothing it will not read.
+    if (sink.closed) return 'stdout-closed';
     const { messages, receivedAt, times } = batch;
     let out = '';
     let full = false;
