@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { classifyFrame, type Message } from '../../src/calls.js';
 import { compactJson } from '../../src/json-text.js';
-import { createNdjsonRenderer, ndjsonText } from '../../src/render/ndjson.js';
+import { createNdjsonRenderer, mayBeLoose, ndjsonText } from '../../src/render/ndjson.js';
 
 const message = (raw: string): Message => classifyFrame(raw, true) as Message;
 
@@ -34,6 +34,20 @@ describe('ndjsonText', () => {
     expect(out).toContain('a\\u007fb\\u009bc\\u202ed\\u2066e\\u2028f');
     expect(out).not.toMatch(/[\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/);
     expect(JSON.parse(out)).toEqual(JSON.parse(raw));
+  });
+});
+
+describe('what classification knows of the text', () => {
+  it('an all-ASCII frame still gets its DEL escaped', () => {
+    expect(ndjsonText('{"a":"x\u007fy"}', true)).toBe('{"a":"x\\u007fy"}');
+    expect(ndjsonText('{"a":"xy"}', true)).toBe('{"a":"xy"}');
+  });
+
+  it('mayBeLoose: layout whitespace is found, spaces inside names alone are not', () => {
+    expect(mayBeLoose('{"name":"Giga Samurai Classic"}')).toBe(false);
+    for (const loose of ['{"a": 1}', '{"a" :1}', '{"a":1 }', ' {"a":1}', '{"a":1}\n', '{"a":[1, 2]}', '{\t"a":1}']) {
+      expect(mayBeLoose(loose), loose).toBe(true);
+    }
   });
 });
 

@@ -1,21 +1,12 @@
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { tmpdirs } from '../support/tmp.js';
 import { UserError } from '../../src/errors.js';
 import { userError } from '../support/errors.js';
 import { defaultConfigPath, loadConfig, resolveLog, resolveTail, resolveTarget, type Environment } from '../../src/options.js';
 
-const dirs: string[] = [];
-afterEach(() => {
-  for (const d of dirs.splice(0)) fs.rmSync(d, { recursive: true, force: true });
-});
-
-function tmpdir(): string {
-  const d = fs.mkdtempSync(path.join(os.tmpdir(), 'rexi-opts-'));
-  dirs.push(d);
-  return d;
-}
+const tmpdir = tmpdirs('rexi-opts-');
 
 function environment(env: Record<string, string> = {}, home = '/nonexistent-home'): Environment {
   return { env, stdoutIsTTY: false, stderrIsTTY: false, homedir: home };

@@ -1,19 +1,11 @@
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { tmpdirs } from '../support/tmp.js';
 import { UserError } from '../../src/errors.js';
 import { fileSink, nextRotation, outputPath } from '../../src/sink.js';
 
-const dirs: string[] = [];
-afterEach(() => {
-  for (const d of dirs.splice(0)) fs.rmSync(d, { recursive: true, force: true });
-});
-function tmpdir(): string {
-  const d = fs.mkdtempSync(path.join(os.tmpdir(), 'rexi-sink-'));
-  dirs.push(d);
-  return d;
-}
+const tmpdir = tmpdirs('rexi-sink-');
 
 const at = (iso: string): number => Date.parse(iso);
 
