@@ -1,6 +1,7 @@
 /**
- * The wire format of /solana/monitor/livecalls, described once (livecalls-api.md), and the frame
- * classification every frame goes through before it is filtered or rendered.
+ * The wire format of the service's /solana/monitor/livecalls messages, described once, the typed
+ * view of a call that the rest of the program reads, and the classification every frame goes
+ * through before it reaches a stage.
  *
  * The service promises little: only `type` and `data.token_address` are checked. Every other field
  * may be missing or of another type, so readers of these types go through `text()` and `num()`.
@@ -36,30 +37,105 @@ export interface WireMessage {
 
 export const NEW_SCAN = 'NEW_SCAN';
 
+/** A call's caller as the feed named it; each field undefined when missing or not a scalar. */
+export interface CallerView {
+  readonly id: string | undefined;
+  readonly name: string | undefined;
+  readonly platform: string | undefined;
+}
+
 /**
- * One message that passed classification. `raw` is the frame's own text: ndjson output is built
- * from it so numbers (even integers beyond 2^53) and unknown fields reach the user unchanged.
+ * A NEW_SCAN call, normalised once: the typed fields are read from the parsed message on first use
+ * and kept, so filters, stages and renderers never re-read the raw fields. `raw` is the frame's own
+ * text: ndjson is built from it, so numbers (even integers beyond 2^53) and unknown fields reach
+ * the user unchanged.
  */
-export class Message {
+export class Call {
+  declare readonly kind: 'call';
+  private view: { caller: CallerView; marketCap: number | undefined; price: number | undefined } | undefined;
+
   constructor(
     public raw: string,
-    /** A valid NEW_SCAN call; when false, another JSON object passed by --all-types. */
-    private readonly isCall: boolean,
+    /** Epoch ms of arrival: when the service sent it, or the capture's time for it. */
+    public receivedAt: number,
     /** Known to be all ASCII (its UTF-8 was as long as its text): ndjson has only DEL to escape. */
     public readonly ascii: boolean,
-    /** The parsed value, when kept; see classifyFrame's `keepValue`. */
+    /** The parsed message, when the classifier kept it; parsed again on demand otherwise. */
+    private parsed: WireMessage | undefined,
+  ) {}
+
+  /** The parsed JSON of the frame. */
+  get message(): WireMessage {
+    return (this.parsed ??= JSON.parse(this.raw) as WireMessage);
+  }
+
+  /** `data` of the message: an object with a string `token_address` (the classifier checked). */
+  get data(): NewScanData {
+    return this.message.data as NewScanData;
+  }
+
+  get tokenAddress(): string {
+    return this.data.token_address;
+  }
+
+  get tokenName(): string | undefined {
+    return text(this.data.token_name);
+  }
+
+  get tokenSymbol(): string | undefined {
+    return text(this.data.token_symbol);
+  }
+
+  get timestampMs(): number | undefined {
+    return timestampMs(this.data);
+  }
+
+  get caller(): CallerView {
+    return this.normalised().caller;
+  }
+
+  /** `price_data.market_cap` in USD. */
+  get marketCap(): number | undefined {
+    return this.normalised().marketCap;
+  }
+
+  /** `price_data.current_price` in USD per token. */
+  get price(): number | undefined {
+    return this.normalised().price;
+  }
+
+  private normalised(): NonNullable<Call['view']> {
+    if (this.view === undefined) {
+      const data = this.data;
+      const c = callerOf(data);
+      const p = priceDataOf(data);
+      this.view = {
+        caller: { id: text(c?.id), name: text(c?.name), platform: text(c?.platform) },
+        marketCap: num(p?.market_cap),
+        price: num(p?.current_price),
+      };
+    }
+    return this.view;
+  }
+}
+Object.defineProperty(Call.prototype, 'kind', { value: 'call' });
+
+/** A JSON object that is not a valid call, passed on by --all-types. */
+export class OtherMessage {
+  declare readonly kind: 'other';
+
+  constructor(
+    public raw: string,
+    public receivedAt: number,
+    public readonly ascii: boolean,
     private parsed: WireMessage | undefined,
   ) {}
 
   get value(): WireMessage {
     return (this.parsed ??= JSON.parse(this.raw) as WireMessage);
   }
-
-  /** The call, when the message is a valid NEW_SCAN; otherwise undefined (only with --all-types). */
-  get call(): NewScanData | undefined {
-    return this.isCall ? (this.value.data as NewScanData) : undefined;
-  }
 }
+Object.defineProperty(OtherMessage.prototype, 'kind', { value: 'other' });
 
 /** Why a frame was not passed on. The names appear in the exit summary and in warnings. */
 export type SkipKind = 'not-json' | 'binary' | 'not-object' | 'no-token-address' | 'other-type' | 'too-large';
@@ -77,17 +153,16 @@ export const SKIP_DESCRIPTIONS: Record<SkipKind, string> = {
 };
 
 /**
- * Classifies one text frame: a Message to pass on, or the reason it is skipped. Returns a string
- * for a skip so the hot path allocates nothing for it. `ascii` is what the caller knows of the
- * text's bytes (a frame whose UTF-8 length equals its text length). Without `keepValue` (nothing
- * downstream reads it: ndjson without filters) the parsed value is dropped at once, so a backlog
- * holds text only and the parse's garbage dies young.
+ * Classifies one text frame: a Call (or, with `allTypes`, another JSON object) to pass on, or the
+ * reason it is skipped. Returns a string for a skip so the hot path allocates nothing for it.
+ * `ascii` is what the caller knows of the text's bytes (a frame whose UTF-8 length equals its text
+ * length). Without `keepValue` (nothing downstream reads it: ndjson without stages) the parsed
+ * value is dropped at once, so a backlog holds text only and the parse's garbage dies young.
  *
  * Every frame is parsed, to validate it: the bench's profile puts JSON.parse at about a third of
- * the CPU of `-f ndjson`. Proving validity from the text instead (a bounded-depth JSON regex plus
- * key checks) measured no faster here, so the simple, exact path stays.
+ * the CPU of `-f ndjson`.
  */
-export function classifyFrame(raw: string, allTypes: boolean, ascii = false, keepValue = true): Message | SkipKind {
+export function classifyFrame(raw: string, receivedAt: number, allTypes: boolean, ascii = false, keepValue = true): Call | OtherMessage | SkipKind {
   let value: unknown;
   try {
     value = JSON.parse(raw);
@@ -96,14 +171,15 @@ export function classifyFrame(raw: string, allTypes: boolean, ascii = false, kee
   }
   if (value === null || typeof value !== 'object' || Array.isArray(value)) return 'not-object';
   const msg = value as WireMessage;
+  const kept = keepValue ? msg : undefined;
   if (msg.type === NEW_SCAN) {
     const data = msg.data as NewScanData | undefined;
     if (data !== null && typeof data === 'object' && typeof data.token_address === 'string') {
-      return new Message(raw, true, ascii, keepValue ? msg : undefined);
+      return new Call(raw, receivedAt, ascii, kept);
     }
-    return allTypes ? new Message(raw, false, ascii, keepValue ? msg : undefined) : 'no-token-address';
+    return allTypes ? new OtherMessage(raw, receivedAt, ascii, kept) : 'no-token-address';
   }
-  return allTypes ? new Message(raw, false, ascii, keepValue ? msg : undefined) : 'other-type';
+  return allTypes ? new OtherMessage(raw, receivedAt, ascii, kept) : 'other-type';
 }
 
 /** A field as display text, whatever type the feed sent; undefined when absent or not scalar. */

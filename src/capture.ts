@@ -1,4 +1,6 @@
-import { classifyFrame, type Message, type SkipKind } from './calls.js';
+import fs from 'node:fs';
+import { classifyFrame, type Call, type OtherMessage, type SkipKind } from './calls.js';
+import { usageError } from './errors.js';
 import { withoutTopLevelKey } from './json-text.js';
 
 /**
@@ -7,6 +9,24 @@ import { withoutTopLevelKey } from './json-text.js';
  * here: lines split with bounded memory, the annotation taken off again textually, so the rest of
  * the line stays byte-exact (integers beyond 2^53 included).
  */
+
+/**
+ * Opens a capture for reading, synchronously so a missing file or a directory is a usage error
+ * (named after `label`: `replay`, `--replay`) before anything is written or listened on.
+ */
+export function openCapture(file: string, label: string): fs.ReadStream {
+  let fd: number;
+  try {
+    fd = fs.openSync(file, 'r');
+  } catch (err) {
+    throw usageError(`${label}: cannot read '${file}': ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+  }
+  if (fs.fstatSync(fd).isDirectory()) {
+    fs.closeSync(fd);
+    throw usageError(`${label}: '${file}' is a directory, not a capture file`);
+  }
+  return fs.createReadStream('', { fd, highWaterMark: 256 * 1024 });
+}
 
 export interface CaptureLine {
   lineNo: number;
@@ -59,11 +79,18 @@ export async function* captureChunks(input: AsyncIterable<Buffer | string>, maxL
   if (pending !== '' || tooLong) yield [line(pending)];
 }
 
-/** A capture line's message and its capture time; or why it is skipped, as for a frame. */
-export function parseCaptureLine(text: string, allTypes: boolean): { message: Message; receivedAt: number | undefined } | SkipKind {
-  const message = classifyFrame(text, allTypes);
+/**
+ * A capture line's message and its capture time (its `received_at`, which is taken off the line);
+ * or why it is skipped, as for a frame. The message's own `receivedAt` is then that time, else its
+ * `data.timestamp`, else `now`: what windows and TTLs run on in a replay.
+ */
+export function parseCaptureLine(text: string, allTypes: boolean, now = Date.now()): { message: Call | OtherMessage; receivedAt: number | undefined } | SkipKind {
+  const message = classifyFrame(text, now, allTypes);
   if (typeof message === 'string') return message;
-  return { message, receivedAt: takeReceivedAt(message) };
+  const receivedAt = takeReceivedAt(message);
+  const at = receivedAt ?? (message.kind === 'call' ? message.timestampMs : undefined);
+  if (at !== undefined) message.receivedAt = at;
+  return { message, receivedAt };
 }
 
 /** ISO-8601 with a time and a zone, as `--received-at` writes it: not any string Date.parse takes. */
@@ -74,15 +101,16 @@ const ISO_TIME = /^\d{4}-\d\d-\d\dT\d\d:\d\d(?::\d\d(?:\.\d+)?)?(?:Z|[+-]\d\d:?\
  * time in epoch ms, or undefined when the line has none, or one that is not an ISO-8601 time (which
  * is then data, and stays).
  */
-export function takeReceivedAt(message: Message): number | undefined {
-  const at = message.value.received_at;
+export function takeReceivedAt(message: Call | OtherMessage): number | undefined {
+  const value = message.kind === 'call' ? message.message : message.value;
+  const at = value.received_at;
   if (typeof at !== 'string' || !ISO_TIME.test(at)) return undefined;
   const ms = Date.parse(at);
   if (!Number.isFinite(ms)) return undefined;
   const stripped = withoutTopLevelKey(message.raw, 'received_at');
   if (stripped !== undefined) {
     message.raw = stripped;
-    delete message.value.received_at;
+    delete value.received_at;
   }
   return ms;
 }

@@ -1,34 +1,50 @@
 /**
- * Exit codes are part of the user-facing contract (SPEC.md "Exit codes"): scripts branch on them.
+ * Errors a user can cause and fix, as typed values with stable codes. They are raised where the
+ * problem is found and carry a one-line message that names what to change; only the CLI layer
+ * (src/cli/exit.ts) turns a code into an exit status, so library users branch on `code`.
  */
-export const ExitCode = {
-  ok: 0,
-  internal: 1,
-  usage: 2,
-  auth: 3,
-  gaveUp: 4,
-  output: 5,
-  /** What the shell sees when the process ends by SIGINT / SIGTERM (128 + signal number). */
-  sigint: 130,
-  sigterm: 143,
-} as const;
-export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
 
-/**
- * An error the user can cause and fix: it carries its exit code and a one-line message that names
- * the flag or variable to change. Only cli.ts turns it into stderr text and an exit status.
- */
-export class UserError extends Error {
+export type RexiErrorCode =
+  /** A bad option, flag, config value or endpoint: nothing was connected. */
+  | 'REXI_BAD_OPTION'
+  /** The service (or a proxy, or NATS) refused the credentials. */
+  | 'REXI_AUTH_REJECTED'
+  /** `maxRetries` attempts in a row failed. */
+  | 'REXI_GAVE_UP'
+  /** An output could not be opened or written (disk full, refused publish). */
+  | 'REXI_OUTPUT';
+
+export class RexiLiveError extends Error {
   constructor(
+    readonly code: RexiErrorCode,
     message: string,
-    readonly exitCode: ExitCode,
   ) {
     super(message);
-    this.name = 'UserError';
+    this.name = 'RexiLiveError';
   }
 }
 
-export const usageError = (message: string): UserError => new UserError(message, ExitCode.usage);
-export const authError = (message: string): UserError => new UserError(message, ExitCode.auth);
-export const gaveUpError = (message: string): UserError => new UserError(message, ExitCode.gaveUp);
-export const outputError = (message: string): UserError => new UserError(message, ExitCode.output);
+/** The credentials were rejected: retrying cannot help. `why` is what the server said. */
+export class AuthRejectedError extends RexiLiveError {
+  constructor(
+    message: string,
+    /** Who refused: the service, a proxy in between, or a NATS server. */
+    readonly by: 'service' | 'proxy' | 'nats' = 'service',
+  ) {
+    super('REXI_AUTH_REJECTED', message);
+    this.name = 'AuthRejectedError';
+  }
+}
+
+export class GaveUpError extends RexiLiveError {
+  constructor(
+    message: string,
+    readonly attempts: number,
+  ) {
+    super('REXI_GAVE_UP', message);
+    this.name = 'GaveUpError';
+  }
+}
+
+export const usageError = (message: string): RexiLiveError => new RexiLiveError('REXI_BAD_OPTION', message);
+export const outputError = (message: string): RexiLiveError => new RexiLiveError('REXI_OUTPUT', message);

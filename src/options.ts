@@ -1,15 +1,18 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { buildEndpoint, AUTH_MODES, type AuthMode, type Endpoint } from './endpoint.js';
+import { buildEndpoint, type AuthMode, type Endpoint } from './endpoint.js';
 import { usageError } from './errors.js';
-import { validateFilterSpec, type FilterSpec } from './filter.js';
-import { LOG_LEVELS, type LogLevel } from './log.js';
+import type { LogLevel } from './log.js';
+import { AUTH_CHOICES, COLOR_CHOICES, CONFIG_TYPES, FORMAT_CHOICES, LOG_LEVEL_CHOICES, OPTIONS, flagOf, type Flags, type OptionKey } from './option-table.js';
 import { proxyFor } from './proxy.js';
 import type { ColorMode } from './render/color.js';
-import { FORMATS, type Format } from './render/renderer.js';
+import type { Format } from './render/renderer.js';
+import { validateFilterSpec, type FilterSpec } from './stages/filter.js';
 import type { ConnectionTuning } from './stream/connection.js';
 import type { BackoffPolicy } from './stream/policy.js';
 import { parseAmount, parseCount, parseDuration, parseSize } from './units.js';
+
+export type { Flags };
 
 /**
  * Turns flags, environment and the config file into one validated options object, with the
@@ -23,9 +26,6 @@ export interface Environment {
   stderrIsTTY: boolean;
   homedir: string;
 }
-
-/** A flag's value as commander gives it: strings, booleans, or arrays for repeatable flags. */
-export type Flags = Record<string, unknown>;
 
 export interface LogOptions {
   level: LogLevel;
@@ -102,6 +102,7 @@ export function loadConfig(flagPath: unknown, environment: Environment): LoadedC
   if (values === null || typeof values !== 'object' || Array.isArray(values)) {
     throw usageError(`config file '${file}' must hold a JSON object`);
   }
+  for (const [key, value] of Object.entries(values)) checkConfigType(file, key, value);
   const warnings: string[] = [];
   if ('apiKey' in values && (mode & 0o044) !== 0) {
     warnings.push(`config file '${file}' holds apiKey and is readable by group or others: chmod 600 '${file}'`);
@@ -109,64 +110,81 @@ export function loadConfig(flagPath: unknown, environment: Environment): LoadedC
   return { values: values as ConfigFile, path: file, warnings };
 }
 
+/** A value of the wrong type is refused, not coerced: `"true"` is not true, and 7 is not a file name. */
+function checkConfigType(file: string, key: string, value: unknown): void {
+  const type = CONFIG_TYPES.get(key);
+  if (type === undefined || value === null) return;
+  const scalar = typeof value === 'string' || (typeof value === 'number' && Number.isFinite(value));
+  const ok =
+    type === 'boolean'
+      ? typeof value === 'boolean'
+      : type === 'string'
+        ? typeof value === 'string'
+        : type === 'number'
+          ? scalar
+          : scalar || (Array.isArray(value) && value.every((v) => typeof v === 'string' || (typeof v === 'number' && Number.isFinite(v))));
+  if (ok) return;
+  const wanted = { boolean: 'true or false', string: 'a string', number: 'a number or a string', list: 'a string or an array of strings' }[type];
+  throw usageError(`config file '${file}': ${key} must be ${wanted}, not ${JSON.stringify(value)}`);
+}
+
 type Setting = { value: string; source: string };
 
-/** Looks a setting up flag first, then config; `undefined` means use the default. */
-class Settings {
+/**
+ * Looks a setting up flag first, then its environment variable (from the option table), then the
+ * config file; `undefined` means use the default. Every value comes with the name a user would
+ * fix: `--backoff-max`, `REXI_AUTH` or `backoffMax in <config>`.
+ */
+export class Settings {
   constructor(
     private readonly flags: Flags,
     private readonly config: LoadedConfig,
+    private readonly env: Record<string, string | undefined> = {},
   ) {}
 
-  /** The value and the name a user would fix: `--backoff-max` or `backoffMax in <config>`. */
-  get(key: string): Setting | undefined {
+  get(key: OptionKey): Setting | undefined {
     const flag = this.flags[key];
-    if (flag !== undefined && flag !== null) return { value: String(flag), source: flagName(key) };
+    if (flag !== undefined && flag !== null) return { value: String(flag), source: flagOf(key) };
+    const name = (OPTIONS[key] as { env?: string }).env;
+    const fromEnv = name === undefined ? undefined : this.env[name];
+    if (fromEnv !== undefined && fromEnv.trim() !== '') return { value: fromEnv, source: name! };
     const conf = this.config.values[key];
     if (conf !== undefined && conf !== null) return { value: String(conf), source: `${key} in ${this.config.path}` };
     return undefined;
   }
 
-  list(key: string): string[] {
+  list(key: OptionKey): string[] {
     const flag = this.flags[key];
     if (Array.isArray(flag) && flag.length > 0) return flag.map(String);
+    const name = (OPTIONS[key] as { env?: string }).env;
+    const fromEnv = name === undefined ? undefined : this.env[name];
+    // A variable holds a list as comma-separated values.
+    if (fromEnv !== undefined && fromEnv.trim() !== '') return fromEnv.split(',').map((v) => v.trim()).filter(Boolean);
     const conf = this.config.values[key];
     if (Array.isArray(conf)) return conf.map(String);
     if (typeof conf === 'string' || typeof conf === 'number') return [String(conf)];
     return [];
   }
 
-  bool(key: string): boolean {
+  bool(key: OptionKey): boolean {
     const flag = this.flags[key];
     if (typeof flag === 'boolean') return flag;
     return this.config.values[key] === true;
   }
 
-  duration(key: string, fallbackMs: number): number {
+  duration(key: OptionKey, fallbackMs: number): number {
     const s = this.get(key);
     return s ? parseDuration(s.value, s.source) : fallbackMs;
   }
 
-  oneOf<T extends string>(key: string, choices: readonly T[], fallback: T): T {
+  oneOf<T extends string>(key: OptionKey, choices: readonly T[], fallback: T): T {
     const s = this.get(key);
     if (!s) return fallback;
-    const v = s.value.toLowerCase() as T;
+    const v = s.value.trim().toLowerCase() as T;
     if (!choices.includes(v)) throw usageError(`${s.source}: '${s.value}' is not one of ${choices.join(', ')}`);
     return v;
   }
 }
-
-/** `backoffMax` → `--backoff-max`. */
-export function flagName(key: string): string {
-  return '--' + key.replace(/[A-Z]/g, (c) => '-' + c.toLowerCase());
-}
-
-const CONFIG_KEYS = new Set([
-  'url', 'baseUrl', 'apiKey', 'auth', 'insecure', 'connectTimeout', 'backoffMin', 'backoffMax', 'maxRetries',
-  'retry', 'pingInterval', 'pongTimeout', 'idleTimeout', 'maxMessageSize', 'compress', 'allTypes', 'caller',
-  'excludeCaller', 'platform', 'minMcap', 'maxMcap', 'token', 'symbol', 'format', 'receivedAt', 'color', 'output',
-  'count', 'duration', 'logLevel', 'quiet', 'verbose',
-]);
 
 /**
  * The log level from one place only: flags if any of --log-level, -q, -v is given, else the config
@@ -175,7 +193,7 @@ const CONFIG_KEYS = new Set([
 export function resolveLog(flags: Flags, config: LoadedConfig, environment: Environment): LogOptions {
   const fromFlags = flags.logLevel !== undefined || flags.quiet === true || flags.verbose === true;
   const layer = fromFlags ? new Settings(flags, EMPTY_CONFIG) : new Settings({}, config);
-  let level: LogLevel = layer.oneOf('logLevel', LOG_LEVELS, 'info');
+  let level: LogLevel = layer.oneOf<LogLevel>('logLevel', LOG_LEVEL_CHOICES, 'info');
   if (layer.get('logLevel') === undefined) {
     if (layer.bool('verbose')) level = 'debug';
     if (layer.bool('quiet')) level = 'warn';
@@ -186,18 +204,21 @@ export function resolveLog(flags: Flags, config: LoadedConfig, environment: Envi
   return { level, pretty: environment.stderrIsTTY, color };
 }
 
-const EMPTY_CONFIG: LoadedConfig = { values: {}, path: undefined, warnings: [] };
+/** No config file: serve reads none, and some settings are taken from flags alone. */
+export const EMPTY_CONFIG: LoadedConfig = { values: {}, path: undefined, warnings: [] };
 
 export function resolveTarget(flags: Flags, config: LoadedConfig, environment: Environment): ConnectTarget {
   const { env } = environment;
   const settings = new Settings(flags, config);
-  const fromEnv = (name: string): Setting | undefined =>
-    env[name] ? { value: env[name]!, source: name } : undefined;
+  const fromEnv = (key: 'url' | 'baseUrl'): Setting | undefined => {
+    const name = OPTIONS[key].env;
+    return env[name] ? { value: env[name]!, source: name } : undefined;
+  };
 
   // The first place that names an endpoint decides it; one place naming two is ambiguous.
   const layers = [
     { url: flagValue(flags.url, '--url'), baseUrl: flagValue(flags.baseUrl, '--base-url') },
-    { url: fromEnv('REXI_WS_URL'), baseUrl: fromEnv('REXI_BASE_URL') },
+    { url: fromEnv('url'), baseUrl: fromEnv('baseUrl') },
     { url: configValue(config, 'url'), baseUrl: configValue(config, 'baseUrl') },
   ];
   const layer: { url?: Setting; baseUrl?: Setting } = layers.find((l) => l.url || l.baseUrl) ?? {};
@@ -217,20 +238,14 @@ export function resolveTarget(flags: Flags, config: LoadedConfig, environment: E
 
 /** `--auth`, then `REXI_AUTH`, then the config's `auth`; an error names where the bad value came from. */
 export function resolveAuth(flags: Flags, config: LoadedConfig, environment: Environment): AuthMode {
-  const fromEnv = environment.env.REXI_AUTH;
-  if (flags.auth === undefined && fromEnv) {
-    const mode = fromEnv.trim().toLowerCase() as AuthMode;
-    if (!AUTH_MODES.includes(mode)) throw usageError(`REXI_AUTH: '${fromEnv}' is not one of ${AUTH_MODES.join(', ')}`);
-    return mode;
-  }
-  return new Settings(flags, config).oneOf<AuthMode>('auth', AUTH_MODES, 'query');
+  return new Settings(flags, config, environment.env).oneOf<AuthMode>('auth', AUTH_CHOICES, 'query');
 }
 
 function flagValue(v: unknown, source: string): Setting | undefined {
   return typeof v === 'string' && v !== '' ? { value: v, source } : undefined;
 }
 
-function configValue(config: LoadedConfig, key: string): Setting | undefined {
+function configValue(config: LoadedConfig, key: OptionKey): Setting | undefined {
   const v = config.values[key];
   return typeof v === 'string' && v !== '' ? { value: v, source: `${key} in ${config.path}` } : undefined;
 }
@@ -298,7 +313,7 @@ function resolveMaxRetries(flags: Flags, config: LoadedConfig): number {
 
 export function resolveFilter(flags: Flags, config: LoadedConfig): FilterSpec {
   const s = new Settings(flags, config);
-  const amount = (key: string): number | undefined => {
+  const amount = (key: OptionKey): number | undefined => {
     const v = s.get(key);
     return v ? parseAmount(v.value, v.source) : undefined;
   };
@@ -322,7 +337,7 @@ export function resolveOutput(flags: Flags, config: LoadedConfig, environment: E
   const file = s.get('output')?.value;
   // A terminal gets lines; a pipe or a file gets ndjson, the format tools read.
   const toTerminal = file === undefined && environment.stdoutIsTTY;
-  const format = s.oneOf<Format>('format', FORMATS, toTerminal ? 'lines' : 'ndjson');
+  const format = s.oneOf<Format>('format', FORMAT_CHOICES, toTerminal ? 'lines' : 'ndjson');
   const receivedAt = s.bool('receivedAt');
   if (receivedAt && format !== 'ndjson') throw usageError('--received-at goes with --format ndjson');
   const count = s.get('count');
@@ -330,7 +345,7 @@ export function resolveOutput(flags: Flags, config: LoadedConfig, environment: E
   return {
     format,
     receivedAt,
-    color: s.oneOf<ColorMode>('color', ['auto', 'always', 'never'], 'auto'),
+    color: s.oneOf<ColorMode>('color', COLOR_CHOICES, 'auto'),
     file,
     count: count ? parseCount(count.value, count.source) : undefined,
     durationMs: duration ? parseDuration(duration.value, duration.source) : undefined,
@@ -355,6 +370,6 @@ export function resolveTail(flags: Flags, environment: Environment): TailOptions
 }
 
 function unknownConfigKeys(config: LoadedConfig): string[] {
-  const unknown = Object.keys(config.values).filter((k) => !CONFIG_KEYS.has(k));
+  const unknown = Object.keys(config.values).filter((k) => !CONFIG_TYPES.has(k));
   return unknown.length > 0 ? [`config file '${config.path}': unknown keys ignored: ${unknown.join(', ')}`] : [];
 }

@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import type { Outcome } from '../cli.js';
 import { buildEndpoint } from '../endpoint.js';
 import { createLogger } from '../log.js';
 import { resolveAuth, resolveTail, type Environment, type Flags } from '../options.js';
+import type { Ending } from '../run.js';
 import { startFeedServer } from '../server/feed-server.js';
 import { serveOptions } from './serve-command.js';
 import { runTail } from './tail.js';
@@ -11,9 +11,10 @@ import { runTail } from './tail.js';
  * demo: the embedded feed on a free loopback port, tailed in the same process with any tail option.
  * It goes through the same key check and the same reader loop as a real connection.
  */
-export default async function demoCommand(flags: Flags, environment: Environment): Promise<Outcome> {
+export default async function demoCommand(flags: Flags, environment: Environment): Promise<Ending> {
   const options = resolveTail(flags, environment);
-  const feed = serveOptions({ rate: flags.rate, seed: flags.seed, port: '0' }, environment);
+  // The feed takes only demo's --rate and --seed; its --ping-interval is the tail's.
+  const feed = serveOptions({ rate: flags.rate, seed: flags.seed, port: '0' }, { ...environment, env: {} });
   const logger = await createLogger(options.log);
   const key = randomBytes(16).toString('hex');
   // The feed's own connect/disconnect lines are noise in a demo; its warnings and debug are not.

@@ -1,66 +1,55 @@
-import type { Outcome } from '../cli.js';
-import { ExitCode, usageError } from '../errors.js';
+import { usageError } from '../errors.js';
 import { createLogger } from '../log.js';
-import { resolveLog, type Environment, type Flags } from '../options.js';
+import { EMPTY_CONFIG, resolveLog, Settings, type Environment, type Flags } from '../options.js';
+import type { Ending } from '../run.js';
+import { STOP_SIGNALS } from '../run.js';
 import { startFeedServer, type FeedServerOptions } from '../server/feed-server.js';
 import { parseCount, parseDuration, parseNumber } from '../units.js';
 
-/** serve's flags → the feed server's options; every value checked here, before listening. */
+/**
+ * serve's flags → the feed server's options. Only the syntax is read here; the ranges are checked
+ * once, by the feed server itself, for the CLI and for library users alike.
+ */
 export function serveOptions(flags: Flags, environment: Environment): Omit<FeedServerOptions, 'logger'> {
-  const str = (key: string): string | undefined => (typeof flags[key] === 'string' ? (flags[key] as string) : undefined);
-  const flagKeys = Array.isArray(flags.key) ? (flags.key as string[]) : [];
-  const envKeys = (environment.env.REXI_SERVE_KEYS ?? '').split(',').map((k) => k.trim()).filter(Boolean);
-  const keys = flagKeys.length > 0 ? flagKeys : envKeys;
-  if (keys.some((k) => k === '')) throw usageError('--key: a key cannot be empty');
-  const replayFile = str('replay');
+  const s = new Settings(flags, EMPTY_CONFIG, environment.env);
+  const number = (key: 'rate' | 'speed' | 'malformedRate'): number | undefined => {
+    const v = s.get(key);
+    return v && parseNumber(v.value, v.source, -Infinity);
+  };
+  const whole = (key: 'port' | 'seed' | 'dropEvery'): number | undefined => {
+    const v = s.get(key);
+    return v && parseCount(v.value, v.source, 0);
+  };
+  const replayFile = s.get('replay')?.value;
   if (replayFile === undefined && (flags.speed !== undefined || flags.loop === true)) {
     throw usageError('--speed and --loop go with --replay <file>');
   }
-  const seed = str('seed');
-  const dropEvery = str('dropEvery');
-  const pingInterval = str('pingInterval');
+  const seed = whole('seed');
+  const dropEvery = whole('dropEvery');
+  const ping = s.get('pingInterval');
   return {
-    host: str('host') ?? '127.0.0.1',
-    port: flags.port !== undefined ? port(String(flags.port)) : 8080,
-    keys,
-    rate: flags.rate !== undefined ? parseNumber(String(flags.rate), '--rate', 0, 1_000_000) : 2,
-    ...(seed !== undefined && { seed: parseCount(seed, '--seed', 0) }),
-    ...(replayFile !== undefined && {
-      replay: {
-        file: replayFile,
-        speed: flags.speed !== undefined ? parseNumber(String(flags.speed), '--speed', Number.MIN_VALUE) : 1,
-        loop: flags.loop === true,
-      },
-    }),
-    ...(dropEvery !== undefined && { dropEvery: parseCount(dropEvery, '--drop-every') }),
-    malformedRate: flags.malformedRate !== undefined ? parseNumber(String(flags.malformedRate), '--malformed-rate', 0, 1) : 0,
-    ...(pingInterval !== undefined && { pingIntervalMs: positiveDuration(pingInterval, '--ping-interval') }),
+    host: s.get('host')?.value ?? '127.0.0.1',
+    port: whole('port') ?? 8080,
+    keys: s.list('key'),
+    rate: number('rate') ?? 2,
+    ...(seed !== undefined && { seed }),
+    ...(replayFile !== undefined && { replay: { file: replayFile, speed: number('speed') ?? 1, loop: flags.loop === true } }),
+    ...(dropEvery !== undefined && { dropEvery }),
+    malformedRate: number('malformedRate') ?? 0,
+    ...(ping !== undefined && { pingIntervalMs: parseDuration(ping.value, ping.source) }),
   };
 }
 
-function port(text: string): number {
-  const n = parseCount(text, '--port', 0);
-  if (n > 65535) throw usageError(`--port: '${text}' is not a port (0 to 65535)`);
-  return n;
-}
-
-function positiveDuration(text: string, flag: string): number {
-  const ms = parseDuration(text, flag);
-  if (ms <= 0) throw usageError(`${flag} must be above 0`);
-  return ms;
-}
-
-export default async function serveCommand(flags: Flags, environment: Environment): Promise<Outcome> {
+export default async function serveCommand(flags: Flags, environment: Environment): Promise<Ending> {
   const options = serveOptions(flags, environment);
-  const logger = await createLogger(resolveLog(flags, { values: {}, path: undefined, warnings: [] }, environment));
+  const logger = await createLogger(resolveLog(flags, EMPTY_CONFIG, environment));
   const server = await startFeedServer({ ...options, logger });
   // A plain line, whatever the log format: scripts wait for it to know the port.
   process.stderr.write(`listening on ${server.url}\n`);
   if (server.seed !== undefined) logger.info(`synthetic feed at ${options.rate} calls/s, seed ${server.seed} (--seed ${server.seed} repeats it)`);
   const signal = await new Promise<NodeJS.Signals>((resolve) => {
-    process.once('SIGINT', () => resolve('SIGINT'));
-    process.once('SIGTERM', () => resolve('SIGTERM'));
+    for (const sig of STOP_SIGNALS) process.once(sig, () => resolve(sig));
   });
   await server.close();
-  return { exitCode: signal === 'SIGINT' ? ExitCode.sigint : ExitCode.sigterm, signal };
+  return { signal };
 }

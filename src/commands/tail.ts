@@ -1,10 +1,10 @@
-import type { Outcome } from '../cli.js';
+import { AuthRejectedError } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { ConnectTarget, Environment, TailOptions } from '../options.js';
-import { createPipeline, type Stdout } from '../pipeline.js';
-import { run } from '../run.js';
+import { buildPipeline, type Stdout } from '../pipeline/build.js';
+import { run, type Ending } from '../run.js';
+import { logStatuses } from '../status-log.js';
 import { Reader } from '../stream/reader.js';
-import { newStats } from '../stream/stats.js';
 
 export interface Io {
   logger: Logger;
@@ -13,26 +13,28 @@ export interface Io {
 }
 
 /** tail (and demo): the reader loop on the endpoint, through the pipeline. */
-export async function runTail(options: TailOptions, target: ConnectTarget, io: Io): Promise<Outcome> {
+export async function runTail(options: TailOptions, target: ConnectTarget, io: Io): Promise<Ending> {
   const { logger } = io;
   for (const warning of options.warnings) logger.warn(warning);
   const agent = target.proxy ? await proxyAgent(target.proxy, logger) : undefined;
-  const pipeline = await createPipeline(options.output, options.filter, io.stdout, io.environment.env);
-  const stats = newStats(Date.now());
+  const pipeline = await buildPipeline(options, io.stdout, io.environment.env);
   const { policy, allTypes, ...tuning } = options.stream;
-  const reader = new Reader(
-    {
-      connection: { ...tuning, url: target.endpoint.url, headers: target.endpoint.headers, agent },
-      policy,
-      allTypes,
-      keepValues: pipeline.readsValues,
-      display: target.endpoint.display,
-      keyHint: target.keyHint,
-    },
-    stats,
-    logger,
-  );
-  return run(reader, pipeline, stats, logger, options.output.durationMs);
+  logger.debug(`connecting to ${target.endpoint.display}`);
+  const reader = new Reader({
+    connection: { ...tuning, url: target.endpoint.url, headers: target.endpoint.headers, agent },
+    policy,
+    allTypes,
+    keepValues: pipeline.readsValues,
+    display: target.endpoint.display,
+    onStatus: logStatuses(logger),
+  });
+  try {
+    return await run(reader, pipeline, logger, options.output.durationMs);
+  } catch (err) {
+    // The reader says what the server answered; what to fix is ours to say.
+    if (err instanceof AuthRejectedError && err.by === 'service') throw new AuthRejectedError(`${err.message}; check ${target.keyHint}`);
+    throw err;
+  }
 }
 
 async function proxyAgent(proxy: string, logger: Logger) {

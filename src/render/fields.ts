@@ -1,5 +1,6 @@
 import type { ChalkInstance } from 'chalk';
-import { callerOf, num, priceDataOf, text, timestampMs, type Message, type NewScanData } from '../calls.js';
+import { text, type Call } from '../calls.js';
+import type { Message } from '../message.js';
 import { formatPrice, formatUsdCompact } from './money.js';
 import { sanitize } from './sanitize.js';
 
@@ -24,34 +25,31 @@ export interface CallText {
   address: string;
 }
 
-export function callText(call: NewScanData): CallText {
-  const caller = callerOf(call);
-  const price = priceDataOf(call);
-  const mcap = num(price?.market_cap);
-  const current = num(price?.current_price);
+export function callText(call: Call): CallText {
+  const { caller, marketCap, price } = call;
   return {
-    symbol: field(call.token_symbol),
-    name: field(call.token_name),
-    mcap: mcap === undefined ? MISSING : formatUsdCompact(mcap),
-    price: current === undefined ? MISSING : formatPrice(current),
-    caller: field(text(caller?.name) || caller?.id),
-    platform: field(caller?.platform),
-    address: call.token_address === '' ? MISSING : sanitize(call.token_address),
+    symbol: field(call.tokenSymbol),
+    name: field(call.tokenName),
+    mcap: marketCap === undefined ? MISSING : formatUsdCompact(marketCap),
+    price: price === undefined ? MISSING : formatPrice(price),
+    caller: field(caller.name || caller.id),
+    platform: field(caller.platform),
+    address: call.tokenAddress === '' ? MISSING : sanitize(call.tokenAddress),
   };
 }
 
-function field(v: unknown): string {
+export function field(v: unknown): string {
   const s = text(v);
   return s === undefined || s === '' ? MISSING : sanitize(s);
 }
 
-/** When a call was made, epoch ms: `data.timestamp` when usable, else `receivedAt`. */
-export function callTime(call: NewScanData, receivedAt: number): number {
-  return timestampMs(call) ?? receivedAt;
+/** When a call was made, epoch ms: `data.timestamp` when usable, else its arrival. */
+export function callTime(call: Call): number {
+  return call.timestampMs ?? call.receivedAt;
 }
 
-/** The `type` of a message that is not a call (--all-types), sanitized. */
-export function messageType(message: Message): string {
+/** The `type` of a message that is not a call (--all-types, a signal), sanitized. */
+export function messageType(message: Exclude<Message, Call>): string {
   return field(message.value.type);
 }
 

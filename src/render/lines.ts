@@ -1,5 +1,5 @@
 import type { ChalkInstance } from 'chalk';
-import type { Message } from '../calls.js';
+import type { Message } from '../message.js';
 import { createClock } from './clock.js';
 import { callText, callTime, compactRaw, createPlatformStyle, messageType } from './fields.js';
 import type { Render } from './renderer.js';
@@ -25,15 +25,15 @@ export function createLinesRenderer(options: { chalk: ChalkInstance; timeZone?: 
   const mcapStyle = chalk.green;
   const typeStyle = chalk.yellow;
 
-  return (message: Message, receivedAt: number): string => {
-    const call = message.call;
-    if (call === undefined) {
-      return `${timeStyle(clock(receivedAt))} ${typeStyle(messageType(message))} ${compactRaw(message.raw)}\n`;
+  return (message: Message): string => {
+    if (message.kind !== 'call') {
+      return `${timeStyle(clock(message.receivedAt))} ${typeStyle(messageType(message))} ${compactRaw(message.raw)}\n`;
     }
+    const call = message;
     const f = callText(call);
     const style = platformStyle(f.platform);
     return (
-      `${timeStyle(clock(callTime(call, receivedAt)))} ` +
+      `${timeStyle(clock(callTime(call)))} ` +
       `${symbolStyle(fit(f.symbol, WIDTH.symbol))} ` +
       `${fit(f.name, WIDTH.name)} ` +
       `${mcapStyle(fit(f.mcap, WIDTH.mcap, true))} ` +

@@ -1,4 +1,4 @@
-import type { Message } from '../calls.js';
+import type { Message } from '../message.js';
 import { compactJson, withoutTopLevelKey } from '../json-text.js';
 import type { Render } from './renderer.js';
 
@@ -43,19 +43,23 @@ export function ndjsonText(raw: string, ascii = false): string {
   return unsafe ? text.replace(UNSAFE_ALL, escapeChar) : text;
 }
 
-const messageText = (message: Message): string => ndjsonText(message.raw, message.ascii);
+/** A signal's text is built already escaped and compact. */
+const messageText = (message: Message): string => (message.kind === 'signal' ? message.raw : ndjsonText(message.raw, message.ascii));
 
 export function createNdjsonRenderer(options: { receivedAt: boolean }): Render {
   if (!options.receivedAt) return (message) => messageText(message) + '\n';
-  // One ISO string per socket read: every message of a read shares its receivedAt.
+  // One ISO string per socket read: the messages of a read share their arrival time.
   let lastMs = NaN;
   let suffix = '';
-  return (message, receivedAt) => {
+  return (message) => {
+    let text = messageText(message);
+    // A signal carries its own emitted_at instead.
+    if (message.kind === 'signal') return text + '\n';
+    const { receivedAt } = message;
     if (receivedAt !== lastMs) {
       lastMs = receivedAt;
       suffix = `"received_at":"${new Date(receivedAt).toISOString()}"}\n`;
     }
-    let text = messageText(message);
     // A message that has its own top-level received_at would get the key twice: ours replaces it.
     if (text.includes('"received_at"')) text = withoutTopLevelKey(text, 'received_at') ?? text;
     // The message is an object; its text ends in '}'. `{}` takes the field without a comma.

@@ -1,11 +1,10 @@
-import type { Message } from '../calls.js';
+import type { Message } from '../message.js';
 
 /**
  * A renderer is chosen once from the options and is then a plain function of a message: it returns
- * the text to write (whole lines, each ending in '\n'). `receivedAt` is epoch milliseconds, taken
- * once per socket read.
+ * the text to write (whole lines, each ending in '\n').
  */
-export type Render = (message: Message, receivedAt: number) => string;
+export type Render = (message: Message) => string;
 
 export type Format = 'lines' | 'table' | 'ndjson';
 export const FORMATS: readonly Format[] = ['lines', 'table', 'ndjson'];

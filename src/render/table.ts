@@ -1,6 +1,7 @@
 import type { ChalkInstance } from 'chalk';
 import Table from 'cli-table3';
-import type { Message } from '../calls.js';
+import type { Message } from '../message.js';
+import type { Call } from '../calls.js';
 import { createChalk } from './color.js';
 import { createClock } from './clock.js';
 import { callText, callTime, compactRaw, createPlatformStyle, messageType, type CallText, type Style } from './fields.js';
@@ -112,7 +113,7 @@ export function createTableRenderer(options: TableRendererOptions): Render {
   const typeStyle: Style = chalk.yellow;
   let layout: Layout | undefined;
 
-  return (message: Message, receivedAt: number): string => {
+  return (message: Message): string => {
     const reported = columns();
     const width = reported > 0 ? Math.floor(reported) : DEFAULT_COLUMNS;
     let header = '';
@@ -120,15 +121,15 @@ export function createTableRenderer(options: TableRendererOptions): Render {
       layout = planLayout(width, headStyle);
       header = layout.header;
     }
-    const call = message.call;
     const cells = layout.cells;
 
-    if (call === undefined) {
+    if (message.kind !== 'call') {
       if (cells === undefined) return `${header}${otherText(message, width, typeStyle)}\n`;
-      const time = layout.hasTime ? `${styles.time!(clock(receivedAt))}${MIDDLE}` : '';
+      const time = layout.hasTime ? `${styles.time!(clock(message.receivedAt))}${MIDDLE}` : '';
       return `${header}${LEFT}${time}${otherText(message, layout.spanWidth, typeStyle)}${RIGHT}\n`;
     }
 
+    const call = message;
     const f = callText(call);
     if (cells === undefined) return `${header}${f.address}\n`;
     const platform = platformStyle(f.platform);
@@ -141,7 +142,7 @@ export function createTableRenderer(options: TableRendererOptions): Render {
         row += displayWidth(f.address) > cell.width ? f.address : fit(f.address, cell.width);
         continue;
       }
-      const content = fit(key === 'time' ? clock(callTime(call, receivedAt)) : f[key], cell.width, cell.right);
+      const content = fit(key === 'time' ? clock(callTime(call)) : f[key], cell.width, cell.right);
       const style = key === 'caller' || key === 'platform' ? platform : styles[key];
       row += style === undefined ? content : style(content);
     }
@@ -150,7 +151,7 @@ export function createTableRenderer(options: TableRendererOptions): Render {
 }
 
 /** A message that is not a call (--all-types): its type and its text, cut to `width`. */
-function otherText(message: Message, width: number, typeStyle: Style): string {
+function otherText(message: Exclude<Message, Call>, width: number, typeStyle: Style): string {
   const type = messageType(message);
   const fitted = fit(`${type} ${compactRaw(message.raw)}`, width);
   // The type is coloured after fitting, so fitting measures plain text; a cut type stays plain.

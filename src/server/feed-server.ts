@@ -287,18 +287,25 @@ export async function startFeedServer(options: FeedServerOptions): Promise<FeedS
   };
 }
 
-/** The checks cli.ts makes too, repeated for embedders: a bad value would fail obscurely later. */
+/**
+ * The one check of the feed's values, for `serve`, `demo` and library users alike: a bad value
+ * would fail obscurely later. The names are serve's flags, which are also the option names.
+ */
 function validate(options: FeedServerOptions): void {
-  const { rate, dropEvery, malformedRate, pingIntervalMs, maxBufferedBytes } = options;
-  if (!(rate >= 0 && Number.isFinite(rate))) throw usageError(`--rate: '${rate}' must be a number of at least 0`);
-  if (dropEvery !== undefined && !(Number.isSafeInteger(dropEvery) && dropEvery >= 0)) {
-    throw usageError(`--drop-every: '${dropEvery}' must be a whole number`);
+  const { port, rate, seed, replay, dropEvery, malformedRate, pingIntervalMs, maxBufferedBytes } = options;
+  if (!(Number.isSafeInteger(port) && port >= 0 && port <= 65535)) throw usageError(`--port: '${port}' is not a port (0 to 65535)`);
+  if (options.keys.some((k) => k === '')) throw usageError('--key: a key cannot be empty');
+  if (!(rate >= 0 && rate <= 1_000_000)) throw usageError(`--rate: '${rate}' is not a number from 0 to 1000000`);
+  if (seed !== undefined && !(Number.isSafeInteger(seed) && seed >= 0)) throw usageError(`--seed: '${seed}' is not a whole number`);
+  if (replay !== undefined && !(replay.speed > 0 && Number.isFinite(replay.speed))) throw usageError(`--speed: '${replay.speed}' must be a number above 0`);
+  if (dropEvery !== undefined && !(Number.isSafeInteger(dropEvery) && dropEvery >= 1)) {
+    throw usageError(`--drop-every: '${dropEvery}' is not a whole number of at least 1`);
   }
   if (malformedRate !== undefined && !(malformedRate >= 0 && malformedRate <= 1)) {
     throw usageError(`--malformed-rate: '${malformedRate}' must be a number from 0 to 1`);
   }
-  if (pingIntervalMs !== undefined && !(pingIntervalMs > 0)) throw new RangeError(`pingIntervalMs must be above 0, got ${pingIntervalMs}`);
-  if (maxBufferedBytes !== undefined && !(maxBufferedBytes > 0)) throw new RangeError(`maxBufferedBytes must be above 0, got ${maxBufferedBytes}`);
+  if (pingIntervalMs !== undefined && !(pingIntervalMs > 0)) throw usageError('--ping-interval must be above 0');
+  if (maxBufferedBytes !== undefined && !(maxBufferedBytes > 0)) throw usageError(`maxBufferedBytes must be above 0, got ${maxBufferedBytes}`);
 }
 
 /** Plain HTTP (no upgrade): 426 on the feed path, as a WebSocket endpoint answers, 404 elsewhere. */

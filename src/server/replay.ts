@@ -1,9 +1,7 @@
-import { createReadStream } from 'node:fs';
-import { open } from 'node:fs/promises';
 import { performance } from 'node:perf_hooks';
 import { setImmediate as nextTurn, setTimeout as sleep } from 'node:timers/promises';
 import { timestampMs } from '../calls.js';
-import { captureLines, parseCaptureLine } from '../capture.js';
+import { captureLines, openCapture, parseCaptureLine } from '../capture.js';
 import { usageError } from '../errors.js';
 import type { Logger } from '../log.js';
 
@@ -47,7 +45,8 @@ export interface ReplayLine {
 export function parseReplayLine(line: string): ReplayLine | undefined {
   const parsed = parseCaptureLine(line, true);
   if (typeof parsed === 'string') return undefined;
-  return { text: parsed.message.raw, receivedAtMs: parsed.receivedAt, timestampMs: timestampMs(parsed.message.value.data) };
+  const { message, receivedAt } = parsed;
+  return { text: message.raw, receivedAtMs: receivedAt, timestampMs: message.kind === 'call' ? message.timestampMs : timestampMs(message.value.data) };
 }
 
 /**
@@ -77,8 +76,8 @@ const DEFAULT_LOOP_GAP_MS = 1000;
  */
 export async function openReplay(options: ReplayOptions): Promise<Replay> {
   const { file, speed, loop, logger } = options;
-  if (!(speed > 0 && Number.isFinite(speed))) throw usageError(`--speed: '${speed}' must be a number above 0`);
-  await checkReadable(file);
+  // Opened once up front so a bad file fails `serve` at start (exit 2), before "listening".
+  openCapture(file, '--replay').destroy();
 
   const stats = { messages: 0, skipped: 0 };
 
@@ -93,7 +92,7 @@ export async function openReplay(options: ReplayOptions): Promise<Replay> {
         let count = 0;
         let gapSum = 0;
         let skipped = 0;
-        const input = createReadStream(file);
+        const input = openCapture(file, '--replay');
         try {
           for await (const { lineNo, text } of captureLines(input, MAX_LINE_LENGTH)) {
             if (text !== undefined && text.trim() === '') continue;
@@ -152,20 +151,3 @@ export async function openReplay(options: ReplayOptions): Promise<Replay> {
   return { stats, play };
 }
 
-async function checkReadable(file: string): Promise<void> {
-  let isDirectory: boolean;
-  try {
-    const handle = await open(file, 'r');
-    try {
-      isDirectory = (await handle.stat()).isDirectory();
-    } finally {
-      await handle.close();
-    }
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') throw usageError(`--replay ${file}: no such file`);
-    if (code === 'EACCES' || code === 'EPERM') throw usageError(`--replay ${file}: permission denied`);
-    throw usageError(`--replay ${file}: cannot read it (${code ?? (err as Error).message})`);
-  }
-  if (isDirectory) throw usageError(`--replay ${file}: is a directory, not a file`);
-}

@@ -1,5 +1,3 @@
-import { sanitize } from '../render/sanitize.js';
-
 /**
  * The reader loop's decisions as pure functions of what happened: how long to wait before the
  * next attempt, and whether an ending is worth another attempt at all. No timers, no sockets:
@@ -70,8 +68,8 @@ export function describeEnd(end: ConnectionEnd): string {
     case 'http':
       return `the server answered HTTP ${end.status}${end.location ? ' (a redirect, not followed)' : ''}`;
     case 'closed':
-      // The reason is the server's text, bound for a terminal: no escape sequence gets through.
-      return `the server closed the connection (${end.code}${end.reason ? ` ${sanitize(end.reason)}` : ''})`;
+      // The reason is the server's own text: whoever prints it sanitizes it.
+      return `the server closed the connection (${end.code}${end.reason ? ` ${end.reason}` : ''})`;
     case 'unreachable':
       return end.message;
     case 'heartbeat':

@@ -1,36 +1,28 @@
 import { isUtf8 } from 'node:buffer';
-import { classifyFrame, type Message, type SkipKind } from '../calls.js';
-import { authError, gaveUpError } from '../errors.js';
-import type { Logger } from '../log.js';
+import { classifyFrame, type Call, type OtherMessage, type SkipKind } from '../calls.js';
+import { AuthRejectedError, GaveUpError } from '../errors.js';
+import type { Batch } from '../message.js';
+import { newSourceCounts, type Source } from '../pipeline/source.js';
 import { Connection, type ConnectionOptions } from './connection.js';
 import { connectionWasGood, decide, type BackoffPolicy, type ConnectionEnd } from './policy.js';
-import type { Stats } from './stats.js';
-import { WarnLimiter } from './warn-limiter.js';
+import type { StatusListener } from './status.js';
 
 /**
  * The reader loop: one endless stream of messages across reconnects, so the rest of the program is
  * `for await (const batch of reader)`. It yields batches, the messages of one socket read, because
- * one await and one write per read (not per message) is what keeps up with a burst.
+ * one await and one write per read (not per message) is what keeps up with a burst. It reports
+ * what happens as statuses and throws typed errors; wording and exit codes are the caller's.
  */
-
-export interface Batch {
-  messages: Message[];
-  /** Epoch ms at which the read arrived; shared by its messages. */
-  receivedAt: number;
-  /** Per-message times where they differ (a replayed capture); receivedAt otherwise. */
-  times?: number[];
-}
 
 export interface ReaderOptions {
   connection: ConnectionOptions;
   policy: BackoffPolicy;
   allTypes: boolean;
-  /** Whether anything downstream reads messages' values (filters, human formats). */
+  /** Whether anything downstream reads messages' values (stages, human formats). */
   keepValues: boolean;
-  /** The URL with the key redacted, for logs. */
+  /** The URL with the key redacted, for statuses. */
   display: string;
-  /** What to fix when the key is rejected: `REXI_API_KEY`, `--api-key-file`, ... */
-  keyHint: string;
+  onStatus?: StatusListener;
   random?: () => number;
 }
 
@@ -41,18 +33,16 @@ export interface ReaderOptions {
 const PAUSE_AT = 1 << 16;
 const RESUME_AT = 1 << 14;
 
-export class Reader implements AsyncIterable<Batch> {
+export class Reader implements Source {
+  readonly counts = newSourceCounts();
+  reconnects = 0;
   private stopped = false;
   private connection: Connection | undefined;
   private wakeSleep: (() => void) | undefined;
-  private readonly warn: WarnLimiter;
+  private readonly onStatus: StatusListener;
 
-  constructor(
-    private readonly options: ReaderOptions,
-    private readonly stats: Stats,
-    private readonly log: Logger,
-  ) {
-    this.warn = new WarnLimiter(stats, log);
+  constructor(private readonly options: ReaderOptions) {
+    this.onStatus = options.onStatus ?? (() => undefined);
   }
 
   /** Stops reading: closes the socket with 1000 (frames still in flight are not read); batches
@@ -64,16 +54,19 @@ export class Reader implements AsyncIterable<Batch> {
     this.wakeSleep?.();
   }
 
+  summary(): string {
+    return `reconnects ${this.reconnects}`;
+  }
+
   async *[Symbol.asyncIterator](): AsyncGenerator<Batch> {
     const { policy, display } = this.options;
     const random = this.options.random ?? Math.random;
     let failures = 0;
     try {
       while (!this.stopped) {
-        this.log.debug(`connecting to ${display}`);
-        const session = new Session(this.options, this.stats, {
-          skip: (kind) => this.warn.skipped(kind),
-          opened: () => this.log.info(`${this.stats.reconnects === 0 ? 'connected to' : 'reconnected to'} ${display}`),
+        const session = new Session(this.options, this.counts, {
+          skip: (kind) => this.skipped(kind),
+          opened: () => this.onStatus({ type: 'connected', url: display, reconnected: this.reconnects > 0 }),
         });
         this.connection = session.connection;
         for (let batch = await session.next(); batch; batch = await session.next()) yield batch;
@@ -83,26 +76,29 @@ export class Reader implements AsyncIterable<Batch> {
         const good = connectionWasGood(policy, upMs, session.delivered);
         if (good) failures = 0;
         if (end.kind === 'too-large') {
-          this.stats.received++;
-          this.warn.skipped('too-large');
+          this.counts.received++;
+          this.skipped('too-large');
         }
         const verdict = decide(end, policy, failures, random, Date.now());
         if (verdict.action === 'stop') return;
-        if (verdict.action === 'auth-rejected') {
-          throw authError(`authentication rejected: ${verdict.why}; check ${this.options.keyHint}`);
-        }
+        if (verdict.action === 'auth-rejected') throw new AuthRejectedError(`authentication rejected: ${verdict.why}`);
         if (verdict.action === 'give-up') {
           const attempts = failures + 1;
-          throw gaveUpError(`gave up after ${attempts} attempt${attempts === 1 ? '' : 's'}: ${verdict.why}`);
+          throw new GaveUpError(`gave up after ${attempts} attempt${attempts === 1 ? '' : 's'}: ${verdict.why}`, attempts);
         }
         if (!good) failures++;
-        this.log.warn(`${verdict.why}; reconnecting in ${formatDelay(verdict.delayMs)}`);
+        this.onStatus({ type: 'reconnecting', reason: verdict.why, delayMs: verdict.delayMs, attempt: failures + 1 });
         await this.sleep(verdict.delayMs);
-        if (!this.stopped) this.stats.reconnects++;
+        if (!this.stopped) this.reconnects++;
       }
     } finally {
       this.connection?.close({ kind: 'stopped' }, 1000);
     }
+  }
+
+  private skipped(kind: SkipKind): void {
+    this.counts.skipped[kind]++;
+    this.onStatus({ type: 'skipped', kind, count: this.counts.skipped[kind] });
   }
 
   private sleep(ms: number): Promise<void> {
@@ -130,12 +126,14 @@ class Session {
   private queued = 0;
   private currentSize = 0;
   private paused = false;
-  private current: Message[] | undefined;
+  private current: (Call | OtherMessage)[] | undefined;
+  /** The arrival time of the socket read being collected: one clock read per read. */
+  private currentAt = 0;
   private waiter: ((batch: Batch | undefined) => void) | undefined;
 
   constructor(
     private readonly options: ReaderOptions,
-    private readonly stats: Stats,
+    private readonly counts: { received: number },
     private readonly hooks: { skip: (kind: SkipKind) => void; opened: () => void },
   ) {
     this.connection = new Connection(options.connection, {
@@ -156,20 +154,21 @@ class Session {
   }
 
   private frame(data: Buffer, isBinary: boolean): void {
-    this.stats.received++;
+    this.counts.received++;
     if (isBinary) return this.hooks.skip('binary');
     // Text that is not UTF-8 cannot be JSON: one bad frame is skipped, the connection lives on.
     if (!isUtf8(data)) return this.hooks.skip('not-json');
-    const raw = data.toString();
-    const result = classifyFrame(raw, this.options.allTypes, raw.length === data.length, this.options.keepValues);
-    if (typeof result === 'string') return this.hooks.skip(result);
-    this.delivered++;
-    this.currentSize += result.raw.length;
     if (this.current === undefined) {
       this.current = [];
+      this.currentAt = Date.now();
       // ws emits every frame of one socket read synchronously: the microtask runs after the last.
       queueMicrotask(this.flush);
     }
+    const raw = data.toString();
+    const result = classifyFrame(raw, this.currentAt, this.options.allTypes, raw.length === data.length, this.options.keepValues);
+    if (typeof result === 'string') return this.hooks.skip(result);
+    this.delivered++;
+    this.currentSize += result.raw.length;
     this.current.push(result);
   }
 
@@ -179,7 +178,8 @@ class Session {
     const size = this.currentSize;
     this.current = undefined;
     this.currentSize = 0;
-    this.queue.push({ batch: { messages, receivedAt: Date.now() }, size });
+    if (messages.length === 0) return;
+    this.queue.push({ batch: messages, size });
     this.queued += size;
     if (!this.paused && this.queued >= PAUSE_AT) {
       this.paused = true;
@@ -207,8 +207,4 @@ class Session {
     this.waiter = undefined;
     waiter(batch);
   }
-}
-
-function formatDelay(ms: number): string {
-  return ms < 1000 ? `${ms}ms` : `${(ms / 1000).toFixed(1)}s`;
 }

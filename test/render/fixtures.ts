@@ -1,8 +1,11 @@
-import { classifyFrame, type Message } from '../../src/calls.js';
+import { classifyFrame, type Call, type OtherMessage } from '../../src/calls.js';
+
+/** When the fixtures arrived: 2024-01-01 09:08:07 UTC. */
+export const RECEIVED = Date.UTC(2024, 0, 1, 9, 8, 7);
 
 /** A frame as the feed would send it, classified as the reader does (--all-types on). */
-export function frame(value: unknown): Message {
-  const m = classifyFrame(JSON.stringify(value), true);
+export function frame(value: unknown, receivedAt = RECEIVED): Call | OtherMessage {
+  const m = classifyFrame(JSON.stringify(value), receivedAt, true);
   if (typeof m === 'string') throw new Error(`fixture was skipped: ${m}`);
   return m;
 }

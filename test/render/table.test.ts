@@ -1,13 +1,13 @@
 import Table from 'cli-table3';
 import { describe, expect, it } from 'vitest';
 import type { Message } from '../../src/calls.js';
+import type { Call } from '../../src/calls.js';
 import { createChalk } from '../../src/render/color.js';
 import { displayWidth } from '../../src/render/width.js';
 import { createTableRenderer } from '../../src/render/table.js';
 import { bonk, emoji, frame, heartbeat, longNames, sparse } from './fixtures.js';
 import { HOSTILE, SGR, forbiddenIn, hostileMessages } from './hostile.js';
 
-const RECEIVED = Date.UTC(2024, 0, 1, 9, 8, 7);
 const CALLS = [bonk, longNames, sparse, emoji];
 
 function tableAt(width: number | (() => number), color = false) {
@@ -20,7 +20,7 @@ function tableAt(width: number | (() => number), color = false) {
 }
 
 const renderAll = (render: ReturnType<typeof tableAt>, messages: Message[]): string =>
-  messages.map((m) => render(m, RECEIVED)).join('');
+  messages.map((m) => render(m)).join('');
 
 const linesOf = (out: string): string[] => out.split('\n').slice(0, -1);
 
@@ -77,7 +77,7 @@ describe('table', () => {
     for (let width = 10; width < 48; width++) {
       const out = linesOf(renderAll(tableAt(width), [...CALLS, heartbeat]));
       for (const line of out) {
-        if (!CALLS.some((m) => m.call!.token_address === line)) expect(displayWidth(line)).toBeLessThanOrEqual(width);
+        if (!CALLS.some((m) => (m as Call).tokenAddress === line)) expect(displayWidth(line)).toBeLessThanOrEqual(width);
       }
     }
   });
@@ -105,7 +105,7 @@ describe('table', () => {
         PRICE: ['$0.0₄512', '$1.234', '-', '$12.35'],
         CALLER: ['Alice', 'The Most Verbose Caller Name', '-', '猫のコーラー'],
         PLATFORM: ['telegram', 'Discord', '-', 'twitter'],
-        ADDRESS: CALLS.map((m) => m.call!.token_address),
+        ADDRESS: CALLS.map((m) => (m as Call).tokenAddress),
       };
       for (let i = 0; i < CALLS.length; i++) reference.push(heads.map((h) => cells[h]![i]!));
       expect(rows.join('\n'), `width ${width}`).toBe(reference.toString());
@@ -116,7 +116,7 @@ describe('table', () => {
     const widths = [160, 160, 80, 80, 80, 160];
     let i = 0;
     const render = tableAt(() => widths[i++]!);
-    const outs = widths.map(() => render(bonk, RECEIVED));
+    const outs = widths.map(() => render(bonk));
     expect(outs.map((o) => linesOf(o).length)).toEqual([4, 1, 4, 1, 1, 4]);
     expect(outs[2]!.split('\n')[1]).toBe(
       '│ SYMBOL  │     MCAP │ CALLER   │ ADDRESS                                      │',
@@ -149,7 +149,7 @@ describe('table', () => {
       for (const [what, s] of Object.entries(HOSTILE)) {
         const messages = hostileMessages(s);
         for (const m of messages) {
-          const out = render(m, RECEIVED);
+          const out = render(m);
           expect(forbiddenIn(out), what).toEqual([]);
           if (!color) expect(out, what).not.toContain('\x1b');
         }

@@ -121,7 +121,7 @@ describe('startFeedServer', () => {
     expect(performance.now() - start).toBeLessThan(1500);
     for (const frame of got) {
       expect(frame.binary).toBe(false);
-      expect(classifyFrame(frame.text, false)).toMatchObject({ call: { token_address: expect.any(String) } });
+      expect(classifyFrame(frame.text, 0, false)).toMatchObject({ kind: 'call', tokenAddress: expect.any(String) });
     }
     expect(server.clients).toBe(1);
   }, 5000);
@@ -203,7 +203,7 @@ describe('startFeedServer', () => {
     it('sends every kind of malformed frame at --malformed-rate 1', async () => {
       const server = await serve({ rate: 200, malformedRate: 1 });
       const got = await frames(client(withKey(server)), 10);
-      const kinds = got.map((f) => (f.binary ? 'binary' : classifyFrame(f.text, false)));
+      const kinds = got.map((f) => (f.binary ? 'binary' : classifyFrame(f.text, 0, false)));
       expect(new Set(kinds)).toEqual(new Set(['not-json', 'binary', 'not-object', 'no-token-address', 'other-type']));
       expect(kinds.slice(0, 5)).toEqual(kinds.slice(5, 10)); // cycling through the kinds
     }, 5000);
@@ -211,7 +211,7 @@ describe('startFeedServer', () => {
     it('replaces the given share of frames', async () => {
       const server = await serve({ rate: 500, malformedRate: 0.25 });
       const got = await frames(client(withKey(server)), 40);
-      const bad = got.filter((f) => f.binary || typeof classifyFrame(f.text, false) === 'string');
+      const bad = got.filter((f) => f.binary || typeof classifyFrame(f.text, 0, false) === 'string');
       expect(bad.length).toBe(10);
     }, 5000);
   });
@@ -247,7 +247,7 @@ describe('startFeedServer', () => {
   it('refuses a missing replay file with a usage error naming --replay', async () => {
     const file = join(tmpdir(), 'rexi-no-such-capture.ndjson');
     await expect(serve({ replay: { file, speed: 1, loop: false } })).rejects.toMatchObject({
-      exitCode: 2,
+      code: 'REXI_BAD_OPTION',
       message: expect.stringMatching(/--replay.*rexi-no-such-capture\.ndjson/),
     });
   });

@@ -87,9 +87,9 @@ describe('createCallGenerator', () => {
     expect(Object.keys(msg.data.price_data)).toEqual(['current_price', 'market_cap']);
     expect(msg.type).toBe('NEW_SCAN');
     expect(msg.data.timestamp).toBe(Math.floor((T0 + 1500) / 1000));
-    const classified = classifyFrame(text, false);
+    const classified = classifyFrame(text, 0, false);
     expect(typeof classified).toBe('object');
-    expect(classified).toMatchObject({ raw: text, call: { token_address: msg.data.token_address } });
+    expect(classified).toMatchObject({ kind: 'call', raw: text, tokenAddress: msg.data.token_address });
   });
 
   it('makes token addresses that are base58 encodings of 32 bytes', () => {

@@ -1,13 +1,13 @@
 import { expect } from 'vitest';
-import { UserError } from '../../src/errors.js';
+import { RexiLiveError } from '../../src/errors.js';
 
-/** The UserError a call throws, or a failed expectation when it throws none (or something else). */
-export function userError(fn: () => unknown): UserError {
+/** The RexiLiveError a call throws, or a failed expectation when it throws none (or something else). */
+export function userError(fn: () => unknown): RexiLiveError {
   try {
     fn();
   } catch (e) {
-    expect(e).toBeInstanceOf(UserError);
-    return e as UserError;
+    expect(e).toBeInstanceOf(RexiLiveError);
+    return e as RexiLiveError;
   }
-  return expect.unreachable('expected a UserError');
+  return expect.unreachable('expected a RexiLiveError');
 }

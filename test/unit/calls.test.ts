@@ -5,11 +5,12 @@ const call = '{"type":"NEW_SCAN","data":{"token_address":"So11111111111111111111
 
 describe('classifyFrame', () => {
   it('passes a NEW_SCAN with a string data.token_address, keeping the raw text', () => {
-    const m = classifyFrame(call, false);
+    const m = classifyFrame(call, 0, false);
     expect(typeof m).toBe('object');
     if (typeof m === 'object') {
       expect(m.raw).toBe(call);
-      expect(m.call?.token_address).toBe('So11111111111111111111111111111111111111112');
+      expect(m.kind).toBe('call');
+      if (m.kind === 'call') expect(m.tokenAddress).toBe('So11111111111111111111111111111111111111112');
     }
   });
 
@@ -24,29 +25,33 @@ describe('classifyFrame', () => {
     ['{"type":"NEW_SCAN","data":null}', 'no-token-address'],
     ['{"type":"HEARTBEAT"}', 'other-type'],
     ['{"data":{"token_address":"x"}}', 'other-type'],
-  ])('%s → %s', (raw, kind) => expect(classifyFrame(raw, false)).toBe(kind));
+  ])('%s → %s', (raw, kind) => expect(classifyFrame(raw, 0, false)).toBe(kind));
 
   it('--all-types passes every JSON object, as a message without a call when not a valid NEW_SCAN', () => {
     for (const raw of ['{"type":"HEARTBEAT"}', '{"type":"NEW_SCAN"}']) {
-      const m = classifyFrame(raw, true);
-      expect(typeof m === 'object' && m.call === undefined).toBe(true);
+      const m = classifyFrame(raw, 0, true);
+      expect(typeof m === 'object' && m.kind === 'other').toBe(true);
     }
-    expect(classifyFrame('[1]', true)).toBe('not-object');
+    expect(classifyFrame('[1]', 0, true)).toBe('not-object');
   });
 });
 
 describe('classifyFrame without keepValue (ndjson alone reads no values)', () => {
   it('classifies the same, and still parses the value on demand', () => {
-    const kept = classifyFrame(call, false);
-    const dropped = classifyFrame(call, false, false, false);
+    const kept = classifyFrame(call, 0, false);
+    const dropped = classifyFrame(call, 0, false, false, false);
     expect(typeof dropped).toBe('object');
     if (typeof dropped === 'object' && typeof kept === 'object') {
       expect(dropped.raw).toBe(call);
-      expect(dropped.value).toEqual(kept.value);
-      expect(dropped.call?.token_address).toBe('So11111111111111111111111111111111111111112');
+      expect(dropped.kind).toBe('call');
+      expect(kept.kind).toBe('call');
+      if (dropped.kind === 'call' && kept.kind === 'call') {
+        expect(dropped.message).toEqual(kept.message);
+        expect(dropped.tokenAddress).toBe('So11111111111111111111111111111111111111112');
+      }
     }
     for (const raw of ['nope', '[1]', '{"type":"NEW_SCAN"}', '{"type":"X"}']) {
-      expect(classifyFrame(raw, false, false, false)).toBe(classifyFrame(raw, false));
+      expect(classifyFrame(raw, 0, false, false, false)).toBe(classifyFrame(raw, 0, false));
     }
   });
 });

@@ -69,7 +69,7 @@ describe('parseCaptureLine', () => {
       if (typeof parsed === 'string') return expect.unreachable(parsed);
       expect(parsed.receivedAt).toBe(Date.parse(at));
       expect(parsed.message.raw).toBe(raw);
-      expect(parsed.message.value).not.toHaveProperty('received_at');
+      expect(parsed.message.kind === 'call' ? parsed.message.message : parsed.message.value).not.toHaveProperty('received_at');
     }
   });
 });

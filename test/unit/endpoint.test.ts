@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { buildEndpoint, isLoopbackHost, livecallsUrlFromBase, redactUrl, type EndpointInput } from '../../src/endpoint.js';
-import { UserError } from '../../src/errors.js';
+import { RexiLiveError } from '../../src/errors.js';
 import { userError } from '../support/errors.js';
 
 const key = { value: 's3cr3t-key', source: 'REXI_API_KEY' };
@@ -53,10 +53,10 @@ describe('buildEndpoint', () => {
       try {
         buildEndpoint(input({ url, apiKey: key }));
       } catch (e) {
-        return e as UserError;
+        return e as RexiLiveError;
       }
     })();
-    expect(err?.exitCode).toBe(2);
+    expect(err?.code).toBe('REXI_BAD_OPTION');
     expect(err?.message).toMatch(/--insecure/);
     expect(err?.message).not.toContain('s3cr3t');
     expect(buildEndpoint(input({ url, apiKey: key, insecure: true })).display).toContain('api_key=***');
@@ -79,7 +79,7 @@ describe('buildEndpoint: URLs and keys that cannot work are usage errors', () =>
 
   it('a URL with a #fragment', () => {
     const err = thrown(() => buildEndpoint(input({ url: { value: 'wss://api.example.com/solana/monitor/livecalls#x', source: '--url' }, apiKey: key })));
-    expect(err.exitCode).toBe(2);
+    expect(err.code).toBe('REXI_BAD_OPTION');
     expect(err.message).toMatch(/--url.*#fragment/);
     expect(err.message).not.toContain('s3cr3t');
     const base = thrown(() => buildEndpoint(input({ baseUrl: { value: 'https://api.example.com/#top', source: '--base-url' }, apiKey: key })));
@@ -93,7 +93,7 @@ describe('buildEndpoint: URLs and keys that cannot work are usage errors', () =>
   ])('a key with %s cannot go in a header or a bearer token; the error does not show it', (_what, value) => {
     for (const auth of ['header', 'bearer'] as const) {
       const err = thrown(() => buildEndpoint(input({ url, apiKey: { value, source: 'REXI_API_KEY' }, auth })));
-      expect(err.exitCode, auth).toBe(2);
+      expect(err.code, auth).toBe('REXI_BAD_OPTION');
       expect(err.message, auth).toMatch(/REXI_API_KEY/);
       expect(err.message, auth).not.toContain('KEY-42');
     }

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { classifyFrame, type Message } from '../../src/calls.js';
+import { classifyFrame, type Call } from '../../src/calls.js';
 import { compactJson } from '../../src/json-text.js';
 import { createNdjsonRenderer, mayBeLoose, ndjsonText } from '../../src/render/ndjson.js';
 
-const message = (raw: string): Message => classifyFrame(raw, true) as Message;
+const message = (raw: string, receivedAt = 0): Call => classifyFrame(raw, receivedAt, true) as Call;
 
 describe('ndjsonText', () => {
   it('passes compact text through unchanged (the same string, no copy)', () => {
@@ -54,13 +54,13 @@ describe('what classification knows of the text', () => {
 describe('createNdjsonRenderer', () => {
   it('writes one line per message', () => {
     const render = createNdjsonRenderer({ receivedAt: false });
-    expect(render(message('{"type":"X"}'), 0)).toBe('{"type":"X"}\n');
+    expect(render(message('{"type":"X"}'))).toBe('{"type":"X"}\n');
   });
 
   it('--received-at adds a top-level ISO-8601 UTC time with milliseconds as the last key', () => {
     const render = createNdjsonRenderer({ receivedAt: true });
     const at = Date.UTC(2026, 10, 25, 22, 7, 6, 123);
-    expect(render(message('{"type": "X", "n": 1}'), at)).toBe('{"type":"X","n":1,"received_at":"2026-11-25T22:07:06.123Z"}\n');
-    expect(render(message('{}'), at)).toBe('{"received_at":"2026-11-25T22:07:06.123Z"}\n');
+    expect(render(message('{"type": "X", "n": 1}', at))).toBe('{"type":"X","n":1,"received_at":"2026-11-25T22:07:06.123Z"}\n');
+    expect(render(message('{}', at))).toBe('{"received_at":"2026-11-25T22:07:06.123Z"}\n');
   });
 });

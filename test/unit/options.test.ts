@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { tmpdirs } from '../support/tmp.js';
-import { UserError } from '../../src/errors.js';
+import { RexiLiveError } from '../../src/errors.js';
 import { userError } from '../support/errors.js';
 import { defaultConfigPath, loadConfig, resolveLog, resolveTail, resolveTarget, type Environment } from '../../src/options.js';
 
@@ -115,9 +115,9 @@ describe('precedence: flag > env > config file > default', () => {
       resolveTail({ config: bad }, environment());
       expect.unreachable();
     } catch (e) {
-      expect(e).toBeInstanceOf(UserError);
-      expect((e as UserError).exitCode).toBe(2);
-      expect((e as UserError).message).toMatch(/backoffMax in .*config.json: 'forever' is not a duration/);
+      expect(e).toBeInstanceOf(RexiLiveError);
+      expect((e as RexiLiveError).code).toBe('REXI_BAD_OPTION');
+      expect((e as RexiLiveError).message).toMatch(/backoffMax in .*config.json: 'forever' is not a duration/);
     }
     expect(() => resolveTail({ minMcap: '2M', maxMcap: '1M' }, environment())).toThrow(/--min-mcap 2M is above --max-mcap 1M/);
     expect(() => resolveTail({ receivedAt: true, format: 'lines' }, environment())).toThrow(/--received-at goes with --format ndjson/);
@@ -165,7 +165,7 @@ describe('flags beat the config file for retries and the log level, as one setti
 describe('bad environment and tuning values are usage errors that say what to fix', () => {
   it('REXI_AUTH=bogus names REXI_AUTH', () => {
     const err = userError(() => target({ url: 'ws://127.0.0.1:1/x' }, environment({ REXI_AUTH: 'bogus' })));
-    expect(err.exitCode).toBe(2);
+    expect(err.code).toBe('REXI_BAD_OPTION');
     expect(err.message).toMatch(/REXI_AUTH/);
     expect(err.message).toMatch(/bogus/);
     // A valid one, in any case, is taken.
@@ -174,7 +174,7 @@ describe('bad environment and tuning values are usage errors that say what to fi
 
   it('a blank REXI_API_KEY is no key: a non-loopback URL is a usage error', () => {
     const err = userError(() => target({ url: 'wss://api.example.com/x' }, environment({ REXI_API_KEY: '   ' })));
-    expect(err.exitCode).toBe(2);
+    expect(err.code).toBe('REXI_BAD_OPTION');
     expect(err.message).toMatch(/no API key/);
     expect(err.message).toMatch(/REXI_API_KEY/);
     // Nor does a blank key go to a loopback host, where no key is needed.
@@ -183,9 +183,9 @@ describe('bad environment and tuning values are usage errors that say what to fi
 
   it('--backoff-min 0 is a usage error (it would hammer the server)', () => {
     const err = userError(() => resolveTail({ backoffMin: '0' }, environment()));
-    expect(err.exitCode).toBe(2);
+    expect(err.code).toBe('REXI_BAD_OPTION');
     expect(err.message).toMatch(/--backoff-min/);
     const fromConfig = userError(() => resolveTail({ config: writeConfig({ backoffMin: 0 }) }, environment()));
-    expect(fromConfig.exitCode).toBe(2);
+    expect(fromConfig.code).toBe('REXI_BAD_OPTION');
   });
 });

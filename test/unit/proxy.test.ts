@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { UserError } from '../../src/errors.js';
+import { RexiLiveError } from '../../src/errors.js';
 import { proxyFor } from '../../src/proxy.js';
 
 describe('proxyFor', () => {
@@ -43,9 +43,9 @@ describe('proxyFor', () => {
       } catch (e) {
         return e;
       }
-    })() as UserError;
-    expect(err).toBeInstanceOf(UserError);
-    expect(err.exitCode).toBe(2);
+    })() as RexiLiveError;
+    expect(err).toBeInstanceOf(RexiLiveError);
+    expect(err.code).toBe('REXI_BAD_OPTION');
     expect(err.message).toMatch(/HTTPS_PROXY/);
     expect(() => proxyFor('ws://api.example.com/x', { http_proxy: 'socks5://p:1080' })).toThrow(/http_proxy/);
     // Bypassed by NO_PROXY, it is never looked at.

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { UserError } from '../../src/errors.js';
+import { RexiLiveError } from '../../src/errors.js';
 import { userError } from '../support/errors.js';
 import { formatUptime, parseAmount, parseCount, parseDuration, parseSize } from '../../src/units.js';
 
@@ -17,13 +17,13 @@ describe('parseDuration', () => {
 
   it.each(['', 'soon', '5 minutes', '-1s', '1d', 'ms'])('rejects %j with a usage error naming the flag', (text) => {
     const err = userError(() => parseDuration(text, '--idle-timeout'));
-    expect(err.exitCode).toBe(2);
+    expect(err.code).toBe('REXI_BAD_OPTION');
     expect(err.message).toContain('--idle-timeout');
   });
 
   it.each(['600h', '2147484s', '2147483648ms', '35792m'])('refuses %j: above 2^31-1 ms a Node timer would fire at once', (text) => {
     const err = userError(() => parseDuration(text, '--duration'));
-    expect(err.exitCode).toBe(2);
+    expect(err.code).toBe('REXI_BAD_OPTION');
     expect(err.message).toContain('--duration');
   });
 
@@ -64,8 +64,8 @@ describe('parseCount', () => {
     expect(parseCount('3', '-n')).toBe(3);
     expect(parseCount('0', '--max-retries', 0)).toBe(0);
     expect(() => parseCount('0', '-n')).toThrow(/at least 1/);
-    expect(() => parseCount('2.5', '-n')).toThrow(UserError);
-    expect(() => parseCount('-1', '--max-retries', 0)).toThrow(UserError);
+    expect(() => parseCount('2.5', '-n')).toThrow(RexiLiveError);
+    expect(() => parseCount('-1', '--max-retries', 0)).toThrow(RexiLiveError);
   });
 });
 

@@ -1,64 +1,13 @@
 import fs from 'node:fs';
-import type { Writable } from 'node:stream';
-import { outputError, type UserError } from './errors.js';
+import { outputError, type RexiLiveError } from '../errors.js';
+import type { Output } from '../pipeline/output.js';
+import { waitForDrain } from './drain.js';
 
 /**
- * Where rendered lines go: stdout, or a file that may rotate by UTC date/hour. Callers write whole
- * lines only, one write per socket read; a `false` from write() means wait for drain() before the
- * next, which is what keeps memory bounded behind a slow reader.
+ * `-o`: rendered lines appended to a file that may rotate by UTC date/hour. Lines arrive whole, one
+ * write per socket read; the file is behind while its stream wants a drain, which is what keeps
+ * memory bounded behind a slow disk.
  */
-export interface Sink {
-  write(text: string, now: number): boolean;
-  /** Resolves when the sink can take more, or has failed or closed. */
-  drain(): Promise<void>;
-  /** The reader of stdout went away (EPIPE): end quietly. */
-  readonly closed: boolean;
-  /** A write failed (disk full, ...): exit 5. */
-  readonly error: UserError | undefined;
-  /** Flushes what was written, fsyncs a file, and releases it. */
-  close(): Promise<void>;
-}
-
-export function stdoutSink(stream: Writable & { fd?: number } = process.stdout): Sink {
-  let closed = false;
-  let error: UserError | undefined;
-  // Without a listener an EPIPE becomes an uncaught exception with a stack trace.
-  stream.on('error', (err: NodeJS.ErrnoException) => {
-    if (err.code === 'EPIPE' || err.code === 'ERR_STREAM_DESTROYED') closed = true;
-    else error ??= outputError(`cannot write to stdout: ${err.message}`);
-  });
-  return {
-    get closed() {
-      return closed;
-    },
-    get error() {
-      return error;
-    },
-    write: (text) => (closed || error ? true : stream.write(text)),
-    drain: () => waitForDrain(stream, () => closed || error !== undefined),
-    close: () =>
-      new Promise<void>((resolve) => {
-        if (closed || error || stream.writableLength === 0) return resolve();
-        // stdout is never ended (the logger and other code share the process); wait for a flush.
-        stream.write('', () => resolve());
-      }),
-  };
-}
-
-function waitForDrain(stream: Writable, done: () => boolean): Promise<void> {
-  if (done() || !stream.writableNeedDrain) return Promise.resolve();
-  return new Promise((resolve) => {
-    const finish = (): void => {
-      stream.off('drain', finish);
-      stream.off('error', finish);
-      stream.off('close', finish);
-      resolve();
-    };
-    stream.on('drain', finish);
-    stream.on('error', finish);
-    stream.on('close', finish);
-  });
-}
 
 /** `{date}` → UTC YYYY-MM-DD, `{hour}` → UTC HH: the file a line written at `now` belongs in. */
 export function outputPath(template: string, now: number): string {
@@ -92,7 +41,7 @@ function openFile(path: string): OpenFile {
 }
 
 /** Ends a file's stream, fsyncs and closes it; failures become an output error. */
-function finishFile(file: OpenFile): Promise<UserError | undefined> {
+function finishFile(file: OpenFile): Promise<RexiLiveError | undefined> {
   return new Promise((resolve) => {
     file.stream.end(() => {
       fs.fsync(file.fd, (syncErr) => {
@@ -109,10 +58,11 @@ function finishFile(file: OpenFile): Promise<UserError | undefined> {
  * Appends to a file (never truncates a capture). A rotation happens between two writes, so a line
  * is never split across files; the previous file is fsynced and closed in the background.
  */
-export function fileSink(template: string, now: number): Sink {
+export function fileOutput(template: string, clock: () => number = Date.now): Output {
+  const now = clock();
   let file = openFile(outputPath(template, now));
   let rotateAt = nextRotation(template, now);
-  let error: UserError | undefined;
+  let error: RexiLiveError | undefined;
   const retiring: Promise<void>[] = [];
   const watch = (f: OpenFile): void => {
     f.stream.on('error', (err) => {
@@ -132,23 +82,40 @@ export function fileSink(template: string, now: number): Sink {
   };
 
   return {
-    closed: false,
+    gone: false,
     get error() {
       return error;
     },
-    write(text, at) {
-      if (error) return true;
+    get behind() {
+      return error === undefined && file.stream.writableNeedDrain;
+    },
+    write(_batch, text) {
+      if (error || text === '') return;
+      // The wall clock, not the messages' times: a replayed capture is written into today's file.
+      const at = clock();
       if (at >= rotateAt) {
         try {
           rotate(at);
         } catch (err) {
-          error = err as UserError;
-          return true;
+          error = err as RexiLiveError;
+          return;
         }
       }
-      return file.stream.write(text);
+      file.stream.write(text);
     },
-    drain: () => waitForDrain(file.stream, () => error !== undefined),
+    ready: () => waitForDrain(file.stream, () => error !== undefined),
+    sync: () =>
+      new Promise<void>((resolve) => {
+        // Written to the kernel first: the stream may still hold some of it.
+        const current = file;
+        const flush = (): void =>
+          fs.fsync(current.fd, (err) => {
+            if (err) error ??= outputError(`--output: cannot write '${current.path}': ${err.message}`);
+            resolve();
+          });
+        if (current.stream.writableLength === 0) flush();
+        else current.stream.write('', flush);
+      }),
     async close() {
       const err = await finishFile(file);
       await Promise.all(retiring);

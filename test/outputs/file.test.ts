@@ -2,10 +2,17 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { tmpdirs } from '../support/tmp.js';
-import { UserError } from '../../src/errors.js';
-import { fileSink, nextRotation, outputPath } from '../../src/sink.js';
+import { userError } from '../support/errors.js';
+import { fileOutput, nextRotation, outputPath } from '../../src/outputs/file.js';
 
-const tmpdir = tmpdirs('rexi-sink-');
+const tmpdir = tmpdirs('rexi-file-');
+
+/** An output on a clock the test sets, so rotation needs no waiting. */
+function clocked(template: string, start: string) {
+  let t = at(start);
+  const output = fileOutput(template, () => t);
+  return { output, write: (text: string, when: string) => ((t = at(when)), output.write([], text)) };
+}
 
 const at = (iso: string): number => Date.parse(iso);
 
@@ -23,15 +30,15 @@ describe('outputPath and nextRotation', () => {
   });
 });
 
-describe('fileSink', () => {
+describe('fileOutput', () => {
   it('rotates across a UTC day boundary between writes: every line whole, in the file of its time', async () => {
     const dir = tmpdir();
     const template = path.join(dir, 'calls-{date}.ndjson');
-    const sink = fileSink(template, at('2026-11-25T23:59:58Z'));
-    sink.write('{"n":1}\n{"n":2}\n', at('2026-11-25T23:59:59.000Z'));
-    sink.write('{"n":3}\n', at('2026-11-25T23:59:59.999Z'));
-    sink.write('{"n":4}\n', at('2026-11-26T00:00:00.000Z'));
-    sink.write('{"n":5}\n', at('2026-11-26T00:00:01.000Z'));
+    const { output: sink, write } = clocked(template, '2026-11-25T23:59:58Z');
+    write('{"n":1}\n{"n":2}\n', '2026-11-25T23:59:59.000Z');
+    write('{"n":3}\n', '2026-11-25T23:59:59.999Z');
+    write('{"n":4}\n', '2026-11-26T00:00:00.000Z');
+    write('{"n":5}\n', '2026-11-26T00:00:01.000Z');
     await sink.close();
     expect(sink.error).toBeUndefined();
     expect(fs.readFileSync(path.join(dir, 'calls-2026-11-25.ndjson'), 'utf8')).toBe('{"n":1}\n{"n":2}\n{"n":3}\n');
@@ -41,29 +48,24 @@ describe('fileSink', () => {
   it('rotates hourly with {hour}, and appends to a file that exists (never truncates a capture)', async () => {
     const dir = tmpdir();
     fs.writeFileSync(path.join(dir, 'c-2026-11-25-13.ndjson'), '{"old":true}\n');
-    const sink = fileSink(path.join(dir, 'c-{date}-{hour}.ndjson'), at('2026-11-25T13:59:00Z'));
-    sink.write('{"n":1}\n', at('2026-11-25T13:59:59Z'));
-    sink.write('{"n":2}\n', at('2026-11-25T14:00:00Z'));
+    const { output: sink, write } = clocked(path.join(dir, 'c-{date}-{hour}.ndjson'), '2026-11-25T13:59:00Z');
+    write('{"n":1}\n', '2026-11-25T13:59:59Z');
+    write('{"n":2}\n', '2026-11-25T14:00:00Z');
     await sink.close();
     expect(fs.readFileSync(path.join(dir, 'c-2026-11-25-13.ndjson'), 'utf8')).toBe('{"old":true}\n{"n":1}\n');
     expect(fs.readFileSync(path.join(dir, 'c-2026-11-25-14.ndjson'), 'utf8')).toBe('{"n":2}\n');
   });
 
   it('a file that cannot be opened is an output error (exit 5), at start or at a rotation', async () => {
-    expect(() => fileSink('/nonexistent-dir/x.ndjson', 0)).toThrow(UserError);
-    try {
-      fileSink('/nonexistent-dir/x.ndjson', 0);
-    } catch (e) {
-      expect((e as UserError).exitCode).toBe(5);
-    }
+    expect(userError(() => fileOutput('/nonexistent-dir/x.ndjson')).code).toBe('REXI_OUTPUT');
     // Rotation into a day whose directory does not exist: the error surfaces, nothing throws.
     const dir = tmpdir();
     fs.mkdirSync(path.join(dir, 'd-2026-11-25'));
-    const sink = fileSink(path.join(dir, 'd-{date}', 'x.ndjson'), at('2026-11-25T23:00:00Z'));
-    sink.write('{"n":1}\n', at('2026-11-25T23:59:59Z'));
+    const { output: sink, write } = clocked(path.join(dir, 'd-{date}', 'x.ndjson'), '2026-11-25T23:00:00Z');
+    write('{"n":1}\n', '2026-11-25T23:59:59Z');
     expect(sink.error).toBeUndefined();
-    sink.write('{"n":2}\n', at('2026-11-26T00:00:01Z'));
-    expect(sink.error?.exitCode).toBe(5);
+    write('{"n":2}\n', '2026-11-26T00:00:01Z');
+    expect(sink.error?.code).toBe('REXI_OUTPUT');
     expect(sink.error?.message).toMatch(/--output: cannot open .*d-2026-11-26/);
     await sink.close();
     expect(fs.readFileSync(path.join(dir, 'd-2026-11-25', 'x.ndjson'), 'utf8')).toBe('{"n":1}\n');

@@ -1,60 +1,62 @@
-import { callerOf, num, priceDataOf, text, type Message, type NewScanData } from './calls.js';
-import { usageError } from './errors.js';
+import type { Call, CallerView } from '../calls.js';
+import { usageError } from '../errors.js';
+import type { Batch, Message } from '../message.js';
+import type { Stage } from '../pipeline/stage.js';
 
 /**
- * The filters of SPEC.md "Filters", compiled once into one predicate: flags combine with AND, the
- * values of a repeated flag with OR, text compares case-insensitively and whole.
+ * The filters, compiled once into one predicate: flags combine with AND, the values of a repeated
+ * flag with OR, text compares case-insensitively and whole.
  */
 
 export interface FilterSpec {
-  /** `--caller`: `data.caller.name` or `data.caller.id` equals one of them. */
+  /** `--caller`: the caller's name or id equals one of them. */
   callers: string[];
   /** `--exclude-caller`: drops calls whose caller name or id equals one of them. */
   excludeCallers: string[];
-  /** `--platform`: `data.caller.platform` equals one of them. */
+  /** `--platform`: the caller's platform equals one of them. */
   platforms: string[];
-  /** `--min-mcap` / `--max-mcap`: inclusive bounds on `data.price_data.market_cap`, in USD. */
+  /** `--min-mcap` / `--max-mcap`: inclusive bounds on the market cap, in USD. */
   minMcap?: number;
   maxMcap?: number;
-  /** `--token`: `data.token_address` equals one of them. */
+  /** `--token`: the token address equals one of them. */
   tokens: string[];
-  /** `--symbol`: `data.token_symbol` equals one of them. */
+  /** `--symbol`: the token symbol equals one of them. */
   symbols: string[];
 }
 
-type CallTest = (call: NewScanData) => boolean;
+type CallTest = (call: Call) => boolean;
 
 /**
- * The predicate for `spec`, or undefined when no filter is set so the hot path skips the call.
- * A message without a call (--all-types) fails every filter that is set.
+ * The predicate for `spec`, or undefined when no filter is set so the hot path skips the stage.
+ * A message that is not a call (--all-types) fails every filter that is set.
  */
 export function compileFilter(spec: FilterSpec): ((m: Message) => boolean) | undefined {
   const tests: CallTest[] = [];
   if (spec.tokens.length > 0) {
     const tokens = lowerSet(spec.tokens);
-    tests.push((call) => tokens.has(call.token_address.toLowerCase()));
+    tests.push((call) => tokens.has(call.tokenAddress.toLowerCase()));
   }
   if (spec.symbols.length > 0) {
     const symbols = lowerSet(spec.symbols);
-    tests.push((call) => hasText(symbols, call.token_symbol));
+    tests.push((call) => hasText(symbols, call.tokenSymbol));
   }
   if (spec.platforms.length > 0) {
     const platforms = lowerSet(spec.platforms);
-    tests.push((call) => hasText(platforms, callerOf(call)?.platform));
+    tests.push((call) => hasText(platforms, call.caller.platform));
   }
   if (spec.callers.length > 0) {
     const callers = callerSet(spec.callers);
-    tests.push((call) => isCaller(callers, call));
+    tests.push((call) => isCaller(callers, call.caller));
   }
   if (spec.excludeCallers.length > 0) {
     const excluded = callerSet(spec.excludeCallers);
-    tests.push((call) => !isCaller(excluded, call));
+    tests.push((call) => !isCaller(excluded, call.caller));
   }
   if (spec.minMcap !== undefined || spec.maxMcap !== undefined) {
     const min = spec.minMcap ?? -Infinity;
     const max = spec.maxMcap ?? Infinity;
     tests.push((call) => {
-      const mcap = num(priceDataOf(call)?.market_cap);
+      const mcap = call.marketCap;
       return mcap !== undefined && mcap >= min && mcap <= max;
     });
   }
@@ -62,13 +64,39 @@ export function compileFilter(spec: FilterSpec): ((m: Message) => boolean) | und
   if (tests.length === 0) return undefined;
   if (tests.length === 1) {
     const only = tests[0]!;
-    return (m) => m.call !== undefined && only(m.call);
+    return (m) => m.kind === 'call' && only(m);
   }
   return (m) => {
-    const call = m.call;
-    if (call === undefined) return false;
-    for (let i = 0; i < tests.length; i++) if (!tests[i]!(call)) return false;
+    if (m.kind !== 'call') return false;
+    for (let i = 0; i < tests.length; i++) if (!tests[i]!(m)) return false;
     return true;
+  };
+}
+
+/**
+ * The filter as the first stage: it drops what fails and counts it. Always in the pipeline, so the
+ * summary says `filtered 0` when nothing is set; then it passes every batch on as it is.
+ */
+export function createFilterStage(spec: FilterSpec): Stage {
+  const test = compileFilter(spec);
+  let filtered = 0;
+  return {
+    summary: () => `filtered ${filtered}`,
+    transform(batch: Batch): Batch {
+      if (test === undefined) return batch;
+      let out: Batch | undefined;
+      for (let i = 0; i < batch.length; i++) {
+        const m = batch[i]!;
+        if (test(m)) {
+          out?.push(m);
+        } else {
+          filtered++;
+          // Copy-on-first-drop: a batch that passes whole is passed on as it is.
+          out ??= batch.slice(0, i);
+        }
+      }
+      return out ?? batch;
+    },
   };
 }
 
@@ -96,8 +124,7 @@ function lowerSet(values: readonly string[]): Set<string> {
   return new Set(values.map((v) => String(v).toLowerCase()));
 }
 
-function hasText(set: ReadonlySet<string>, v: unknown): boolean {
-  const s = text(v);
+function hasText(set: ReadonlySet<string>, s: string | undefined): boolean {
   return s !== undefined && set.has(s.toLowerCase());
 }
 
@@ -114,9 +141,8 @@ function callerSet(values: readonly string[]): Set<string> {
   return set;
 }
 
-function isCaller(set: ReadonlySet<string>, call: NewScanData): boolean {
-  const caller = callerOf(call);
-  return caller !== undefined && (hasText(set, caller.name) || hasText(set, caller.id));
+function isCaller(set: ReadonlySet<string>, caller: CallerView): boolean {
+  return hasText(set, caller.name) || hasText(set, caller.id);
 }
 
 const AMOUNT_UNITS: ReadonlyArray<readonly [number, string]> = [

@@ -1,10 +1,18 @@
 import { describe, expect, it } from 'vitest';
-import { classifyFrame, type Message } from '../src/calls.js';
-import { ExitCode, UserError } from '../src/errors.js';
-import { compileFilter, validateFilterSpec, type FilterSpec } from '../src/filter.js';
+import { classifyFrame, type Call, type OtherMessage } from '../../src/calls.js';
+import { RexiLiveError } from '../../src/errors.js';
+import { compileFilter, createFilterStage, validateFilterSpec, type FilterSpec } from '../../src/stages/filter.js';
+
+type Message = Call | OtherMessage;
+
+function frameText(raw: string): Message {
+  const m = classifyFrame(raw, 0, true);
+  if (typeof m === 'string') throw new Error(`fixture was skipped: ${m}`);
+  return m;
+}
 
 function frame(value: unknown): Message {
-  const m = classifyFrame(JSON.stringify(value), true);
+  const m = classifyFrame(JSON.stringify(value), 0, true);
   if (typeof m === 'string') throw new Error(`fixture was skipped: ${m}`);
   return m;
 }
@@ -23,7 +31,7 @@ const BATCH: Message[] = [
   call('t7', { token_symbol: 42, caller: { name: 'Dave', platform: 'discord' }, price_data: { market_cap: 'lots' } }),
   call('T8', { caller: 'not-an-object', price_data: null }),
   call('T9', { token_symbol: 'BONK', caller: { id: '1094872340978122843', name: 'Eve', platform: 'x' }, price_data: { market_cap: 1_000_000 } }),
-  frame(JSON.parse('{"type":"NEW_SCAN","data":{"token_address":"T10","token_symbol":"SNOW","caller":{"id":1094872340978122843,"name":"Frank","platform":"discord"},"price_data":{"market_cap":2000000.5}}}')),
+  frameText('{"type":"NEW_SCAN","data":{"token_address":"T10","token_symbol":"SNOW","caller":{"id":1094872340978122843,"name":"Frank","platform":"discord"},"price_data":{"market_cap":2000000.5}}}'),
   frame({ type: 'HEARTBEAT', data: { token_symbol: 'BONK' } }),
   frame({ type: 'NEW_SCAN', data: { token_symbol: 'BONK' } }), // no token_address: not a call
 ];
@@ -41,7 +49,7 @@ const spec = (over: Partial<FilterSpec>): FilterSpec => ({
 function passing(over: Partial<FilterSpec>): string[] {
   const filter = compileFilter(spec(over));
   if (filter === undefined) throw new Error('no filter compiled');
-  return BATCH.filter(filter).map((m) => m.call!.token_address);
+  return BATCH.filter(filter).map((m) => (m as Call).tokenAddress);
 }
 
 describe('compileFilter', () => {
@@ -102,18 +110,18 @@ describe('compileFilter', () => {
   it('lets every call through a filter that excludes nobody, and no non-call through any filter', () => {
     expect(passing({ excludeCallers: ['nobody'] })).toEqual(ALL_CALLS);
     const filter = compileFilter(spec({ excludeCallers: ['nobody'] }))!;
-    expect(BATCH.filter((m) => m.call === undefined).map(filter)).toEqual([false, false]);
+    expect(BATCH.filter((m) => m.kind !== 'call').map(filter)).toEqual([false, false]);
   });
 });
 
 describe('validateFilterSpec', () => {
-  function usage(over: Partial<FilterSpec>): UserError {
+  function usage(over: Partial<FilterSpec>): RexiLiveError {
     try {
       validateFilterSpec(spec(over));
     } catch (e) {
-      expect(e).toBeInstanceOf(UserError);
-      expect((e as UserError).exitCode).toBe(ExitCode.usage);
-      return e as UserError;
+      expect(e).toBeInstanceOf(RexiLiveError);
+      expect((e as RexiLiveError).code).toBe('REXI_BAD_OPTION');
+      return e as RexiLiveError;
     }
     throw new Error('expected a usage error');
   }
@@ -134,5 +142,16 @@ describe('validateFilterSpec', () => {
     expect(usage({ minMcap: Number.NaN }).message).toBe("--min-mcap: 'NaN' is not an amount");
     expect(usage({ callers: ['alice', ' '] }).message).toBe('--caller needs a non-empty value');
     expect(usage({ symbols: [''] }).message).toBe('--symbol needs a non-empty value');
+  });
+});
+
+describe('the filter stage', () => {
+  it('passes a batch through whole when nothing is set, and counts what a filter drops', () => {
+    const none = createFilterStage(spec({}));
+    expect(none.transform(BATCH)).toBe(BATCH);
+    expect(none.summary?.()).toBe('filtered 0');
+    const telegram = createFilterStage(spec({ platforms: ['telegram'] }));
+    expect(telegram.transform(BATCH).map((m) => (m as Call).tokenAddress)).toEqual(['T1', 'T4', 'T5']);
+    expect(telegram.summary?.()).toBe(`filtered ${BATCH.length - 3}`);
   });
 });

@@ -1,0 +1,230 @@
+/**
+ * The public library: what bot developers import from 'rexi-live'. Everything here is also what the
+ * CLI is built on; nothing else in dist/ is part of the contract.
+ *
+ *   import { liveCalls } from 'rexi-live';
+ *   for await (const call of liveCalls({ url, apiKey, platform: ['telegram'] })) console.log(call.tokenSymbol);
+ */
+import type { Agent } from 'node:http';
+import type { Call } from './calls.js';
+import { buildEndpoint, type AuthMode } from './endpoint.js';
+import { usageError } from './errors.js';
+import { silentLogger } from './log.js';
+import type { Message } from './message.js';
+import type { Stage } from './pipeline/stage.js';
+import { startFeedServer } from './server/feed-server.js';
+import { createFilterStage, validateFilterSpec, type FilterSpec } from './stages/filter.js';
+import { Reader } from './stream/reader.js';
+import type { StatusListener } from './stream/status.js';
+
+export type { Call, CallerView } from './calls.js';
+export type { AuthMode } from './endpoint.js';
+export { AuthRejectedError, GaveUpError, RexiLiveError, type RexiErrorCode } from './errors.js';
+export type { Status, StatusListener } from './stream/status.js';
+export type { SkipKind } from './calls.js';
+
+/** Where to connect and how to present the key: the same rules as the CLI's --url / --base-url. */
+export interface EndpointOptions {
+  /** The full endpoint URL, `wss://host/solana/monitor/livecalls`. */
+  url?: string;
+  /** The service's base URL: `/solana/monitor/livecalls` is appended, http→ws, https→wss. */
+  baseUrl?: string;
+  apiKey?: string;
+  /** How the key is sent: `?api_key=` (default), `X-API-Key`, or `Authorization: Bearer`. */
+  auth?: AuthMode;
+  /** Allow the key over plain ws:// to a host that is not loopback. */
+  insecure?: boolean;
+}
+
+export interface LiveCallsOptions extends EndpointOptions {
+  /** Only calls by these callers (name or id, case-insensitive). */
+  caller?: string[];
+  excludeCaller?: string[];
+  /** Only these platforms: telegram, discord, twitter, ... */
+  platform?: string[];
+  token?: string[];
+  symbol?: string[];
+  /** Inclusive bounds on the market cap, in dollars; a call without one fails any bound. */
+  minMcap?: number;
+  maxMcap?: number;
+  /** Bound on TCP + TLS + upgrade (default 10000). */
+  connectTimeoutMs?: number;
+  /** Backoff between reconnects, full jitter (defaults 1000 and 30000). */
+  backoffMinMs?: number;
+  backoffMaxMs?: number;
+  /** Retries after failed attempts in a row before GaveUpError (default Infinity). */
+  maxRetries?: number;
+  /** Heartbeat (defaults 15000 and 10000; pingIntervalMs 0 turns it off). */
+  pingIntervalMs?: number;
+  pongTimeoutMs?: number;
+  /** Reconnect when no message arrives this long (default 0: off). */
+  idleTimeoutMs?: number;
+  /** A larger frame closes the socket (1009) and reconnects (default 1 MiB). */
+  maxMessageSize?: number;
+  /** Ends the iteration, closing the connection with 1000. */
+  signal?: AbortSignal;
+  onStatus?: StatusListener;
+  /** An HTTP agent to connect through, such as an HTTPS proxy agent. */
+  agent?: Agent;
+}
+
+/** The URL `tail` connects to, key included: the service's `get_websocket_url()`. */
+export function websocketUrl(options: EndpointOptions): string {
+  return endpointOf(options).url;
+}
+
+/**
+ * The live calls as an endless async iterable across reconnects. Bad options throw a
+ * RexiLiveError (`REXI_BAD_OPTION`) at once, before anything connects; a rejected key throws
+ * AuthRejectedError from the loop, exhausted retries GaveUpError. A consumer that does not pull
+ * pauses the socket; leaving the loop (break, return, throw) or aborting `signal` closes it.
+ */
+export function liveCalls(options: LiveCallsOptions): AsyncIterable<Call> {
+  const endpoint = endpointOf(options);
+  const filter = filterSpecOf(options);
+  const tuning = tuningOf(options);
+  const stages: Stage[] = [createFilterStage(filter)];
+  return {
+    async *[Symbol.asyncIterator]() {
+      const reader = new Reader({
+        connection: { ...tuning.connection, url: endpoint.url, headers: endpoint.headers, agent: options.agent },
+        policy: tuning.policy,
+        allTypes: false,
+        keepValues: true,
+        display: endpoint.display,
+        ...(options.onStatus !== undefined && { onStatus: options.onStatus }),
+      });
+      const { signal } = options;
+      if (signal?.aborted) return;
+      const stop = (): void => reader.stop();
+      signal?.addEventListener('abort', stop, { once: true });
+      try {
+        for await (const read of reader) {
+          let batch: Message[] = read;
+          for (const stage of stages) batch = stage.transform(batch);
+          for (const message of batch) if (message.kind === 'call') yield message;
+          for (const stage of stages) stage.written?.(batch);
+        }
+      } finally {
+        signal?.removeEventListener('abort', stop);
+        reader.stop();
+      }
+    },
+  };
+}
+
+export interface FeedServerOptions {
+  /** Default 127.0.0.1. */
+  host?: string;
+  /** Default 0: a free port. */
+  port?: number;
+  /** Accepted API keys; none: any non-empty key. */
+  keys?: string[];
+  /** Synthetic calls per second (default 2; 0 sends none). */
+  rate?: number;
+  /** Makes the synthetic feed reproducible. */
+  seed?: number;
+  /** A captured NDJSON file to serve with its original spacing instead of synthetic calls. */
+  replay?: string;
+  /** With `replay`: play this many times faster (default 1). */
+  speed?: number;
+  /** With `replay`: start again at the end. */
+  loop?: boolean;
+  /** Fault injection: drop each connection abruptly after n messages. */
+  dropEvery?: number;
+  /** Fault injection, 0..1: the share of frames that are not valid calls. */
+  malformedRate?: number;
+}
+
+export interface FeedServer {
+  /** The endpoint without a key: `ws://127.0.0.1:PORT/solana/monitor/livecalls`. */
+  readonly url: string;
+  readonly port: number;
+  close(): Promise<void>;
+}
+
+/** The `serve` feed in-process, for testing a bot without the service. */
+export async function createFeedServer(options: FeedServerOptions = {}): Promise<FeedServer> {
+  if (options.replay === undefined && (options.speed !== undefined || options.loop !== undefined)) {
+    throw usageError('speed and loop go with replay');
+  }
+  const server = await startFeedServer({
+    host: options.host ?? '127.0.0.1',
+    port: options.port ?? 0,
+    keys: options.keys ?? [],
+    rate: options.rate ?? 2,
+    ...(options.seed !== undefined && { seed: options.seed }),
+    ...(options.replay !== undefined && { replay: { file: options.replay, speed: options.speed ?? 1, loop: options.loop === true } }),
+    ...(options.dropEvery !== undefined && { dropEvery: options.dropEvery }),
+    ...(options.malformedRate !== undefined && { malformedRate: options.malformedRate }),
+    logger: silentLogger(),
+  });
+  return { url: server.url, port: server.port, close: () => server.close() };
+}
+
+function endpointOf(options: EndpointOptions) {
+  if (options === null || typeof options !== 'object') throw usageError('options must be an object');
+  const str = (name: 'url' | 'baseUrl' | 'apiKey') => {
+    const v = options[name];
+    if (v === undefined) return undefined;
+    if (typeof v !== 'string' || v === '') throw usageError(`${name} must be a non-empty string`);
+    return { value: v, source: name };
+  };
+  const url = str('url');
+  const baseUrl = str('baseUrl');
+  if (url && baseUrl) throw usageError('url and baseUrl are both set: use one');
+  if (!url && !baseUrl) throw usageError('no endpoint: set url or baseUrl');
+  const auth = options.auth ?? 'query';
+  if (!['query', 'header', 'bearer'].includes(auth)) throw usageError(`auth: '${String(auth)}' is not one of query, header, bearer`);
+  const apiKey = str('apiKey');
+  return buildEndpoint({ ...(url && { url }), ...(baseUrl && { baseUrl }), ...(apiKey && { apiKey }), auth, insecure: options.insecure === true });
+}
+
+function filterSpecOf(options: LiveCallsOptions): FilterSpec {
+  const list = (name: 'caller' | 'excludeCaller' | 'platform' | 'token' | 'symbol'): string[] => {
+    const v = options[name];
+    if (v === undefined) return [];
+    if (!Array.isArray(v) || v.some((s) => typeof s !== 'string' || s.trim() === '')) throw usageError(`${name} must be an array of non-empty strings`);
+    return v;
+  };
+  const amount = (name: 'minMcap' | 'maxMcap'): number | undefined => {
+    const v = options[name];
+    if (v !== undefined && !(typeof v === 'number' && Number.isFinite(v))) throw usageError(`${name} must be a number of dollars`);
+    return v;
+  };
+  const spec: FilterSpec = { callers: list('caller'), excludeCallers: list('excludeCaller'), platforms: list('platform'), tokens: list('token'), symbols: list('symbol') };
+  const minMcap = amount('minMcap');
+  const maxMcap = amount('maxMcap');
+  if (minMcap !== undefined) spec.minMcap = minMcap;
+  if (maxMcap !== undefined) spec.maxMcap = maxMcap;
+  if (minMcap !== undefined && maxMcap !== undefined && minMcap > maxMcap) throw usageError(`minMcap ${minMcap} is above maxMcap ${maxMcap}`);
+  validateFilterSpec(spec);
+  return spec;
+}
+
+type Millis = 'connectTimeoutMs' | 'backoffMinMs' | 'backoffMaxMs' | 'pingIntervalMs' | 'pongTimeoutMs' | 'idleTimeoutMs' | 'maxMessageSize';
+
+function tuningOf(options: LiveCallsOptions) {
+  const ms = (name: Millis, fallback: number, min = 0): number => {
+    const v = options[name];
+    if (v === undefined) return fallback;
+    if (!(typeof v === 'number' && Number.isFinite(v) && v >= min && v <= 2 ** 31 - 1)) throw usageError(`${name} must be a number of at least ${min}`);
+    return v;
+  };
+  const minMs = ms('backoffMinMs', 1000, 1);
+  const maxMs = ms('backoffMaxMs', 30_000, 1);
+  if (minMs > maxMs) throw usageError(`backoffMinMs (${minMs}) is above backoffMaxMs (${maxMs})`);
+  const { maxRetries = Infinity } = options;
+  if (!(maxRetries === Infinity || (Number.isSafeInteger(maxRetries) && maxRetries >= 0))) throw usageError('maxRetries must be a whole number of at least 0, or Infinity');
+  return {
+    policy: { minMs, maxMs, maxRetries },
+    connection: {
+      connectTimeoutMs: ms('connectTimeoutMs', 10_000, 1),
+      pingIntervalMs: ms('pingIntervalMs', 15_000),
+      pongTimeoutMs: ms('pongTimeoutMs', 10_000, 1),
+      idleTimeoutMs: ms('idleTimeoutMs', 0),
+      maxMessageSize: ms('maxMessageSize', 1024 * 1024, 1),
+      compress: false,
+    },
+  };
+}

@@ -1,0 +1,186 @@
+import { Option, type Command } from 'commander';
+
+/**
+ * Every option, defined once: its flag, environment variable, config-file type, help text and the
+ * commands that have it. The commander options, the config keys (and their types) and the typed
+ * `Flags` are all derived from this table, so a new option is one entry here plus the code that
+ * reads its value. Parsing and defaults live with the code that resolves a setting (options.ts),
+ * because many settings are checked against each other; the help text states the default.
+ *
+ * Loaded by cli.ts before anything else: it imports nothing but commander.
+ */
+
+export type CommandName = 'tail' | 'url' | 'serve' | 'demo' | 'replay';
+
+/**
+ * How a value is written in the config file. `string`: a JSON string; `number`: a string or a
+ * number (`"250k"`, `250000`, `"5s"`, `5`); `boolean`: true or false; `list`: an array of strings or
+ * numbers, or one of them.
+ */
+export type ConfigType = 'string' | 'number' | 'boolean' | 'list';
+
+export interface OptionDef {
+  /** commander's flags: `-f, --format <format>`, `--no-retry`. */
+  readonly flags: string;
+  /** Help text, or one per command where they differ. */
+  readonly help: string | Partial<Record<CommandName, string>>;
+  readonly type: ConfigType;
+  readonly commands: readonly CommandName[];
+  /** The environment variable that sets it (below a flag, above the config file). */
+  readonly env?: string;
+  /** Allowed values (case-insensitive in variables and the config file). */
+  readonly choices?: readonly string[];
+  /** Not a config-file key (the config path itself, secrets kept out of files, serve's own). */
+  readonly noConfig?: boolean;
+}
+
+const TAIL_LIKE = ['tail', 'demo', 'replay'] as const;
+const LIVE = ['tail', 'demo'] as const;
+const CONNECT = ['tail', 'url'] as const;
+const ALL = ['tail', 'url', 'serve', 'demo', 'replay'] as const;
+
+export const AUTH_CHOICES = ['query', 'header', 'bearer'] as const;
+export const FORMAT_CHOICES = ['lines', 'table', 'ndjson'] as const;
+export const COLOR_CHOICES = ['auto', 'always', 'never'] as const;
+export const LOG_LEVEL_CHOICES = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
+
+const def = <D extends OptionDef>(d: D): D => d;
+
+export const OPTIONS = {
+  // Connecting
+  url: def({ flags: '--url <ws-url>', help: 'full endpoint URL', env: 'REXI_WS_URL', type: 'string', commands: CONNECT }),
+  baseUrl: def({
+    flags: '--base-url <url>',
+    help: 'service base URL; /solana/monitor/livecalls is appended, http→ws, https→wss',
+    env: 'REXI_BASE_URL',
+    type: 'string',
+    commands: CONNECT,
+  }),
+  apiKeyFile: def({ flags: '--api-key-file <path>', help: 'read the API key from a file (env REXI_API_KEY holds the key itself)', type: 'string', commands: CONNECT, noConfig: true }),
+  apiKey: def({ flags: '--api-key <key>', help: 'the API key (warns: it shows in the process list)', env: 'REXI_API_KEY', type: 'string', commands: CONNECT }),
+  auth: def({
+    flags: '--auth <mode>',
+    help: { tail: 'how the key is sent: ?api_key=, X-API-Key or Authorization: Bearer (default: query)', demo: 'how the demo key is sent (default: query)' },
+    env: 'REXI_AUTH',
+    type: 'string',
+    choices: AUTH_CHOICES,
+    commands: ['tail', 'url', 'demo'],
+  }),
+  insecure: def({ flags: '--insecure', help: 'allow sending the key over plain ws:// to a non-loopback host', type: 'boolean', commands: CONNECT }),
+  config: def({
+    flags: '--config <path>',
+    help: 'config file (default: $XDG_CONFIG_HOME/rexi-live/config.json)',
+    env: 'REXI_CONFIG',
+    type: 'string',
+    commands: ['tail', 'url', 'demo', 'replay'],
+    noConfig: true,
+  }),
+
+  // The reader loop
+  connectTimeout: def({ flags: '--connect-timeout <dur>', help: 'bound on TCP+TLS+upgrade (default: 10s)', type: 'number', commands: LIVE }),
+  backoffMin: def({ flags: '--backoff-min <dur>', help: 'shortest wait before a reconnect (default: 1s)', type: 'number', commands: LIVE }),
+  backoffMax: def({ flags: '--backoff-max <dur>', help: 'longest wait before a reconnect (default: 30s)', type: 'number', commands: LIVE }),
+  maxRetries: def({ flags: '--max-retries <n>', help: 'give up (exit 4) after n retries in a row (default: forever)', type: 'number', commands: LIVE }),
+  retry: def({ flags: '--no-retry', help: 'exactly one attempt: same as --max-retries 0', type: 'boolean', commands: LIVE }),
+  pingInterval: def({
+    flags: '--ping-interval <dur>',
+    help: { tail: 'send a ping this often (default: 15s; 0 turns heartbeats off)', demo: 'send a ping this often (default: 15s; 0 turns heartbeats off)', serve: 'ping clients this often, dropping those that did not answer (default: 15s)' },
+    type: 'number',
+    commands: ['tail', 'demo', 'serve'],
+  }),
+  pongTimeout: def({ flags: '--pong-timeout <dur>', help: 'reconnect when no pong or data arrives this long after a ping (default: 10s)', type: 'number', commands: LIVE }),
+  idleTimeout: def({ flags: '--idle-timeout <dur>', help: 'reconnect when no message arrives for this long (default: off)', type: 'number', commands: LIVE }),
+  maxMessageSize: def({
+    flags: '--max-message-size <size>',
+    help: { tail: 'close and reconnect on a larger frame (default: 1MiB)', demo: 'close and reconnect on a larger frame (default: 1MiB)', replay: 'skip (and count) a longer line (default: 1MiB)' },
+    type: 'number',
+    commands: TAIL_LIKE,
+  }),
+  compress: def({ flags: '--compress', help: 'offer permessage-deflate (off by default: it costs memory and CPU)', type: 'boolean', commands: LIVE }),
+  allTypes: def({ flags: '--all-types', help: 'pass every JSON object through, not only NEW_SCAN calls', type: 'boolean', commands: TAIL_LIKE }),
+
+  // Filters
+  caller: def({ flags: '--caller <name-or-id>', help: 'only calls by this caller (repeatable: any of them)', type: 'list', commands: TAIL_LIKE }),
+  excludeCaller: def({ flags: '--exclude-caller <name-or-id>', help: 'drop calls by this caller (repeatable)', type: 'list', commands: TAIL_LIKE }),
+  platform: def({ flags: '--platform <name>', help: 'only this platform: telegram, discord, twitter, ... (repeatable)', type: 'list', commands: TAIL_LIKE }),
+  minMcap: def({ flags: '--min-mcap <n>', help: 'market cap at least n dollars: 250000, 250k, 1.5M, 2b', type: 'number', commands: TAIL_LIKE }),
+  maxMcap: def({ flags: '--max-mcap <n>', help: 'market cap at most n dollars', type: 'number', commands: TAIL_LIKE }),
+  token: def({ flags: '--token <address>', help: 'only this token address (repeatable)', type: 'list', commands: TAIL_LIKE }),
+  symbol: def({ flags: '--symbol <sym>', help: 'only this token symbol (repeatable)', type: 'list', commands: TAIL_LIKE }),
+
+  // Output
+  format: def({ flags: '-f, --format <format>', help: 'output format (default: lines on a terminal, ndjson otherwise)', type: 'string', choices: FORMAT_CHOICES, commands: TAIL_LIKE }),
+  receivedAt: def({ flags: '--received-at', help: 'ndjson: add "received_at" (ISO-8601 UTC) to each line', type: 'boolean', commands: TAIL_LIKE }),
+  color: def({ flags: '--color <when>', help: 'colour the human formats (default: auto; honours NO_COLOR, FORCE_COLOR)', type: 'string', choices: COLOR_CHOICES, commands: TAIL_LIKE }),
+  output: def({ flags: '-o, --output <file>', help: 'append to a file; {date} and {hour} (UTC) in the name rotate it', type: 'string', commands: TAIL_LIKE }),
+  count: def({ flags: '-n, --count <n>', help: 'exit 0 after n lines were output', type: 'number', commands: TAIL_LIKE }),
+  duration: def({ flags: '--duration <dur>', help: 'exit 0 after this long', type: 'number', commands: TAIL_LIKE }),
+
+  // Diagnostics
+  logLevel: def({ flags: '--log-level <level>', help: 'stderr diagnostics (default: info)', type: 'string', choices: LOG_LEVEL_CHOICES, commands: ALL }),
+  quiet: def({ flags: '-q, --quiet', help: 'warnings and errors only', type: 'boolean', commands: ALL }),
+  verbose: def({ flags: '-v, --verbose', help: 'debug diagnostics', type: 'boolean', commands: ALL }),
+
+  // url
+  showKey: def({ flags: '--show-key', help: 'print the key instead of api_key=***', type: 'boolean', commands: ['url'], noConfig: true }),
+
+  // serve (and the demo's feed)
+  host: def({ flags: '--host <addr>', help: 'address to listen on (default: 127.0.0.1)', type: 'string', commands: ['serve'], noConfig: true }),
+  port: def({ flags: '--port <n>', help: 'port; 0 picks a free one (default: 8080)', type: 'number', commands: ['serve'], noConfig: true }),
+  key: def({
+    flags: '--key <key>',
+    help: 'accepted API key (repeatable; comma-separated in the variable; none: any non-empty key)',
+    env: 'REXI_SERVE_KEYS',
+    type: 'list',
+    commands: ['serve'],
+    noConfig: true,
+  }),
+  rate: def({ flags: '--rate <msgs/s>', help: 'synthetic calls per second (default: 2)', type: 'number', commands: ['serve', 'demo'], noConfig: true }),
+  seed: def({ flags: '--seed <n>', help: 'make the synthetic feed reproducible (default: random)', type: 'number', commands: ['serve', 'demo'], noConfig: true }),
+  replay: def({ flags: '--replay <file>', help: 'serve a captured NDJSON file with its original spacing', type: 'string', commands: ['serve'], noConfig: true }),
+  speed: def({ flags: '--speed <x>', help: 'with --replay: play x times faster (default: 1)', type: 'number', commands: ['serve'], noConfig: true }),
+  loop: def({ flags: '--loop', help: 'with --replay: start again at the end', type: 'boolean', commands: ['serve'], noConfig: true }),
+  dropEvery: def({ flags: '--drop-every <n>', help: 'fault injection: kill each connection abruptly after n messages', type: 'number', commands: ['serve'], noConfig: true }),
+  malformedRate: def({ flags: '--malformed-rate <0..1>', help: 'fault injection: share of frames that are not valid calls (default: 0)', type: 'number', commands: ['serve'], noConfig: true }),
+} as const satisfies Record<string, OptionDef>;
+
+export type OptionKey = keyof typeof OPTIONS;
+
+type FlagValue<D extends OptionDef> = D['type'] extends 'boolean' ? boolean : D['type'] extends 'list' ? string[] : string;
+
+/** The flags of one parse, as commander gives them: strings, booleans, arrays for repeatable flags. */
+export type Flags = { [K in OptionKey]?: FlagValue<(typeof OPTIONS)[K]> } & { file?: string };
+
+/** The keys a config file may hold, with their types. */
+export const CONFIG_TYPES: ReadonlyMap<string, ConfigType> = new Map(
+  (Object.entries(OPTIONS) as [OptionKey, OptionDef][])
+    .filter(([, d]) => d.commands.includes('tail') && !d.noConfig)
+    .map(([key, d]) => [key, d.type]),
+);
+
+/** The flag a user types for a key: `--backoff-max` (`--no-retry` for `retry`). */
+export function flagOf(key: OptionKey): string {
+  const long = /--[a-z0-9-]+/.exec(OPTIONS[key].flags);
+  return long![0];
+}
+
+const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
+
+function helpOf(d: OptionDef, command: CommandName): string {
+  const text = typeof d.help === 'string' ? d.help : (d.help[command] ?? Object.values(d.help)[0]!);
+  return d.env ? `${text} (env ${d.env})` : text;
+}
+
+/** Adds the table's options for `command` to a commander command, in the table's order. */
+export function addOptions(cmd: Command, command: CommandName): Command {
+  for (const d of Object.values(OPTIONS) as OptionDef[]) {
+    if (!d.commands.includes(command)) continue;
+    const option = new Option(d.flags, helpOf(d, command));
+    if (d.type === 'list') option.argParser(collect);
+    // A flag's choices are checked by commander, as users of commander tools expect; the same
+    // values from a variable or the config file are checked where they are resolved.
+    if (d.choices) option.choices(d.choices);
+    cmd.addOption(option);
+  }
+  return cmd;
+}

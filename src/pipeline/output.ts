@@ -1,0 +1,25 @@
+import type { RexiLiveError } from '../errors.js';
+import type { Batch } from '../message.js';
+
+/**
+ * Where the lines of a batch go: stdout, a file, a NATS subject, a hook runner. An output takes the
+ * batch and the lines rendered for it (text outputs write those; others read the messages), and
+ * says when it is behind: the pipeline then stops pulling from the source, which pauses the socket
+ * instead of growing memory.
+ */
+export interface Output {
+  write(batch: Batch, text: string): void;
+  readonly behind: boolean;
+  /** Resolves when the output is no longer behind, or has failed or gone. */
+  ready(): Promise<void>;
+  /** Failed for good (disk full, a refused publish): the run ends with this error. */
+  readonly error: RexiLiveError | undefined;
+  /** The reader of stdout went away (EPIPE): the run ends quietly. */
+  readonly gone: boolean;
+  /** Makes what was written durable (fsync): the lines are then safe to acknowledge. */
+  sync?(): Promise<void>;
+  /** Flushes, fsyncs, waits for acknowledgements, and releases what it holds. */
+  close(): Promise<void>;
+  /** Its part of the exit summary, e.g. `published 12 (duplicates 0)`. */
+  summary?(): string | undefined;
+}

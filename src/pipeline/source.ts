@@ -1,0 +1,26 @@
+import type { Batch } from '../message.js';
+
+/** Where batches come from: the service's reader loop, a capture, a JetStream stream. */
+export interface Source extends AsyncIterable<Batch> {
+  /** Stop reading: nothing more is read, batches already queued are still yielded, then it ends. */
+  stop(): void;
+  /** Whether it needs the lines of each batch made durable before `written` (a durable consumer). */
+  readonly wantsDurable?: boolean;
+  /** The lines of this batch were written by every output (and synced when `wantsDurable`). */
+  written?(batch: Batch): Promise<void> | void;
+  /** Counted by the source: received, skipped by kind, reconnects. */
+  readonly counts: SourceCounts;
+  /** Its part of the summary after the skip counts (reconnects). */
+  summary?(): string | undefined;
+}
+
+import type { SkipKind } from '../calls.js';
+
+export interface SourceCounts {
+  received: number;
+  skipped: Record<SkipKind, number>;
+}
+
+export function newSourceCounts(): SourceCounts {
+  return { received: 0, skipped: { 'not-json': 0, binary: 0, 'not-object': 0, 'no-token-address': 0, 'other-type': 0, 'too-large': 0 } };
+}
