@@ -1,10 +1,11 @@
 import { usageError } from './errors.js';
 
-/** The path the service serves live calls on (livecalls-api.md). */
+/** The path the service serves live calls on. */
 export const LIVECALLS_PATH = '/solana/monitor/livecalls';
 
-export type AuthMode = 'query' | 'header' | 'bearer';
-export const AUTH_MODES: readonly AuthMode[] = ['query', 'header', 'bearer'];
+import type { AuthMode } from './choices.js';
+
+export type { AuthMode };
 
 /** Everything a connection needs to reach the service, decided once at start-up. */
 export interface Endpoint {
@@ -46,8 +47,13 @@ function parseUrl(text: string, source: string): URL {
   }
 }
 
+/** A URL's hostname without the brackets of an IPv6 literal: `[::1]` → `::1`. */
+export function bareHost(hostname: string): string {
+  return hostname.replace(/^\[|\]$/g, '');
+}
+
 export function isLoopbackHost(hostname: string): boolean {
-  const h = hostname.replace(/^\[|\]$/g, '').toLowerCase();
+  const h = bareHost(hostname).toLowerCase();
   return h === 'localhost' || h.endsWith('.localhost') || /^127\.\d+\.\d+\.\d+$/.test(h) || h === '::1';
 }
 

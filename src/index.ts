@@ -7,7 +7,8 @@
  */
 import type { Agent } from 'node:http';
 import type { Call } from './calls.js';
-import { buildEndpoint, type AuthMode } from './endpoint.js';
+import { AUTH_CHOICES, type AuthMode } from './choices.js';
+import { buildEndpoint } from './endpoint.js';
 import { usageError } from './errors.js';
 import { silentLogger } from './log.js';
 import type { Message } from './message.js';
@@ -18,7 +19,7 @@ import { Reader } from './stream/reader.js';
 import type { StatusListener } from './stream/status.js';
 
 export type { Call, CallerView } from './calls.js';
-export type { AuthMode } from './endpoint.js';
+export type { AuthMode } from './choices.js';
 export { AuthRejectedError, GaveUpError, RexiLiveError, type RexiErrorCode } from './errors.js';
 export type { Status, StatusListener } from './stream/status.js';
 export type { SkipKind } from './calls.js';
@@ -175,7 +176,7 @@ function endpointOf(options: EndpointOptions) {
   if (url && baseUrl) throw usageError('url and baseUrl are both set: use one');
   if (!url && !baseUrl) throw usageError('no endpoint: set url or baseUrl');
   const auth = options.auth ?? 'query';
-  if (!['query', 'header', 'bearer'].includes(auth)) throw usageError(`auth: '${String(auth)}' is not one of query, header, bearer`);
+  if (!(AUTH_CHOICES as readonly string[]).includes(auth)) throw usageError(`auth: '${String(auth)}' is not one of query, header, bearer`);
   const apiKey = str('apiKey');
   return buildEndpoint({ ...(url && { url }), ...(baseUrl && { baseUrl }), ...(apiKey && { apiKey }), auth, insecure: options.insecure === true });
 }

@@ -2,7 +2,6 @@ import { pino, type Logger, type LevelWithSilent } from 'pino';
 
 export type { Logger };
 export type LogLevel = LevelWithSilent;
-export const LOG_LEVELS: readonly LogLevel[] = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'];
 
 /**
  * Paths pino censors wherever a log call passes them. URLs are strings, which redact cannot look

@@ -1,4 +1,5 @@
 import { Option, type Command } from 'commander';
+import { AUTH_CHOICES, COLOR_CHOICES, FORMAT_CHOICES, LOG_LEVEL_CHOICES } from './choices.js';
 
 /**
  * Every option, defined once: its flag, environment variable, config-file type, help text and the
@@ -39,10 +40,6 @@ const LIVE = ['tail', 'demo'] as const;
 const CONNECT = ['tail', 'url'] as const;
 const ALL = ['tail', 'url', 'serve', 'demo', 'replay'] as const;
 
-export const AUTH_CHOICES = ['query', 'header', 'bearer'] as const;
-export const FORMAT_CHOICES = ['lines', 'table', 'ndjson'] as const;
-export const COLOR_CHOICES = ['auto', 'always', 'never'] as const;
-export const LOG_LEVEL_CHOICES = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
 
 const def = <D extends OptionDef>(d: D): D => d;
 

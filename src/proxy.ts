@@ -1,4 +1,4 @@
-import { redactUrl } from './endpoint.js';
+import { bareHost, redactUrl } from './endpoint.js';
 import { usageError } from './errors.js';
 
 /**
@@ -27,7 +27,7 @@ export function proxyFor(target: string, env: Record<string, string | undefined>
 }
 
 function bypassed(hostname: string, port: string, noProxy: string): boolean {
-  const host = hostname.replace(/^\[|\]$/g, '').toLowerCase();
+  const host = bareHost(hostname).toLowerCase();
   for (const raw of noProxy.split(/[\s,]+/)) {
     if (raw === '') continue;
     if (raw === '*') return true;

@@ -1,6 +1,6 @@
 import { usageError } from './errors.js';
 
-/** Durations are written `250ms`, `5s`, `2m`, `1h`; a bare number means seconds (SPEC.md). */
+/** Durations are written `250ms`, `5s`, `2m`, `1h`; a bare number means seconds. */
 const DURATION = /^(\d+(?:\.\d+)?)\s*(ms|s|m|h)?$/i;
 const DURATION_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
 const MAX_TIMER_MS = 2 ** 31 - 1;
@@ -37,7 +37,7 @@ export function parseSize(text: string, flag: string): number {
   return bytes;
 }
 
-/** Amounts of dollars: `250000`, `250k`, `1.5M`, `2b` (SPEC.md "Filters"). */
+/** Amounts of dollars: `250000`, `250k`, `1.5M`, `2b` as the filters take them. */
 const AMOUNT = /^(\d+(?:\.\d+)?|\.\d+)\s*([kmb])?$/i;
 const AMOUNT_FACTOR: Record<string, number> = { k: 1e3, m: 1e6, b: 1e9 };
 

@@ -1,4 +1,5 @@
 import { Chalk, type ChalkInstance } from 'chalk';
+import type { ColorMode } from '../choices.js';
 
 /**
  * Whether human output is coloured, decided once from `--color`, the environment and the terminal.
@@ -6,7 +7,7 @@ import { Chalk, type ChalkInstance } from 'chalk';
  * here from explicit inputs and renderers receive a Chalk instance built for it.
  */
 
-export type ColorMode = 'auto' | 'always' | 'never';
+export type { ColorMode };
 export type ColorLevel = 0 | 1 | 2 | 3;
 
 type Env = NodeJS.ProcessEnv | Record<string, string | undefined>;

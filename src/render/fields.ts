@@ -1,6 +1,7 @@
 import type { ChalkInstance } from 'chalk';
 import { text, type Call } from '../calls.js';
 import type { Message } from '../message.js';
+import { compactJson } from '../json-text.js';
 import { formatPrice, formatUsdCompact } from './money.js';
 import { sanitize } from './sanitize.js';
 
@@ -53,13 +54,9 @@ export function messageType(message: Exclude<Message, Call>): string {
   return field(message.value.type);
 }
 
-// Valid JSON has no raw TAB, CR or LF inside strings, so a whitespace run holding one is layout.
-const LAYOUT_BREAK = /[\t\n\r]/;
-const LAYOUT_RUN = /[ \t\n\r]*[\t\n\r][ \t\n\r]*/g;
-
-/** A frame's own text on one line, sanitized: pretty-printed JSON loses its line breaks. */
+/** A message's own JSON text on one line, as ndjson compacts it, then sanitized for a terminal. */
 export function compactRaw(raw: string): string {
-  return sanitize(LAYOUT_BREAK.test(raw) ? raw.replace(LAYOUT_RUN, '') : raw);
+  return sanitize(compactJson(raw));
 }
 
 

@@ -9,7 +9,7 @@ import type { Render } from './renderer.js';
  * on are written as \uXXXX escapes. Neither changes the JSON value.
  */
 
-// DEL, C1 and bidi overrides/isolates (SPEC.md), plus U+2028/2029 that some tools read as line
+// DEL, C1 and bidi overrides/isolates (the characters that act on a terminal), plus U+2028/2029 that some tools read as line
 // breaks. JSON forbids raw C0 controls, so inside valid JSON these can only occur inside strings.
 const UNSAFE = /[\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/;
 const UNSAFE_ALL = new RegExp(UNSAFE.source, 'g');

@@ -6,5 +6,4 @@ import type { Message } from '../message.js';
  */
 export type Render = (message: Message) => string;
 
-export type Format = 'lines' | 'table' | 'ndjson';
-export const FORMATS: readonly Format[] = ['lines', 'table', 'ndjson'];
+export type { Format } from '../choices.js';

@@ -1,6 +1,6 @@
 /**
  * Fault injection for `serve --malformed-rate`: frames a client must skip without crashing
- * (SPEC.md "Messages"), one of each kind in turn so a short run exercises every path.
+ * (each kind is skipped and counted, never a crash), one of each kind in turn so a short run exercises every path.
  */
 
 export type MalformedKind = 'not-json' | 'binary' | 'not-object' | 'no-token-address' | 'other-type';
@@ -25,8 +25,6 @@ const MALFORMED: readonly { kind: MalformedKind; frame: Frame }[] = [
   },
   { kind: 'other-type', frame: textFrame('{"type":"HEARTBEAT","data":{}}') },
 ];
-
-export const MALFORMED_KINDS: readonly MalformedKind[] = MALFORMED.map((m) => m.kind);
 
 /**
  * Decides, frame by frame, whether to replace it with a malformed one. Error diffusion instead of

@@ -5,7 +5,7 @@ import { createRandom } from './prng.js';
 import { tokenName } from './token-names.js';
 
 /**
- * Synthetic NEW_SCAN messages shaped exactly like livecalls-api.md. With a seed the sequence is
+ * Synthetic NEW_SCAN messages shaped exactly like the service's documented example. With a seed the sequence is
  * the same on every run (only `timestamp` follows the clock), so a demo or a bug report can be
  * reproduced with `--seed`.
  */

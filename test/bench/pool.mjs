@@ -1,6 +1,6 @@
 /**
  * The bench's message pool: a fixed set of distinct, realistic NEW_SCAN texts in the shape of
- * livecalls-api.md, built from a constant seed so every run feeds the same bytes.
+ * the service's docs, built from a constant seed so every run feeds the same bytes.
  *
  * Every MATCH_EVERY-th message (pool index ≡ MATCH_EVERY − 1) is by FILTER_CALLER with a market cap
  * of at least FILTER_MIN_MCAP; no other message passes `--caller FILTER_CALLER --min-mcap 100k`

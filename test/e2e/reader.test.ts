@@ -1,12 +1,14 @@
 import fs from 'node:fs';
 import http from 'node:http';
 import net from 'node:net';
-import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { WebSocket } from 'ws';
 import { call, startBareServer, type BareServer } from '../support/ws-server.js';
 import { BIN, cleanEnv, killAll, ndjsonLines, runCli, spawnCli } from '../support/cli.js';
+import { tmpdirs } from '../support/tmp.js';
+
+const tmpdir = tmpdirs('rexi-');
 
 /**
  * The reader loop's failure modes, each against a real server on loopback and the built CLI.
@@ -121,8 +123,7 @@ describe('authentication rejected: no retry, exit 3, the variable to fix named',
   });
 
   it('names the flag in use when the key came from --api-key-file', async () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rexi-'));
-    cleanups.push(() => fs.rmSync(dir, { recursive: true }));
+    const dir = tmpdir();
     fs.writeFileSync(path.join(dir, 'key'), 'wrong\n');
     const server = await bare(() => {}, { rejectUpgrade: () => ({ status: 401 }) });
     const r = await runCli(['--url', server.url, '--api-key-file', path.join(dir, 'key')]);
@@ -354,8 +355,7 @@ describe('clean exits', () => {
   });
 
   it('SIGTERM with -o: whole lines in the file, the summary printed, then the process ends by SIGTERM', async () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rexi-'));
-    cleanups.push(() => fs.rmSync(dir, { recursive: true }));
+    const dir = tmpdir();
     const file = path.join(dir, 'capture.ndjson');
     const server = await bare((ws) => {
       let n = 0;

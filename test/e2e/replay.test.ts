@@ -1,9 +1,11 @@
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { call, startBareServer } from '../support/ws-server.js';
 import { killAll, ndjsonLines, runCli, spawnCli } from '../support/cli.js';
+import { tmpdirs } from '../support/tmp.js';
+
+const tmpdir = tmpdirs('rexi-replay-', { until: 'all' });
 
 const BIG = '{"type":"NEW_SCAN","data":{"token_address":"BigIntToken111","caller":{"id":1094872340978122843,"name":"Whale","platform":"discord"},"price_data":{"market_cap":2000000}},"seq":123456789012345678901234567890}';
 const HOSTILE = JSON.stringify({ type: 'NEW_SCAN', data: { token_address: 'Evil1111', token_name: 'x\u001b]0;owned\u0007\u202e', caller: { name: 'c', platform: 'telegram' } } });
@@ -17,7 +19,7 @@ const asNdjson = (frame: string): string => frame.replace(/\u202e/g, '\\u202e');
 afterEach(killAll);
 
 beforeAll(async () => {
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rexi-replay-'));
+  dir = tmpdir();
   capture = path.join(dir, 'capture.ndjson');
   sent = [...Array.from({ length: 8 }, (_, i) => call(i + 1)), BIG, HOSTILE];
   const server = await startBareServer((ws) => sent.forEach((f) => ws.send(f)));
@@ -27,7 +29,6 @@ beforeAll(async () => {
   } finally {
     await server.close();
   }
-  return () => fs.rmSync(dir, { recursive: true, force: true });
 });
 
 describe('replay of a capture written by tail -o --received-at', () => {

@@ -1,6 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { call, DOC_EXAMPLE, startBareServer, type BareServer } from '../support/ws-server.js';
 import { killAll, ndjsonLines, runCli } from '../support/cli.js';
+import { tmpdirs } from '../support/tmp.js';
+
+const tmpdir = tmpdirs('rexi-key-');
 
 let server: BareServer | undefined;
 afterEach(async () => {
@@ -12,7 +15,7 @@ afterEach(async () => {
 const KEY = 'k3y-THAT-must-never-LEAK-9f2c';
 
 describe('tail → ndjson, end to end against a real ws server', () => {
-  it('writes the livecalls-api.md example message JSON-equal to what was sent', async () => {
+  it('writes the example message of the service docs JSON-equal to what was sent', async () => {
     server = await startBareServer((ws) => ws.send(DOC_EXAMPLE));
     const r = await runCli(['--url', server.url, '-f', 'ndjson', '-n', '1']);
     expect(r.code).toBe(0);
@@ -67,9 +70,8 @@ describe('tail → ndjson, end to end against a real ws server', () => {
 
   it('reads the key from --api-key-file, and --api-key works but warns', async () => {
     const fs = await import('node:fs');
-    const os = await import('node:os');
     const path = await import('node:path');
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rexi-key-'));
+    const dir = tmpdir();
     const file = path.join(dir, 'key');
     fs.writeFileSync(file, `${KEY}\n`, { mode: 0o600 });
     server = await startBareServer((ws) => ws.send(call(1)));
@@ -80,7 +82,6 @@ describe('tail → ndjson, end to end against a real ws server', () => {
     expect(r2.code).toBe(0);
     expect(r2.stderr).toMatch(/process list/);
     expect(r2.stderr).not.toContain(KEY);
-    fs.rmSync(dir, { recursive: true });
   });
 
   it('--duration ends the run with exit 0 and the summary', async () => {

@@ -26,7 +26,7 @@ describe('lines', () => {
     expect(plain(heartbeat)).toBe('09:08:07 HEARTBEAT {"type":"HEARTBEAT","data":{"seq":1}}\n');
     const pretty = frame({ type: 'NEW_SCAN', data: { note: 'no address' } });
     pretty.raw = JSON.stringify((pretty as OtherMessage).value, null, 2);
-    expect(plain(pretty)).toBe('09:08:07 NEW_SCAN {"type": "NEW_SCAN","data": {"note": "no address"}}\n');
+    expect(plain(pretty)).toBe('09:08:07 NEW_SCAN {"type":"NEW_SCAN","data":{"note":"no address"}}\n');
   });
 
   it('writes no escape sequence at chalk level 0, and only colour around the same text at level 3', () => {

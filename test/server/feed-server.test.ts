@@ -1,6 +1,6 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import { connect as connectTcp, type Socket } from 'node:net';
-import { tmpdir } from 'node:os';
+import { networkInterfaces } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { pino, type Logger } from 'pino';
@@ -9,17 +9,19 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { classifyFrame } from '../../src/calls.js';
 import { silentLogger } from '../../src/log.js';
 import { FEED_PATH, startFeedServer, type FeedServer, type FeedServerOptions } from '../../src/server/feed-server.js';
+import { tmpdirs } from '../support/tmp.js';
 
 const servers: FeedServer[] = [];
 const clients: WebSocket[] = [];
 const rawSockets: Socket[] = [];
-const dirs: string[] = [];
+const tmpdir = tmpdirs('rexi-serve-');
+/** Hosts without an IPv6 loopback skip the one test that listens on ::1. */
+const HAS_IPV6_LOOPBACK = Object.values(networkInterfaces()).some((addrs) => addrs?.some((a) => a.internal && a.address === '::1'));
 
 afterEach(async () => {
   for (const ws of clients.splice(0)) ws.terminate();
   for (const socket of rawSockets.splice(0)) socket.destroy();
   await Promise.all(servers.splice(0).map((s) => s.close()));
-  await Promise.all(dirs.splice(0).map((d) => rm(d, { recursive: true, force: true })));
 });
 
 async function serve(options: Partial<FeedServerOptions> = {}): Promise<FeedServer> {
@@ -217,8 +219,7 @@ describe('startFeedServer', () => {
   });
 
   it('replays a capture with its spacing sped up, in order, without received_at, big integers intact', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'rexi-serve-'));
-    dirs.push(dir);
+    const dir = tmpdir();
     const file = join(dir, 'capture.ndjson');
     const at = (ms: number): string => new Date(Date.UTC(2025, 0, 1) + ms).toISOString();
     const messages = [
@@ -322,8 +323,8 @@ describe('startFeedServer', () => {
     expect((await fetch(`${base}/nope`)).status).toBe(404);
   }, 5000);
 
-  it('brackets an IPv6 host in its URL', async () => {
-    const server = await serve({ host: '::1' }).catch(() => undefined); // hosts without IPv6 skip this
-    if (server) expect(server.url).toBe(`ws://[::1]:${server.port}${FEED_PATH}`);
+  it.skipIf(!HAS_IPV6_LOOPBACK)('brackets an IPv6 host in its URL', async () => {
+    const server = await serve({ host: '::1' });
+    expect(server.url).toBe(`ws://[::1]:${server.port}${FEED_PATH}`);
   }, 5000);
 });

@@ -78,7 +78,7 @@ describe('createCallGenerator', () => {
     expect(createCallGenerator(7).seed).toBe(7);
   });
 
-  it('writes the livecalls-api.md shape, key order included, that calls.ts accepts as a call', () => {
+  it('writes the shape of the service docs, key order included, that calls.ts accepts as a call', () => {
     const text = createCallGenerator(1).next(T0 + 1500);
     const msg = JSON.parse(text) as Scan;
     expect(Object.keys(msg)).toEqual(['type', 'data']);

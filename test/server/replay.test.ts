@@ -1,20 +1,18 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { pino, type Logger } from 'pino';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { tmpdirs } from '../support/tmp.js';
 import { RexiLiveError } from '../../src/errors.js';
 import { silentLogger } from '../../src/log.js';
 import { startFeedServer } from '../../src/server/feed-server.js';
 import { openReplay, parseReplayLine } from '../../src/server/replay.js';
 
+const tmpdir = tmpdirs('rexi-replay-');
 let dir: string;
-beforeEach(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'rexi-replay-'));
-});
-afterEach(async () => {
-  await rm(dir, { recursive: true, force: true });
+beforeEach(() => {
+  dir = tmpdir();
 });
 
 const capture = async (name: string, lines: string[]): Promise<string> => {

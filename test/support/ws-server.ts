@@ -59,7 +59,7 @@ export async function startBareServer(
   };
 }
 
-/** The exact example message from livecalls-api.md. */
+/** The exact example message of the service's documentation. */
 export const DOC_EXAMPLE = `{
   "type": "NEW_SCAN",
   "data": {

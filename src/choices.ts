@@ -1,0 +1,10 @@
+/** The values of the options that take one of a few words: the option table, the types and the
+ * library's checks all read them from here. */
+export const AUTH_CHOICES = ['query', 'header', 'bearer'] as const;
+export const FORMAT_CHOICES = ['lines', 'table', 'ndjson'] as const;
+export const COLOR_CHOICES = ['auto', 'always', 'never'] as const;
+export const LOG_LEVEL_CHOICES = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
+
+export type AuthMode = (typeof AUTH_CHOICES)[number];
+export type Format = (typeof FORMAT_CHOICES)[number];
+export type ColorMode = (typeof COLOR_CHOICES)[number];

@@ -1,0 +1,211 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { WebSocket } from 'ws';
+// The package's own entry, as a bot developer imports it (package.json "exports" → dist/).
+import { AuthRejectedError, GaveUpError, RexiLiveError, createFeedServer, liveCalls, websocketUrl, type Call, type FeedServer, type Status } from 'rexi-live';
+import { DOC_EXAMPLE, startBareServer, type BareServer } from '../support/ws-server.js';
+import { tmpdirs } from '../support/tmp.js';
+
+const tmpdir = tmpdirs('rexi-lib-');
+const servers: Array<FeedServer | BareServer> = [];
+afterEach(async () => {
+  for (const s of servers.splice(0)) await s.close();
+});
+
+async function feed(options: Parameters<typeof createFeedServer>[0]): Promise<FeedServer> {
+  const server = await createFeedServer(options);
+  servers.push(server);
+  return server;
+}
+
+async function take(calls: AsyncIterable<Call>, n: number): Promise<Call[]> {
+  const got: Call[] = [];
+  for await (const call of calls) {
+    got.push(call);
+    if (got.length === n) break;
+  }
+  return got;
+}
+
+const fast = { backoffMinMs: 10, backoffMaxMs: 50 };
+
+describe('liveCalls', () => {
+  it('yields typed calls with every field of the service docs example', async () => {
+    const file = path.join(tmpdir(), 'doc.ndjson');
+    const line = JSON.stringify(JSON.parse(DOC_EXAMPLE));
+    fs.writeFileSync(file, `${line}\n`);
+    const server = await feed({ replay: file, speed: 1000, loop: true });
+    const before = Date.now();
+    const [call] = await take(liveCalls({ url: server.url, apiKey: 'k' }), 1);
+    expect(call).toMatchObject({
+      tokenAddress: 'token_address_here',
+      tokenName: 'Token Name',
+      tokenSymbol: 'TKN',
+      timestampMs: 1628097600_000,
+      caller: { id: 'caller_id', name: 'Caller Name', platform: 'telegram' },
+      marketCap: 500000,
+      price: 0.00005,
+      raw: line,
+    });
+    expect(call!.message).toEqual(JSON.parse(DOC_EXAMPLE));
+    expect(call!.receivedAt).toBeGreaterThanOrEqual(before);
+  });
+
+  it("keeps the frame's exact text in raw, and leaves a missing or unusable field undefined", async () => {
+    const sparse = '{"type":"NEW_SCAN","data":{"token_address":"A","token_name":{},"caller":"x","price_data":{"market_cap":"lots"},"n":12345678901234567890}}';
+    const bare = await startBareServer((ws) => {
+      ws.send(DOC_EXAMPLE);
+      ws.send(sparse);
+    });
+    servers.push(bare);
+    const [pretty, odd] = await take(liveCalls({ url: bare.url }), 2);
+    expect(pretty!.raw).toBe(DOC_EXAMPLE);
+    expect(odd!.raw).toBe(sparse);
+    expect(odd).toMatchObject({ tokenAddress: 'A', tokenName: undefined, tokenSymbol: undefined, timestampMs: undefined, marketCap: undefined, price: undefined });
+    expect(odd!.caller).toEqual({ id: undefined, name: undefined, platform: undefined });
+  });
+
+  it('applies the filters given as options', async () => {
+    const server = await feed({ rate: 400, seed: 7 });
+    const calls = await take(liveCalls({ url: server.url, apiKey: 'k', platform: ['telegram'], minMcap: 250_000 }), 20);
+    expect(calls).toHaveLength(20);
+    for (const c of calls) {
+      expect(c.caller.platform).toBe('telegram');
+      expect(c.marketCap).toBeGreaterThanOrEqual(250_000);
+    }
+  });
+
+  it('throws AuthRejectedError after exactly one attempt when the key is refused', async () => {
+    const server = await feed({ keys: ['good'], rate: 10 });
+    const statuses: Status[] = [];
+    const err = await take(liveCalls({ url: server.url, apiKey: 'bad', ...fast, onStatus: (s) => statuses.push(s) }), 1).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(AuthRejectedError);
+    expect(err).toBeInstanceOf(RexiLiveError);
+    expect((err as AuthRejectedError).code).toBe('REXI_AUTH_REJECTED');
+    expect((err as Error).message).toMatch(/HTTP 401/);
+    expect(statuses.filter((s) => s.type === 'reconnecting')).toEqual([]);
+  });
+
+  it('throws GaveUpError after maxRetries retries, reporting each as a reconnecting status', async () => {
+    const closed = await startBareServer(() => undefined);
+    await closed.close();
+    const statuses: Status[] = [];
+    const err = await take(liveCalls({ url: closed.url, maxRetries: 2, ...fast, onStatus: (s) => statuses.push(s) }), 1).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(GaveUpError);
+    expect((err as GaveUpError).code).toBe('REXI_GAVE_UP');
+    expect((err as GaveUpError).attempts).toBe(3);
+    expect(statuses.map((s) => s.type === 'reconnecting' && s.attempt)).toEqual([2, 3]);
+  });
+
+  it('throws REXI_BAD_OPTION at once, before anything connects', () => {
+    const bad: Array<Parameters<typeof liveCalls>[0]> = [
+      {},
+      { url: 'http://127.0.0.1:1/x' },
+      { url: 'ws://127.0.0.1:1/x', baseUrl: 'http://127.0.0.1:1' },
+      { url: 'wss://api.example.com/x' },
+      { url: 'ws://api.example.com/x', apiKey: 'k' },
+      { url: 'ws://127.0.0.1:1/x', minMcap: 2, maxMcap: 1 },
+      { url: 'ws://127.0.0.1:1/x', backoffMinMs: 0 },
+      { url: 'ws://127.0.0.1:1/x', maxRetries: -1 },
+      { url: 'ws://127.0.0.1:1/x', platform: [''] },
+      { url: 'ws://127.0.0.1:1/x', auth: 'cookie' as never },
+    ];
+    for (const options of bad) {
+      let thrown: unknown;
+      try {
+        liveCalls(options);
+      } catch (e) {
+        thrown = e;
+      }
+      expect(thrown, JSON.stringify(options)).toBeInstanceOf(RexiLiveError);
+      expect((thrown as RexiLiveError).code).toBe('REXI_BAD_OPTION');
+    }
+  });
+
+  it('an AbortSignal ends an endless loop promptly, closing the connection', async () => {
+    const closes: number[] = [];
+    const bare = await startBareServer((ws: WebSocket) => {
+      ws.on('close', (code) => closes.push(code));
+      const timer = setInterval(() => ws.send('{"type":"NEW_SCAN","data":{"token_address":"A"}}'), 5);
+      ws.on('close', () => clearInterval(timer));
+    });
+    servers.push(bare);
+    const abort = new AbortController();
+    let n = 0;
+    const started = Date.now();
+    for await (const _ of liveCalls({ url: bare.url, signal: abort.signal })) {
+      if (++n === 3) setTimeout(() => abort.abort(), 10);
+    }
+    expect(n).toBeGreaterThanOrEqual(3);
+    expect(Date.now() - started).toBeLessThan(5000);
+    await until(() => closes.length > 0);
+    expect(closes).toEqual([1000]);
+  });
+
+  it('break closes the connection: the server sees a close 1000', async () => {
+    const closes: number[] = [];
+    const bare = await startBareServer((ws) => {
+      ws.on('close', (code) => closes.push(code));
+      for (let i = 0; i < 5; i++) ws.send(`{"type":"NEW_SCAN","data":{"token_address":"T${i}"}}`);
+    });
+    servers.push(bare);
+    const got = await take(liveCalls({ url: bare.url }), 2);
+    expect(got.map((c) => c.tokenAddress)).toEqual(['T0', 'T1']);
+    await until(() => closes.length > 0);
+    expect(closes).toEqual([1000]);
+  });
+
+  it('reports reconnecting statuses across dropped connections and loses nothing it was sent', async () => {
+    const server = await feed({ rate: 200, seed: 3, dropEvery: 5 });
+    const statuses: Status[] = [];
+    const calls = await take(liveCalls({ url: server.url, apiKey: 'k', ...fast, onStatus: (s) => statuses.push(s) }), 12);
+    expect(calls).toHaveLength(12);
+    const reconnects = statuses.filter((s) => s.type === 'reconnecting');
+    expect(reconnects.length).toBeGreaterThanOrEqual(2);
+    expect(statuses.filter((s) => s.type === 'connected' && s.reconnected).length).toBeGreaterThanOrEqual(2);
+  });
+
+  it('a consumer that stops pulling pauses the socket: what the server gets off its hands stays bounded', async () => {
+    const frame = JSON.stringify({ type: 'NEW_SCAN', data: { token_address: 'A', pad: 'x'.repeat(400) } });
+    let accepted = 0;
+    let stop = false;
+    const bare = await startBareServer((ws) => {
+      // Sends as fast as the socket takes it; what leaves the buffer is what our side accepted.
+      const pump = (): void => {
+        if (stop || ws.readyState !== ws.OPEN) return;
+        while (ws.bufferedAmount < 1 << 20) {
+          ws.send(frame);
+          accepted += frame.length;
+        }
+        setImmediate(pump);
+      };
+      pump();
+    });
+    servers.push(bare);
+    const iterator = liveCalls({ url: bare.url })[Symbol.asyncIterator]();
+    await iterator.next();
+    const heapBefore = process.memoryUsage().heapUsed;
+    await new Promise((r) => setTimeout(r, 1500));
+    stop = true;
+    // Unbounded, a second and a half on loopback is hundreds of megabytes.
+    expect(accepted).toBeLessThan(32 << 20);
+    expect(process.memoryUsage().heapUsed - heapBefore).toBeLessThan(64 << 20);
+    await iterator.return?.();
+  });
+});
+
+describe('websocketUrl', () => {
+  it("is the URL tail connects to, as the service's get_websocket_url() builds it", () => {
+    expect(websocketUrl({ baseUrl: 'https://api.example.com', apiKey: 'k 1' })).toBe('wss://api.example.com/solana/monitor/livecalls?api_key=k+1');
+    expect(websocketUrl({ url: 'wss://api.example.com/solana/monitor/livecalls', apiKey: 'k', auth: 'header' })).toBe('wss://api.example.com/solana/monitor/livecalls');
+  });
+});
+
+async function until(test: () => boolean, timeoutMs = 3000): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (!test()) {
+    if (Date.now() > end) throw new Error('timed out');
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
