@@ -1,6 +1,6 @@
 import type { ChalkInstance } from 'chalk';
 import { text, type Call } from '../calls.js';
-import type { Message } from '../message.js';
+import type { Message, MultiCallWire } from '../message.js';
 import { compactJson } from '../json-text.js';
 import { formatPrice, formatUsdCompact } from './money.js';
 import { sanitize } from './sanitize.js';
@@ -44,12 +44,44 @@ export function field(v: unknown): string {
   return s === undefined || s === '' ? MISSING : sanitize(s);
 }
 
+/** A multi-call signal's printable fields: every feed string sanitized. */
+export interface SignalText {
+  /** `3 callers/10m` */
+  count: string;
+  symbol: string;
+  /** The trigger's market cap and its multiple since the first call: `$512.3K ×4.2`. */
+  mcap: string;
+  /** The callers' names (else ids), in the order of their first call. */
+  callers: string;
+  address: string;
+}
+
+export function signalText(signal: MultiCallWire): SignalText {
+  const d = signal.data;
+  const mcap = d.market_cap === null ? MISSING : formatUsdCompact(d.market_cap);
+  const first = d.first_market_cap;
+  const multiple = d.market_cap !== null && first !== null && first > 0 ? ` ×${formatMultiple(d.market_cap / first)}` : '';
+  return {
+    count: `${d.callers.length} callers/${field(d.window)}`,
+    symbol: field(d.token_symbol),
+    mcap: mcap + multiple,
+    callers: d.callers.map((c) => field(c.name || c.id)).join(', '),
+    address: d.token_address === '' ? MISSING : sanitize(d.token_address),
+  };
+}
+
+/** `4.2`, `12`, `0.85`: two significant digits are what a trader reads. */
+function formatMultiple(x: number): string {
+  if (!Number.isFinite(x)) return MISSING;
+  return x >= 10 ? String(Math.round(x)) : String(Number(x.toPrecision(2)));
+}
+
 /** When a call was made, epoch ms: `data.timestamp` when usable, else its arrival. */
 export function callTime(call: Call): number {
   return call.timestampMs ?? call.receivedAt;
 }
 
-/** The `type` of a message that is not a call (--all-types, a signal), sanitized. */
+/** The `type` of a message that is not a call (--all-types), sanitized. */
 export function messageType(message: Exclude<Message, Call>): string {
   return field(message.value.type);
 }

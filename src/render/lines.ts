@@ -1,7 +1,7 @@
 import type { ChalkInstance } from 'chalk';
 import type { Message } from '../message.js';
 import { createClock } from './clock.js';
-import { callText, callTime, compactRaw, createPlatformStyle, messageType } from './fields.js';
+import { callText, callTime, compactRaw, createPlatformStyle, messageType, signalText } from './fields.js';
 import type { Render } from './renderer.js';
 import { fit } from './width.js';
 
@@ -10,6 +10,7 @@ import { fit } from './width.js';
  * reads like a table, the full token address last so it can be copied.
  *
  *   17:20:00 BONK       Bonk Inu                  $512.3K   $0.0₄512 Alice            telegram 7xKXtg2CW87d97TXJSDpbD5jBkheTqA83TZRuJosgAsU
+ *   17:24:10  MULTI-CALL 3 callers/10m  BONK $1.2M ×2.4 Alice, Bob, Carol 7xKXtg2CW87d97TXJSDpbD5jBkheTqA83TZRuJosgAsU
  *
  */
 
@@ -24,8 +25,17 @@ export function createLinesRenderer(options: { chalk: ChalkInstance; timeZone?: 
   const symbolStyle = chalk.bold;
   const mcapStyle = chalk.green;
   const typeStyle = chalk.yellow;
+  // A signal stands out from the calls around it, and still reads without colour.
+  const signalStyle = chalk.bold.black.bgYellow;
 
   return (message: Message): string => {
+    if (message.kind === 'signal') {
+      const f = signalText(message.value);
+      return (
+        `${timeStyle(clock(message.receivedAt))} ${signalStyle(` MULTI-CALL ${f.count} `)} ` +
+        `${symbolStyle(f.symbol)} ${mcapStyle(f.mcap)} ${f.callers} ${f.address}\n`
+      );
+    }
     if (message.kind !== 'call') {
       return `${timeStyle(clock(message.receivedAt))} ${typeStyle(messageType(message))} ${compactRaw(message.raw)}\n`;
     }

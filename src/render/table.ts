@@ -1,10 +1,10 @@
 import type { ChalkInstance } from 'chalk';
 import Table from 'cli-table3';
-import type { Message } from '../message.js';
+import type { Message, MultiCallWire, SignalMessage } from '../message.js';
 import type { Call } from '../calls.js';
 import { createChalk } from './color.js';
 import { createClock } from './clock.js';
-import { callText, callTime, compactRaw, createPlatformStyle, messageType, type CallText, type Style } from './fields.js';
+import { callText, callTime, compactRaw, createPlatformStyle, messageType, signalText, type CallText, type Style } from './fields.js';
 import { displayWidth, fit } from './width.js';
 import type { Render } from './renderer.js';
 
@@ -111,6 +111,7 @@ export function createTableRenderer(options: TableRendererOptions): Render {
   const styles: Partial<Record<Key, Style>> = { time: chalk.gray, symbol: chalk.bold, mcap: chalk.green };
   const headStyle: Style = chalk.bold;
   const typeStyle: Style = chalk.yellow;
+  const signalStyle: Style = chalk.bold.black.bgYellow;
   let layout: Layout | undefined;
 
   return (message: Message): string => {
@@ -124,9 +125,10 @@ export function createTableRenderer(options: TableRendererOptions): Render {
     const cells = layout.cells;
 
     if (message.kind !== 'call') {
-      if (cells === undefined) return `${header}${otherText(message, width, typeStyle)}\n`;
+      const text = message.kind === 'signal' ? (w: number) => signalRow(message.value, w, signalStyle) : (w: number) => otherText(message, w, typeStyle);
+      if (cells === undefined) return `${header}${text(width)}\n`;
       const time = layout.hasTime ? `${styles.time!(clock(message.receivedAt))}${MIDDLE}` : '';
-      return `${header}${LEFT}${time}${otherText(message, layout.spanWidth, typeStyle)}${RIGHT}\n`;
+      return `${header}${LEFT}${time}${text(layout.spanWidth)}${RIGHT}\n`;
     }
 
     const call = message;
@@ -150,8 +152,19 @@ export function createTableRenderer(options: TableRendererOptions): Render {
   };
 }
 
+/**
+ * A signal spans the row, highlighted whole: callers and window, symbol, market cap and multiple,
+ * the callers' names; the address last and never cut, so it can be copied.
+ */
+function signalRow(signal: MultiCallWire, width: number, style: Style): string {
+  const f = signalText(signal);
+  const head = fit(`MULTI-CALL ${f.count} ${f.symbol} ${f.mcap} ${f.callers}`, Math.max(0, width - f.address.length - 1));
+  const line = `${head} ${f.address}`;
+  return style(displayWidth(line) > width ? line : fit(line, width));
+}
+
 /** A message that is not a call (--all-types): its type and its text, cut to `width`. */
-function otherText(message: Exclude<Message, Call>, width: number, typeStyle: Style): string {
+function otherText(message: Exclude<Message, Call | SignalMessage>, width: number, typeStyle: Style): string {
   const type = messageType(message);
   const fitted = fit(`${type} ${compactRaw(message.raw)}`, width);
   // The type is coloured after fitting, so fitting measures plain text; a cut type stays plain.

@@ -1,4 +1,4 @@
-import type { Message } from '../../src/calls.js';
+import type { Message } from '../../src/message.js';
 import { frame } from './fixtures.js';
 
 /**
