@@ -33,6 +33,8 @@ export type Verdict =
 export const AUTH_CLOSE_CODES: ReadonlySet<number> = new Set([1008, 4001, 4003]);
 const AUTH_STATUSES: ReadonlySet<number> = new Set([401, 403]);
 const BUSY_STATUSES: ReadonlySet<number> = new Set([429, 503]);
+/** The longest `Retry-After` honoured. */
+const MAX_RETRY_AFTER_MS = 3_600_000;
 
 export interface BackoffPolicy {
   minMs: number;
@@ -56,12 +58,24 @@ export function connectionWasGood(policy: BackoffPolicy, upMs: number | undefine
   return messages > 0 || (upMs !== undefined && upMs >= policy.maxMs);
 }
 
-/** `Retry-After` in seconds or as an HTTP date; undefined when absent or unreadable. */
+/** The three HTTP-date forms a recipient must accept: IMF-fixdate, RFC 850, asctime (which is GMT). */
+const IMF_FIXDATE = /^(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun), \d\d (?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) \d{4} \d\d:\d\d:\d\d GMT$/;
+const RFC850_DATE = /^(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day, \d\d-(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)-\d\d \d\d:\d\d:\d\d GMT$/;
+const ASCTIME_DATE = /^(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun) (?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) [ \d]\d \d\d:\d\d:\d\d \d{4}$/;
+
+/**
+ * `Retry-After` as delta-seconds (digits only) or an HTTP date, in ms from `now` (0 for a date in
+ * the past); undefined when absent or anything else. Date.parse alone would take `-5`, `1.5` or
+ * `+3` for dates in 2001, and a bogus header must fall back to the ordinary backoff.
+ */
 export function parseRetryAfter(value: string | undefined, now: number): number | undefined {
-  if (value === undefined || value.trim() === '') return undefined;
+  if (value === undefined) return undefined;
   const s = value.trim();
   if (/^\d+$/.test(s)) return Number(s) * 1000;
-  const at = Date.parse(s);
+  let at: number;
+  if (IMF_FIXDATE.test(s) || RFC850_DATE.test(s)) at = Date.parse(s);
+  else if (ASCTIME_DATE.test(s)) at = Date.parse(`${s} GMT`);
+  else return undefined;
   return Number.isNaN(at) ? undefined : Math.max(0, at - now);
 }
 
@@ -104,8 +118,9 @@ export function decide(
   const backoff = backoffDelay(policy, failuresInARow, random);
   if (end.kind === 'http' && BUSY_STATUSES.has(end.status)) {
     const wait = parseRetryAfter(end.retryAfter, now);
-    // The server said when; a bound keeps a bogus header from parking the client for days.
-    if (wait !== undefined) return { action: 'retry', delayMs: Math.min(wait, 3_600_000), why: `${why}, Retry-After` };
+    // The server said when; a bound keeps a bogus header from parking the client for days, and
+    // --backoff-min keeps `0` or a date in the past from making it hammer the server.
+    if (wait !== undefined) return { action: 'retry', delayMs: Math.max(policy.minMs, Math.min(wait, MAX_RETRY_AFTER_MS)), why: `${why}, Retry-After` };
   }
   return { action: 'retry', delayMs: backoff, why };
 }

@@ -82,6 +82,23 @@ describe('reconnects', () => {
     expect(times[1]! - times[0]!).toBeGreaterThanOrEqual(950);
   });
 
+  it('HTTP 429 with a bogus Retry-After (-5) backs off as usual: never sooner than --backoff-min', async () => {
+    const times: number[] = [];
+    const server = await bare(() => {}, {
+      rejectUpgrade: () => {
+        times.push(Date.now());
+        return { status: 429, headers: { 'Retry-After': '-5' } };
+      },
+    });
+    const r = await runCli(['--url', server.url, '--max-retries', '2', '--backoff-min', '300ms', '--backoff-max', '400ms']);
+    expect(r.code, r.stderr).toBe(4);
+    // Three attempts spread over at least 2 × 300 ms, not three in a few milliseconds.
+    expect(times).toHaveLength(3);
+    expect(times[1]! - times[0]!).toBeGreaterThanOrEqual(300);
+    expect(times[2]! - times[1]!).toBeGreaterThanOrEqual(300);
+    expect(r.stderr).not.toMatch(/Retry-After/);
+  });
+
   it('--max-retries 1: a connection that delivered a call resets the retry count, so closes after calls go on', async () => {
     const server = await bare((ws, _req, i) => {
       ws.send(call(i + 1), () => ws.close(1000, 'bye'));

@@ -68,6 +68,21 @@ describe('decide', () => {
     expect(decide({ kind: 'http', status: 429 }, policy, 2, high, NOW)).toMatchObject({ action: 'retry', delayMs: 8000 });
   });
 
+  it('a Retry-After that is not delta-seconds or an HTTP date is ignored: the ordinary backoff', () => {
+    for (const retryAfter of ['-5', '1.5', '+3', ' ', 'soon', '5s', '0x10', '2026-11-25', 'Sun, 06 Nov 1994 08:49:37 PST']) {
+      expect(decide({ kind: 'http', status: 429, retryAfter }, policy, 2, high, NOW), retryAfter).toMatchObject({ action: 'retry', delayMs: 8000 });
+      expect(decide({ kind: 'http', status: 503, retryAfter }, policy, 2, high, NOW).why, retryAfter).not.toMatch(/Retry-After/);
+    }
+  });
+
+  it('never waits less than --backoff-min, whatever Retry-After says (0, a date in the past, a date a moment away)', () => {
+    for (const retryAfter of ['0', new Date(NOW - 60_000).toUTCString(), new Date(NOW + 200).toUTCString()]) {
+      expect(decide({ kind: 'http', status: 429, retryAfter }, policy, 0, low, NOW), retryAfter).toMatchObject({ action: 'retry', delayMs: 1000 });
+    }
+    // A Retry-After past the cap is bounded to an hour.
+    expect(decide({ kind: 'http', status: 503, retryAfter: '999999999999' }, policy, 0, low, NOW)).toMatchObject({ delayMs: 3_600_000 });
+  });
+
   it('--max-retries n: n retries after failed attempts, n + 1 attempts in all, then give up', () => {
     const two = { ...policy, maxRetries: 2 };
     const refused = { kind: 'unreachable', message: 'connection refused' } as const;
@@ -97,5 +112,19 @@ describe('parseRetryAfter', () => {
     expect(parseRetryAfter(new Date(NOW - 5000).toUTCString(), NOW)).toBe(0);
     expect(parseRetryAfter('soon', NOW)).toBeUndefined();
     expect(parseRetryAfter(undefined, NOW)).toBeUndefined();
+  });
+
+  it('takes the three HTTP-date forms (IMF-fixdate, RFC 850, asctime in GMT)', () => {
+    // NOW is Wednesday 2026-11-25 12:00:00 GMT.
+    expect(parseRetryAfter('Wed, 25 Nov 2026 12:00:30 GMT', NOW)).toBe(30_000);
+    expect(parseRetryAfter('Wednesday, 25-Nov-26 12:00:30 GMT', NOW)).toBe(30_000);
+    expect(parseRetryAfter('Wed Nov 25 12:00:30 2026', NOW)).toBe(30_000);
+    expect(parseRetryAfter('Wed Nov  5 12:00:30 2026', NOW)).toBe(0);
+  });
+
+  it('signs, fractions, units and other dates Date.parse would take are not Retry-After values', () => {
+    for (const value of ['-5', '+3', '1.5', '1e3', '5s', '2026-11-25', '2026-11-25T12:00:30Z', 'Nov 25 2026', '']) {
+      expect(parseRetryAfter(value, NOW), value).toBeUndefined();
+    }
   });
 });
