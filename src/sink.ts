@@ -78,6 +78,8 @@ interface OpenFile {
   path: string;
   fd: number;
   stream: fs.WriteStream;
+  /** fsync is for regular files: a FIFO, /dev/null or a pipe (`-o >(gzip)`) refuses it (EINVAL). */
+  regular: boolean;
 }
 
 function openFile(path: string): OpenFile {
@@ -87,20 +89,23 @@ function openFile(path: string): OpenFile {
   } catch (err) {
     throw outputError(`--output: cannot open '${path}': ${(err as Error).message}`);
   }
+  const regular = fs.fstatSync(fd).isFile();
   // autoClose off: the fd must outlive the stream's end so it can be fsynced before closing.
-  return { path, fd, stream: fs.createWriteStream('', { fd, autoClose: false, highWaterMark: 64 * 1024 }) };
+  return { path, fd, regular, stream: fs.createWriteStream('', { fd, autoClose: false, highWaterMark: 64 * 1024 }) };
 }
 
 /** Ends a file's stream, fsyncs and closes it; failures become an output error. */
 function finishFile(file: OpenFile): Promise<UserError | undefined> {
   return new Promise((resolve) => {
     file.stream.end(() => {
-      fs.fsync(file.fd, (syncErr) => {
+      const close = (syncErr: Error | null): void => {
         fs.close(file.fd, (closeErr) => {
           const err = syncErr ?? closeErr;
           resolve(err ? outputError(`--output: cannot write '${file.path}': ${err.message}`) : undefined);
         });
-      });
+      };
+      if (file.regular) fs.fsync(file.fd, close);
+      else close(null);
     });
   });
 }

@@ -446,6 +446,78 @@ describe('clean exits', () => {
     expect(stderr).not.toMatch(/\n\s+at /);
   });
 
+  describe('-o onto what is not a regular file (a FIFO, /dev/null, a process substitution): not fsynced', () => {
+    const streaming = (ws: WebSocket): void => {
+      let n = 0;
+      const timer = setInterval(() => ws.readyState === ws.OPEN && ws.send(call(++n)), 5);
+      ws.on('close', () => clearInterval(timer));
+    };
+    /** A FIFO with a reader (cat) that collects what comes through it. */
+    async function fifo(): Promise<{ path: string; read: Promise<string>; sofar(): string }> {
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rexi-fifo-'));
+      cleanups.push(() => fs.rmSync(dir, { recursive: true }));
+      const file = path.join(dir, 'calls.fifo');
+      const { execFileSync, spawn } = await import('node:child_process');
+      execFileSync('mkfifo', [file]);
+      const cat = spawn('cat', [file], { stdio: ['ignore', 'pipe', 'ignore'] });
+      cleanups.push(() => void cat.kill('SIGKILL'));
+      let out = '';
+      cat.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
+      return { path: file, read: new Promise((resolve) => cat.on('close', () => resolve(out))), sofar: () => out };
+    }
+
+    it('a FIFO: exit 0 after -n, every line through it', async () => {
+      const server = await bare(streaming);
+      const target = await fifo();
+      const r = await runCli(['--url', server.url, '-n', '3', '-o', target.path]);
+      expect(r.code, r.stderr).toBe(0);
+      expect(seqs(await target.read)).toEqual([1, 2, 3]);
+    });
+
+    it('a FIFO: SIGTERM ends by SIGTERM (143), not exit 5', async () => {
+      const server = await bare(streaming);
+      const target = await fifo();
+      const child = spawnCli(['--url', server.url, '-o', target.path]);
+      await child.waitFor(/connected to/);
+      // Lines through the FIFO first, so the stop has something to flush.
+      for (let i = 0; i < 100 && !target.sofar().includes('\n'); i++) await new Promise((resolve) => setTimeout(resolve, 20));
+      child.proc.kill('SIGTERM');
+      const r = await child.done;
+      expect(r.signal, r.stderr).toBe('SIGTERM');
+      expect(r.stderr).not.toMatch(/error/);
+      const got = seqs(await target.read);
+      expect(got.length).toBe(Number(/output (\d+)/.exec(r.stderr)![1]));
+      expect(got.length).toBeGreaterThan(0);
+    });
+
+    it('/dev/null: exit 0 after -n, and SIGTERM ends by SIGTERM', async () => {
+      const server = await bare(streaming);
+      const r = await runCli(['--url', server.url, '-n', '3', '-o', '/dev/null']);
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stderr).toMatch(/output 3/);
+      const child = spawnCli(['--url', server.url, '-o', '/dev/null']);
+      await child.waitFor(/connected to/);
+      child.proc.kill('SIGTERM');
+      const stopped = await child.done;
+      expect(stopped.signal, stopped.stderr).toBe('SIGTERM');
+    });
+
+    it('a process substitution (-o >(cat > file)): exit 0 after -n', async () => {
+      const server = await bare(streaming);
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rexi-'));
+      cleanups.push(() => fs.rmSync(dir, { recursive: true }));
+      const file = path.join(dir, 'calls.ndjson');
+      const { spawn } = await import('node:child_process');
+      const sh = spawn('bash', ['-c', `"${process.execPath}" "${BIN}" --url ${server.url} -n 3 -o >(cat > "${file}"); rc=$?; wait $!; exit $rc`], { env: cleanEnv(), stdio: ['ignore', 'ignore', 'pipe'] });
+      cleanups.push(() => void sh.kill('SIGKILL'));
+      let stderr = '';
+      sh.stderr.on('data', (d) => (stderr += d));
+      const code = await new Promise((resolve) => sh.on('close', resolve));
+      expect(code, stderr).toBe(0);
+      expect(seqs(fs.readFileSync(file, 'utf8'))).toEqual([1, 2, 3]);
+    });
+  });
+
   it('-o into a missing directory: exit 5 before connecting', async () => {
     const server = await bare((ws) => ws.send(call(1)));
     const r = await runCli(['--url', server.url, '-o', '/nonexistent-dir/capture.ndjson']);
