@@ -4,7 +4,7 @@ import { buildEndpoint, AUTH_MODES, type AuthMode, type Endpoint } from './endpo
 import { usageError } from './errors.js';
 import { validateFilterSpec, type FilterSpec } from './filter.js';
 import { LOG_LEVELS, type LogLevel } from './log.js';
-import { proxyFor } from './proxy.js';
+import { proxyFor, type ProxySetting } from './proxy.js';
 import type { ColorMode } from './render/color.js';
 import { FORMATS, type Format } from './render/renderer.js';
 import type { ConnectionTuning } from './stream/connection.js';
@@ -52,7 +52,7 @@ export interface ConnectTarget {
   /** The variable or flag to fix when the key is rejected. */
   keyHint: string;
   /** The proxy to CONNECT through, from the environment. */
-  proxy: string | undefined;
+  proxy: ProxySetting | undefined;
 }
 
 export interface TailOptions {

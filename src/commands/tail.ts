@@ -2,6 +2,7 @@ import type { Outcome } from '../cli.js';
 import type { Logger } from '../log.js';
 import type { ConnectTarget, Environment, TailOptions } from '../options.js';
 import { createPipeline, type Stdout } from '../pipeline.js';
+import { describeProxy } from '../proxy.js';
 import { run } from '../run.js';
 import { Reader } from '../stream/reader.js';
 import { newStats } from '../stream/stats.js';
@@ -16,7 +17,7 @@ export interface Io {
 export async function runTail(options: TailOptions, target: ConnectTarget, io: Io): Promise<Outcome> {
   const { logger } = io;
   for (const warning of options.warnings) logger.warn(warning);
-  const agent = target.proxy ? await proxyAgent(target.proxy, logger) : undefined;
+  const agent = target.proxy ? await proxyAgent(target.proxy.url, logger) : undefined;
   const pipeline = await createPipeline(options.output, options.filter, io.stdout, io.environment.env);
   const stats = newStats(Date.now());
   const { policy, allTypes, ...tuning } = options.stream;
@@ -28,6 +29,7 @@ export async function runTail(options: TailOptions, target: ConnectTarget, io: I
       keepValues: pipeline.readsValues,
       display: target.endpoint.display,
       keyHint: target.keyHint,
+      proxyHint: target.proxy && describeProxy(target.proxy),
     },
     stats,
     logger,

@@ -10,6 +10,8 @@ import { sanitize } from '../render/sanitize.js';
 export type ConnectionEnd =
   /** The upgrade was answered with another status than 101. */
   | { kind: 'http'; status: number; retryAfter?: string; location?: string }
+  /** The proxy answered CONNECT with another status than 200. */
+  | { kind: 'proxy'; status: number }
   /** The socket closed after the upgrade: a close frame, or 1006 for an abrupt end. */
   | { kind: 'closed'; code: number; reason: string }
   /** No TCP/TLS/upgrade within --connect-timeout, or a network error before the upgrade. */
@@ -26,12 +28,16 @@ export type ConnectionEnd =
 export type Verdict =
   | { action: 'retry'; delayMs: number; why: string }
   | { action: 'auth-rejected'; why: string }
+  /** The proxy will not tunnel for us (its credentials or its rules): retrying cannot help. */
+  | { action: 'proxy-refused'; why: string }
   | { action: 'give-up'; why: string }
   | { action: 'stop' };
 
 /** Close codes the service uses to reject a key (1008 policy violation, 4001/4003 app codes). */
 export const AUTH_CLOSE_CODES: ReadonlySet<number> = new Set([1008, 4001, 4003]);
 const AUTH_STATUSES: ReadonlySet<number> = new Set([401, 403]);
+/** A proxy that wants credentials (407, or 401 from some) or forbids the tunnel (403). */
+const PROXY_REFUSED_STATUSES: ReadonlySet<number> = new Set([401, 403, 407]);
 const BUSY_STATUSES: ReadonlySet<number> = new Set([429, 503]);
 /** The longest `Retry-After` honoured. */
 const MAX_RETRY_AFTER_MS = 3_600_000;
@@ -83,6 +89,8 @@ export function describeEnd(end: ConnectionEnd): string {
   switch (end.kind) {
     case 'http':
       return `the server answered HTTP ${end.status}${end.location ? ' (a redirect, not followed)' : ''}`;
+    case 'proxy':
+      return `the proxy answered HTTP ${end.status} to CONNECT`;
     case 'closed':
       // The reason is the server's text, bound for a terminal: no escape sequence gets through.
       return `the server closed the connection (${end.code}${end.reason ? ` ${sanitize(end.reason)}` : ''})`;
@@ -113,6 +121,7 @@ export function decide(
   if (end.kind === 'stopped') return { action: 'stop' };
   const why = describeEnd(end);
   if (end.kind === 'http' && AUTH_STATUSES.has(end.status)) return { action: 'auth-rejected', why };
+  if (end.kind === 'proxy' && PROXY_REFUSED_STATUSES.has(end.status)) return { action: 'proxy-refused', why };
   if (end.kind === 'closed' && AUTH_CLOSE_CODES.has(end.code)) return { action: 'auth-rejected', why };
   if (failuresInARow >= policy.maxRetries) return { action: 'give-up', why };
   const backoff = backoffDelay(policy, failuresInARow, random);

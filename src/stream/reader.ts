@@ -31,6 +31,8 @@ export interface ReaderOptions {
   display: string;
   /** What to fix when the key is rejected: `REXI_API_KEY`, `--api-key-file`, ... */
   keyHint: string;
+  /** The proxy in use, as it may be shown (`HTTPS_PROXY (http://***@proxy:3128)`); undefined for none. */
+  proxyHint?: string | undefined;
   random?: () => number;
 }
 
@@ -90,6 +92,9 @@ export class Reader implements AsyncIterable<Batch> {
         if (verdict.action === 'stop') return;
         if (verdict.action === 'auth-rejected') {
           throw authError(`authentication rejected: ${verdict.why}; check ${this.options.keyHint}`);
+        }
+        if (verdict.action === 'proxy-refused') {
+          throw authError(`the proxy refused the connection (${verdict.why}): check the proxy and its credentials in ${this.options.proxyHint ?? 'HTTPS_PROXY / HTTP_PROXY'}`);
         }
         if (verdict.action === 'give-up') {
           const attempts = failures + 1;

@@ -574,6 +574,28 @@ describe('network', () => {
     expect(connects).toHaveLength(1);
   });
 
+  it.each([407, 401])('a CONNECT proxy that refuses (%d): says the proxy refused, names the variable (password redacted), exit 3', async (status) => {
+    const server = await bare((ws) => ws.send(call(1)));
+    const auths: (string | undefined)[] = [];
+    const proxy = http.createServer((_req, res) => res.writeHead(405).end());
+    proxy.on('connect', (req: http.IncomingMessage, client: net.Socket) => {
+      auths.push(req.headers['proxy-authorization']);
+      client.on('error', () => {});
+      client.end(`HTTP/1.1 ${status} ${http.STATUS_CODES[status]}\r\nProxy-Authenticate: Basic realm="corp"\r\nContent-Length: 0\r\n\r\n`);
+    });
+    await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+    cleanups.push(() => new Promise<void>((resolve) => proxy.close(() => resolve())));
+    const port = (proxy.address() as net.AddressInfo).port;
+    const r = await runCli(['--url', server.url, ...FAST], { env: { HTTP_PROXY: `http://alice:hunter2@127.0.0.1:${port}`, REXI_API_KEY: 'the-key' }, timeoutMs: 5000 });
+    expect(r.code, r.stderr).toBe(3);
+    // It did send the credentials, once: no retry.
+    expect(auths).toEqual([`Basic ${Buffer.from('alice:hunter2').toString('base64')}`]);
+    expect(server.requests).toHaveLength(0);
+    const last = r.stderr.trim().split('\n').at(-1)!;
+    expect(last).toMatch(new RegExp(`^rexi-live: error: the proxy refused the connection \\(the proxy answered HTTP ${status} to CONNECT\\).*HTTP_PROXY \\(http://\\*\\*\\*@127\\.0\\.0\\.1:${port}\\)`));
+    expect(r.stderr).not.toMatch(/hunter2|REXI_API_KEY|the-key/);
+  });
+
   it('offers permessage-deflate only with --compress', async () => {
     const server = await bare((ws) => ws.send(call(1)));
     await runCli(['--url', server.url, '-n', '1']);

@@ -60,6 +60,13 @@ describe('decide', () => {
     }
   });
 
+  it('a proxy that refuses CONNECT (401, 403, 407) is not the server rejecting the key; its other answers are retried', () => {
+    for (const status of [401, 403, 407]) {
+      expect(decide({ kind: 'proxy', status }, policy, 0, low, NOW)).toEqual({ action: 'proxy-refused', why: `the proxy answered HTTP ${status} to CONNECT` });
+    }
+    expect(decide({ kind: 'proxy', status: 502 }, policy, 0, low, NOW)).toMatchObject({ action: 'retry', delayMs: 1000 });
+  });
+
   it('honours Retry-After on 429 and 503, in seconds or as a date', () => {
     expect(decide({ kind: 'http', status: 429, retryAfter: '7' }, policy, 0, low, NOW)).toMatchObject({ action: 'retry', delayMs: 7000 });
     const date = new Date(NOW + 12_000).toUTCString();
