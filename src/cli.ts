@@ -79,7 +79,8 @@ Examples:
 
 ${DURATIONS}
 Exit codes: 0 done (--count, --duration, stdout closed), 2 usage or configuration,
-3 authentication rejected, 4 gave up connecting, 5 output error, 130/143 SIGINT/SIGTERM.`;
+3 authentication rejected, 4 gave up connecting, 5 output error,
+129/130/143 SIGHUP/SIGINT/SIGTERM (after a clean stop).`;
 
 /** How a command ended: an exit code, or a signal to end by after the clean stop. */
 export interface Outcome {
@@ -109,7 +110,7 @@ Examples:
 Environment: REXI_WS_URL, REXI_BASE_URL, REXI_API_KEY, REXI_AUTH, REXI_CONFIG, REXI_SERVE_KEYS,
 HTTPS_PROXY / HTTP_PROXY / NO_PROXY, NO_COLOR, FORCE_COLOR.
 Exit codes: 0 done, 1 internal error, 2 usage or configuration, 3 authentication rejected,
-4 gave up connecting, 5 output error, 130/143 stopped by SIGINT/SIGTERM.
+4 gave up connecting, 5 output error, 129/130/143 stopped by SIGHUP/SIGINT/SIGTERM.
 'rexi-live <command> --help' shows each command's flags.`,
     );
 
@@ -147,6 +148,7 @@ Examples:
   addLogOptions(serve)
     .addHelpText('after', `
 Prints "listening on ws://HOST:PORT/solana/monitor/livecalls" on stderr once ready.
+Exit codes: 2 usage, 129/130/143 stopped by SIGHUP/SIGINT/SIGTERM (clients closed with 1001).
 
 Examples:
   $ rexi-live serve --port 8080 --rate 20 --key devkey

@@ -8,11 +8,17 @@ export const ExitCode = {
   auth: 3,
   gaveUp: 4,
   output: 5,
-  /** What the shell sees when the process ends by SIGINT / SIGTERM (128 + signal number). */
+  /** What the shell sees when the process ends by SIGHUP / SIGINT / SIGTERM (128 + signal number). */
+  sighup: 129,
   sigint: 130,
   sigterm: 143,
 } as const;
 export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
+
+/** The signals that get a clean stop (the terminal or the ssh session went away, ^C, kill), and
+ * the status of ending by each. */
+export const STOP_SIGNALS = { SIGHUP: ExitCode.sighup, SIGINT: ExitCode.sigint, SIGTERM: ExitCode.sigterm } as const;
+export type StopSignal = keyof typeof STOP_SIGNALS;
 
 /**
  * An error the user can cause and fix: it carries its exit code and a one-line message that names

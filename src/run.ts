@@ -1,5 +1,5 @@
 import type { Outcome } from './cli.js';
-import { ExitCode, UserError, outputError } from './errors.js';
+import { ExitCode, STOP_SIGNALS, UserError, outputError, type StopSignal } from './errors.js';
 import type { Logger } from './log.js';
 import { pump, type Pipeline } from './pipeline.js';
 import type { Batch } from './stream/reader.js';
@@ -17,8 +17,8 @@ export interface Source extends AsyncIterable<Batch> {
  * lines already rendered are flushed whole, a file is fsynced and the summary is printed.
  */
 export async function run(source: Source, pipeline: Pipeline, stats: Stats, logger: Logger, durationMs: number | undefined): Promise<Outcome> {
-  let signal: NodeJS.Signals | undefined;
-  const onSignal = (sig: NodeJS.Signals): void => {
+  let signal: StopSignal | undefined;
+  const onSignal = (sig: StopSignal): void => {
     if (signal !== undefined) {
       // A second signal: the user wants out now.
       removeSignalHandlers();
@@ -30,12 +30,11 @@ export async function run(source: Source, pipeline: Pipeline, stats: Stats, logg
     logger.info(`${sig}: stopping after the lines already read are written (${sig} again to quit at once)`);
     source.stop();
   };
+  const signals = Object.keys(STOP_SIGNALS) as StopSignal[];
   const removeSignalHandlers = (): void => {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
+    for (const sig of signals) process.off(sig, onSignal);
   };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
+  for (const sig of signals) process.on(sig, onSignal);
   const durationTimer = durationMs !== undefined ? setTimeout(() => source.stop(), durationMs) : undefined;
 
   let error: UserError | undefined;
@@ -54,6 +53,6 @@ export async function run(source: Source, pipeline: Pipeline, stats: Stats, logg
   removeSignalHandlers();
   // Thrown after the summary, so the error is the last line the user sees.
   if (error) throw error;
-  if (signal !== undefined) return { exitCode: signal === 'SIGINT' ? ExitCode.sigint : ExitCode.sigterm, signal };
+  if (signal !== undefined) return { exitCode: STOP_SIGNALS[signal], signal };
   return { exitCode: ExitCode.ok };
 }

@@ -1,5 +1,5 @@
 import type { Outcome } from '../cli.js';
-import { ExitCode, usageError } from '../errors.js';
+import { STOP_SIGNALS, usageError, type StopSignal } from '../errors.js';
 import { createLogger } from '../log.js';
 import { resolveLog, type Environment, type Flags } from '../options.js';
 import { startFeedServer, type FeedServerOptions } from '../server/feed-server.js';
@@ -57,10 +57,9 @@ export default async function serveCommand(flags: Flags, environment: Environmen
   // A plain line, whatever the log format: scripts wait for it to know the port.
   process.stderr.write(`listening on ${server.url}\n`);
   if (server.seed !== undefined) logger.info(`synthetic feed at ${options.rate} calls/s, seed ${server.seed} (--seed ${server.seed} repeats it)`);
-  const signal = await new Promise<NodeJS.Signals>((resolve) => {
-    process.once('SIGINT', () => resolve('SIGINT'));
-    process.once('SIGTERM', () => resolve('SIGTERM'));
+  const signal = await new Promise<StopSignal>((resolve) => {
+    for (const sig of Object.keys(STOP_SIGNALS) as StopSignal[]) process.once(sig, () => resolve(sig));
   });
   await server.close();
-  return { exitCode: signal === 'SIGINT' ? ExitCode.sigint : ExitCode.sigterm, signal };
+  return { exitCode: STOP_SIGNALS[signal], signal };
 }

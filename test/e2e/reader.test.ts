@@ -397,6 +397,39 @@ describe('clean exits', () => {
     expect(got.length).toBe(output);
   });
 
+  it('SIGHUP (the terminal or the ssh session went away) with -o: the same clean stop as SIGTERM, close 1000, then the process ends by SIGHUP', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rexi-'));
+    cleanups.push(() => fs.rmSync(dir, { recursive: true }));
+    const file = path.join(dir, 'capture.ndjson');
+    const closes: number[] = [];
+    const server = await bare((ws) => {
+      let n = 0;
+      const timer = setInterval(() => {
+        for (let i = 0; i < 50 && ws.readyState === ws.OPEN; i++) ws.send(call(++n, { pad: 'h'.repeat(200) }));
+      }, 1);
+      ws.on('close', (code) => {
+        closes.push(code);
+        clearInterval(timer);
+      });
+    });
+    const child = spawnCli(['--url', server.url, '-o', file]);
+    await child.waitFor(/connected to/);
+    for (let i = 0; i < 100 && !(fs.existsSync(file) && fs.statSync(file).size > 0); i++) await new Promise((resolve) => setTimeout(resolve, 20));
+    child.proc.kill('SIGHUP');
+    const r = await child.done;
+    expect(r.signal, r.stderr).toBe('SIGHUP');
+    expect(r.stderr).toMatch(/SIGHUP: stopping/);
+    expect(r.stderr).toMatch(/received \d+, output \d+/);
+    const text = fs.readFileSync(file, 'utf8');
+    expect(text.endsWith('\n')).toBe(true);
+    const got = seqs(text);
+    expect(got.length).toBeGreaterThan(0);
+    expect(got).toEqual(Array.from({ length: got.length }, (_, i) => i + 1));
+    expect(got.length).toBe(Number(/output (\d+)/.exec(r.stderr)![1]));
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(closes).toEqual([1000]);
+  });
+
   it('SIGINT stops cleanly (exit by SIGINT); a second SIGINT ends a stop that waits on a stuck reader at once', async () => {
     const server = await bare((ws) => {
       const timer = setInterval(() => {
