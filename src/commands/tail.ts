@@ -28,6 +28,7 @@ export async function runTail(options: TailOptions, target: ConnectTarget, io: I
       allTypes,
       keepValues: pipeline.readsValues,
       display: target.endpoint.display,
+      urlSource: target.endpoint.urlSource,
       keyHint: target.keyHint,
       proxyHint: target.proxy && describeProxy(target.proxy),
     },

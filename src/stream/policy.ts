@@ -1,3 +1,4 @@
+import { redactUrl } from '../endpoint.js';
 import { sanitize } from '../render/sanitize.js';
 
 /**
@@ -30,6 +31,8 @@ export type Verdict =
   | { action: 'auth-rejected'; why: string }
   /** The proxy will not tunnel for us (its credentials or its rules): retrying cannot help. */
   | { action: 'proxy-refused'; why: string }
+  /** Nothing serves the stream at that URL (404, a redirect) and nothing ever did this run. */
+  | { action: 'wrong-endpoint'; why: string }
   | { action: 'give-up'; why: string }
   | { action: 'stop' };
 
@@ -39,6 +42,7 @@ const AUTH_STATUSES: ReadonlySet<number> = new Set([401, 403]);
 /** A proxy that wants credentials (407, or 401 from some) or forbids the tunnel (403). */
 const PROXY_REFUSED_STATUSES: ReadonlySet<number> = new Set([401, 403, 407]);
 const BUSY_STATUSES: ReadonlySet<number> = new Set([429, 503]);
+const REDIRECT_STATUSES: ReadonlySet<number> = new Set([301, 302, 303, 307, 308]);
 /** The longest `Retry-After` honoured. */
 const MAX_RETRY_AFTER_MS = 3_600_000;
 
@@ -88,7 +92,9 @@ export function parseRetryAfter(value: string | undefined, now: number): number 
 export function describeEnd(end: ConnectionEnd): string {
   switch (end.kind) {
     case 'http':
-      return `the server answered HTTP ${end.status}${end.location ? ' (a redirect, not followed)' : ''}`;
+      if (!REDIRECT_STATUSES.has(end.status)) return `the server answered HTTP ${end.status}`;
+      // The target is the server's text, bound for a terminal, and may carry a key.
+      return `the server answered HTTP ${end.status}, a redirect${end.location ? ` to ${sanitize(redactUrl(end.location))}` : ''} (not followed)`;
     case 'proxy':
       return `the proxy answered HTTP ${end.status} to CONNECT`;
     case 'closed':
@@ -109,7 +115,8 @@ export function describeEnd(end: ConnectionEnd): string {
 
 /**
  * What to do after a connection ended. `failuresInARow` counts the failed attempts before this
- * one; the caller resets it when connectionWasGood().
+ * one; the caller resets it when connectionWasGood(). `connectedBefore`: an upgrade of this run
+ * has succeeded, so a 404 or a redirect is the service's passing state, not a wrong URL.
  */
 export function decide(
   end: ConnectionEnd,
@@ -117,11 +124,15 @@ export function decide(
   failuresInARow: number,
   random: () => number,
   now: number,
+  connectedBefore = false,
 ): Verdict {
   if (end.kind === 'stopped') return { action: 'stop' };
   const why = describeEnd(end);
   if (end.kind === 'http' && AUTH_STATUSES.has(end.status)) return { action: 'auth-rejected', why };
   if (end.kind === 'proxy' && PROXY_REFUSED_STATUSES.has(end.status)) return { action: 'proxy-refused', why };
+  if (end.kind === 'http' && !connectedBefore && (end.status === 404 || REDIRECT_STATUSES.has(end.status))) {
+    return { action: 'wrong-endpoint', why };
+  }
   if (end.kind === 'closed' && AUTH_CLOSE_CODES.has(end.code)) return { action: 'auth-rejected', why };
   if (failuresInARow >= policy.maxRetries) return { action: 'give-up', why };
   const backoff = backoffDelay(policy, failuresInARow, random);

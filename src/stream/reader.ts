@@ -1,6 +1,6 @@
 import { isUtf8 } from 'node:buffer';
 import { classifyFrame, type Message, type SkipKind } from '../calls.js';
-import { authError, gaveUpError } from '../errors.js';
+import { authError, gaveUpError, usageError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { Connection, type ConnectionOptions } from './connection.js';
 import { connectionWasGood, decide, type BackoffPolicy, type ConnectionEnd } from './policy.js';
@@ -29,6 +29,8 @@ export interface ReaderOptions {
   keepValues: boolean;
   /** The URL with the key redacted, for logs. */
   display: string;
+  /** Where the URL came from (`--url`, `REXI_BASE_URL`, ...): what to fix when nothing serves it. */
+  urlSource: string;
   /** What to fix when the key is rejected: `REXI_API_KEY`, `--api-key-file`, ... */
   keyHint: string;
   /** The proxy in use, as it may be shown (`HTTPS_PROXY (http://***@proxy:3128)`); undefined for none. */
@@ -70,6 +72,7 @@ export class Reader implements AsyncIterable<Batch> {
     const { policy, display } = this.options;
     const random = this.options.random ?? Math.random;
     let failures = 0;
+    let connectedBefore = false;
     try {
       while (!this.stopped) {
         this.log.debug(`connecting to ${display}`);
@@ -88,13 +91,18 @@ export class Reader implements AsyncIterable<Batch> {
           this.stats.received++;
           this.warn.skipped('too-large');
         }
-        const verdict = decide(end, policy, failures, random, Date.now());
+        const verdict = decide(end, policy, failures, random, Date.now(), connectedBefore);
+        connectedBefore ||= session.connection.openedAt !== undefined;
         if (verdict.action === 'stop') return;
         if (verdict.action === 'auth-rejected') {
           throw authError(`authentication rejected: ${verdict.why}; check ${this.options.keyHint}`);
         }
         if (verdict.action === 'proxy-refused') {
           throw authError(`the proxy refused the connection (${verdict.why}): check the proxy and its credentials in ${this.options.proxyHint ?? 'HTTPS_PROXY / HTTP_PROXY'}`);
+        }
+        if (verdict.action === 'wrong-endpoint') {
+          const flags = /^--(base-)?url$/.test(this.options.urlSource) ? '' : ' (or --url / --base-url)';
+          throw usageError(`no live-calls stream at ${display}: ${verdict.why}; check ${this.options.urlSource}${flags}`);
         }
         if (verdict.action === 'give-up') {
           const attempts = failures + 1;

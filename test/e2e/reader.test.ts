@@ -561,16 +561,45 @@ describe('clean exits', () => {
 });
 
 describe('network', () => {
-  it('never follows a redirect: the key does not reach the other host', async () => {
+  it('never follows a redirect: the key does not reach the other host; before any connection worked, it is a wrong URL (exit 2)', async () => {
     const elsewhere = await bare(() => {});
     const server = await bare(() => {}, {
-      rejectUpgrade: () => ({ status: 302, headers: { Location: elsewhere.url + '?api_key=stolen' } }),
+      rejectUpgrade: () => ({ status: 302, headers: { Location: elsewhere.url + '?api_key=stolen-key' } }),
     });
-    const r = await runCli(['--url', server.url, '--no-retry'], { env: { REXI_API_KEY: 'secret-key' } });
-    expect(r.code).toBe(4);
+    const r = await runCli(['--url', server.url, ...FAST], { env: { REXI_API_KEY: 'secret-key' }, timeoutMs: 5000 });
+    expect(r.code, r.stderr).toBe(2);
+    expect(server.requests).toHaveLength(1);
     expect(elsewhere.requests).toHaveLength(0);
-    expect(r.stderr).toMatch(/HTTP 302 \(a redirect, not followed\)/);
-    expect(r.stderr).not.toContain('secret-key');
+    const last = r.stderr.trim().split('\n').at(-1)!;
+    expect(last).toBe(
+      `rexi-live: error: no live-calls stream at ${server.url}?api_key=***: the server answered HTTP 302, a redirect to ${elsewhere.url}?api_key=*** (not followed); check --url`,
+    );
+    expect(r.stderr).not.toMatch(/secret-key|stolen-key/);
+  });
+
+  it('a 404 at the upgrade before any connection worked: exit 2 at once, naming the flag or variable the URL came from', async () => {
+    const server = await bare(() => {}, { rejectUpgrade: () => ({ status: 404 }) });
+    const base = `http://127.0.0.1:${server.port}/wrong`;
+    const r = await runCli(['--base-url', base, ...FAST], { timeoutMs: 5000 });
+    expect(r.code, r.stderr).toBe(2);
+    expect(server.requests).toHaveLength(1);
+    expect(r.stderr.trim().split('\n').at(-1)).toBe(
+      `rexi-live: error: no live-calls stream at ws://127.0.0.1:${server.port}/wrong/solana/monitor/livecalls: the server answered HTTP 404; check --base-url`,
+    );
+    const fromEnv = await runCli([...FAST], { env: { REXI_WS_URL: server.url }, timeoutMs: 5000 });
+    expect(fromEnv.code, fromEnv.stderr).toBe(2);
+    expect(fromEnv.stderr.trim()).toMatch(/HTTP 404; check REXI_WS_URL \(or --url \/ --base-url\)$/);
+  });
+
+  it('a 404 or a redirect after a connection of the run worked is retried like any other failure', async () => {
+    const server = await bare((ws, _req, i) => ws.send(call(i + 1), () => ws.close(1000, 'bye')), {
+      rejectUpgrade: (_req, i) => (i === 1 ? { status: 404 } : i === 2 ? { status: 302, headers: { Location: 'http://elsewhere/' } } : undefined),
+    });
+    const r = await runCli(['--url', server.url, '-n', '2', ...FAST], { timeoutMs: 5000 });
+    expect(r.code, r.stderr).toBe(0);
+    expect(server.requests).toHaveLength(4);
+    expect(r.stderr).toMatch(/the server answered HTTP 404; reconnecting/);
+    expect(r.stderr).toMatch(/the server answered HTTP 302, a redirect to http:\/\/elsewhere\/ \(not followed\); reconnecting/);
   });
 
   it('goes through an HTTP CONNECT proxy from HTTP_PROXY, seen on the proxy side', async () => {

@@ -42,10 +42,26 @@ describe('decide', () => {
       { kind: 'too-large' },
       { kind: 'unreachable', message: 'connection refused' },
       { kind: 'http', status: 500 },
-      { kind: 'http', status: 302, location: 'https://elsewhere' },
     ] as const) {
       expect(decide(end, policy, 0, low, NOW)).toMatchObject({ action: 'retry', delayMs: 1000 });
     }
+  });
+
+  it('a 404 or a redirect before any connection of the run succeeded is a wrong URL; after one did, it is retried', () => {
+    for (const end of [
+      { kind: 'http', status: 404 },
+      { kind: 'http', status: 301, location: 'https://elsewhere/x' },
+      { kind: 'http', status: 302, location: 'https://elsewhere/x' },
+      { kind: 'http', status: 307 },
+      { kind: 'http', status: 308, location: '/moved' },
+    ] as const) {
+      expect(decide(end, policy, 0, low, NOW).action).toBe('wrong-endpoint');
+      expect(decide(end, policy, 3, low, NOW, false).action).toBe('wrong-endpoint');
+      expect(decide(end, policy, 0, low, NOW, true)).toMatchObject({ action: 'retry', delayMs: 1000 });
+    }
+    // Other answers keep their rules either way.
+    expect(decide({ kind: 'http', status: 410 }, policy, 0, low, NOW).action).toBe('retry');
+    expect(decide({ kind: 'http', status: 401 }, policy, 0, low, NOW, true).action).toBe('auth-rejected');
   });
 
   it('never retries a rejected key: 401, 403 at the upgrade; close 1008, 4001, 4003', () => {
@@ -106,6 +122,15 @@ describe('decide', () => {
 });
 
 describe('describeEnd', () => {
+  it("names a redirect's target with its key redacted and its control characters shown", () => {
+    expect(describeEnd({ kind: 'http', status: 302, location: 'wss://other.example/x?api_key=s3cret&a=1' })).toBe(
+      'the server answered HTTP 302, a redirect to wss://other.example/x?api_key=***&a=1 (not followed)',
+    );
+    expect(describeEnd({ kind: 'http', status: 301, location: 'https://u:pw@h/\u001b[2J' })).toBe('the server answered HTTP 301, a redirect to https://***@h/\\x1b[2J (not followed)');
+    expect(describeEnd({ kind: 'http', status: 307 })).toBe('the server answered HTTP 307, a redirect (not followed)');
+    expect(describeEnd({ kind: 'http', status: 404 })).toBe('the server answered HTTP 404');
+  });
+
   it("shows a server's close reason without its control characters", () => {
     const why = describeEnd({ kind: 'closed', code: 1000, reason: 'bye\u001b]0;owned\u0007' });
     expect(why).toBe('the server closed the connection (1000 bye\\x1b]0;owned\\x07)');
