@@ -71,12 +71,12 @@ class CaptureSource implements Source {
         const messages: Message[] = [];
         const times: number[] = [];
         const now = Date.now();
-        for (const { lineNo, text } of lines) {
-          if (text !== undefined && text.trim() === '') continue;
+        for (const line of lines) {
+          if (line.text !== undefined && line.text.trim() === '') continue;
           this.stats.received++;
-          const parsed = text === undefined ? 'too-large' : parseCaptureLine(text, this.allTypes);
+          const parsed = line.text === undefined ? line.skip : parseCaptureLine(line.text, this.allTypes);
           if (typeof parsed === 'string') {
-            this.warn.skipped(parsed, `line ${lineNo}`);
+            this.warn.skipped(parsed, `line ${line.lineNo}`);
             continue;
           }
           messages.push(parsed.message);

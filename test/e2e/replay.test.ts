@@ -157,6 +157,26 @@ describe('replay from a stdin that stays open, and odd capture lines', () => {
     expect(r.stderr).toMatch(/skipped line 2/);
   });
 
+  it('a line that is not valid UTF-8 is skipped and counted as not-json, as a live frame is, from stdin and from a file', async () => {
+    // An address with a byte that is not UTF-8: decoded, it would be a token that never existed.
+    const bad = Buffer.concat([Buffer.from('{"type":"NEW_SCAN","data":{"token_address":"Bad'), Buffer.from([0xff]), Buffer.from('1"}}\n')]);
+    const input = Buffer.concat([Buffer.from(scan('Good1') + '\n'), bad, Buffer.from(scan('Good2') + '\n')]);
+    const child = spawnCli(['replay', '-'], { timeoutMs: 5000 });
+    child.proc.stdin!.end(input);
+    const r = await child.done;
+    expect(r.code, r.stderr).toBe(0);
+    expect(tokens(r.stdout)).toEqual(['Good1', 'Good2']);
+    expect(r.stdout).not.toContain('\uFFFD');
+    expect(r.stderr).toMatch(/received 3, output 2, filtered 0, skipped 1 \(not-json 1\)/);
+    expect(r.stderr).toMatch(/skipped line 2: not JSON/);
+    const file = path.join(dir, 'not-utf8.ndjson');
+    fs.writeFileSync(file, input);
+    const fromFile = await runCli(['replay', file], { timeoutMs: 5000 });
+    expect(fromFile.code, fromFile.stderr).toBe(0);
+    expect(tokens(fromFile.stdout)).toEqual(['Good1', 'Good2']);
+    expect(fromFile.stderr).toMatch(/skipped 1 \(not-json 1\)/);
+  });
+
   it('a UTF-8 BOM before line 1 is ignored', async () => {
     const r = await runCli(['replay', '-'], { stdin: '\uFEFF' + scan('Bom1') + '\n' + scan('Bom2') + '\n', timeoutMs: 5000 });
     expect(r.code, r.stderr).toBe(0);
