@@ -80,6 +80,10 @@ interface OpenFile {
   stream: fs.WriteStream;
   /** fsync is for regular files: a FIFO, /dev/null or a pipe (`-o >(gzip)`) refuses it (EINVAL). */
   regular: boolean;
+  /** The file's size after the last write that completed: always the end of a whole line. */
+  wholeSize: number;
+  /** The callback of every write: moves wholeSize on. */
+  written: (err?: Error | null) => void;
 }
 
 function openFile(path: string): OpenFile {
@@ -89,12 +93,29 @@ function openFile(path: string): OpenFile {
   } catch (err) {
     throw outputError(`--output: cannot open '${path}': ${(err as Error).message}`);
   }
-  const regular = fs.fstatSync(fd).isFile();
+  const stat = fs.fstatSync(fd);
   // autoClose off: the fd must outlive the stream's end so it can be fsynced before closing.
-  return { path, fd, regular, stream: fs.createWriteStream('', { fd, autoClose: false, highWaterMark: 64 * 1024 }) };
+  const stream = fs.createWriteStream('', { fd, autoClose: false, highWaterMark: 64 * 1024 });
+  const file: OpenFile = {
+    path,
+    fd,
+    stream,
+    regular: stat.isFile(),
+    wholeSize: stat.size,
+    // Writes are whole lines and run one after another: when one completes, the file ends with a
+    // whole line (a write that failed may have left part of its text).
+    written: (err) => {
+      if (!err) file.wholeSize = stat.size + stream.bytesWritten;
+    },
+  };
+  return file;
 }
 
-/** Ends a file's stream, fsyncs and closes it; failures become an output error. */
+/**
+ * Ends a file's stream, fsyncs and closes it; failures become an output error. After a failed
+ * write (a full disk) the file is first put back to its last whole line, so a capture never holds
+ * a partial line.
+ */
 function finishFile(file: OpenFile): Promise<UserError | undefined> {
   return new Promise((resolve) => {
     file.stream.end(() => {
@@ -104,8 +125,10 @@ function finishFile(file: OpenFile): Promise<UserError | undefined> {
           resolve(err ? outputError(`--output: cannot write '${file.path}': ${err.message}`) : undefined);
         });
       };
-      if (file.regular) fs.fsync(file.fd, close);
-      else close(null);
+      const sync = (): void => fs.fsync(file.fd, close);
+      if (!file.regular) close(null);
+      else if (file.stream.errored) fs.ftruncate(file.fd, file.wholeSize, sync);
+      else sync();
     });
   });
 }
@@ -151,7 +174,7 @@ export function fileSink(template: string, now: number): Sink {
           return true;
         }
       }
-      return file.stream.write(text);
+      return file.stream.write(text, file.written);
     },
     drain: () => waitForDrain(file.stream, () => error !== undefined),
     async close() {

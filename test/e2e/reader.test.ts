@@ -551,6 +551,36 @@ describe('clean exits', () => {
     });
   });
 
+  // RLIMIT_FSIZE stops a file at a set size as a full disk does (EFBIG for ENOSPC; Node ignores
+  // SIGXFSZ), with a partial write first: no root and no filesystem to fill.
+  const hasPrlimit = fs.existsSync('/usr/bin/prlimit') || fs.existsSync('/bin/prlimit');
+  it.skipIf(!hasPrlimit)('a file that cannot grow any more: put back to its last whole line (no torn line), then exit 5', async () => {
+    const server = await bare((ws) => {
+      for (let i = 1; i <= 400; i++) ws.send(call(i, { pad: 'q'.repeat(500) }));
+    });
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rexi-'));
+    cleanups.push(() => fs.rmSync(dir, { recursive: true }));
+    const file = path.join(dir, 'capture.ndjson');
+    fs.writeFileSync(file, '{"old":true}\n');
+    const LIMIT = 64 * 1024;
+    const { spawn } = await import('node:child_process');
+    const child = spawn('prlimit', [`--fsize=${LIMIT}`, process.execPath, BIN, '--url', server.url, '-n', '400', '-o', file], { env: cleanEnv(), stdio: ['ignore', 'ignore', 'pipe'] });
+    cleanups.push(() => void child.kill('SIGKILL'));
+    let stderr = '';
+    child.stderr.on('data', (d) => (stderr += d));
+    const code = await new Promise((resolve) => child.on('close', resolve));
+    expect(code, stderr).toBe(5);
+    expect(stderr).toMatch(/--output: cannot write .*EFBIG/);
+    const text = fs.readFileSync(file, 'utf8');
+    expect(text.length).toBeLessThan(LIMIT);
+    expect(text.endsWith('\n')).toBe(true);
+    const [old, ...rest] = ndjsonLines(text);
+    expect(old).toEqual({ old: true });
+    const got = rest.map((m) => (m as { data: { seq: number } }).data.seq);
+    expect(got.length).toBeGreaterThan(0);
+    expect(got).toEqual(Array.from({ length: got.length }, (_, i) => i + 1));
+  });
+
   it('-o into a missing directory: exit 5 before connecting', async () => {
     const server = await bare((ws) => ws.send(call(1)));
     const r = await runCli(['--url', server.url, '-o', '/nonexistent-dir/capture.ndjson']);
