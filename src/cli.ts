@@ -56,7 +56,7 @@ function addOutputOptions(cmd: Command): Command {
     .addOption(new Option('-f, --format <format>', 'lines, table or ndjson (default: lines on a terminal, ndjson otherwise)').choices(['lines', 'table', 'ndjson']))
     .option('--received-at', 'ndjson: add "received_at" (ISO-8601 UTC) to each line')
     .addOption(new Option('--color <when>', 'colour the human formats (default: auto; honours NO_COLOR, FORCE_COLOR)').choices(['auto', 'always', 'never']))
-    .option('-o, --output <file>', 'append to a file; {date} and {hour} (UTC) in the name rotate it')
+    .option('-o, --output <file>', 'append to a file; {date} and {hour} (UTC) in the name rotate it; a .gz name writes gzip')
     .option('-n, --count <n>', 'exit 0 after n calls were output')
     .option('--duration <dur>', 'exit 0 after this long');
 }
@@ -76,6 +76,7 @@ Examples:
   $ rexi-live --base-url https://api.example.com --api-key-file ~/.rexi-key -f ndjson | jq .data.token_symbol
   $ rexi-live --platform telegram --min-mcap 250k -f table
   $ rexi-live -f ndjson --received-at --duration 1h -o 'calls-{date}.ndjson'
+  $ rexi-live -f ndjson --received-at -o 'calls-{date}.ndjson.gz'    # gzip, flushed every second
 
 ${DURATIONS}
 Exit codes: 0 done (--count, --duration, stdout closed), 2 usage or configuration,
@@ -139,7 +140,7 @@ Examples:
     .option('--key <key>', 'accepted API key (repeatable; env REXI_SERVE_KEYS, comma-separated; none: any non-empty key)', collect)
     .option('--rate <msgs/s>', 'synthetic calls per second (default: 2)')
     .option('--seed <n>', 'make the synthetic feed reproducible (default: random)')
-    .option('--replay <file>', 'serve a captured NDJSON file with its original spacing')
+    .option('--replay <file>', 'serve a captured NDJSON file (plain or gzip) with its original spacing')
     .option('--speed <x>', 'with --replay: play x times faster (default: 1)')
     .option('--loop', 'with --replay: start again at the end')
     .option('--drop-every <n>', 'fault injection: kill each connection abruptly after n messages')
@@ -173,8 +174,8 @@ Examples:
 ${DURATIONS}`)
     .action(run(() => import('./commands/demo-command.js')));
 
-  const replay = program.command('replay').description('render a captured NDJSON file (or - for stdin) with the same filters and formats');
-  replay.argument('<file>', 'a capture written by tail -f ndjson (with or without --received-at), or - for stdin');
+  const replay = program.command('replay').description('render a captured NDJSON file, plain or gzip (or - for stdin), with the same filters and formats');
+  replay.argument('<file>', 'a capture written by tail -f ndjson (with or without --received-at, plain or gzip), or - for stdin');
   replay
     .option('--all-types', 'pass every JSON object through, not only NEW_SCAN calls')
     .option('--max-message-size <size>', 'skip (and count) a longer line (default: 1MiB)')
@@ -183,7 +184,8 @@ ${DURATIONS}`)
     .addHelpText('after', `
 Examples:
   $ rexi-live replay calls-2026-11-25.ndjson -f table --platform telegram
-  $ zcat old.ndjson.gz | rexi-live replay - --min-mcap 1M -f ndjson | jq -r .data.token_address`)
+  $ rexi-live replay calls-2026-11-25.ndjson.gz --min-mcap 1M -f ndjson | jq -r .data.token_address
+  $ cat calls-2026-11-2*.ndjson | rexi-live replay - --received-at > week.ndjson`)
     .action((file: string, flags: Flags) =>
       setResult(import('./commands/replay-command.js').then((m) => m.default({ ...flags, file }, environment))),
     );

@@ -1,6 +1,7 @@
-import fs from 'node:fs';
 import type { Writable } from 'node:stream';
+import { waitForDrain } from './drain.js';
 import { outputError, type UserError } from './errors.js';
+import { OutputFile } from './output-file.js';
 
 /**
  * Where rendered lines go: stdout, or a file that may rotate by UTC date/hour. Callers write whole
@@ -45,21 +46,6 @@ export function stdoutSink(stream: Writable & { fd?: number } = process.stdout):
   };
 }
 
-function waitForDrain(stream: Writable, done: () => boolean): Promise<void> {
-  if (done() || !stream.writableNeedDrain) return Promise.resolve();
-  return new Promise((resolve) => {
-    const finish = (): void => {
-      stream.off('drain', finish);
-      stream.off('error', finish);
-      stream.off('close', finish);
-      resolve();
-    };
-    stream.on('drain', finish);
-    stream.on('error', finish);
-    stream.on('close', finish);
-  });
-}
-
 /** `{date}` → UTC YYYY-MM-DD, `{hour}` → UTC HH: the file a line written at `now` belongs in. */
 export function outputPath(template: string, now: number): string {
   if (!template.includes('{')) return template;
@@ -74,98 +60,33 @@ export function nextRotation(template: string, now: number): number {
   return Infinity;
 }
 
-interface OpenFile {
-  path: string;
-  fd: number;
-  stream: fs.WriteStream;
-  /** fsync is for regular files: a FIFO, /dev/null or a pipe (`-o >(gzip)`) refuses it (EINVAL). */
-  regular: boolean;
-  /** The file's size after the last write that completed: always the end of a whole line. */
-  wholeSize: number;
-  /** The callback of every write: moves wholeSize on. */
-  written: (err?: Error | null) => void;
-}
-
-function openFile(path: string): OpenFile {
-  let fd: number;
-  try {
-    fd = fs.openSync(path, 'a', 0o644);
-  } catch (err) {
-    throw outputError(`--output: cannot open '${path}': ${(err as Error).message}`);
-  }
-  const stat = fs.fstatSync(fd);
-  // autoClose off: the fd must outlive the stream's end so it can be fsynced before closing.
-  const stream = fs.createWriteStream('', { fd, autoClose: false, highWaterMark: 64 * 1024 });
-  const file: OpenFile = {
-    path,
-    fd,
-    stream,
-    regular: stat.isFile(),
-    wholeSize: stat.size,
-    // Writes are whole lines and run one after another: when one completes, the file ends with a
-    // whole line (a write that failed may have left part of its text).
-    written: (err) => {
-      if (!err) file.wholeSize = stat.size + stream.bytesWritten;
-    },
-  };
-  return file;
-}
-
 /**
- * Ends a file's stream, fsyncs and closes it; failures become an output error. After a failed
- * write (a full disk) the file is first put back to its last whole line, so a capture never holds
- * a partial line.
- */
-function finishFile(file: OpenFile): Promise<UserError | undefined> {
-  return new Promise((resolve) => {
-    file.stream.end(() => {
-      const close = (syncErr: Error | null): void => {
-        fs.close(file.fd, (closeErr) => {
-          const err = syncErr ?? closeErr;
-          resolve(err ? outputError(`--output: cannot write '${file.path}': ${err.message}`) : undefined);
-        });
-      };
-      const sync = (): void => fs.fsync(file.fd, close);
-      if (!file.regular) close(null);
-      else if (file.stream.errored) fs.ftruncate(file.fd, file.wholeSize, sync);
-      else sync();
-    });
-  });
-}
-
-/**
- * Appends to a file (never truncates a capture). A rotation happens between two writes, so a line
- * is never split across files; the previous file is fsynced and closed in the background.
+ * Appends to a file (output-file.ts: whole lines, fsync, gzip for a `.gz` name). A rotation
+ * happens between two writes, so a line is never split across files; the previous file is
+ * finished (fsynced, its gzip member completed) and closed in the background.
  */
 export function fileSink(template: string, now: number): Sink {
-  let file = openFile(outputPath(template, now));
+  let file = OutputFile.open(outputPath(template, now));
   let rotateAt = nextRotation(template, now);
   let error: UserError | undefined;
   const retiring: Promise<void>[] = [];
-  const watch = (f: OpenFile): void => {
-    f.stream.on('error', (err) => {
-      error ??= outputError(`--output: cannot write '${f.path}': ${err.message}`);
-    });
-  };
-  watch(file);
 
   const rotate = (at: number): void => {
     rotateAt = nextRotation(template, at);
     const path = outputPath(template, at);
     if (path === file.path) return;
     const old = file;
-    file = openFile(path);
-    watch(file);
-    retiring.push(finishFile(old).then((err) => void (error ??= err)));
+    file = OutputFile.open(path);
+    retiring.push(old.finish().then((err) => void (error ??= err)));
   };
 
   return {
     closed: false,
     get error() {
-      return error;
+      return error ?? file.error;
     },
     write(text, at) {
-      if (error) return true;
+      if (error ?? file.error) return true;
       if (at >= rotateAt) {
         try {
           rotate(at);
@@ -174,11 +95,11 @@ export function fileSink(template: string, now: number): Sink {
           return true;
         }
       }
-      return file.stream.write(text, file.written);
+      return file.write(text);
     },
-    drain: () => waitForDrain(file.stream, () => error !== undefined),
+    drain: () => file.drain(),
     async close() {
-      const err = await finishFile(file);
+      const err = await file.finish();
       await Promise.all(retiring);
       error ??= err;
     },

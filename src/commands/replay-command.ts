@@ -1,8 +1,7 @@
-import fs from 'node:fs';
 import type { Message } from '../calls.js';
 import { captureChunks, parseCaptureLine } from '../capture.js';
+import { captureInput, openCaptureFile, type CaptureInput } from '../capture-input.js';
 import type { Outcome } from '../cli.js';
-import { usageError } from '../errors.js';
 import { createLogger, type Logger } from '../log.js';
 import { resolveTail, type Environment, type Flags } from '../options.js';
 import { createPipeline } from '../pipeline.js';
@@ -19,7 +18,7 @@ import { WarnLimiter } from '../stream/warn-limiter.js';
 export default async function replayCommand(flags: Flags, environment: Environment): Promise<Outcome> {
   const file = String(flags.file);
   const options = resolveTail(flags, environment);
-  const input = file === '-' ? process.stdin : openInput(file);
+  const input = file === '-' ? captureInput(process.stdin, 'replay -') : openCaptureFile(file, 'replay');
   const logger = await createLogger(options.log);
   for (const warning of options.warnings) logger.warn(warning);
   const pipeline = await createPipeline(options.output, options.filter, process.stdout, environment.env);
@@ -28,28 +27,13 @@ export default async function replayCommand(flags: Flags, environment: Environme
   return run(source, pipeline, stats, logger, options.output.durationMs);
 }
 
-function openInput(file: string): fs.ReadStream {
-  // Opened synchronously so a missing file is a usage error before anything is written.
-  let fd: number;
-  try {
-    fd = fs.openSync(file, 'r');
-  } catch (err) {
-    throw usageError(`replay: cannot read '${file}': ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
-  }
-  if (fs.fstatSync(fd).isDirectory()) {
-    fs.closeSync(fd);
-    throw usageError(`replay: '${file}' is a directory, not a capture file`);
-  }
-  return fs.createReadStream('', { fd, highWaterMark: 256 * 1024 });
-}
-
 /** A capture's lines as batches; bad lines skipped and counted like bad frames. */
 class CaptureSource implements Source {
   private stopped = false;
   private readonly warn: WarnLimiter;
 
   constructor(
-    private readonly input: NodeJS.ReadableStream & { destroy(): void },
+    private readonly input: CaptureInput,
     private readonly allTypes: boolean,
     private readonly maxLength: number,
     private readonly stats: Stats,
@@ -61,13 +45,13 @@ class CaptureSource implements Source {
   stop(): void {
     this.stopped = true;
     // A pipe that stays open (stdin) would otherwise hold the loop until its writer is done.
-    this.input.destroy();
+    this.input.close();
   }
 
   /** One batch per read of the input, so one write per read, as tail writes once per socket read. */
   async *[Symbol.asyncIterator](): AsyncGenerator<Batch> {
     try {
-      for await (const lines of captureChunks(this.input as AsyncIterable<Buffer>, this.maxLength)) {
+      for await (const lines of captureChunks(this.input.bytes, this.maxLength)) {
         const messages: Message[] = [];
         const times: number[] = [];
         const now = Date.now();
@@ -89,7 +73,7 @@ class CaptureSource implements Source {
       // Destroying the input to stop it ends the read with an error that is not one.
       if (!this.stopped) throw err;
     } finally {
-      this.input.destroy();
+      this.input.close();
     }
   }
 }

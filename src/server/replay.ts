@@ -1,9 +1,8 @@
-import { createReadStream } from 'node:fs';
-import { open } from 'node:fs/promises';
 import { performance } from 'node:perf_hooks';
 import { setImmediate as nextTurn, setTimeout as sleep } from 'node:timers/promises';
 import { timestampMs } from '../calls.js';
 import { captureLines, parseCaptureLine } from '../capture.js';
+import { openCaptureFile } from '../capture-input.js';
 import { usageError } from '../errors.js';
 import type { Logger } from '../log.js';
 
@@ -78,7 +77,8 @@ const DEFAULT_LOOP_GAP_MS = 1000;
 export async function openReplay(options: ReplayOptions): Promise<Replay> {
   const { file, speed, loop, logger } = options;
   if (!(speed > 0 && Number.isFinite(speed))) throw usageError(`--speed: '${speed}' must be a number above 0`);
-  await checkReadable(file);
+  // Opened once now to check it, then once per pass.
+  openCaptureFile(file, '--replay').close();
 
   const stats = { messages: 0, skipped: 0 };
 
@@ -93,9 +93,9 @@ export async function openReplay(options: ReplayOptions): Promise<Replay> {
         let count = 0;
         let gapSum = 0;
         let skipped = 0;
-        const input = createReadStream(file);
+        const input = openCaptureFile(file, '--replay');
         try {
-          for await (const { lineNo, text } of captureLines(input, MAX_LINE_LENGTH)) {
+          for await (const { lineNo, text } of captureLines(input.bytes, MAX_LINE_LENGTH)) {
             if (text !== undefined && text.trim() === '') continue;
             const line = text === undefined ? undefined : parseReplayLine(text);
             if (line === undefined) {
@@ -128,7 +128,7 @@ export async function openReplay(options: ReplayOptions): Promise<Replay> {
             yield line.text;
           }
         } finally {
-          input.destroy();
+          input.close();
         }
 
         if (pass === 0) {
@@ -150,22 +150,4 @@ export async function openReplay(options: ReplayOptions): Promise<Replay> {
   }
 
   return { stats, play };
-}
-
-async function checkReadable(file: string): Promise<void> {
-  let isDirectory: boolean;
-  try {
-    const handle = await open(file, 'r');
-    try {
-      isDirectory = (await handle.stat()).isDirectory();
-    } finally {
-      await handle.close();
-    }
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') throw usageError(`--replay ${file}: no such file`);
-    if (code === 'EACCES' || code === 'EPERM') throw usageError(`--replay ${file}: permission denied`);
-    throw usageError(`--replay ${file}: cannot read it (${code ?? (err as Error).message})`);
-  }
-  if (isDirectory) throw usageError(`--replay ${file}: is a directory, not a file`);
 }

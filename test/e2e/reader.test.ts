@@ -581,6 +581,31 @@ describe('clean exits', () => {
     expect(got).toEqual(Array.from({ length: got.length }, (_, i) => i + 1));
   });
 
+  it.skipIf(!hasPrlimit)('a .gz file that cannot grow any more: put back to its last complete flush, here the member it had', async () => {
+    const { randomBytes } = await import('node:crypto');
+    // Random text compresses little: the run's first flush is over the limit.
+    const server = await bare((ws) => {
+      for (let i = 1; i <= 400; i++) ws.send(call(i, { pad: randomBytes(300).toString('hex') }));
+    });
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rexi-'));
+    cleanups.push(() => fs.rmSync(dir, { recursive: true }));
+    const file = path.join(dir, 'capture.ndjson.gz');
+    const { gzipSync, gunzipSync } = await import('node:zlib');
+    const before = gzipSync('{"old":true}\n');
+    fs.writeFileSync(file, before);
+    const { spawn } = await import('node:child_process');
+    const child = spawn('prlimit', [`--fsize=${64 * 1024}`, process.execPath, BIN, '--url', server.url, '-n', '400', '-o', file], { env: cleanEnv(), stdio: ['ignore', 'ignore', 'pipe'] });
+    cleanups.push(() => void child.kill('SIGKILL'));
+    let stderr = '';
+    child.stderr.on('data', (d) => (stderr += d));
+    const code = await new Promise((resolve) => child.on('close', resolve));
+    expect(code, stderr).toBe(5);
+    expect(stderr).toMatch(/--output: cannot write .*EFBIG/);
+    // Still a complete gzip file: gunzipSync throws on one cut short.
+    expect(fs.readFileSync(file)).toEqual(before);
+    expect(gunzipSync(fs.readFileSync(file)).toString()).toBe('{"old":true}\n');
+  });
+
   it('-o into a missing directory: exit 5 before connecting', async () => {
     const server = await bare((ws) => ws.send(call(1)));
     const r = await runCli(['--url', server.url, '-o', '/nonexistent-dir/capture.ndjson']);

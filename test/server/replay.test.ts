@@ -2,6 +2,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { gzipSync } from 'node:zlib';
 import { pino, type Logger } from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { UserError } from '../../src/errors.js';
@@ -95,6 +96,14 @@ describe('openReplay', () => {
       exitCode: 2,
       message: expect.stringContaining(dir),
     });
+  });
+
+  it('plays a gzip capture (several members, as appending to a .gz makes) as it plays a plain one', async () => {
+    const file = join(dir, 'packed.ndjson.gz');
+    await writeFile(file, Buffer.concat([gzipSync(scan('A', 1000) + '\n'), gzipSync(scan('B', 1000) + '\n' + scan('C', 1000) + '\n')]));
+    const replay = await openReplay({ file, speed: 1, loop: false, logger: silentLogger() });
+    expect((await timed(replay.play())).map((m) => m.text)).toEqual([scan('A', 1000), scan('B', 1000), scan('C', 1000)]);
+    expect(replay.stats).toEqual({ messages: 3, skipped: 0 });
   });
 
   it('keeps the order and the data.timestamp spacing, divided by speed', async () => {
