@@ -23,10 +23,12 @@ Examples:
   $ rexi-live --base-url https://api.example.com --api-key-file ~/.rexi-key -f ndjson | jq .data.token_symbol
   $ rexi-live --platform telegram --min-mcap 250k -f table
   $ rexi-live -f ndjson --received-at --duration 1h -o 'calls-{date}.ndjson'
+  $ rexi-live -f ndjson --received-at -o 'calls-{date}.ndjson.gz'    # gzip, flushed every second
 
 ${DURATIONS}
 Exit codes: 0 done (--count, --duration, stdout closed), 2 usage or configuration,
-3 authentication rejected, 4 gave up connecting, 5 output error, 129/130/143 SIGHUP/SIGINT/SIGTERM.`;
+3 authentication rejected, 4 gave up connecting, 5 output error,
+129/130/143 SIGHUP/SIGINT/SIGTERM (after a clean stop).`;
 
 type CommandModule = { default: (flags: Flags, environment: Environment) => Promise<Ending> };
 
@@ -74,6 +76,7 @@ Examples:
   command('serve', 'run a local live-calls feed speaking the same protocol')
     .addHelpText('after', `
 Prints "listening on ws://HOST:PORT/solana/monitor/livecalls" on stderr once ready.
+Exit codes: 2 usage, 129/130/143 stopped by SIGHUP/SIGINT/SIGTERM (clients closed with 1001).
 
 Examples:
   $ rexi-live serve --port 8080 --rate 20 --key devkey
@@ -92,12 +95,13 @@ Examples:
 ${DURATIONS}`)
     .action(run(() => import('./commands/demo-command.js')));
 
-  command('replay', 'render a captured NDJSON file (or - for stdin) with the same filters and formats')
-    .argument('<file>', 'a capture written by tail -f ndjson (with or without --received-at), or - for stdin')
+  command('replay', 'render a captured NDJSON file, plain or gzip (or - for stdin), with the same filters and formats')
+    .argument('<file>', 'a capture written by tail -f ndjson (with or without --received-at, plain or gzip), or - for stdin')
     .addHelpText('after', `
 Examples:
   $ rexi-live replay calls-2026-11-25.ndjson -f table --platform telegram
-  $ zcat old.ndjson.gz | rexi-live replay - --min-mcap 1M -f ndjson | jq -r .data.token_address`)
+  $ rexi-live replay calls-2026-11-25.ndjson.gz --min-mcap 1M -f ndjson | jq -r .data.token_address
+  $ cat calls-2026-11-2*.ndjson | rexi-live replay - --received-at > week.ndjson`)
     .action((file: string, flags: Flags) =>
       setResult(import('./commands/replay-command.js').then((m) => m.default({ ...flags, file }, environment))),
     );

@@ -17,6 +17,8 @@ export interface Endpoint {
   display: string;
   /** Where the key came from, for error messages that say what to fix. */
   keySource: string | undefined;
+  /** Where the URL came from (`--url`, `REXI_BASE_URL`, the config file, ...), likewise. */
+  urlSource: string;
 }
 
 export interface EndpointInput {
@@ -63,17 +65,20 @@ export function isLoopbackHost(hostname: string): boolean {
  */
 export function buildEndpoint(input: EndpointInput): Endpoint {
   let url: URL;
+  let urlSource: string;
   if (input.url) {
+    urlSource = input.url.source;
     url = parseUrl(input.url.value, input.url.source);
     if (url.protocol !== 'ws:' && url.protocol !== 'wss:') {
       throw usageError(`${input.url.source}: '${redactUrl(input.url.value)}' must be a ws:// or wss:// URL (or use --base-url for an http(s) base)`);
     }
   } else if (input.baseUrl) {
+    urlSource = input.baseUrl.source;
     url = livecallsUrlFromBase(input.baseUrl.value, input.baseUrl.source);
   } else {
     throw usageError('no endpoint: set --url or REXI_WS_URL (or --base-url / REXI_BASE_URL), or try `rexi-live demo`');
   }
-  if (url.hash !== '') throw usageError(`${input.url?.source ?? input.baseUrl?.source}: a WebSocket URL cannot have a #fragment`);
+  if (url.hash !== '') throw usageError(`${urlSource}: a WebSocket URL cannot have a #fragment`);
   // A key pasted into the URL is still the key: treat it like any other source.
   const keyInUrl = url.searchParams.get('api_key');
   const key = input.apiKey?.value ?? (keyInUrl || undefined);
@@ -101,7 +106,7 @@ export function buildEndpoint(input: EndpointInput): Endpoint {
     }
   }
   const text = url.toString();
-  return { url: text, headers, display: redactUrl(text), keySource };
+  return { url: text, headers, display: redactUrl(text), keySource, urlSource };
 }
 
 // The value runs to the next & or #: a key with a space in it (a URL that did not parse) is still all key.

@@ -46,5 +46,13 @@ export class GaveUpError extends RexiLiveError {
   }
 }
 
+/** Nothing serves the stream at the URL (404, a redirect) and nothing did earlier in the run. */
+export class WrongEndpointError extends RexiLiveError {
+  constructor(message: string) {
+    super('REXI_BAD_OPTION', message);
+    this.name = 'WrongEndpointError';
+  }
+}
+
 export const usageError = (message: string): RexiLiveError => new RexiLiveError('REXI_BAD_OPTION', message);
 export const outputError = (message: string): RexiLiveError => new RexiLiveError('REXI_OUTPUT', message);

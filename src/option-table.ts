@@ -109,7 +109,7 @@ export const OPTIONS = {
   format: def({ flags: '-f, --format <format>', help: 'output format (default: lines on a terminal, ndjson otherwise)', type: 'string', choices: FORMAT_CHOICES, commands: TAIL_LIKE }),
   receivedAt: def({ flags: '--received-at', help: 'ndjson: add "received_at" (ISO-8601 UTC) to each line', type: 'boolean', commands: TAIL_LIKE }),
   color: def({ flags: '--color <when>', help: 'colour the human formats (default: auto; honours NO_COLOR, FORCE_COLOR)', type: 'string', choices: COLOR_CHOICES, commands: TAIL_LIKE }),
-  output: def({ flags: '-o, --output <file>', help: 'append to a file; {date} and {hour} (UTC) in the name rotate it', type: 'string', commands: TAIL_LIKE }),
+  output: def({ flags: '-o, --output <file>', help: 'append to a file; {date} and {hour} (UTC) in the name rotate it; a .gz name writes gzip', type: 'string', commands: TAIL_LIKE }),
   count: def({ flags: '-n, --count <n>', help: 'exit 0 after n lines were output', type: 'number', commands: TAIL_LIKE }),
   duration: def({ flags: '--duration <dur>', help: 'exit 0 after this long', type: 'number', commands: TAIL_LIKE }),
 
@@ -134,7 +134,7 @@ export const OPTIONS = {
   }),
   rate: def({ flags: '--rate <msgs/s>', help: 'synthetic calls per second (default: 2)', type: 'number', commands: ['serve', 'demo'], noConfig: true }),
   seed: def({ flags: '--seed <n>', help: 'make the synthetic feed reproducible (default: random)', type: 'number', commands: ['serve', 'demo'], noConfig: true }),
-  replay: def({ flags: '--replay <file>', help: 'serve a captured NDJSON file with its original spacing', type: 'string', commands: ['serve'], noConfig: true }),
+  replay: def({ flags: '--replay <file>', help: 'serve a captured NDJSON file (plain or gzip) with its original spacing', type: 'string', commands: ['serve'], noConfig: true }),
   speed: def({ flags: '--speed <x>', help: 'with --replay: play x times faster (default: 1)', type: 'number', commands: ['serve'], noConfig: true }),
   loop: def({ flags: '--loop', help: 'with --replay: start again at the end', type: 'boolean', commands: ['serve'], noConfig: true }),
   dropEvery: def({ flags: '--drop-every <n>', help: 'fault injection: kill each connection abruptly after n messages', type: 'number', commands: ['serve'], noConfig: true }),

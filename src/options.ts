@@ -5,7 +5,7 @@ import { usageError } from './errors.js';
 import type { LogLevel } from './log.js';
 import { AUTH_CHOICES, COLOR_CHOICES, FORMAT_CHOICES, LOG_LEVEL_CHOICES } from './choices.js';
 import { CONFIG_TYPES, OPTIONS, flagOf, type Flags, type OptionKey } from './option-table.js';
-import { proxyFor } from './proxy.js';
+import { proxyFor, type ProxySetting } from './proxy.js';
 import type { ColorMode } from './render/color.js';
 import type { Format } from './render/renderer.js';
 import { validateFilterSpec, type FilterSpec } from './stages/filter.js';
@@ -53,7 +53,7 @@ export interface ConnectTarget {
   /** The variable or flag to fix when the key is rejected. */
   keyHint: string;
   /** The proxy to CONNECT through, from the environment. */
-  proxy: string | undefined;
+  proxy: ProxySetting | undefined;
 }
 
 export interface TailOptions {

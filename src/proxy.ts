@@ -1,12 +1,19 @@
 import { bareHost, redactUrl } from './endpoint.js';
 import { usageError } from './errors.js';
 
+/** A proxy to CONNECT through, and the variable it came from (for messages that say what to fix). */
+export interface ProxySetting {
+  url: string;
+  /** `HTTPS_PROXY`, `https_proxy`, `ALL_PROXY`, ...: the one that was used. */
+  variable: string;
+}
+
 /**
  * Which proxy a URL goes through, from HTTPS_PROXY / HTTP_PROXY / NO_PROXY as curl reads them:
  * wss:// uses HTTPS_PROXY, ws:// uses HTTP_PROXY, lower-case names win, NO_PROXY lists hosts or
  * domain suffixes (`*` for all). Pure: the environment is passed in.
  */
-export function proxyFor(target: string, env: Record<string, string | undefined>): string | undefined {
+export function proxyFor(target: string, env: Record<string, string | undefined>): ProxySetting | undefined {
   const url = new URL(target);
   const secure = url.protocol === 'wss:' || url.protocol === 'https:';
   const names = secure ? ['https_proxy', 'HTTPS_PROXY', 'all_proxy', 'ALL_PROXY'] : ['http_proxy', 'HTTP_PROXY', 'all_proxy', 'ALL_PROXY'];
@@ -23,7 +30,12 @@ export function proxyFor(target: string, env: Record<string, string | undefined>
   } catch {
     throw usageError(`${name}: '${redactUrl(env[name]!)}' is not an http:// or https:// proxy URL`);
   }
-  return proxy;
+  return { url: proxy, variable: name };
+}
+
+/** The proxy as a message may name it: `HTTPS_PROXY (http://***@proxy:3128)`, credentials redacted. */
+export function describeProxy(proxy: ProxySetting): string {
+  return `${proxy.variable} (${redactUrl(proxy.url)})`;
 }
 
 function bypassed(hostname: string, port: string, noProxy: string): boolean {

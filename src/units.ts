@@ -49,9 +49,11 @@ export function parseAmount(text: string, flag: string): number {
 
 export function parseCount(text: string, flag: string, min = 1): number {
   const s = String(text).trim();
-  if (!/^\d+$/.test(s) || Number(s) < min || !Number.isSafeInteger(Number(s))) {
+  if (!/^\d+$/.test(s) || Number(s) < min) {
     throw usageError(`${flag}: '${text}' is not a whole number${min > 0 ? ` of at least ${min}` : ''}`);
   }
+  // Past 2^53 a number can no longer be counted to exactly.
+  if (!Number.isSafeInteger(Number(s))) throw usageError(`${flag}: '${text}' is too large (at most ${Number.MAX_SAFE_INTEGER})`);
   return Number(s);
 }
 

@@ -1,4 +1,4 @@
-import { openCapture } from '../capture.js';
+import { captureInput, openCaptureFile } from '../capture-input.js';
 import { createLogger } from '../log.js';
 import { resolveTail, type Environment, type Flags } from '../options.js';
 import { buildPipeline } from '../pipeline/build.js';
@@ -14,7 +14,7 @@ import { logStatuses } from '../status-log.js';
 export default async function replayCommand(flags: Flags, environment: Environment): Promise<Ending> {
   const file = String(flags.file);
   const options = resolveTail(flags, environment);
-  const input = file === '-' ? process.stdin : openCapture(file, 'replay');
+  const input = file === '-' ? captureInput(process.stdin, 'replay -') : openCaptureFile(file, 'replay');
   const logger = await createLogger(options.log);
   for (const warning of options.warnings) logger.warn(warning);
   const pipeline = await buildPipeline(options, process.stdout, environment.env);

@@ -1,7 +1,8 @@
-import { AuthRejectedError } from '../errors.js';
+import { AuthRejectedError, WrongEndpointError } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { ConnectTarget, Environment, TailOptions } from '../options.js';
 import { buildPipeline, type Stdout } from '../pipeline/build.js';
+import { describeProxy } from '../proxy.js';
 import { run, type Ending } from '../run.js';
 import { logStatuses } from '../status-log.js';
 import { Reader } from '../stream/reader.js';
@@ -16,7 +17,7 @@ export interface Io {
 export async function runTail(options: TailOptions, target: ConnectTarget, io: Io): Promise<Ending> {
   const { logger } = io;
   for (const warning of options.warnings) logger.warn(warning);
-  const agent = target.proxy ? await proxyAgent(target.proxy, logger) : undefined;
+  const agent = target.proxy ? await proxyAgent(target.proxy.url, logger) : undefined;
   const pipeline = await buildPipeline(options, io.stdout, io.environment.env);
   const { policy, allTypes, ...tuning } = options.stream;
   logger.debug(`connecting to ${target.endpoint.display}`);
@@ -31,10 +32,25 @@ export async function runTail(options: TailOptions, target: ConnectTarget, io: I
   try {
     return await run(reader, pipeline, logger, options.output.durationMs);
   } catch (err) {
-    // The reader says what the server answered; what to fix is ours to say.
-    if (err instanceof AuthRejectedError && err.by === 'service') throw new AuthRejectedError(`${err.message}; check ${target.keyHint}`);
-    throw err;
+    throw withHint(err, target);
   }
+}
+
+/** The reader says what the server answered; what to fix is the CLI's to say. */
+function withHint(err: unknown, target: ConnectTarget): unknown {
+  if (err instanceof AuthRejectedError) {
+    if (err.by === 'proxy') {
+      const proxy = target.proxy ? describeProxy(target.proxy) : 'HTTPS_PROXY / HTTP_PROXY';
+      return new AuthRejectedError(`${err.message}: check the proxy and its credentials in ${proxy}`, 'proxy');
+    }
+    return new AuthRejectedError(`${err.message}; check ${target.keyHint}`, err.by);
+  }
+  if (err instanceof WrongEndpointError) {
+    const { urlSource } = target.endpoint;
+    const flags = /^--(base-)?url$/.test(urlSource) ? '' : ' (or --url / --base-url)';
+    return new WrongEndpointError(`${err.message}; check ${urlSource}${flags}`);
+  }
+  return err;
 }
 
 async function proxyAgent(proxy: string, logger: Logger) {

@@ -1,11 +1,12 @@
-import fs from 'node:fs';
-import { outputError, type RexiLiveError } from '../errors.js';
+import type { RexiLiveError } from '../errors.js';
 import type { Output } from '../pipeline/output.js';
-import { waitForDrain } from './drain.js';
+import { OutputFile } from './open-file.js';
 
 /**
- * `-o`: rendered lines appended to a file that may rotate by UTC date/hour. Lines arrive whole, one
- * write per socket read; the file is behind while its stream wants a drain, which is what keeps
+ * `-o`: rendered lines appended to a file (open-file.ts: whole lines, fsync, gzip for a `.gz`
+ * name) that may rotate by UTC date/hour. A rotation happens between two writes, so a line is
+ * never split across files; the previous file is finished (fsynced, its gzip member completed)
+ * and closed in the background. The file is behind while it wants a drain, which is what keeps
  * memory bounded behind a slow disk.
  */
 
@@ -23,74 +24,34 @@ export function nextRotation(template: string, now: number): number {
   return Infinity;
 }
 
-interface OpenFile {
-  path: string;
-  fd: number;
-  stream: fs.WriteStream;
-}
-
-function openFile(path: string): OpenFile {
-  let fd: number;
-  try {
-    fd = fs.openSync(path, 'a', 0o644);
-  } catch (err) {
-    throw outputError(`--output: cannot open '${path}': ${(err as Error).message}`);
-  }
-  // autoClose off: the fd must outlive the stream's end so it can be fsynced before closing.
-  return { path, fd, stream: fs.createWriteStream('', { fd, autoClose: false, highWaterMark: 64 * 1024 }) };
-}
-
-/** Ends a file's stream, fsyncs and closes it; failures become an output error. */
-function finishFile(file: OpenFile): Promise<RexiLiveError | undefined> {
-  return new Promise((resolve) => {
-    file.stream.end(() => {
-      fs.fsync(file.fd, (syncErr) => {
-        fs.close(file.fd, (closeErr) => {
-          const err = syncErr ?? closeErr;
-          resolve(err ? outputError(`--output: cannot write '${file.path}': ${err.message}`) : undefined);
-        });
-      });
-    });
-  });
-}
-
-/**
- * Appends to a file (never truncates a capture). A rotation happens between two writes, so a line
- * is never split across files; the previous file is fsynced and closed in the background.
- */
 export function fileOutput(template: string, clock: () => number = Date.now): Output {
   const now = clock();
-  let file = openFile(outputPath(template, now));
+  let file = OutputFile.open(outputPath(template, now));
   let rotateAt = nextRotation(template, now);
   let error: RexiLiveError | undefined;
+  let behind = false;
   const retiring: Promise<void>[] = [];
-  const watch = (f: OpenFile): void => {
-    f.stream.on('error', (err) => {
-      error ??= outputError(`--output: cannot write '${f.path}': ${err.message}`);
-    });
-  };
-  watch(file);
 
   const rotate = (at: number): void => {
     rotateAt = nextRotation(template, at);
     const path = outputPath(template, at);
     if (path === file.path) return;
     const old = file;
-    file = openFile(path);
-    watch(file);
-    retiring.push(finishFile(old).then((err) => void (error ??= err)));
+    file = OutputFile.open(path);
+    retiring.push(old.finish().then((err) => void (error ??= err)));
   };
+  const failed = (): RexiLiveError | undefined => error ?? file.error;
 
   return {
     gone: false,
     get error() {
-      return error;
+      return failed();
     },
     get behind() {
-      return error === undefined && file.stream.writableNeedDrain;
+      return behind && failed() === undefined;
     },
     write(_batch, text) {
-      if (error || text === '') return;
+      if (failed() || text === '') return;
       // The wall clock, not the messages' times: a replayed capture is written into today's file.
       const at = clock();
       if (at >= rotateAt) {
@@ -101,23 +62,15 @@ export function fileOutput(template: string, clock: () => number = Date.now): Ou
           return;
         }
       }
-      file.stream.write(text);
+      behind = !file.write(text);
     },
-    ready: () => waitForDrain(file.stream, () => error !== undefined),
-    sync: () =>
-      new Promise<void>((resolve) => {
-        // Written to the kernel first: the stream may still hold some of it.
-        const current = file;
-        const flush = (): void =>
-          fs.fsync(current.fd, (err) => {
-            if (err) error ??= outputError(`--output: cannot write '${current.path}': ${err.message}`);
-            resolve();
-          });
-        if (current.stream.writableLength === 0) flush();
-        else current.stream.write('', flush);
-      }),
+    ready: async () => {
+      await file.drain();
+      behind = false;
+    },
+    sync: () => file.sync(),
     async close() {
-      const err = await finishFile(file);
+      const err = await file.finish();
       await Promise.all(retiring);
       error ??= err;
     },

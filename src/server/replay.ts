@@ -1,8 +1,8 @@
 import { performance } from 'node:perf_hooks';
 import { setImmediate as nextTurn, setTimeout as sleep } from 'node:timers/promises';
 import { timestampMs } from '../calls.js';
-import { captureLines, openCapture, parseCaptureLine } from '../capture.js';
-import { usageError } from '../errors.js';
+import { captureLines, parseCaptureLine } from '../capture.js';
+import { openCaptureFile } from '../capture-input.js';
 import type { Logger } from '../log.js';
 
 /**
@@ -76,8 +76,8 @@ const DEFAULT_LOOP_GAP_MS = 1000;
  */
 export async function openReplay(options: ReplayOptions): Promise<Replay> {
   const { file, speed, loop, logger } = options;
-  // Opened once up front so a bad file fails `serve` at start (exit 2), before "listening".
-  openCapture(file, '--replay').destroy();
+  // Opened once now to check it, then once per pass.
+  openCaptureFile(file, '--replay').close();
 
   const stats = { messages: 0, skipped: 0 };
 
@@ -92,9 +92,9 @@ export async function openReplay(options: ReplayOptions): Promise<Replay> {
         let count = 0;
         let gapSum = 0;
         let skipped = 0;
-        const input = openCapture(file, '--replay');
+        const input = openCaptureFile(file, '--replay');
         try {
-          for await (const { lineNo, text } of captureLines(input, MAX_LINE_LENGTH)) {
+          for await (const { lineNo, text } of captureLines(input.bytes, MAX_LINE_LENGTH)) {
             if (text !== undefined && text.trim() === '') continue;
             const line = text === undefined ? undefined : parseReplayLine(text);
             if (line === undefined) {
@@ -127,7 +127,7 @@ export async function openReplay(options: ReplayOptions): Promise<Replay> {
             yield line.text;
           }
         } finally {
-          input.destroy();
+          input.close();
         }
 
         if (pass === 0) {
@@ -150,4 +150,3 @@ export async function openReplay(options: ReplayOptions): Promise<Replay> {
 
   return { stats, play };
 }
-

@@ -1,4 +1,5 @@
 import { captureChunks, parseCaptureLine } from '../capture.js';
+import type { CaptureInput } from '../capture-input.js';
 import type { Batch } from '../message.js';
 import { newSourceCounts, type Source } from '../pipeline/source.js';
 import type { SkipKind } from '../calls.js';
@@ -13,27 +14,27 @@ export class CaptureSource implements Source {
   private stopped = false;
 
   constructor(
-    private readonly input: NodeJS.ReadableStream & { destroy(): void },
+    private readonly input: CaptureInput,
     private readonly options: { allTypes: boolean; maxLength: number; onStatus?: StatusListener },
   ) {}
 
   stop(): void {
     this.stopped = true;
     // A pipe that stays open (stdin) would otherwise hold the loop until its writer is done.
-    this.input.destroy();
+    this.input.close();
   }
 
   async *[Symbol.asyncIterator](): AsyncGenerator<Batch> {
     const { allTypes, maxLength } = this.options;
     try {
-      for await (const lines of captureChunks(this.input as AsyncIterable<Buffer>, maxLength)) {
+      for await (const lines of captureChunks(this.input.bytes, maxLength)) {
         const batch: Batch = [];
         const now = Date.now();
-        for (const { lineNo, text } of lines) {
-          if (text !== undefined && text.trim() === '') continue;
+        for (const line of lines) {
+          if (line.text !== undefined && line.text.trim() === '') continue;
           this.counts.received++;
-          const parsed = text === undefined ? 'too-large' : parseCaptureLine(text, allTypes, now);
-          if (typeof parsed === 'string') this.skipped(parsed, lineNo);
+          const parsed = line.text === undefined ? line.skip : parseCaptureLine(line.text, allTypes, now);
+          if (typeof parsed === 'string') this.skipped(parsed, line.lineNo);
           else batch.push(parsed.message);
         }
         if (batch.length > 0) yield batch;
@@ -43,7 +44,7 @@ export class CaptureSource implements Source {
       // Destroying the input to stop it ends the read with an error that is not one.
       if (!this.stopped) throw err;
     } finally {
-      this.input.destroy();
+      this.input.close();
     }
   }
 

@@ -1,4 +1,4 @@
-import type { Agent } from 'node:http';
+import type { Agent, ClientRequest } from 'node:http';
 import WebSocket from 'ws';
 import type { ConnectionEnd } from './policy.js';
 
@@ -86,8 +86,16 @@ export class Connection {
     this.ws.on('pong', () => {
       this.heard = true;
     });
-    this.ws.on('unexpected-response', (_req, res) => {
+    // https-proxy-agent replays a proxy's refusal of CONNECT as if it were the server's answer to
+    // the upgrade; its 'proxyConnect' event (on the agent, with the request) tells the two apart.
+    let proxyAnswer: { req: ClientRequest; status: number } | undefined;
+    const onProxyConnect = (connect: { statusCode?: number }, req: ClientRequest): void => {
+      proxyAnswer = { req, status: connect.statusCode ?? 0 };
+    };
+    options.agent?.on('proxyConnect', onProxyConnect);
+    this.ws.on('unexpected-response', (req, res) => {
       const retryAfter = res.headers['retry-after'];
+      if (proxyAnswer?.req === req && proxyAnswer.status !== 200) this.ending ??= { kind: 'proxy', status: proxyAnswer.status };
       this.ending ??= {
         kind: 'http',
         status: res.statusCode ?? 0,
@@ -107,6 +115,7 @@ export class Connection {
     });
     this.ws.on('close', (code: number, reason: Buffer) => {
       clearTimeout(connectTimer);
+      options.agent?.off('proxyConnect', onProxyConnect);
       this.stopWatchdogs();
       events.onEnd(this.ending ?? { kind: 'closed', code, reason: reason.toString() });
     });

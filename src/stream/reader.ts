@@ -1,6 +1,6 @@
 import { isUtf8 } from 'node:buffer';
 import { classifyFrame, type Call, type OtherMessage, type SkipKind } from '../calls.js';
-import { AuthRejectedError, GaveUpError } from '../errors.js';
+import { AuthRejectedError, GaveUpError, WrongEndpointError } from '../errors.js';
 import type { Batch } from '../message.js';
 import { newSourceCounts, type Source } from '../pipeline/source.js';
 import { Connection, type ConnectionOptions } from './connection.js';
@@ -62,6 +62,7 @@ export class Reader implements Source {
     const { policy, display } = this.options;
     const random = this.options.random ?? Math.random;
     let failures = 0;
+    let connectedBefore = false;
     try {
       while (!this.stopped) {
         const session = new Session(this.options, this.counts, {
@@ -79,9 +80,12 @@ export class Reader implements Source {
           this.counts.received++;
           this.skipped('too-large');
         }
-        const verdict = decide(end, policy, failures, random, Date.now());
+        const verdict = decide(end, policy, failures, random, Date.now(), connectedBefore);
+        connectedBefore ||= session.connection.openedAt !== undefined;
         if (verdict.action === 'stop') return;
         if (verdict.action === 'auth-rejected') throw new AuthRejectedError(`authentication rejected: ${verdict.why}`);
+        if (verdict.action === 'proxy-refused') throw new AuthRejectedError(`the proxy refused the connection (${verdict.why})`, 'proxy');
+        if (verdict.action === 'wrong-endpoint') throw new WrongEndpointError(`no live-calls stream at ${display}: ${verdict.why}`);
         if (verdict.action === 'give-up') {
           const attempts = failures + 1;
           throw new GaveUpError(`gave up after ${attempts} attempt${attempts === 1 ? '' : 's'}: ${verdict.why}`, attempts);

@@ -84,6 +84,23 @@ describe('reconnects', () => {
     expect(times[1]! - times[0]!).toBeGreaterThanOrEqual(950);
   });
 
+  it('HTTP 429 with a bogus Retry-After (-5) backs off as usual: never sooner than --backoff-min', async () => {
+    const times: number[] = [];
+    const server = await bare(() => {}, {
+      rejectUpgrade: () => {
+        times.push(Date.now());
+        return { status: 429, headers: { 'Retry-After': '-5' } };
+      },
+    });
+    const r = await runCli(['--url', server.url, '--max-retries', '2', '--backoff-min', '300ms', '--backoff-max', '400ms']);
+    expect(r.code, r.stderr).toBe(4);
+    // Three attempts spread over at least 2 × 300 ms, not three in a few milliseconds.
+    expect(times).toHaveLength(3);
+    expect(times[1]! - times[0]!).toBeGreaterThanOrEqual(300);
+    expect(times[2]! - times[1]!).toBeGreaterThanOrEqual(300);
+    expect(r.stderr).not.toMatch(/Retry-After/);
+  });
+
   it('--max-retries 1: a connection that delivered a call resets the retry count, so closes after calls go on', async () => {
     const server = await bare((ws, _req, i) => {
       ws.send(call(i + 1), () => ws.close(1000, 'bye'));
@@ -380,6 +397,38 @@ describe('clean exits', () => {
     expect(got.length).toBe(output);
   });
 
+  it('SIGHUP (the terminal or the ssh session went away) with -o: the same clean stop as SIGTERM, close 1000, then the process ends by SIGHUP', async () => {
+    const dir = tmpdir();
+    const file = path.join(dir, 'capture.ndjson');
+    const closes: number[] = [];
+    const server = await bare((ws) => {
+      let n = 0;
+      const timer = setInterval(() => {
+        for (let i = 0; i < 50 && ws.readyState === ws.OPEN; i++) ws.send(call(++n, { pad: 'h'.repeat(200) }));
+      }, 1);
+      ws.on('close', (code) => {
+        closes.push(code);
+        clearInterval(timer);
+      });
+    });
+    const child = spawnCli(['--url', server.url, '-o', file]);
+    await child.waitFor(/connected to/);
+    for (let i = 0; i < 100 && !(fs.existsSync(file) && fs.statSync(file).size > 0); i++) await new Promise((resolve) => setTimeout(resolve, 20));
+    child.proc.kill('SIGHUP');
+    const r = await child.done;
+    expect(r.signal, r.stderr).toBe('SIGHUP');
+    expect(r.stderr).toMatch(/SIGHUP: stopping/);
+    expect(r.stderr).toMatch(/received \d+, output \d+/);
+    const text = fs.readFileSync(file, 'utf8');
+    expect(text.endsWith('\n')).toBe(true);
+    const got = seqs(text);
+    expect(got.length).toBeGreaterThan(0);
+    expect(got).toEqual(Array.from({ length: got.length }, (_, i) => i + 1));
+    expect(got.length).toBe(Number(/output (\d+)/.exec(r.stderr)![1]));
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(closes).toEqual([1000]);
+  });
+
   it('SIGINT stops cleanly (exit by SIGINT); a second SIGINT ends a stop that waits on a stuck reader at once', async () => {
     const server = await bare((ws) => {
       const timer = setInterval(() => {
@@ -429,6 +478,129 @@ describe('clean exits', () => {
     expect(stderr).not.toMatch(/\n\s+at /);
   });
 
+  describe('-o onto what is not a regular file (a FIFO, /dev/null, a process substitution): not fsynced', () => {
+    const streaming = (ws: WebSocket): void => {
+      let n = 0;
+      const timer = setInterval(() => ws.readyState === ws.OPEN && ws.send(call(++n)), 5);
+      ws.on('close', () => clearInterval(timer));
+    };
+    /** A FIFO with a reader (cat) that collects what comes through it. */
+    async function fifo(): Promise<{ path: string; read: Promise<string>; sofar(): string }> {
+      const dir = tmpdir();
+      const file = path.join(dir, 'calls.fifo');
+      const { execFileSync, spawn } = await import('node:child_process');
+      execFileSync('mkfifo', [file]);
+      const cat = spawn('cat', [file], { stdio: ['ignore', 'pipe', 'ignore'] });
+      cleanups.push(() => void cat.kill('SIGKILL'));
+      let out = '';
+      cat.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
+      return { path: file, read: new Promise((resolve) => cat.on('close', () => resolve(out))), sofar: () => out };
+    }
+
+    it('a FIFO: exit 0 after -n, every line through it', async () => {
+      const server = await bare(streaming);
+      const target = await fifo();
+      const r = await runCli(['--url', server.url, '-n', '3', '-o', target.path]);
+      expect(r.code, r.stderr).toBe(0);
+      expect(seqs(await target.read)).toEqual([1, 2, 3]);
+    });
+
+    it('a FIFO: SIGTERM ends by SIGTERM (143), not exit 5', async () => {
+      const server = await bare(streaming);
+      const target = await fifo();
+      const child = spawnCli(['--url', server.url, '-o', target.path]);
+      await child.waitFor(/connected to/);
+      // Lines through the FIFO first, so the stop has something to flush.
+      for (let i = 0; i < 100 && !target.sofar().includes('\n'); i++) await new Promise((resolve) => setTimeout(resolve, 20));
+      child.proc.kill('SIGTERM');
+      const r = await child.done;
+      expect(r.signal, r.stderr).toBe('SIGTERM');
+      expect(r.stderr).not.toMatch(/error/);
+      const got = seqs(await target.read);
+      expect(got.length).toBe(Number(/output (\d+)/.exec(r.stderr)![1]));
+      expect(got.length).toBeGreaterThan(0);
+    });
+
+    it('/dev/null: exit 0 after -n, and SIGTERM ends by SIGTERM', async () => {
+      const server = await bare(streaming);
+      const r = await runCli(['--url', server.url, '-n', '3', '-o', '/dev/null']);
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stderr).toMatch(/output 3/);
+      const child = spawnCli(['--url', server.url, '-o', '/dev/null']);
+      await child.waitFor(/connected to/);
+      child.proc.kill('SIGTERM');
+      const stopped = await child.done;
+      expect(stopped.signal, stopped.stderr).toBe('SIGTERM');
+    });
+
+    it('a process substitution (-o >(cat > file)): exit 0 after -n', async () => {
+      const server = await bare(streaming);
+      const dir = tmpdir();
+      const file = path.join(dir, 'calls.ndjson');
+      const { spawn } = await import('node:child_process');
+      const sh = spawn('bash', ['-c', `"${process.execPath}" "${BIN}" --url ${server.url} -n 3 -o >(cat > "${file}"); rc=$?; wait $!; exit $rc`], { env: cleanEnv(), stdio: ['ignore', 'ignore', 'pipe'] });
+      cleanups.push(() => void sh.kill('SIGKILL'));
+      let stderr = '';
+      sh.stderr.on('data', (d) => (stderr += d));
+      const code = await new Promise((resolve) => sh.on('close', resolve));
+      expect(code, stderr).toBe(0);
+      expect(seqs(fs.readFileSync(file, 'utf8'))).toEqual([1, 2, 3]);
+    });
+  });
+
+  // RLIMIT_FSIZE stops a file at a set size as a full disk does (EFBIG for ENOSPC; Node ignores
+  // SIGXFSZ), with a partial write first: no root and no filesystem to fill.
+  const hasPrlimit = fs.existsSync('/usr/bin/prlimit') || fs.existsSync('/bin/prlimit');
+  it.skipIf(!hasPrlimit)('a file that cannot grow any more: put back to its last whole line (no torn line), then exit 5', async () => {
+    const server = await bare((ws) => {
+      for (let i = 1; i <= 400; i++) ws.send(call(i, { pad: 'q'.repeat(500) }));
+    });
+    const dir = tmpdir();
+    const file = path.join(dir, 'capture.ndjson');
+    fs.writeFileSync(file, '{"old":true}\n');
+    const LIMIT = 64 * 1024;
+    const { spawn } = await import('node:child_process');
+    const child = spawn('prlimit', [`--fsize=${LIMIT}`, process.execPath, BIN, '--url', server.url, '-n', '400', '-o', file], { env: cleanEnv(), stdio: ['ignore', 'ignore', 'pipe'] });
+    cleanups.push(() => void child.kill('SIGKILL'));
+    let stderr = '';
+    child.stderr.on('data', (d) => (stderr += d));
+    const code = await new Promise((resolve) => child.on('close', resolve));
+    expect(code, stderr).toBe(5);
+    expect(stderr).toMatch(/--output: cannot write .*EFBIG/);
+    const text = fs.readFileSync(file, 'utf8');
+    expect(text.length).toBeLessThan(LIMIT);
+    expect(text.endsWith('\n')).toBe(true);
+    const [old, ...rest] = ndjsonLines(text);
+    expect(old).toEqual({ old: true });
+    const got = rest.map((m) => (m as { data: { seq: number } }).data.seq);
+    expect(got.length).toBeGreaterThan(0);
+    expect(got).toEqual(Array.from({ length: got.length }, (_, i) => i + 1));
+  });
+
+  it.skipIf(!hasPrlimit)('a .gz file that cannot grow any more: put back to its last complete flush, here the member it had', async () => {
+    const { randomBytes } = await import('node:crypto');
+    // Random text compresses little: the run's first flush is over the limit.
+    const server = await bare((ws) => {
+      for (let i = 1; i <= 400; i++) ws.send(call(i, { pad: randomBytes(300).toString('hex') }));
+    });
+    const dir = tmpdir();
+    const file = path.join(dir, 'capture.ndjson.gz');
+    const { gzipSync, gunzipSync } = await import('node:zlib');
+    const before = gzipSync('{"old":true}\n');
+    fs.writeFileSync(file, before);
+    const { spawn } = await import('node:child_process');
+    const child = spawn('prlimit', [`--fsize=${64 * 1024}`, process.execPath, BIN, '--url', server.url, '-n', '400', '-o', file], { env: cleanEnv(), stdio: ['ignore', 'ignore', 'pipe'] });
+    cleanups.push(() => void child.kill('SIGKILL'));
+    let stderr = '';
+    child.stderr.on('data', (d) => (stderr += d));
+    const code = await new Promise((resolve) => child.on('close', resolve));
+    expect(code, stderr).toBe(5);
+    expect(stderr).toMatch(/--output: cannot write .*EFBIG/);
+    // Still a complete gzip file: gunzipSync throws on one cut short.
+    expect(fs.readFileSync(file)).toEqual(before);
+    expect(gunzipSync(fs.readFileSync(file)).toString()).toBe('{"old":true}\n');
+  });
+
   it('-o into a missing directory: exit 5 before connecting', async () => {
     const server = await bare((ws) => ws.send(call(1)));
     const r = await runCli(['--url', server.url, '-o', '/nonexistent-dir/capture.ndjson']);
@@ -439,16 +611,45 @@ describe('clean exits', () => {
 });
 
 describe('network', () => {
-  it('never follows a redirect: the key does not reach the other host', async () => {
+  it('never follows a redirect: the key does not reach the other host; before any connection worked, it is a wrong URL (exit 2)', async () => {
     const elsewhere = await bare(() => {});
     const server = await bare(() => {}, {
-      rejectUpgrade: () => ({ status: 302, headers: { Location: elsewhere.url + '?api_key=stolen' } }),
+      rejectUpgrade: () => ({ status: 302, headers: { Location: elsewhere.url + '?api_key=stolen-key' } }),
     });
-    const r = await runCli(['--url', server.url, '--no-retry'], { env: { REXI_API_KEY: 'secret-key' } });
-    expect(r.code).toBe(4);
+    const r = await runCli(['--url', server.url, ...FAST], { env: { REXI_API_KEY: 'secret-key' }, timeoutMs: 5000 });
+    expect(r.code, r.stderr).toBe(2);
+    expect(server.requests).toHaveLength(1);
     expect(elsewhere.requests).toHaveLength(0);
-    expect(r.stderr).toMatch(/HTTP 302 \(a redirect, not followed\)/);
-    expect(r.stderr).not.toContain('secret-key');
+    const last = r.stderr.trim().split('\n').at(-1)!;
+    expect(last).toBe(
+      `rexi-live: error: no live-calls stream at ${server.url}?api_key=***: the server answered HTTP 302, a redirect to ${elsewhere.url}?api_key=*** (not followed); check --url`,
+    );
+    expect(r.stderr).not.toMatch(/secret-key|stolen-key/);
+  });
+
+  it('a 404 at the upgrade before any connection worked: exit 2 at once, naming the flag or variable the URL came from', async () => {
+    const server = await bare(() => {}, { rejectUpgrade: () => ({ status: 404 }) });
+    const base = `http://127.0.0.1:${server.port}/wrong`;
+    const r = await runCli(['--base-url', base, ...FAST], { timeoutMs: 5000 });
+    expect(r.code, r.stderr).toBe(2);
+    expect(server.requests).toHaveLength(1);
+    expect(r.stderr.trim().split('\n').at(-1)).toBe(
+      `rexi-live: error: no live-calls stream at ws://127.0.0.1:${server.port}/wrong/solana/monitor/livecalls: the server answered HTTP 404; check --base-url`,
+    );
+    const fromEnv = await runCli([...FAST], { env: { REXI_WS_URL: server.url }, timeoutMs: 5000 });
+    expect(fromEnv.code, fromEnv.stderr).toBe(2);
+    expect(fromEnv.stderr.trim()).toMatch(/HTTP 404; check REXI_WS_URL \(or --url \/ --base-url\)$/);
+  });
+
+  it('a 404 or a redirect after a connection of the run worked is retried like any other failure', async () => {
+    const server = await bare((ws, _req, i) => ws.send(call(i + 1), () => ws.close(1000, 'bye')), {
+      rejectUpgrade: (_req, i) => (i === 1 ? { status: 404 } : i === 2 ? { status: 302, headers: { Location: 'http://elsewhere/' } } : undefined),
+    });
+    const r = await runCli(['--url', server.url, '-n', '2', ...FAST], { timeoutMs: 5000 });
+    expect(r.code, r.stderr).toBe(0);
+    expect(server.requests).toHaveLength(4);
+    expect(r.stderr).toMatch(/the server answered HTTP 404; reconnecting/);
+    expect(r.stderr).toMatch(/the server answered HTTP 302, a redirect to http:\/\/elsewhere\/ \(not followed\); reconnecting/);
   });
 
   it('goes through an HTTP CONNECT proxy from HTTP_PROXY, seen on the proxy side', async () => {
@@ -483,6 +684,28 @@ describe('network', () => {
     const direct = await runCli(['--url', server.url, '-n', '1'], { env: { HTTP_PROXY: proxyUrl, NO_PROXY: '127.0.0.1' } });
     expect(direct.code).toBe(0);
     expect(connects).toHaveLength(1);
+  });
+
+  it.each([407, 401])('a CONNECT proxy that refuses (%d): says the proxy refused, names the variable (password redacted), exit 3', async (status) => {
+    const server = await bare((ws) => ws.send(call(1)));
+    const auths: (string | undefined)[] = [];
+    const proxy = http.createServer((_req, res) => res.writeHead(405).end());
+    proxy.on('connect', (req: http.IncomingMessage, client: net.Socket) => {
+      auths.push(req.headers['proxy-authorization']);
+      client.on('error', () => {});
+      client.end(`HTTP/1.1 ${status} ${http.STATUS_CODES[status]}\r\nProxy-Authenticate: Basic realm="corp"\r\nContent-Length: 0\r\n\r\n`);
+    });
+    await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+    cleanups.push(() => new Promise<void>((resolve) => proxy.close(() => resolve())));
+    const port = (proxy.address() as net.AddressInfo).port;
+    const r = await runCli(['--url', server.url, ...FAST], { env: { HTTP_PROXY: `http://alice:hunter2@127.0.0.1:${port}`, REXI_API_KEY: 'the-key' }, timeoutMs: 5000 });
+    expect(r.code, r.stderr).toBe(3);
+    // It did send the credentials, once: no retry.
+    expect(auths).toEqual([`Basic ${Buffer.from('alice:hunter2').toString('base64')}`]);
+    expect(server.requests).toHaveLength(0);
+    const last = r.stderr.trim().split('\n').at(-1)!;
+    expect(last).toMatch(new RegExp(`^rexi-live: error: the proxy refused the connection \\(the proxy answered HTTP ${status} to CONNECT\\).*HTTP_PROXY \\(http://\\*\\*\\*@127\\.0\\.0\\.1:${port}\\)`));
+    expect(r.stderr).not.toMatch(/hunter2|REXI_API_KEY|the-key/);
   });
 
   it('offers permessage-deflate only with --compress', async () => {

@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import zlib from 'node:zlib';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { call, startBareServer } from '../support/ws-server.js';
 import { killAll, ndjsonLines, runCli, spawnCli } from '../support/cli.js';
@@ -158,6 +159,26 @@ describe('replay from a stdin that stays open, and odd capture lines', () => {
     expect(r.stderr).toMatch(/skipped line 2/);
   });
 
+  it('a line that is not valid UTF-8 is skipped and counted as not-json, as a live frame is, from stdin and from a file', async () => {
+    // An address with a byte that is not UTF-8: decoded, it would be a token that never existed.
+    const bad = Buffer.concat([Buffer.from('{"type":"NEW_SCAN","data":{"token_address":"Bad'), Buffer.from([0xff]), Buffer.from('1"}}\n')]);
+    const input = Buffer.concat([Buffer.from(scan('Good1') + '\n'), bad, Buffer.from(scan('Good2') + '\n')]);
+    const child = spawnCli(['replay', '-'], { timeoutMs: 5000 });
+    child.proc.stdin!.end(input);
+    const r = await child.done;
+    expect(r.code, r.stderr).toBe(0);
+    expect(tokens(r.stdout)).toEqual(['Good1', 'Good2']);
+    expect(r.stdout).not.toContain('\uFFFD');
+    expect(r.stderr).toMatch(/received 3, output 2, filtered 0, skipped 1 \(not-json 1\)/);
+    expect(r.stderr).toMatch(/skipped line 2: not JSON/);
+    const file = path.join(dir, 'not-utf8.ndjson');
+    fs.writeFileSync(file, input);
+    const fromFile = await runCli(['replay', file], { timeoutMs: 5000 });
+    expect(fromFile.code, fromFile.stderr).toBe(0);
+    expect(tokens(fromFile.stdout)).toEqual(['Good1', 'Good2']);
+    expect(fromFile.stderr).toMatch(/skipped 1 \(not-json 1\)/);
+  });
+
   it('a UTF-8 BOM before line 1 is ignored', async () => {
     const r = await runCli(['replay', '-'], { stdin: '\uFEFF' + scan('Bom1') + '\n' + scan('Bom2') + '\n', timeoutMs: 5000 });
     expect(r.code, r.stderr).toBe(0);
@@ -203,3 +224,95 @@ describe('colour control', () => {
 function escapeRe(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
+
+describe('gzip captures', () => {
+  const seqsOf = (text: string): number[] => ndjsonLines(text).map((m) => (m as { data: { seq: number } }).data.seq);
+  const zcat = async (file: string): Promise<{ code: number | null; stdout: string; stderr: string }> => {
+    const { spawn } = await import('node:child_process');
+    const child = spawn('zcat', [file], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    return { code, stdout, stderr };
+  };
+
+  it('replay reads a .gz capture, and gzip on stdin, as it reads the plain one', async () => {
+    const plain = fs.readFileSync(capture);
+    const gz = path.join(dir, 'capture.ndjson.gz');
+    fs.writeFileSync(gz, zlib.gzipSync(plain));
+    const fromFile = await runCli(['replay', gz, '-f', 'ndjson', '--received-at']);
+    expect(fromFile.code, fromFile.stderr).toBe(0);
+    expect(fromFile.stdout).toBe(plain.toString());
+    expect(fromFile.stderr).toMatch(/received 10, output 10, filtered 0, skipped 0/);
+    const child = spawnCli(['replay', '-', '-f', 'ndjson', '--received-at'], { timeoutMs: 5000 });
+    child.proc.stdin!.end(zlib.gzipSync(plain));
+    const fromStdin = await child.done;
+    expect(fromStdin.code, fromStdin.stderr).toBe(0);
+    expect(fromStdin.stdout).toBe(plain.toString());
+  });
+
+  it('-o x.gz writes gzip that zcat reads; a second run appends a member; replay reads both runs', async () => {
+    let next = 1;
+    const server = await startBareServer((ws) => {
+      for (let i = 0; i < 5; i++) ws.send(call(next++));
+    });
+    const file = path.join(dir, `run-${process.pid}.ndjson.gz`);
+    try {
+      const first = await runCli(['--url', server.url, '-n', '5', '-o', file]);
+      expect(first.code, first.stderr).toBe(0);
+      expect(fs.readFileSync(file).subarray(0, 2)).toEqual(Buffer.from([0x1f, 0x8b]));
+      const once = await zcat(file);
+      expect(once.code, once.stderr).toBe(0);
+      expect(seqsOf(once.stdout)).toEqual([1, 2, 3, 4, 5]);
+      const second = await runCli(['--url', server.url, '-n', '3', '-o', file]);
+      expect(second.code, second.stderr).toBe(0);
+      const twice = await zcat(file);
+      expect(twice.code, twice.stderr).toBe(0);
+      expect(seqsOf(twice.stdout)).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
+      const replayed = await runCli(['replay', file]);
+      expect(replayed.code, replayed.stderr).toBe(0);
+      expect(seqsOf(replayed.stdout)).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
+    } finally {
+      await server.close();
+      fs.rmSync(file, { force: true });
+    }
+  });
+
+  it('a copy of the .gz taken while the run goes on decompresses to whole lines; after SIGTERM the file is complete', async () => {
+    const server = await startBareServer((ws) => {
+      let n = 0;
+      const timer = setInterval(() => {
+        for (let i = 0; i < 40 && ws.readyState === ws.OPEN; i++) ws.send(call(++n, { pad: 'z'.repeat(300) }));
+      }, 2);
+      ws.on('close', () => clearInterval(timer));
+    });
+    const file = path.join(dir, `live-${process.pid}.ndjson.gz`);
+    try {
+      const child = spawnCli(['--url', server.url, '-o', file], { timeoutMs: 20_000 });
+      await child.waitFor(/connected to/);
+      const copies: number[] = [];
+      for (let i = 0; i < 200 && copies.length < 4; i++) {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        const copy = fs.readFileSync(file);
+        if (copy.length === 0 || copy.length === copies.at(-1)) continue;
+        const text = zlib.gunzipSync(copy, { finishFlush: zlib.constants.Z_SYNC_FLUSH }).toString();
+        expect(text.endsWith('\n'), `copy of ${copy.length} bytes`).toBe(true);
+        const got = seqsOf(text);
+        expect(got).toEqual(Array.from({ length: got.length }, (_, k) => k + 1));
+        copies.push(copy.length);
+      }
+      expect(copies.length).toBe(4);
+      child.proc.kill('SIGTERM');
+      const r = await child.done;
+      expect(r.signal, r.stderr).toBe('SIGTERM');
+      const all = seqsOf(zlib.gunzipSync(fs.readFileSync(file)).toString());
+      expect(all).toEqual(Array.from({ length: all.length }, (_, k) => k + 1));
+      expect(all.length).toBe(Number(/output (\d+)/.exec(r.stderr)![1]));
+    } finally {
+      await server.close();
+      fs.rmSync(file, { force: true });
+    }
+  }, 30_000);
+});

@@ -45,6 +45,18 @@ describe('rexi-live serve', () => {
     expect((await child.done).signal).toBe('SIGTERM');
   });
 
+  it.each(['SIGHUP', 'SIGINT'] as const)('%s: a clean stop (clients closed with 1001), then it ends by that signal', async (signal) => {
+    const { child, url } = await serve([]);
+    const client = new WebSocket(`${url}?api_key=any`);
+    client.on('error', () => {});
+    await new Promise((resolve) => client.once('open', resolve));
+    const closed = new Promise<number>((resolve) => client.once('close', resolve));
+    child.proc.kill(signal);
+    expect(await closed).toBe(1001);
+    const r = await child.done;
+    expect(r.signal, r.stderr).toBe(signal);
+  });
+
   it('takes its keys from REXI_SERVE_KEYS', async () => {
     const { url } = await serve([], { REXI_SERVE_KEYS: 'one, two' });
     expect(await upgradeStatus(`${url}?api_key=two`)).toBe(101);

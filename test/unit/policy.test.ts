@@ -42,10 +42,26 @@ describe('decide', () => {
       { kind: 'too-large' },
       { kind: 'unreachable', message: 'connection refused' },
       { kind: 'http', status: 500 },
-      { kind: 'http', status: 302, location: 'https://elsewhere' },
     ] as const) {
       expect(decide(end, policy, 0, low, NOW)).toMatchObject({ action: 'retry', delayMs: 1000 });
     }
+  });
+
+  it('a 404 or a redirect before any connection of the run succeeded is a wrong URL; after one did, it is retried', () => {
+    for (const end of [
+      { kind: 'http', status: 404 },
+      { kind: 'http', status: 301, location: 'https://elsewhere/x' },
+      { kind: 'http', status: 302, location: 'https://elsewhere/x' },
+      { kind: 'http', status: 307 },
+      { kind: 'http', status: 308, location: '/moved' },
+    ] as const) {
+      expect(decide(end, policy, 0, low, NOW).action).toBe('wrong-endpoint');
+      expect(decide(end, policy, 3, low, NOW, false).action).toBe('wrong-endpoint');
+      expect(decide(end, policy, 0, low, NOW, true)).toMatchObject({ action: 'retry', delayMs: 1000 });
+    }
+    // Other answers keep their rules either way.
+    expect(decide({ kind: 'http', status: 410 }, policy, 0, low, NOW).action).toBe('retry');
+    expect(decide({ kind: 'http', status: 401 }, policy, 0, low, NOW, true).action).toBe('auth-rejected');
   });
 
   it('never retries a rejected key: 401, 403 at the upgrade; close 1008, 4001, 4003', () => {
@@ -60,12 +76,34 @@ describe('decide', () => {
     }
   });
 
+  it('a proxy that refuses CONNECT (401, 403, 407) is not the server rejecting the key; its other answers are retried', () => {
+    for (const status of [401, 403, 407]) {
+      expect(decide({ kind: 'proxy', status }, policy, 0, low, NOW)).toEqual({ action: 'proxy-refused', why: `the proxy answered HTTP ${status} to CONNECT` });
+    }
+    expect(decide({ kind: 'proxy', status: 502 }, policy, 0, low, NOW)).toMatchObject({ action: 'retry', delayMs: 1000 });
+  });
+
   it('honours Retry-After on 429 and 503, in seconds or as a date', () => {
     expect(decide({ kind: 'http', status: 429, retryAfter: '7' }, policy, 0, low, NOW)).toMatchObject({ action: 'retry', delayMs: 7000 });
     const date = new Date(NOW + 12_000).toUTCString();
     expect(decide({ kind: 'http', status: 503, retryAfter: date }, policy, 0, low, NOW)).toMatchObject({ action: 'retry', delayMs: 12_000 });
     // Without the header: the ordinary backoff.
     expect(decide({ kind: 'http', status: 429 }, policy, 2, high, NOW)).toMatchObject({ action: 'retry', delayMs: 8000 });
+  });
+
+  it('a Retry-After that is not delta-seconds or an HTTP date is ignored: the ordinary backoff', () => {
+    for (const retryAfter of ['-5', '1.5', '+3', ' ', 'soon', '5s', '0x10', '2026-11-25', 'Sun, 06 Nov 1994 08:49:37 PST']) {
+      expect(decide({ kind: 'http', status: 429, retryAfter }, policy, 2, high, NOW), retryAfter).toMatchObject({ action: 'retry', delayMs: 8000 });
+      expect(decide({ kind: 'http', status: 503, retryAfter }, policy, 2, high, NOW).why, retryAfter).not.toMatch(/Retry-After/);
+    }
+  });
+
+  it('never waits less than --backoff-min, whatever Retry-After says (0, a date in the past, a date a moment away)', () => {
+    for (const retryAfter of ['0', new Date(NOW - 60_000).toUTCString(), new Date(NOW + 200).toUTCString()]) {
+      expect(decide({ kind: 'http', status: 429, retryAfter }, policy, 0, low, NOW), retryAfter).toMatchObject({ action: 'retry', delayMs: 1000 });
+    }
+    // A Retry-After past the cap is bounded to an hour.
+    expect(decide({ kind: 'http', status: 503, retryAfter: '999999999999' }, policy, 0, low, NOW)).toMatchObject({ delayMs: 3_600_000 });
   });
 
   it('--max-retries n: n retries after failed attempts, n + 1 attempts in all, then give up', () => {
@@ -84,6 +122,16 @@ describe('decide', () => {
 });
 
 describe('describeEnd', () => {
+  it("names a redirect's target with its key redacted and its control characters shown", () => {
+    expect(describeEnd({ kind: 'http', status: 302, location: 'wss://other.example/x?api_key=s3cret&a=1' })).toBe(
+      'the server answered HTTP 302, a redirect to wss://other.example/x?api_key=***&a=1 (not followed)',
+    );
+    // Quoted as it came (control characters too): whoever prints it sanitizes it.
+    expect(describeEnd({ kind: 'http', status: 301, location: 'https://u:pw@h/x' })).toBe('the server answered HTTP 301, a redirect to https://***@h/x (not followed)');
+    expect(describeEnd({ kind: 'http', status: 307 })).toBe('the server answered HTTP 307, a redirect (not followed)');
+    expect(describeEnd({ kind: 'http', status: 404 })).toBe('the server answered HTTP 404');
+  });
+
   it("quotes a server's close reason as it came: whoever prints it sanitizes it (status-log.test.ts)", () => {
     const why = describeEnd({ kind: 'closed', code: 1000, reason: 'bye' });
     expect(why).toBe('the server closed the connection (1000 bye)');
@@ -97,5 +145,19 @@ describe('parseRetryAfter', () => {
     expect(parseRetryAfter(new Date(NOW - 5000).toUTCString(), NOW)).toBe(0);
     expect(parseRetryAfter('soon', NOW)).toBeUndefined();
     expect(parseRetryAfter(undefined, NOW)).toBeUndefined();
+  });
+
+  it('takes the three HTTP-date forms (IMF-fixdate, RFC 850, asctime in GMT)', () => {
+    // NOW is Wednesday 2026-11-25 12:00:00 GMT.
+    expect(parseRetryAfter('Wed, 25 Nov 2026 12:00:30 GMT', NOW)).toBe(30_000);
+    expect(parseRetryAfter('Wednesday, 25-Nov-26 12:00:30 GMT', NOW)).toBe(30_000);
+    expect(parseRetryAfter('Wed Nov 25 12:00:30 2026', NOW)).toBe(30_000);
+    expect(parseRetryAfter('Wed Nov  5 12:00:30 2026', NOW)).toBe(0);
+  });
+
+  it('signs, fractions, units and other dates Date.parse would take are not Retry-After values', () => {
+    for (const value of ['-5', '+3', '1.5', '1e3', '5s', '2026-11-25', '2026-11-25T12:00:30Z', 'Nov 25 2026', '']) {
+      expect(parseRetryAfter(value, NOW), value).toBeUndefined();
+    }
   });
 });

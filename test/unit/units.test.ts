@@ -67,6 +67,13 @@ describe('parseCount', () => {
     expect(() => parseCount('2.5', '-n')).toThrow(RexiLiveError);
     expect(() => parseCount('-1', '--max-retries', 0)).toThrow(RexiLiveError);
   });
+
+  it('a number past 2^53 is too large, and the message gives the largest accepted', () => {
+    expect(parseCount('9007199254740991', '-n')).toBe(Number.MAX_SAFE_INTEGER);
+    for (const text of ['9007199254740992', '100000000000000000000']) {
+      expect(userError(() => parseCount(text, '--count')).message).toBe(`--count: '${text}' is too large (at most 9007199254740991)`);
+    }
+  });
 });
 
 describe('formatUptime', () => {
