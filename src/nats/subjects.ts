@@ -62,3 +62,20 @@ export function subjectFor(template: string): (msg: Message) => string {
     return s;
   };
 }
+
+/**
+ * Whether every subject `subject` can match is also matched by `pattern` (both may hold
+ * wildcards): a reader whose subject covers all of a stream's subjects needs no filter.
+ */
+export function subjectCovers(pattern: string, subject: string): boolean {
+  const p = pattern.split('.');
+  const s = subject.split('.');
+  for (let i = 0; i < p.length; i++) {
+    const pt = p[i]!;
+    if (pt === '>') return i < s.length;
+    const st = s[i];
+    if (st === undefined || st === '>') return false;
+    if (pt !== '*' && (st === '*' || pt !== st)) return false;
+  }
+  return p.length === s.length;
+}

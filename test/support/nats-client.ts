@@ -105,3 +105,39 @@ export function identity(msg: Message): string {
 }
 
 export const fastPolicy = { minMs: 50, maxMs: 500, maxRetries: Infinity };
+
+/** The test's message factory: NEW_SCAN bodies become calls, MULTI_CALL bodies signals. */
+export function toMessage(bytes: Uint8Array, receivedAt: number, _subject: string): Message | undefined {
+  const raw = Buffer.from(bytes).toString('utf8');
+  let value: { type?: unknown; data?: NewScanData };
+  try {
+    value = JSON.parse(raw) as typeof value;
+  } catch {
+    return undefined;
+  }
+  if (value.type === 'MULTI_CALL') return { kind: 'signal', raw, receivedAt, identity: raw };
+  if (value.type !== 'NEW_SCAN' || typeof value.data?.token_address !== 'string') return undefined;
+  return { kind: 'call', raw, receivedAt, data: value.data };
+}
+
+/** Reads until `n` messages arrived (every batch acknowledged as written), then stops. */
+export async function readN(
+  source: AsyncIterable<Message[]> & { written?(b: Message[]): void; stop(): void },
+  n: number,
+  timeoutMs = 10_000,
+): Promise<Message[]> {
+  const got: Message[] = [];
+  const timer = setTimeout(() => source.stop(), timeoutMs);
+  try {
+    for await (const batch of source) {
+      got.push(...batch);
+      source.written?.(batch);
+      if (got.length >= n) break;
+    }
+  } finally {
+    clearTimeout(timer);
+  }
+  return got;
+}
+
+export const tokenOf = (m: Message): string => (m.kind === 'call' ? m.data.token_address : m.raw);
