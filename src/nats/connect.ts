@@ -179,7 +179,10 @@ export async function connectNats(o: NatsConnectOptions): Promise<NatsLink> {
     } catch (e) {
       const end = classifyConnectError(e);
       if (end.kind === 'auth') throw authError(authMessage(target, end.message));
-      const why = end.kind === 'tls'
+      // A server that refuses a client certificate often just drops the link after the
+      // handshake: over TLS, anything but a refused or unresolvable address gets the hint too.
+      const tlsSuspect = end.kind === 'tls' || (target.tls && !/refused|ENOTFOUND|EAI_AGAIN/i.test(end.message));
+      const why = tlsSuspect
         ? `TLS failed (${end.message}): check --nats-ca (NATS_CA) and --nats-cert/--nats-key (NATS_CERT, NATS_KEY)`
         : end.message;
       if (failures >= policy.maxRetries) {

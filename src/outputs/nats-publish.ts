@@ -62,6 +62,10 @@ const MESSAGE_TOO_LARGE = 10054;
 
 function judge(e: unknown): Verdict {
   const err = e as Error & { code?: unknown };
+  // The client wraps a permission violation in a RequestError, like a timeout: look inside.
+  for (let c: unknown = e, depth = 0; c instanceof Error && depth < 5; c = c.cause, depth++) {
+    if (c.name === 'PermissionViolationError' || /permissions violation/i.test(c.message)) return { fatal: `not allowed to publish: ${c.message}` };
+  }
   switch (err?.name) {
     case 'TimeoutError':
     case 'RequestError':

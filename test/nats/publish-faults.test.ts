@@ -75,10 +75,34 @@ describeNats('NATS publish through failures', () => {
     expect(killed).toMatch(/^n[123]$/);
     // The election was lived through, not missed: publishes went unacknowledged and were retried.
     expect(warnings.join('\n')).toMatch(/retrying with the same message id/);
-    console.log(output.summary(), warnings);
     const survivor = cluster.nodes.find((n) => n.name !== killed)!;
     const got = await stored(survivor.url, stream);
     expect(got).toHaveLength(1500);
     expectEachOnce(got, calls);
   }, 40_000);
+
+  it('NATS down: the window fills, the output is behind, memory stays bounded; nothing lost once back', async () => {
+    const server = await nats.start();
+    await addStream(server.url, 'CALLS', ['rexi.calls.*'], { storage: 'file' });
+    const target = parseNatsUrl({ url: server.url, source: '--publish', defaultSubject: 'rexi.calls.{platform}' });
+    const { output } = await openNatsPublisher({ target, policy: fastPolicy, subject: target.subject, identity, window: 16, ackTimeoutMs: 500, retry: { minMs: 50, maxMs: 200 } });
+    await server.kill('SIGKILL');
+    const calls = Array.from({ length: 200 }, (_, i) => callN(i));
+    let i = 0;
+    while (!output.behind) {
+      output.write(calls.slice(i, i + 10), '');
+      i += 10;
+    }
+    expect(i).toBeLessThanOrEqual(20);
+    await new Promise((r) => setTimeout(r, 500));
+    expect(output.behind).toBe(true);
+    expect(output.counts.inflight + output.counts.queued).toBeLessThanOrEqual(16 + 10);
+    await server.start();
+    await feed(output, calls.slice(i), 10);
+    await output.close();
+    expect(output.error).toBeUndefined();
+    const got = await stored(server.url, 'CALLS');
+    expect(got).toHaveLength(200);
+    expectEachOnce(got, calls);
+  }, 20_000);
 });

@@ -132,4 +132,23 @@ describeNats('NATS publish output', () => {
     expect(output.error!.message).toMatch(/maximum messages exceeded/);
     expect(output.behind).toBe(false);
   });
+
+  it('a server without JetStream: a configuration error (exit 2)', async () => {
+    const server = await nats.start({ jetstream: false });
+    const err = await openNatsPublisher(options(server.url, { jetStreamWaitMs: 200 })).catch((e: unknown) => e);
+    expect(err).toMatchObject({ exitCode: 2 });
+    expect((err as Error).message).toMatch(/JetStream is not enabled/);
+  });
+
+  it('a publish the server forbids (permissions) is an output error', async () => {
+    const server = await nats.start({
+      config: 'authorization { users: [ { user: bot, password: pw, permissions: { publish: { deny: ["rexi.calls.discord"] } } } ] }\n',
+    });
+    await addStream('nats://bot:pw@' + server.hostPort, 'CALLS', ['rexi.calls.*']).catch(() => undefined);
+    const { output } = await openNatsPublisher(options(`nats://bot:pw@${server.hostPort}`, { createStream: {} }));
+    output.write([callN(1, 'telegram'), callN(2, 'discord')], '');
+    await output.close();
+    expect(output.error).toMatchObject({ exitCode: 5 });
+    expect(output.error!.message).toMatch(/not allowed to publish/i);
+  });
 });

@@ -25,9 +25,11 @@ async function publishSlowly(url: string): Promise<void> {
 async function readThroughRestart(server: NatsServer, durable: string | undefined): Promise<string[]> {
   const target = parseNatsUrl({ url: server.url, source: '--url', defaultSubject: 'rexi.calls.>' });
   const warnings: string[] = [];
+  const statuses: string[] = [];
   const { source } = await openJetStreamSource({
     target, policy: fastPolicy, subject: target.subject, mode: 'tail', toMessage, retry: { minMs: 50, maxMs: 300 },
     ...(durable !== undefined ? { durable, ackWaitMs: 2000 } : {}), onWarning: (w) => warnings.push(w),
+    onStatus: (s) => statuses.push(s.type),
   });
   const publishing = publishSlowly(server.url);
   const got: Message[] = [];
@@ -43,6 +45,8 @@ async function readThroughRestart(server: NatsServer, durable: string | undefine
   await restart;
   await publishing;
   await source.close();
+  // The reader lived through the restart rather than finishing before it.
+  expect(statuses).toContain('disconnected');
   return got.map(tokenOf);
 }
 

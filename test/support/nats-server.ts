@@ -42,6 +42,8 @@ export interface ServerOptions {
   config?: string;
   /** Extra command-line arguments. */
   args?: string[];
+  /** false: a server without JetStream. */
+  jetstream?: boolean;
 }
 
 const live = new Map<number, ChildProcess>();
@@ -202,7 +204,7 @@ export function natsServers(scope: 'each' | 'all' = 'each'): {
       const extra = authArgs(options, dir);
       const server = new NatsServer(
         dir,
-        (port) => ['-a', '127.0.0.1', '-p', String(port), '-js', '-sd', path.join(dir, 'store'), '--ports_file_dir', dir, ...extra],
+        (port) => ['-a', '127.0.0.1', '-p', String(port), ...(options.jetstream === false ? [] : ['-js', '-sd', path.join(dir, 'store')]), '--ports_file_dir', dir, ...extra],
         'single',
       );
       started.push(server);
