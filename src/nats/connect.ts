@@ -71,8 +71,14 @@ function authenticatorFor(target: NatsTarget): Authenticator | undefined {
       return usernamePasswordAuthenticator(a.user, a.pass);
     case 'token':
       return tokenAuthenticator(a.token);
-    case 'creds':
-      return credsAuthenticator(new Uint8Array(readFile(a.file, a.source)));
+    case 'creds': {
+      const creds = readFile(a.file, a.source);
+      const text = creds.toString('utf8');
+      if (!/-----BEGIN NATS USER JWT-----/.test(text) || !/-----BEGIN USER NKEY SEED-----/.test(text)) {
+        throw usageError(`${a.source}: '${a.file}' is not a NATS credentials file (a user JWT and its nkey seed)`);
+      }
+      return credsAuthenticator(new Uint8Array(creds));
+    }
     case 'nkey': {
       const seed = readFile(a.file, a.source).toString('utf8').trim();
       if (!/^S[A-Z2-7]{50,}$/.test(seed)) throw usageError(`${a.source}: '${a.file}' does not hold an nkey seed (a line starting with S)`);

@@ -198,3 +198,10 @@ export function validateSubject(subject: string, use: 'read' | 'publish', source
     }
   });
 }
+
+/** A stream or durable name as the server takes it: no whitespace, dots, wildcards or slashes. */
+export function validateNatsName(name: string, flag: string): void {
+  if (name === '' || /[\s.*>/\\\u0000-\u001f\u007f]/.test(name) || name.length > 255) {
+    throw usageError(`${flag} '${name}': a name cannot be empty or hold spaces, '.', '*', '>', '/' or '\\'`);
+  }
+}

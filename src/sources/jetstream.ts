@@ -260,7 +260,9 @@ export class JetStreamSource implements Source {
     const config: Partial<ConsumerConfig> = {
       ack_policy: AckPolicy.None,
       replay_policy: ReplayPolicy.Instant,
-      inactive_threshold: 60_000 * NANOS_PER_MS,
+      // Long enough to outlast a paused pipeline; if it still goes, a new one resumes after the
+      // cursor.
+      inactive_threshold: 5 * 60_000 * NANOS_PER_MS,
       mem_storage: true,
       num_replicas: 1,
       ...positionConfig(start),

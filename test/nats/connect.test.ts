@@ -60,6 +60,11 @@ describeNats('NATS connect: credentials, TLS, retries', () => {
     const server = await nats.start({ config: `authorization { users: [ { nkey: ${user.getPublicKey()} } ] }\n` });
     expect((await attempt(server.url, { flags: { natsNkey: seedFile } })).error).toBeUndefined();
     expect((await attempt(server.url)).error?.exitCode).toBe(3);
+    // Unreadable or malformed files: usage errors before any connection.
+    expect((await attempt(server.url, { flags: { natsNkey: path.join(tmpdir(), 'missing.nk') } })).error?.exitCode).toBe(2);
+    const junk = path.join(tmpdir(), 'junk.creds');
+    fs.writeFileSync(junk, 'not a creds file');
+    expect((await attempt(server.url, { flags: { natsCreds: junk } })).error?.message).toMatch(/not a NATS credentials file/);
   });
 
   it('wrong or missing credentials: no retry, exit 3, the variables named, the secret never shown', async () => {

@@ -106,3 +106,12 @@ describe('NATS subjects', () => {
     expect(subjectCovers('a.>', 'a')).toBe(false);
   });
 });
+
+describe('NATS names', () => {
+  it('--durable and --stream names', async () => {
+    const { validateNatsName } = await import('../../src/nats/url.js');
+    expect(() => validateNatsName('REXI_CALLS', '--stream')).not.toThrow();
+    expect(() => validateNatsName('bot-1', '--durable')).not.toThrow();
+    for (const bad of ['', 'a.b', 'a b', 'a*', 'a>', 'a/b']) expect(userError(() => validateNatsName(bad, '--durable')).exitCode).toBe(2);
+  });
+});
