@@ -20,6 +20,24 @@ export interface CreateStreamOptions {
   replicas?: number;
   /** --retention in ms, undefined when not given (7 days). */
   retentionMs?: number;
+  /** How long a cluster still forming (no peers to place replicas on yet) is waited for. */
+  waitMs?: number;
+}
+
+/** A cluster just started has a leader before it knows all its peers; JetStream says so. */
+const NO_PEERS = 10005;
+const CLUSTER_NOT_AVAILABLE = 10008;
+
+async function retryWhileForming<T>(until: number, f: () => Promise<T>): Promise<T> {
+  for (;;) {
+    try {
+      return await f();
+    } catch (e) {
+      const code = errorCode(e);
+      if ((code !== NO_PEERS && code !== CLUSTER_NOT_AVAILABLE) || Date.now() >= until) throw e;
+      await new Promise((r) => setTimeout(r, 250));
+    }
+  }
 }
 
 const NANOS_PER_MS = 1_000_000;
@@ -82,10 +100,11 @@ export async function ensurePublishStream(
   let stream = await found();
   if (stream === undefined && create !== undefined) {
     const name = create.name ?? DEFAULT_STREAM;
+    const until = Date.now() + (create.waitMs ?? 5_000);
     try {
       // Only fields server 2.9 accepts: no metadata, no compression; per-message TTLs are not
       // honoured there, so retention is the stream's max_age.
-      const info = await jsm.streams.add({
+      const info = await retryWhileForming(until, () => jsm.streams.add({
         name,
         subjects: [captures],
         storage: StorageType.File,
@@ -93,7 +112,7 @@ export async function ensurePublishStream(
         max_age: (create.retentionMs ?? DEFAULT_RETENTION_MS) * NANOS_PER_MS,
         duplicate_window: DUPLICATE_WINDOW_MS * NANOS_PER_MS,
         discard: DiscardPolicy.Old,
-      });
+      }));
       return { stream: info.config.name, warnings };
     } catch (e) {
       // Another publisher made it a moment ago (maybe with other settings): use that one.

@@ -3,7 +3,7 @@ import { openNatsPublisher, messageId, type NatsPublishOutput } from '../../src/
 import { parseNatsUrl } from '../../src/nats/url.js';
 import type { Message } from '../../src/nats/shapes.js';
 import { describeNats, natsServers } from '../support/nats-server.js';
-import { addStream, callN, fastPolicy, identity, manager, stored, waitForJetStream } from '../support/nats-client.js';
+import { addStream, callN, fastPolicy, identity, manager, stored, waitForPeers } from '../support/nats-client.js';
 
 const nats = natsServers('each');
 
@@ -50,7 +50,7 @@ describeNats('NATS publish through failures', () => {
 
   it('a 3-node cluster losing its stream leader mid-publish stores every call exactly once', async () => {
     const cluster = await nats.cluster(3);
-    await waitForJetStream(cluster.url);
+    await waitForPeers(cluster.url, 3);
     const target = parseNatsUrl({ url: cluster.url, source: '--publish', defaultSubject: 'rexi.calls.{platform}' });
     const warnings: string[] = [];
     const { output, stream } = await openNatsPublisher({

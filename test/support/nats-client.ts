@@ -1,4 +1,4 @@
-import { jetstream, jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
+import { StorageType, jetstream, jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
 import { connect, type NatsConnection, type NodeConnectionOptions } from '@nats-io/transport-node';
 import { afterEach } from 'vitest';
 import type { NewScanData } from '../../src/calls.js';
@@ -31,6 +31,23 @@ export async function waitForJetStream(url: string, timeoutMs = 15_000): Promise
     try {
       const jsm = await jetstreamManager(nc, { timeout: 1000 });
       await jsm.getAccountInfo();
+      return;
+    } catch (e) {
+      if (Date.now() > until) throw e;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+}
+
+/** Waits until a cluster can place `replicas` replicas: every peer has joined JetStream. */
+export async function waitForPeers(url: string, replicas: number, timeoutMs = 15_000): Promise<void> {
+  await waitForJetStream(url, timeoutMs);
+  const jsm = await manager(url);
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      await jsm.streams.add({ name: 'WARMUP', subjects: ['warmup.test'], num_replicas: replicas, storage: StorageType.Memory });
+      await jsm.streams.delete('WARMUP');
       return;
     } catch (e) {
       if (Date.now() > until) throw e;
