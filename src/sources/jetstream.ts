@@ -276,7 +276,7 @@ export class JetStreamSource implements Source {
     return ci;
   }
 
-  /** Stop reading: nothing more is yielded; what was fetched and not yielded is handed back. */
+  /** Stop reading: nothing more is yielded; what was fetched and not written is handed back at close(). */
   stop(): void {
     if (this.stopping) return;
     this.stopping = true;
