@@ -3,6 +3,8 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
+    // Says once, for the whole run, when the NATS tests are skipped for want of nats-server.
+    globalSetup: ['test/support/nats-global-setup.ts'],
     // End-to-end tests run the built CLI as child processes; every one is bounded well below these.
     testTimeout: 20_000,
     hookTimeout: 20_000,
