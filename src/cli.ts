@@ -25,10 +25,19 @@ Examples:
   $ rexi-live -f ndjson --received-at --duration 1h -o 'calls-{date}.ndjson'
   $ rexi-live -f ndjson --received-at -o 'calls-{date}.ndjson.gz'    # gzip, flushed every second
 
+NATS JetStream (publish every call once, read it from anywhere):
+  $ rexi-live --base-url https://api.example.com --publish nats://127.0.0.1:4222 --create-stream
+  $ rexi-live --publish 'nats://n1:4222,n2:4222/rexi.calls.{platform}' --tee -f lines
+  $ rexi-live --url nats://127.0.0.1:4222/rexi.calls.telegram -f table         # new calls
+  $ rexi-live --url nats://127.0.0.1:4222 --durable bot -o calls.ndjson         # resumes after a restart
+  $ rexi-live --url tls://nats.example.com --nats-creds bot.creds --since 1h
+NATS URLs: nats://[user:pass@|token@]host[:port][,host:port...]/<subject>, tls:// for TLS;
+credentials also from --nats-creds, --nats-nkey, NATS_USER/NATS_PASSWORD (never printed).
+
 ${DURATIONS}
 Exit codes: 0 done (--count, --duration, stdout closed), 2 usage or configuration,
-3 authentication rejected, 4 gave up connecting, 5 output error,
-129/130/143 SIGHUP/SIGINT/SIGTERM (after a clean stop).`;
+3 authentication rejected (the service, a proxy or NATS), 4 gave up connecting, 5 output error
+(a refused NATS publish too), 129/130/143 SIGHUP/SIGINT/SIGTERM (after a clean stop).`;
 
 type CommandModule = { default: (flags: Flags, environment: Environment) => Promise<Ending> };
 
@@ -48,9 +57,12 @@ Examples:
   $ REXI_API_KEY=... rexi-live --base-url https://api.example.com
   $ rexi-live --platform telegram --min-mcap 250k | jq -r .data.token_address
   $ rexi-live replay calls-2026-11-25.ndjson -f table
+  $ rexi-live --publish nats://127.0.0.1:4222 --create-stream    # one connection, many readers
+  $ rexi-live --url nats://127.0.0.1:4222 --durable bot          # a reader on any host
 
 Environment: REXI_WS_URL, REXI_BASE_URL, REXI_API_KEY, REXI_AUTH, REXI_CONFIG, REXI_SERVE_KEYS,
-HTTPS_PROXY / HTTP_PROXY / NO_PROXY, NO_COLOR, FORCE_COLOR.
+HTTPS_PROXY / HTTP_PROXY / NO_PROXY, NO_COLOR, FORCE_COLOR, NATS_USER / NATS_PASSWORD, NATS_CREDS,
+NATS_NKEY, NATS_CA / NATS_CERT / NATS_KEY.
 Exit codes: 0 done, 1 internal error, 2 usage or configuration, 3 authentication rejected,
 4 gave up connecting, 5 output error, 129/130/143 stopped by SIGHUP/SIGINT/SIGTERM.
 'rexi-live <command> --help' shows each command's flags.`,
@@ -61,7 +73,7 @@ Exit codes: 0 done, 1 internal error, 2 usage or configuration, 3 authentication
   const command = (name: CommandName, description: string, options: { isDefault?: boolean } = {}): Command =>
     addOptions(program.command(name, options).description(description), name);
 
-  command('tail', 'tail the stream (the default command)', { isDefault: true })
+  command('tail', 'tail the stream (the default command); --url nats://... tails a JetStream stream instead', { isDefault: true })
     .addHelpText('after', TAIL_HELP)
     .action(run(() => import('./commands/tail-command.js')));
 
@@ -91,17 +103,20 @@ Examples:
   $ rexi-live demo
   $ rexi-live demo --rate 20 -f table
   $ rexi-live demo -f ndjson --count 3 | jq .data.token_symbol
+  $ rexi-live demo --rate 20 --publish nats://127.0.0.1:4222 --create-stream
 
 ${DURATIONS}`)
     .action(run(() => import('./commands/demo-command.js')));
 
-  command('replay', 'render a captured NDJSON file, plain or gzip (or - for stdin), with the same filters and formats')
-    .argument('<file>', 'a capture written by tail -f ndjson (with or without --received-at, plain or gzip), or - for stdin')
+  command('replay', 'render a captured NDJSON file, plain or gzip (or - for stdin), or what a JetStream stream holds, then exit')
+    .argument('<file>', 'a capture written by tail -f ndjson (with or without --received-at, plain or gzip), - for stdin, or nats://host[:port]/<subject>')
     .addHelpText('after', `
 Examples:
   $ rexi-live replay calls-2026-11-25.ndjson -f table --platform telegram
   $ rexi-live replay calls-2026-11-25.ndjson.gz --min-mcap 1M -f ndjson | jq -r .data.token_address
-  $ cat calls-2026-11-2*.ndjson | rexi-live replay - --received-at > week.ndjson`)
+  $ cat calls-2026-11-2*.ndjson | rexi-live replay - --received-at > week.ndjson
+  $ rexi-live replay nats://127.0.0.1:4222/rexi.calls.telegram --since 24h -f table
+  $ rexi-live replay nats://127.0.0.1:4222 --start-seq 1000 -n 50 -f ndjson`)
     .action((file: string, flags: Flags) =>
       setResult(import('./commands/replay-command.js').then((m) => m.default({ ...flags, file }, environment))),
     );

@@ -13,8 +13,10 @@ import { usageError } from './errors.js';
 import { silentLogger } from './log.js';
 import type { Message } from './message.js';
 import type { Stage } from './pipeline/stage.js';
+import { natsCalls, natsCallsPlan, type NatsReadLibraryOptions } from './nats/live-calls.js';
+import { isNatsUrl } from './nats/url.js';
 import { startFeedServer } from './server/feed-server.js';
-import { createFilterStage, validateFilterSpec, type FilterSpec } from './stages/filter.js';
+import { compileFilter, createFilterStage, validateFilterSpec, type FilterSpec } from './stages/filter.js';
 import { Reader } from './stream/reader.js';
 import type { StatusListener } from './stream/status.js';
 
@@ -23,6 +25,7 @@ export type { AuthMode } from './choices.js';
 export { AuthRejectedError, GaveUpError, RexiLiveError, type RexiErrorCode } from './errors.js';
 export type { Status, StatusListener } from './stream/status.js';
 export type { SkipKind } from './calls.js';
+export type { NatsReadLibraryOptions } from './nats/live-calls.js';
 
 /** Where to connect and how to present the key: the same rules as the CLI's --url / --base-url. */
 export interface EndpointOptions {
@@ -37,7 +40,12 @@ export interface EndpointOptions {
   insecure?: boolean;
 }
 
-export interface LiveCallsOptions extends EndpointOptions {
+/**
+ * `url` may also be `nats://[user:pass@|token@]host[:port][,host:port...]/<subject>` (`tls://` for
+ * TLS): the calls are then read from a JetStream stream that `rexi-live --publish` fills, with the
+ * NATS options below; `apiKey`, `auth`, `agent`, `pongTimeoutMs` and `idleTimeoutMs` do not apply.
+ */
+export interface LiveCallsOptions extends EndpointOptions, NatsReadLibraryOptions {
   /** Only calls by these callers (name or id, case-insensitive). */
   caller?: string[];
   excludeCaller?: string[];
@@ -81,7 +89,9 @@ export function websocketUrl(options: EndpointOptions): string {
  * pauses the socket; leaving the loop (break, return, throw) or aborting `signal` closes it.
  */
 export function liveCalls(options: LiveCallsOptions): AsyncIterable<Call> {
+  if (options !== null && typeof options === 'object' && typeof options.url === 'string' && isNatsUrl(options.url)) return jetStreamCalls(options, options.url);
   const endpoint = endpointOf(options);
+  for (const key of NATS_ONLY) if (options[key] !== undefined) throw usageError(`${key} goes with a nats:// url`);
   const filter = filterSpecOf(options);
   const tuning = tuningOf(options);
   const stages: Stage[] = [createFilterStage(filter)];
@@ -111,6 +121,29 @@ export function liveCalls(options: LiveCallsOptions): AsyncIterable<Call> {
         reader.stop();
       }
     },
+  };
+}
+
+const NATS_ONLY = ['stream', 'durable', 'since', 'startSeq', 'natsCreds', 'natsNkey', 'natsCa', 'natsCert', 'natsKey'] as const;
+
+/** liveCalls() on a nats:// URL: every option checked now, the client loaded on the first pull. */
+function jetStreamCalls(options: LiveCallsOptions, url: string): AsyncIterable<Call> {
+  if (options.baseUrl !== undefined) throw usageError('url and baseUrl are both set: use one');
+  const plan = natsCallsPlan(url, options);
+  const test = compileFilter(filterSpecOf(options));
+  const { policy, connection } = tuningOf(options);
+  return {
+    [Symbol.asyncIterator]: () =>
+      natsCalls({
+        plan,
+        policy,
+        connectTimeoutMs: connection.connectTimeoutMs,
+        pingIntervalMs: connection.pingIntervalMs,
+        maxMessageSize: connection.maxMessageSize,
+        test,
+        signal: options.signal,
+        onStatus: options.onStatus,
+      }),
   };
 }
 

@@ -39,13 +39,22 @@ const TAIL_LIKE = ['tail', 'demo', 'replay'] as const;
 const LIVE = ['tail', 'demo'] as const;
 const CONNECT = ['tail', 'url'] as const;
 const ALL = ['tail', 'url', 'serve', 'demo', 'replay'] as const;
+/** Connecting to NATS: replay reads a nats:// URL too. */
+const ALL_BUT_SERVE = ['tail', 'url', 'demo', 'replay'] as const;
+const RETRYING = ['tail', 'demo', 'replay'] as const;
 
 
 const def = <D extends OptionDef>(d: D): D => d;
 
 export const OPTIONS = {
   // Connecting
-  url: def({ flags: '--url <ws-url>', help: 'full endpoint URL', env: 'REXI_WS_URL', type: 'string', commands: CONNECT }),
+  url: def({
+    flags: '--url <url>',
+    help: { tail: 'full endpoint URL (ws:// or wss://), or nats://host[:port]/<subject> to read a JetStream stream instead (no key needed)', url: 'full endpoint URL' },
+    env: 'REXI_WS_URL',
+    type: 'string',
+    commands: CONNECT,
+  }),
   baseUrl: def({
     flags: '--base-url <url>',
     help: 'service base URL; /solana/monitor/livecalls is appended, http→ws, https→wss',
@@ -63,7 +72,12 @@ export const OPTIONS = {
     choices: AUTH_CHOICES,
     commands: ['tail', 'url', 'demo'],
   }),
-  insecure: def({ flags: '--insecure', help: 'allow sending the key over plain ws:// to a non-loopback host', type: 'boolean', commands: CONNECT }),
+  insecure: def({
+    flags: '--insecure',
+    help: 'allow sending the key (or NATS credentials) over plain ws:// (nats://) to a non-loopback host',
+    type: 'boolean',
+    commands: ALL_BUT_SERVE,
+  }),
   config: def({
     flags: '--config <path>',
     help: 'config file (default: $XDG_CONFIG_HOME/rexi-live/config.json)',
@@ -74,11 +88,11 @@ export const OPTIONS = {
   }),
 
   // The reader loop
-  connectTimeout: def({ flags: '--connect-timeout <dur>', help: 'bound on TCP+TLS+upgrade (default: 10s)', type: 'number', commands: LIVE }),
-  backoffMin: def({ flags: '--backoff-min <dur>', help: 'shortest wait before a reconnect (default: 1s)', type: 'number', commands: LIVE }),
-  backoffMax: def({ flags: '--backoff-max <dur>', help: 'longest wait before a reconnect (default: 30s)', type: 'number', commands: LIVE }),
-  maxRetries: def({ flags: '--max-retries <n>', help: 'give up (exit 4) after n retries in a row (default: forever)', type: 'number', commands: LIVE }),
-  retry: def({ flags: '--no-retry', help: 'exactly one attempt: same as --max-retries 0', type: 'boolean', commands: LIVE }),
+  connectTimeout: def({ flags: '--connect-timeout <dur>', help: 'bound on TCP+TLS+upgrade (default: 10s)', type: 'number', commands: RETRYING }),
+  backoffMin: def({ flags: '--backoff-min <dur>', help: 'shortest wait before a reconnect (default: 1s)', type: 'number', commands: RETRYING }),
+  backoffMax: def({ flags: '--backoff-max <dur>', help: 'longest wait before a reconnect (default: 30s)', type: 'number', commands: RETRYING }),
+  maxRetries: def({ flags: '--max-retries <n>', help: 'give up (exit 4) after n retries in a row (default: forever)', type: 'number', commands: RETRYING }),
+  retry: def({ flags: '--no-retry', help: 'exactly one attempt: same as --max-retries 0', type: 'boolean', commands: RETRYING }),
   pingInterval: def({
     flags: '--ping-interval <dur>',
     help: { tail: 'send a ping this often (default: 15s; 0 turns heartbeats off)', demo: 'send a ping this often (default: 15s; 0 turns heartbeats off)', serve: 'ping clients this often, dropping those that did not answer (default: 15s)' },
@@ -112,6 +126,57 @@ export const OPTIONS = {
   output: def({ flags: '-o, --output <file>', help: 'append to a file; {date} and {hour} (UTC) in the name rotate it; a .gz name writes gzip', type: 'string', commands: TAIL_LIKE }),
   count: def({ flags: '-n, --count <n>', help: 'exit 0 after n lines were output', type: 'number', commands: TAIL_LIKE }),
   duration: def({ flags: '--duration <dur>', help: 'exit 0 after this long', type: 'number', commands: TAIL_LIKE }),
+
+  // NATS
+  publish: def({
+    flags: '--publish <nats-url>',
+    help: 'publish every line output to a JetStream stream (subject from the URL path, {platform} allowed; default rexi.calls.{platform})',
+    type: 'string',
+    commands: LIVE,
+  }),
+  tee: def({ flags: '--tee', help: 'with --publish: write the lines to stdout too', type: 'boolean', commands: LIVE }),
+  publishWindow: def({
+    flags: '--publish-window <n>',
+    help: 'with --publish: most publishes waiting for their acknowledgement; a full window pauses the stream (default: 256)',
+    type: 'number',
+    commands: LIVE,
+  }),
+  createStream: def({
+    flags: '--create-stream',
+    help: 'with --publish: create the stream when none captures the subject (never changes an existing one)',
+    type: 'boolean',
+    commands: LIVE,
+  }),
+  stream: def({
+    flags: '--stream <name>',
+    help: {
+      tail: 'JetStream stream: the one --create-stream makes (default: REXI_CALLS), or the one to read when the subject alone does not find it',
+      demo: 'JetStream stream the --create-stream makes (default: REXI_CALLS)',
+      replay: 'JetStream stream to read when the subject alone does not find it',
+    },
+    type: 'string',
+    commands: TAIL_LIKE,
+  }),
+  replicas: def({ flags: '--replicas <n>', help: 'with --create-stream: replicas of the new stream, 1..5 (default: 1)', type: 'number', commands: LIVE }),
+  retention: def({ flags: '--retention <dur>', help: 'with --create-stream: how long the new stream keeps messages (default: 7d)', type: 'number', commands: LIVE }),
+  since: def({
+    flags: '--since <dur|time>',
+    help: 'nats:// source: start with messages stored since then (e.g. 1h, 7d, 2026-12-01T07:00:00Z)',
+    type: 'string',
+    commands: ['tail', 'replay'],
+  }),
+  startSeq: def({ flags: '--start-seq <n>', help: 'nats:// source: start at this stream sequence', type: 'number', commands: ['tail', 'replay'] }),
+  durable: def({
+    flags: '--durable <name>',
+    help: 'nats:// source: a durable consumer; each message is acknowledged once its line is written, so a restart resumes after it',
+    type: 'string',
+    commands: ['tail', 'replay'],
+  }),
+  natsCreds: def({ flags: '--nats-creds <file>', help: 'NATS credentials file (user JWT and seed)', env: 'NATS_CREDS', type: 'string', commands: TAIL_LIKE }),
+  natsNkey: def({ flags: '--nats-nkey <file>', help: 'NATS nkey seed file', env: 'NATS_NKEY', type: 'string', commands: TAIL_LIKE }),
+  natsCa: def({ flags: '--nats-ca <file>', help: 'CA certificate(s) to verify the NATS server (implies TLS)', env: 'NATS_CA', type: 'string', commands: TAIL_LIKE }),
+  natsCert: def({ flags: '--nats-cert <file>', help: 'client certificate for NATS TLS (with --nats-key; implies TLS)', env: 'NATS_CERT', type: 'string', commands: TAIL_LIKE }),
+  natsKey: def({ flags: '--nats-key <file>', help: 'private key of --nats-cert', env: 'NATS_KEY', type: 'string', commands: TAIL_LIKE }),
 
   // Diagnostics
   logLevel: def({ flags: '--log-level <level>', help: 'stderr diagnostics (default: info)', type: 'string', choices: LOG_LEVEL_CHOICES, commands: ALL }),

@@ -1,17 +1,20 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { buildEndpoint, type AuthMode, type Endpoint } from './endpoint.js';
+import { buildEndpoint, isLoopbackHost, type AuthMode, type Endpoint } from './endpoint.js';
 import { usageError } from './errors.js';
 import type { LogLevel } from './log.js';
 import { AUTH_CHOICES, COLOR_CHOICES, FORMAT_CHOICES, LOG_LEVEL_CHOICES } from './choices.js';
-import { CONFIG_TYPES, OPTIONS, flagOf, type Flags, type OptionKey } from './option-table.js';
+import { CONFIG_TYPES, OPTIONS, flagOf, type CommandName, type Flags, type OptionKey } from './option-table.js';
 import { proxyFor, type ProxySetting } from './proxy.js';
 import type { ColorMode } from './render/color.js';
 import type { Format } from './render/renderer.js';
 import { validateFilterSpec, type FilterSpec } from './stages/filter.js';
 import type { ConnectionTuning } from './stream/connection.js';
 import type { BackoffPolicy } from './stream/policy.js';
-import { parseAmount, parseCount, parseDuration, parseSize } from './units.js';
+import { parseAge, parseAmount, parseCount, parseDuration, parseSize } from './units.js';
+import { isNatsUrl, parseNatsUrl, validateNatsName, validateSubject, type NatsFlags, type NatsTarget } from './nats/url.js';
+import { DEFAULT_PUBLISH_SUBJECT, DEFAULT_READ_SUBJECT, captureSubject, subjectsOverlap } from './nats/subjects.js';
+import type { StartPosition } from './sources/jetstream.js';
 
 export type { Flags };
 
@@ -64,6 +67,8 @@ export interface TailOptions {
   output: OutputOptions;
   log: LogOptions;
   warnings: string[];
+  /** --publish: set by the commands that publish, from resolveNats(). */
+  publish?: PublishOptions | undefined;
 }
 
 /** The config file: `url`, `baseUrl`, `apiKey`, `auth` and any tail option in camelCase. */
@@ -208,33 +213,56 @@ export function resolveLog(flags: Flags, config: LoadedConfig, environment: Envi
 /** No config file: serve reads none, and some settings are taken from flags alone. */
 export const EMPTY_CONFIG: LoadedConfig = { values: {}, path: undefined, warnings: [] };
 
-export function resolveTarget(flags: Flags, config: LoadedConfig, environment: Environment): ConnectTarget {
+type EndpointLayer = { url?: Setting | undefined; baseUrl?: Setting | undefined };
+
+/** Where --url / --base-url may come from, in precedence order. */
+function endpointLayers(flags: Flags, config: LoadedConfig, environment: Environment): EndpointLayer[] {
   const { env } = environment;
-  const settings = new Settings(flags, config);
   const fromEnv = (key: 'url' | 'baseUrl'): Setting | undefined => {
     const name = OPTIONS[key].env;
     return env[name] ? { value: env[name]!, source: name } : undefined;
   };
-
-  // The first place that names an endpoint decides it; one place naming two is ambiguous.
-  const layers = [
+  return [
     { url: flagValue(flags.url, '--url'), baseUrl: flagValue(flags.baseUrl, '--base-url') },
     { url: fromEnv('url'), baseUrl: fromEnv('baseUrl') },
     { url: configValue(config, 'url'), baseUrl: configValue(config, 'baseUrl') },
   ];
-  const layer: { url?: Setting; baseUrl?: Setting } = layers.find((l) => l.url || l.baseUrl) ?? {};
+}
+
+/** The first place that names an endpoint decides it; one place naming two is ambiguous. */
+function endpointLayer(layers: EndpointLayer[]): EndpointLayer {
+  const layer = layers.find((l) => l.url || l.baseUrl) ?? {};
   if (layer.url && layer.baseUrl) {
     throw usageError(`${layer.url.source} and ${layer.baseUrl.source} are both set: use one`);
+  }
+  return layer;
+}
+
+/**
+ * The nats:// (or tls://) URL tail reads instead of the service, when the URL that decides the
+ * endpoint is one: no API key is needed then.
+ */
+export function natsSourceUrl(flags: Flags, config: LoadedConfig, environment: Environment): Setting | undefined {
+  const { url } = endpointLayer(endpointLayers(flags, config, environment));
+  return url !== undefined && isNatsUrl(url.value) ? url : undefined;
+}
+
+export function resolveTarget(flags: Flags, config: LoadedConfig, environment: Environment): ConnectTarget {
+  const settings = new Settings(flags, config);
+  const layers = endpointLayers(flags, config, environment);
+  const layer = endpointLayer(layers);
+  if (layer.url !== undefined && isNatsUrl(layer.url.value)) {
+    throw usageError(`${layer.url.source}: a NATS URL is read by 'rexi-live tail' (and 'replay'); this command needs the service's WebSocket URL`);
   }
 
   const apiKey = resolveApiKey(flags, config, environment);
   // A key written into the URL ranks as its URL does: --url '...?api_key=' beats REXI_API_KEY.
   const urlText = (layer.url ?? layer.baseUrl)?.value ?? '';
-  const urlKeyWins = /[?&]api_key=[^&#]/.test(urlText) && (apiKey === undefined || layers.indexOf(layer as (typeof layers)[number]) < apiKey.rank);
+  const urlKeyWins = /[?&]api_key=[^&#]/.test(urlText) && (apiKey === undefined || layers.indexOf(layer) < apiKey.rank);
   const auth = resolveAuth(flags, config, environment);
-  const endpoint = buildEndpoint({ ...layer, ...(apiKey && !urlKeyWins && { apiKey }), auth, insecure: settings.bool('insecure') });
+  const endpoint = buildEndpoint({ ...(layer.url && { url: layer.url }), ...(layer.baseUrl && { baseUrl: layer.baseUrl }), ...(apiKey && !urlKeyWins && { apiKey }), auth, insecure: settings.bool('insecure') });
   const keyHint = endpoint.keySource ? `${endpoint.keySource}` : 'REXI_API_KEY (or --api-key-file)';
-  return { endpoint, keyHint, proxy: proxyFor(endpoint.url, env) };
+  return { endpoint, keyHint, proxy: proxyFor(endpoint.url, environment.env) };
 }
 
 /** `--auth`, then `REXI_AUTH`, then the config's `auth`; an error names where the bad value came from. */
@@ -373,4 +401,174 @@ export function resolveTail(flags: Flags, environment: Environment): TailOptions
 function unknownConfigKeys(config: LoadedConfig): string[] {
   const unknown = Object.keys(config.values).filter((k) => !CONFIG_TYPES.has(k));
   return unknown.length > 0 ? [`config file '${config.path}': unknown keys ignored: ${unknown.join(', ')}`] : [];
+}
+
+// NATS
+
+export interface CreateStreamSettings {
+  /** --stream; the module's default (REXI_CALLS) when undefined. */
+  name?: string;
+  /** --replicas and --retention, undefined when not given: an existing stream then warns of nothing. */
+  replicas?: number;
+  retentionMs?: number;
+}
+
+export interface PublishOptions {
+  target: NatsTarget;
+  /** --tee: stdout gets the lines too. */
+  tee: boolean;
+  window: number;
+  createStream: CreateStreamSettings | undefined;
+}
+
+export interface NatsReadOptions {
+  target: NatsTarget;
+  /** --stream: when the subject alone does not find it. */
+  streamName: string | undefined;
+  /** --since / --start-seq; undefined: new messages (tail) or all (replay). */
+  start: StartPosition | undefined;
+  durable: string | undefined;
+}
+
+export interface NatsOptions {
+  publish: PublishOptions | undefined;
+  read: NatsReadOptions | undefined;
+}
+
+const DEFAULT_PUBLISH_WINDOW = 256;
+const MAX_REPLICAS = 5;
+const NATS_FILE_KEYS = ['natsCreds', 'natsNkey', 'natsCa', 'natsCert', 'natsKey'] as const;
+
+/**
+ * The NATS settings of one command, every rule between them checked here, before anything
+ * connects: `readUrl` is the nats:// source (tail --url, the replay argument), if any. Only the
+ * command's own options count, so a config file's `publish` does not make replay publish.
+ * Credentials go the URL, then the flags, then the NATS_* variables (then the config file).
+ */
+export function resolveNats(flags: Flags, config: LoadedConfig, environment: Environment, command: CommandName, readUrl: Setting | undefined): NatsOptions {
+  const s = new Settings(flags, config);
+  const get = (key: OptionKey): Setting | undefined => (OPTIONS[key].commands.some((c) => c === command) ? s.get(key) : undefined);
+  const on = (key: OptionKey): Setting | undefined => (OPTIONS[key].commands.some((c) => c === command) && s.bool(key) ? { value: 'true', source: boolSource(key, flags, config) } : undefined);
+  const natsFlags = natsFileFlags(flags, config, environment.env);
+  const insecure = s.bool('insecure');
+  const parse = (url: Setting, defaultSubject: string): NatsTarget =>
+    parseNatsUrl({ url: url.value, source: url.source, defaultSubject, flags: natsFlags, env: environment.env, insecure });
+
+  const publishUrl = get('publish');
+  const tee = on('tee');
+  const window = get('publishWindow');
+  const create = on('createStream');
+  const replicas = get('replicas');
+  const retention = get('retention');
+  const stream = get('stream');
+  const since = get('since');
+  const startSeq = get('startSeq');
+  const durable = get('durable');
+
+  if (readUrl === undefined) {
+    const misplaced = since ?? startSeq ?? durable;
+    if (misplaced !== undefined) {
+      throw usageError(`${misplaced.source} goes with a nats:// source (tail --url nats://..., replay nats://...)`);
+    }
+  }
+  if (publishUrl === undefined) {
+    const misplaced = tee ?? window ?? create;
+    if (misplaced !== undefined) throw usageError(`${misplaced.source} goes with --publish <nats-url>`);
+    if (stream !== undefined && readUrl === undefined) throw usageError(`${stream.source} goes with a nats:// source or --publish`);
+  }
+  if (create === undefined) {
+    const misplaced = replicas ?? retention;
+    if (misplaced !== undefined) throw usageError(`${misplaced.source} goes with --create-stream`);
+  }
+  if (since !== undefined && startSeq !== undefined) throw usageError(`${since.source} and ${startSeq.source} are both set: use one start position`);
+  if (stream !== undefined) validateNatsName(stream.value, stream.source);
+  if (durable !== undefined) validateNatsName(durable.value, durable.source);
+
+  let publish: PublishOptions | undefined;
+  if (publishUrl !== undefined) {
+    if (!isNatsUrl(publishUrl.value)) {
+      throw usageError(`${publishUrl.source}: '${publishUrl.value.replace(/\/\/[^/@]*@/, '//***@')}' is not a NATS URL: write nats://host[:port]/<subject> (tls:// for TLS)`);
+    }
+    const target = parse(publishUrl, DEFAULT_PUBLISH_SUBJECT);
+    validateSubject(target.subject, 'publish', publishUrl.source);
+    const replicasN = replicas !== undefined ? parseCount(replicas.value, replicas.source) : undefined;
+    if (replicasN !== undefined && replicasN > MAX_REPLICAS) throw usageError(`${replicas!.source}: '${replicas!.value}' is above ${MAX_REPLICAS}, the most JetStream allows`);
+    publish = {
+      target,
+      tee: tee !== undefined,
+      window: window !== undefined ? parseCount(window.value, window.source) : DEFAULT_PUBLISH_WINDOW,
+      createStream:
+        create === undefined
+          ? undefined
+          : {
+              ...(stream !== undefined && { name: stream.value }),
+              ...(replicasN !== undefined && { replicas: replicasN }),
+              ...(retention !== undefined && { retentionMs: parseAge(retention.value, retention.source) }),
+            },
+    };
+  }
+
+  let read: NatsReadOptions | undefined;
+  if (readUrl !== undefined) {
+    const target = parse(readUrl, DEFAULT_READ_SUBJECT);
+    validateSubject(target.subject, 'read', readUrl.source);
+    const start: StartPosition | undefined =
+      since !== undefined ? { kind: 'since', atMs: parseSince(since.value, since.source, Date.now()) }
+      : startSeq !== undefined ? { kind: 'seq', seq: parseCount(startSeq.value, startSeq.source) }
+      : undefined;
+    read = { target, streamName: stream?.value, start, durable: durable?.value };
+  }
+
+  if (publish !== undefined && read !== undefined && sameServers(publish.target, read.target) && subjectsOverlap(read.target.subject, captureSubject(publish.target.subject))) {
+    throw usageError(
+      `${publishUrl!.source} '${publish.target.subject}' overlaps '${read.target.subject}' that ${readUrl!.source} reads from the same servers: the run would read its own publishes back`,
+    );
+  }
+  return { publish, read };
+}
+
+/** `--since 1h` (that long before `now`) or `--since 2026-12-01T07:00:00Z`. */
+export function parseSince(text: string, source: string, now: number): number {
+  const t = text.trim();
+  if (/^\d{4}-\d\d-\d\d(?:[T ]|$)/.test(t)) {
+    const at = Date.parse(t);
+    if (!Number.isFinite(at)) throw usageError(`${source}: '${text}' is not a valid ISO-8601 time (e.g. 2026-12-01T07:00:00Z)`);
+    return at;
+  }
+  try {
+    return now - parseAge(t, source);
+  } catch {
+    throw usageError(`${source}: '${text}' is neither a duration (30m, 1h, 7d) nor an ISO-8601 time (2026-12-01T07:00:00Z)`);
+  }
+}
+
+function boolSource(key: OptionKey, flags: Flags, config: LoadedConfig): string {
+  return typeof flags[key] === 'boolean' ? flagOf(key) : `${key} in ${config.path}`;
+}
+
+/**
+ * The NATS file flags for parseNatsUrl, which puts them above the NATS_* variables: a config
+ * file's value counts only where the variable is not set, so the usual flag > env > config holds.
+ */
+function natsFileFlags(flags: Flags, config: LoadedConfig, env: Record<string, string | undefined>): NatsFlags {
+  const out: NatsFlags = {};
+  for (const key of NATS_FILE_KEYS) {
+    const flag = flags[key];
+    const fromConfig = config.values[key];
+    const variable = env[OPTIONS[key].env];
+    if (typeof flag === 'string' && flag !== '') out[key] = flag;
+    else if ((variable === undefined || variable === '') && typeof fromConfig === 'string' && fromConfig !== '') out[key] = fromConfig;
+  }
+  return out;
+}
+
+/** Whether two targets share a server (loopback names for one port counted as the same). */
+function sameServers(a: NatsTarget, b: NatsTarget): boolean {
+  const key = (hostPort: string): string => {
+    const colon = hostPort.lastIndexOf(':');
+    const host = hostPort.slice(0, colon);
+    return isLoopbackHost(host) ? `loopback${hostPort.slice(colon)}` : hostPort.toLowerCase();
+  };
+  const mine = new Set(a.servers.map(key));
+  return b.servers.some((h) => mine.has(key(h)));
 }

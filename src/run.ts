@@ -54,6 +54,9 @@ export async function run(source: Source, pipeline: Pipeline, logger: Logger, du
   } finally {
     clearTimeout(durationTimer);
     source.stop();
+    // After the last written(): what was read and never written goes back at once (a durable
+    // consumer redelivers it to the next reader), and the source's connection is closed.
+    await source.close?.().catch(keep);
     for (const stage of pipeline.stages) await stage.close?.().catch(keep);
     for (const output of pipeline.outputs) await output.close().catch(keep);
   }

@@ -14,6 +14,22 @@ export function parseDuration(text: string, flag: string): number {
   return ms;
 }
 
+/**
+ * Ages, which no timer waits for (how long a stream keeps messages, how far back to start): the
+ * units of durations plus `d` and `w`, and no 596h cap.
+ */
+const AGE = /^(\d+(?:\.\d+)?)\s*(ms|s|m|h|d|w)?$/i;
+const AGE_MS: Record<string, number> = { ...DURATION_MS, d: 86_400_000, w: 7 * 86_400_000 };
+
+export function parseAge(text: string, flag: string): number {
+  const m = AGE.exec(String(text).trim());
+  if (!m) throw usageError(`${flag}: '${text}' is not a duration (use e.g. 30m, 12h, 7d, 2w)`);
+  const ms = Math.round(Number(m[1]) * AGE_MS[(m[2] ?? 's').toLowerCase()]!);
+  if (ms <= 0) throw usageError(`${flag}: '${text}' must be above 0`);
+  if (!Number.isSafeInteger(ms * 1_000_000)) throw usageError(`${flag}: '${text}' is too long`);
+  return ms;
+}
+
 /** Sizes: `1048576`, `512KiB`, `1MiB`, `1MB` (decimal), `64k` (binary, like most CLI tools). */
 const SIZE = /^(\d+(?:\.\d+)?)\s*(b|k|kb|kib|m|mb|mib|g|gb|gib)?$/i;
 const SIZE_FACTOR: Record<string, number> = {

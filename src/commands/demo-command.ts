@@ -1,10 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { buildEndpoint } from '../endpoint.js';
 import { createLogger } from '../log.js';
-import { resolveAuth, resolveTail, type Environment, type Flags } from '../options.js';
+import { resolveAuth, resolveNats, resolveTail, type Environment, type Flags } from '../options.js';
 import type { Ending } from '../run.js';
 import { startFeedServer } from '../server/feed-server.js';
 import { serveOptions } from './serve-command.js';
+import { checkNatsFiles } from './nats.js';
 import { runTail } from './tail.js';
 
 /**
@@ -12,7 +13,10 @@ import { runTail } from './tail.js';
  * It goes through the same key check and the same reader loop as a real connection.
  */
 export default async function demoCommand(flags: Flags, environment: Environment): Promise<Ending> {
-  const options = resolveTail(flags, environment);
+  const base = resolveTail(flags, environment);
+  const { publish } = resolveNats(flags, base.config, environment, 'demo', undefined);
+  const options = { ...base, publish };
+  await checkNatsFiles([publish?.target]);
   // The feed takes only demo's --rate and --seed; its --ping-interval is the tail's.
   const feed = serveOptions({ rate: flags.rate, seed: flags.seed, port: '0' }, { ...environment, env: {} });
   const logger = await createLogger(options.log);

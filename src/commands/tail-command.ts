@@ -1,11 +1,17 @@
 import { createLogger } from '../log.js';
-import { resolveTail, resolveTarget, type Environment, type Flags } from '../options.js';
+import { natsSourceUrl, resolveNats, resolveTail, resolveTarget, type Environment, type Flags } from '../options.js';
 import type { Ending } from '../run.js';
-import { runTail } from './tail.js';
+import { checkNatsFiles } from './nats.js';
+import { runNatsRead, runTail } from './tail.js';
 
+/** tail: the service, or with --url nats://... a JetStream stream (no API key needed then). */
 export default async function tailCommand(flags: Flags, environment: Environment): Promise<Ending> {
-  const options = resolveTail(flags, environment);
-  const target = resolveTarget(flags, options.config, environment);
+  const base = resolveTail(flags, environment);
+  const nats = resolveNats(flags, base.config, environment, 'tail', natsSourceUrl(flags, base.config, environment));
+  const options = { ...base, publish: nats.publish };
+  const target = nats.read === undefined ? resolveTarget(flags, base.config, environment) : undefined;
+  await checkNatsFiles([nats.publish?.target, nats.read?.target]);
   const logger = await createLogger(options.log);
-  return runTail(options, target, { logger, stdout: process.stdout, environment });
+  const io = { logger, stdout: process.stdout, environment };
+  return target !== undefined ? runTail(options, target, io) : runNatsRead(options, nats.read!, 'tail', io);
 }

@@ -9,7 +9,7 @@ import {
   type NatsConnection,
   type NodeConnectionOptions,
 } from '@nats-io/transport-node';
-import { authError, gaveUpError, usageError, type UserError } from '../errors.js';
+import { AuthRejectedError, GaveUpError, usageError, type RexiLiveError } from '../errors.js';
 import { backoffDelay, type BackoffPolicy } from '../stream/policy.js';
 import { redactNatsUrls, type NatsTarget } from './url.js';
 
@@ -44,15 +44,15 @@ export interface NatsLink {
   /** The URL as it may be shown. */
   readonly display: string;
   readonly connected: boolean;
+  /** Reconnects since the first connect. */
+  readonly reconnects: number;
   /** Resolves at once when connected, else at the next reconnect (or when closed). */
   whenConnected(): Promise<void>;
   /** Resolves when the connection is closed for good: with the error that closed it, if any. */
-  readonly failed: Promise<UserError | undefined>;
+  readonly failed: Promise<RexiLiveError | undefined>;
   /** Flushes what is buffered (acknowledgements) and closes. */
   close(): Promise<void>;
 }
-
-const CREDENTIAL_VARIABLES = 'NATS_USER/NATS_PASSWORD, NATS_CREDS or NATS_NKEY';
 
 function readFile(file: string, flag: string): Buffer {
   try {
@@ -140,11 +140,27 @@ export function classifyConnectError(e: unknown): AttemptEnd {
   return { kind: 'unreachable', message };
 }
 
-function authMessage(target: NatsTarget, why: string): string {
-  if (target.auth.kind === 'none') {
-    return `NATS at ${target.display} requires credentials (${why}): set ${CREDENTIAL_VARIABLES}, or put user:pass@ in the URL`;
+/**
+ * What the server said, and which credentials it said it to. What to fix (variables, flags) is the
+ * caller's to add: the CLI and the library name their settings differently.
+ */
+function rejected(target: NatsTarget, why: string): AuthRejectedError {
+  const message = target.auth.kind === 'none'
+    ? `NATS at ${target.display} requires credentials (${why})`
+    : `NATS at ${target.display} rejected the credentials from ${target.auth.source} (${why})`;
+  return new AuthRejectedError(message, 'nats');
+}
+
+/** Gave up on the first connect; `tls` when the attempts failed in the TLS handshake (CA, client certificate). */
+export class NatsGaveUpError extends GaveUpError {
+  constructor(
+    message: string,
+    attempts: number,
+    readonly tls: boolean,
+  ) {
+    super(message, attempts);
+    this.name = 'GaveUpError';
   }
-  return `NATS at ${target.display} rejected the credentials from ${target.auth.source} (${why}): check ${CREDENTIAL_VARIABLES}`;
 }
 
 function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
@@ -184,15 +200,13 @@ export async function connectNats(o: NatsConnectOptions): Promise<NatsLink> {
       break;
     } catch (e) {
       const end = classifyConnectError(e);
-      if (end.kind === 'auth') throw authError(authMessage(target, end.message));
+      if (end.kind === 'auth') throw rejected(target, end.message);
       // A server that refuses a client certificate often just drops the link after the
       // handshake: over TLS, anything but a refused or unresolvable address gets the hint too.
       const tlsSuspect = end.kind === 'tls' || (target.tls && !/refused|ENOTFOUND|EAI_AGAIN/i.test(end.message));
-      const why = tlsSuspect
-        ? `TLS failed (${end.message}): check --nats-ca (NATS_CA) and --nats-cert/--nats-key (NATS_CERT, NATS_KEY)`
-        : end.message;
+      const why = tlsSuspect ? `TLS failed (${end.message})` : end.message;
       if (failures >= policy.maxRetries) {
-        throw gaveUpError(`gave up connecting to NATS at ${target.display} after ${failures + 1} attempt${failures === 0 ? '' : 's'}: ${why}`);
+        throw new NatsGaveUpError(`gave up connecting to NATS at ${target.display} after ${failures + 1} attempt${failures === 0 ? '' : 's'}: ${why}`, failures + 1, tlsSuspect);
       }
       const delayMs = backoffDelay(policy, failures, random);
       o.onStatus?.({ type: 'reconnecting', reason: why, delayMs, attempt: failures + 1 });
@@ -204,6 +218,7 @@ export async function connectNats(o: NatsConnectOptions): Promise<NatsLink> {
 
 function watch(nc: NatsConnection, target: NatsTarget, onStatus: NatsConnectOptions['onStatus'], resetBackoff: () => void): NatsLink {
   let connected = true;
+  let reconnects = 0;
   let waiters: Array<() => void> = [];
   const wake = (): void => {
     const w = waiters;
@@ -211,7 +226,7 @@ function watch(nc: NatsConnection, target: NatsTarget, onStatus: NatsConnectOpti
     for (const f of w) f();
   };
   onStatus?.({ type: 'connected', server: nc.getServer(), reconnect: false });
-  let lastError: UserError | undefined;
+  let lastError: RexiLiveError | undefined;
   void (async () => {
     let attempt = 0;
     for await (const s of nc.status()) {
@@ -226,13 +241,14 @@ function watch(nc: NatsConnection, target: NatsTarget, onStatus: NatsConnectOpti
           break;
         case 'reconnect':
           connected = true;
+          reconnects++;
           resetBackoff();
           onStatus?.({ type: 'connected', server: s.server, reconnect: true });
           wake();
           break;
         case 'error': {
           const end = classifyConnectError(s.error);
-          if (end.kind === 'auth') lastError = authError(authMessage(target, end.message));
+          if (end.kind === 'auth') lastError = rejected(target, end.message);
           onStatus?.({ type: 'error', message: end.message });
           break;
         }
@@ -246,13 +262,16 @@ function watch(nc: NatsConnection, target: NatsTarget, onStatus: NatsConnectOpti
     wake();
     if (err === undefined) return lastError;
     const end = classifyConnectError(err);
-    return end.kind === 'auth' ? authError(authMessage(target, end.message)) : gaveUpError(`NATS connection to ${target.display} closed: ${end.message}`);
+    return end.kind === 'auth' ? rejected(target, end.message) : new GaveUpError(`NATS connection to ${target.display} closed: ${end.message}`, 1);
   });
   return {
     nc,
     display: target.display,
     get connected() {
       return connected && !nc.isClosed();
+    },
+    get reconnects() {
+      return reconnects;
     },
     whenConnected() {
       if ((connected && !nc.isClosed()) || nc.isClosed()) return Promise.resolve();

@@ -1,5 +1,5 @@
 import { callerOf } from '../calls.js';
-import type { Message } from './shapes.js';
+import type { Message } from '../message.js';
 
 /** Where a publisher sends calls when the URL has no path. */
 export const DEFAULT_PUBLISH_SUBJECT = 'rexi.calls.{platform}';
@@ -78,4 +78,20 @@ export function subjectCovers(pattern: string, subject: string): boolean {
     if (pt !== '*' && (st === '*' || pt !== st)) return false;
   }
   return p.length === s.length;
+}
+
+/**
+ * Whether some subject matches both patterns (either may hold wildcards): a run that publishes to
+ * what it reads would read its own publishes back, for ever.
+ */
+export function subjectsOverlap(a: string, b: string): boolean {
+  const x = a.split('.');
+  const y = b.split('.');
+  for (let i = 0; ; i++) {
+    const p = x[i];
+    const q = y[i];
+    if (p === undefined || q === undefined) return p === undefined && q === undefined;
+    if (p === '>' || q === '>') return true;
+    if (p !== '*' && q !== '*' && p !== q) return false;
+  }
 }

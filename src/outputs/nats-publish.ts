@@ -1,9 +1,10 @@
 import { createHash } from 'node:crypto';
 import { jetstream, type JetStreamClient } from '@nats-io/jetstream';
 import { headers } from '@nats-io/transport-node';
-import { outputError, type UserError } from '../errors.js';
+import { outputError, type RexiLiveError } from '../errors.js';
 import { connectNats, type NatsConnectOptions, type NatsLink } from '../nats/connect.js';
-import type { Batch, Message, Output } from '../nats/shapes.js';
+import type { Batch, Message } from '../message.js';
+import type { Output } from '../pipeline/output.js';
 import { ensurePublishStream, openManager, type CreateStreamOptions } from '../nats/stream-setup.js';
 import { captureSubject, subjectFor } from '../nats/subjects.js';
 import { backoffDelay } from '../stream/policy.js';
@@ -108,7 +109,7 @@ export class NatsPublishOutput implements Output {
   private published = 0;
   private duplicates = 0;
   private tooLarge = 0;
-  private failure: UserError | undefined;
+  private failure: RexiLiveError | undefined;
   private retrying = false;
   private closing = false;
   private waiters: Array<() => void> = [];
@@ -133,7 +134,7 @@ export class NatsPublishOutput implements Output {
     return this.failure === undefined && this.inflight + this.queue.length >= this.window;
   }
 
-  get error(): UserError | undefined {
+  get error(): RexiLiveError | undefined {
     return this.failure;
   }
 
@@ -197,7 +198,7 @@ export class NatsPublishOutput implements Output {
     for (const f of w) f();
   }
 
-  private fail(err: UserError): void {
+  private fail(err: RexiLiveError): void {
     if (this.failure !== undefined) return;
     this.failure = err;
     this.queue.length = 0;

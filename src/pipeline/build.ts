@@ -12,6 +12,8 @@ import type { Stage } from './stage.js';
 export interface PipelineOptions {
   filter: FilterSpec;
   output: OutputOptions;
+  /** --publish: opened after the -o file; stdout then gets the lines only with --tee. */
+  publisher?: { tee: boolean; open(): Promise<Output> } | undefined;
 }
 
 export type Stdout = Writable & { isTTY?: boolean; columns?: number };
@@ -24,18 +26,31 @@ export interface BuiltPipeline extends Pipeline {
 /**
  * Chooses every part once: the stages in their order (filters first), the renderer of the text
  * outputs, and the outputs. Opening a file comes first, so a bad -o is reported before anything
- * connects.
+ * connects. With --publish, stdout gets the lines only with --tee (an -o file still gets them),
+ * and nothing is rendered when no output reads text.
  */
 export async function buildPipeline(options: PipelineOptions, stdout: Stdout, env: Record<string, string | undefined>): Promise<BuiltPipeline> {
-  const { output } = options;
-  const outputs: Output[] = [output.file !== undefined ? fileOutput(output.file) : stdoutOutput(stdout)];
+  const { output, publisher } = options;
+  const outputs: Output[] = [];
+  if (output.file !== undefined) outputs.push(fileOutput(output.file));
+  if (publisher === undefined ? output.file === undefined : publisher.tee) outputs.push(stdoutOutput(stdout));
+  const texts = outputs.length;
+  if (publisher !== undefined) {
+    try {
+      outputs.push(await publisher.open());
+    } catch (err) {
+      await Promise.all(outputs.map((o) => o.close().catch(() => undefined)));
+      throw err;
+    }
+  }
   const stages: Stage[] = [createFilterStage(options.filter)];
   return {
     stages,
-    render: await createRender(output, stdout, env),
+    render: texts > 0 ? await createRender(output, stdout, env) : undefined,
     outputs,
     limit: output.count ?? Infinity,
-    readsValues: compileFilter(options.filter) !== undefined || output.format !== 'ndjson',
+    // A publisher reads the platform (its subject) and the call's identity (its message id).
+    readsValues: compileFilter(options.filter) !== undefined || output.format !== 'ndjson' || publisher !== undefined,
   };
 }
 

@@ -32,11 +32,28 @@ export interface PumpCounts {
  */
 export async function pump(source: Source, pipeline: Pipeline, counts: PumpCounts): Promise<PumpEnd> {
   const { stages, render, outputs, limit } = pipeline;
+  // A durable source acknowledges what was read once it is written: when --count may end the run
+  // in the middle of a read, the messages after the last one output must stay unacknowledged, so
+  // the stages take that read one message at a time and the pump knows where it stopped.
+  const stepwise = source.wantsDurable === true && Number.isFinite(limit);
   for await (const read of source) {
     // The reader of stdout may have gone while we waited: render nothing it will not read.
     if (someGone(outputs)) return 'stdout-closed';
-    let batch: Batch = read;
-    for (let s = 0; s < stages.length && batch.length > 0; s++) batch = stages[s]!.transform(batch);
+    let batch: Batch;
+    let consumed = read.length;
+    if (stepwise) {
+      batch = [];
+      for (let i = 0; i < read.length; i++) {
+        const out = transform(stages, [read[i]!]);
+        for (let k = 0; k < out.length; k++) batch.push(out[k]!);
+        if (counts.output + batch.length >= limit) {
+          consumed = i + 1;
+          break;
+        }
+      }
+    } else {
+      batch = transform(stages, read);
+    }
     let full = false;
     if (batch.length > 0) {
       if (counts.output + batch.length >= limit) {
@@ -53,7 +70,7 @@ export async function pump(source: Source, pipeline: Pipeline, counts: PumpCount
       // A durable reader acknowledges the whole read, dropped messages too, once its lines are safe.
       if (source.wantsDurable) await Promise.all(outputs.map((o) => o.sync?.()));
       if (outputs.some((o) => o.error !== undefined)) return 'output-error';
-      await source.written(read);
+      await source.written(read, consumed);
     }
     if (outputs.some((o) => o.behind)) await Promise.all(outputs.map((o) => o.ready()));
     if (outputs.some((o) => o.error !== undefined)) return 'output-error';
@@ -61,6 +78,12 @@ export async function pump(source: Source, pipeline: Pipeline, counts: PumpCount
     if (full) return 'count';
   }
   return 'ended';
+}
+
+function transform(stages: readonly Stage[], read: Batch): Batch {
+  let batch = read;
+  for (let s = 0; s < stages.length && batch.length > 0; s++) batch = stages[s]!.transform(batch);
+  return batch;
 }
 
 function someGone(outputs: readonly Output[]): boolean {

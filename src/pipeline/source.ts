@@ -6,8 +6,17 @@ export interface Source extends AsyncIterable<Batch> {
   stop(): void;
   /** Whether it needs the lines of each batch made durable before `written` (a durable consumer). */
   readonly wantsDurable?: boolean;
-  /** The lines of this batch were written by every output (and synced when `wantsDurable`). */
-  written?(batch: Batch): Promise<void> | void;
+  /**
+   * The lines of this batch (the very array the source yielded) were written by every output, and
+   * synced when `wantsDurable`. `count`: only the messages before it were (a --count reached
+   * mid-batch); the rest were never output.
+   */
+  written?(batch: Batch, count?: number): Promise<void> | void;
+  /**
+   * Called once after the last `written`: releases what the source holds (hands back what was read
+   * and never written, flushes acknowledgements, closes its connection).
+   */
+  close?(): Promise<void>;
   /** Counted by the source: received, skipped by kind, reconnects. */
   readonly counts: SourceCounts;
   /** Its part of the summary after the skip counts (reconnects). */

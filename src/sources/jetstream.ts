@@ -12,13 +12,16 @@ import {
   type JsMsg,
   type StreamInfo,
 } from '@nats-io/jetstream';
-import { usageError, type UserError } from '../errors.js';
+import { usageError, type RexiLiveError } from '../errors.js';
 import { connectNats, type NatsConnectOptions, type NatsLink } from '../nats/connect.js';
-import type { Batch, Message, Source } from '../nats/shapes.js';
+import type { Batch, Message } from '../message.js';
+import { newSourceCounts, type Source } from '../pipeline/source.js';
 import { findReadStream, openManager } from '../nats/stream-setup.js';
 import { subjectCovers } from '../nats/subjects.js';
 import { RECEIVED_AT_HEADER } from '../outputs/nats-publish.js';
 import { backoffDelay } from '../stream/policy.js';
+import type { SkipKind } from '../calls.js';
+import type { StatusListener } from '../stream/status.js';
 
 /**
  * Batches read from a JetStream stream. Messages come by `fetch()`, one pull at a time, and a
@@ -33,8 +36,8 @@ import { backoffDelay } from '../stream/policy.js';
 
 export type StartPosition = { kind: 'new' } | { kind: 'all' } | { kind: 'since'; atMs: number } | { kind: 'seq'; seq: number };
 
-/** Turns a stored body into a message; undefined skips it (the factory counts and warns). */
-export type MessageFactory = (bytes: Uint8Array, receivedAt: number, subject: string) => Message | undefined;
+/** Turns a stored body into a message, or says why it is skipped (counted by the source). */
+export type MessageFactory = (bytes: Uint8Array, receivedAt: number, subject: string) => Message | SkipKind;
 
 export interface JetStreamSourceConfig {
   link: NatsLink;
@@ -57,6 +60,8 @@ export interface JetStreamSourceConfig {
   /** Waits between attempts after a failed pull (full jitter). */
   retry?: { minMs: number; maxMs: number };
   onWarning?: (text: string) => void;
+  /** A stored message that is not a call was skipped (statuses of kind 'skipped'). */
+  onSkipped?: StatusListener;
   /** close() closes the connection too (default true). */
   ownsLink?: boolean;
   random?: () => number;
@@ -114,6 +119,7 @@ class RecentSet {
 }
 
 export class JetStreamSource implements Source {
+  readonly counts = newSourceCounts();
   private readonly js: JetStreamClient;
   private readonly link: NatsLink;
   private readonly jsm: JetStreamManager;
@@ -127,6 +133,7 @@ export class JetStreamSource implements Source {
   private readonly ackWaitMs: number;
   private readonly retryPolicy: { minMs: number; maxMs: number; maxRetries: number };
   private readonly onWarning: (text: string) => void;
+  private readonly onSkipped: StatusListener | undefined;
   private readonly ownsLink: boolean;
   private readonly random: () => number;
   private readonly startPosition: StartPosition;
@@ -139,7 +146,7 @@ export class JetStreamSource implements Source {
   private endSeq = Infinity;
   private ended = false;
   private stopping = false;
-  private failure: UserError | undefined;
+  private failure: RexiLiveError | undefined;
   private interrupted = false;
 
   /** Fetched, not yet made into a batch. */
@@ -153,7 +160,8 @@ export class JetStreamSource implements Source {
   /** Durable: taken in, not yet acknowledged (redeliveries of the same sequence join the entry). */
   private readonly held = new Map<number, JsMsg[]>();
   private readonly acked = new RecentSet(ACKED_MEMORY);
-  private readonly batchSeqs = new WeakMap<Batch, number[]>();
+  /** Durable: the sequences a batch took in, and for each of its messages how many of them lead up to it. */
+  private readonly batchSeqs = new WeakMap<Batch, { seqs: number[]; ends: number[] }>();
   /** Durable: fetched, never yielded; refused at close(). */
   private readonly returned: JsMsg[] = [];
   private keepAlive: NodeJS.Timeout | undefined;
@@ -178,6 +186,7 @@ export class JetStreamSource implements Source {
     this.ackWaitMs = config.ackWaitMs ?? 30_000;
     this.retryPolicy = { minMs: config.retry?.minMs ?? 250, maxMs: config.retry?.maxMs ?? 5_000, maxRetries: Infinity };
     this.onWarning = config.onWarning ?? (() => undefined);
+    this.onSkipped = config.onSkipped;
     this.ownsLink = config.ownsLink ?? true;
     this.random = config.random ?? Math.random;
     if (this.replay) this.endSeq = config.stream.state.last_seq;
@@ -192,6 +201,15 @@ export class JetStreamSource implements Source {
 
   get stream(): string {
     return this.streamName;
+  }
+
+  /** A durable acknowledges only lines made durable: -o is fsynced before written(). */
+  get wantsDurable(): boolean {
+    return this.durable !== undefined;
+  }
+
+  summary(): string {
+    return `reconnects ${this.link.reconnects}`;
   }
 
   private async setUp(positionGiven: boolean): Promise<string[]> {
@@ -286,12 +304,17 @@ export class JetStreamSource implements Source {
     this.wake?.();
   }
 
-  /** The batch (the very array this source yielded) was written: acknowledge its messages. */
-  written(batch: Batch): void {
-    const seqs = this.batchSeqs.get(batch);
-    if (seqs === undefined) return;
+  /**
+   * The batch (the very array this source yielded) was written: acknowledge its messages. With
+   * `count`, only its first `count` messages were (a --count reached mid-batch): the rest stay
+   * unacknowledged and are handed back at close().
+   */
+  written(batch: Batch, count = batch.length): void {
+    const taken = this.batchSeqs.get(batch);
+    if (taken === undefined) return;
     this.batchSeqs.delete(batch);
-    this.ackSeqs(seqs);
+    const { seqs, ends } = taken;
+    this.ackSeqs(count >= batch.length ? seqs : seqs.slice(0, count > 0 ? ends[count - 1]! : 0));
   }
 
   /**
@@ -349,6 +372,7 @@ export class JetStreamSource implements Source {
     if (this.queue.length === 0) this.drained?.();
     const batch: Batch = [];
     const seqs: number[] = [];
+    const ends: number[] = [];
     for (let i = 0; i < msgs.length; i++) {
       const m = msgs[i]!;
       if (this.ended) {
@@ -356,17 +380,27 @@ export class JetStreamSource implements Source {
         break;
       }
       if (!this.admit(m)) continue;
+      this.counts.received++;
       const msg = this.toMessage(m.data, this.receivedAt(m), m.subject);
       if (this.durable !== undefined) seqs.push(m.seq);
-      if (msg !== undefined) batch.push(msg);
+      if (typeof msg === 'string') this.skipped(msg, m.seq);
+      else {
+        batch.push(msg);
+        ends.push(seqs.length);
+      }
     }
     if (this.durable !== undefined) {
       // Nothing to write (every body skipped): nothing to wait for either.
       if (batch.length === 0) this.ackSeqs(seqs);
-      else this.batchSeqs.set(batch, seqs);
+      else this.batchSeqs.set(batch, { seqs, ends });
     }
     if (this.ended) this.wake?.();
     return batch;
+  }
+
+  private skipped(kind: SkipKind, seq: number): void {
+    const count = ++this.counts.skipped[kind];
+    this.onSkipped?.({ type: 'skipped', kind, count, where: `stream ${this.streamName} sequence ${seq}` });
   }
 
   /** Whether a fetched message is new to this run; records it. */

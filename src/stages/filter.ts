@@ -28,7 +28,8 @@ type CallTest = (call: Call) => boolean;
 
 /**
  * The predicate for `spec`, or undefined when no filter is set so the hot path skips the stage.
- * A message that is not a call (--all-types) fails every filter that is set.
+ * A message that is not a call (--all-types) fails every filter that is set; a signal (read back
+ * from a stream) passes: filters apply to calls, never to the signals made of them.
  */
 export function compileFilter(spec: FilterSpec): ((m: Message) => boolean) | undefined {
   const tests: CallTest[] = [];
@@ -64,10 +65,10 @@ export function compileFilter(spec: FilterSpec): ((m: Message) => boolean) | und
   if (tests.length === 0) return undefined;
   if (tests.length === 1) {
     const only = tests[0]!;
-    return (m) => m.kind === 'call' && only(m);
+    return (m) => (m.kind === 'call' ? only(m) : m.kind === 'signal');
   }
   return (m) => {
-    if (m.kind !== 'call') return false;
+    if (m.kind !== 'call') return m.kind === 'signal';
     for (let i = 0; i < tests.length; i++) if (!tests[i]!(m)) return false;
     return true;
   };

@@ -6,7 +6,8 @@ import { connectNats, type NatsStatus } from '../../src/nats/connect.js';
 import { parseNatsUrl, type NatsFlags } from '../../src/nats/url.js';
 import { openNatsPublisher } from '../../src/outputs/nats-publish.js';
 import { openJetStreamSource } from '../../src/sources/jetstream.js';
-import { UserError } from '../../src/errors.js';
+import { RexiLiveError } from '../../src/errors.js';
+import { withNatsHint } from '../../src/commands/nats.js';
 import { describeNats, freePort, natsServers } from '../support/nats-server.js';
 import { addStream, callN, identity, toMessage } from '../support/nats-client.js';
 import { makeCerts } from '../support/tls-certs.js';
@@ -18,7 +19,7 @@ const SECRET = 'pa55-MUST-not-LEAK-7c1e';
 const quick = { minMs: 10, maxMs: 30, maxRetries: 2 };
 
 interface Attempt {
-  error: UserError | undefined;
+  error: RexiLiveError | undefined;
   statuses: NatsStatus[];
 }
 
@@ -30,8 +31,9 @@ async function attempt(url: string, options: { flags?: NatsFlags; env?: Record<s
     await link.close();
     return { error: undefined, statuses };
   } catch (e) {
-    if (!(e instanceof UserError)) throw e;
-    return { error: e, statuses };
+    if (!(e instanceof RexiLiveError)) throw e;
+    // As the CLI shows it: the module's message with the CLI's hint of what to fix.
+    return { error: withNatsHint(e) as RexiLiveError, statuses };
   }
 }
 
@@ -59,9 +61,9 @@ describeNats('NATS connect: credentials, TLS, retries', () => {
     fs.writeFileSync(seedFile, new TextDecoder().decode(user.getSeed()) + '\n');
     const server = await nats.start({ config: `authorization { users: [ { nkey: ${user.getPublicKey()} } ] }\n` });
     expect((await attempt(server.url, { flags: { natsNkey: seedFile } })).error).toBeUndefined();
-    expect((await attempt(server.url)).error?.exitCode).toBe(3);
+    expect((await attempt(server.url)).error?.code).toBe('REXI_AUTH_REJECTED');
     // Unreadable or malformed files: usage errors before any connection.
-    expect((await attempt(server.url, { flags: { natsNkey: path.join(tmpdir(), 'missing.nk') } })).error?.exitCode).toBe(2);
+    expect((await attempt(server.url, { flags: { natsNkey: path.join(tmpdir(), 'missing.nk') } })).error?.code).toBe('REXI_BAD_OPTION');
     const junk = path.join(tmpdir(), 'junk.creds');
     fs.writeFileSync(junk, 'not a creds file');
     expect((await attempt(server.url, { flags: { natsCreds: junk } })).error?.message).toMatch(/not a NATS credentials file/);
@@ -70,21 +72,21 @@ describeNats('NATS connect: credentials, TLS, retries', () => {
   it('wrong or missing credentials: no retry, exit 3, the variables named, the secret never shown', async () => {
     const server = await nats.start({ user: 'bot', password: 'the-real-one' });
     const wrong = await attempt(`nats://bot:${SECRET}@${server.hostPort}/x`, { policy: { ...quick, maxRetries: 5 } });
-    expect(wrong.error?.exitCode).toBe(3);
+    expect(wrong.error?.code).toBe('REXI_AUTH_REJECTED');
     expect(wrong.error?.message).toMatch(/NATS_USER\/NATS_PASSWORD, NATS_CREDS or NATS_NKEY/);
     expect(wrong.statuses.filter((s) => s.type === 'reconnecting')).toHaveLength(0);
     expect(shown(wrong)).not.toContain(SECRET);
     expect(wrong.error?.message).toContain('nats://***@');
 
     const none = await attempt(`${server.url}/x`);
-    expect(none.error?.exitCode).toBe(3);
+    expect(none.error?.code).toBe('REXI_AUTH_REJECTED');
     expect(none.error?.message).toMatch(/requires credentials/);
   });
 
   it('unreachable: retried as --max-retries allows, then gave up (exit 4)', async () => {
     const port = await freePort();
     const r = await attempt(`nats://127.0.0.1:${port},127.0.0.1:${port}/x`);
-    expect(r.error?.exitCode).toBe(4);
+    expect(r.error?.code).toBe('REXI_GAVE_UP');
     expect(r.error?.message).toMatch(/after 3 attempts/);
     expect(r.statuses.filter((s) => s.type === 'reconnecting').map((s) => (s as { attempt: number }).attempt)).toEqual([1, 2]);
     const once = await attempt(`nats://127.0.0.1:${port}`, { policy: { ...quick, maxRetries: 0 } });
@@ -94,13 +96,13 @@ describeNats('NATS connect: credentials, TLS, retries', () => {
   it('tls:// is enforced: a server without TLS, or an unknown CA, is a TLS failure naming --nats-ca; with the CA it connects', async () => {
     const plain = await nats.start();
     const noTls = await attempt(`tls://${plain.hostPort}/x`);
-    expect(noTls.error?.exitCode).toBe(4);
+    expect(noTls.error?.code).toBe('REXI_GAVE_UP');
     expect(noTls.error?.message).toMatch(/TLS failed.*--nats-ca/);
 
     const certs = makeCerts(tmpdir());
     const secure = await nats.start({ config: `tls { cert_file: "${certs.serverCert}", key_file: "${certs.serverKey}" }\n` });
     const unknownCa = await attempt(`tls://${secure.hostPort}/x`);
-    expect(unknownCa.error?.exitCode).toBe(4);
+    expect(unknownCa.error?.code).toBe('REXI_GAVE_UP');
     expect(unknownCa.error?.message).toMatch(/--nats-ca/);
     expect((await attempt(`tls://${secure.hostPort}/x`, { flags: { natsCa: certs.ca } })).error).toBeUndefined();
     // A CA alone asks for TLS, even on nats://.
@@ -113,7 +115,7 @@ describeNats('NATS connect: credentials, TLS, retries', () => {
       config: `tls { cert_file: "${certs.serverCert}", key_file: "${certs.serverKey}", ca_file: "${certs.ca}", verify: true }\n`,
     });
     const without = await attempt(`tls://${server.hostPort}/x`, { flags: { natsCa: certs.ca }, policy: { ...quick, maxRetries: 0 } });
-    expect(without.error?.exitCode).toBe(4);
+    expect(without.error?.code).toBe('REXI_GAVE_UP');
     expect(without.error?.message).toMatch(/--nats-cert/);
     const withCert = await attempt(`tls://${server.hostPort}/x`, { flags: { natsCa: certs.ca, natsCert: certs.clientCert, natsKey: certs.clientKey } });
     expect(withCert.error).toBeUndefined();
@@ -131,7 +133,7 @@ describeNats('NATS connect: credentials, TLS, retries', () => {
     });
     record(pub.warnings);
     record(pubTarget.display);
-    pub.output.write([callN(1)], '');
+    pub.output.write([callN(1)]);
     await pub.output.close();
     record(pub.output.summary());
     const readTarget = parseNatsUrl({ url: `${url}/rexi.calls.>`, source: '--url', defaultSubject: '' });

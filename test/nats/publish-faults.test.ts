@@ -1,7 +1,7 @@
 import { expect, it } from 'vitest';
 import { openNatsPublisher, messageId, type NatsPublishOutput } from '../../src/outputs/nats-publish.js';
 import { parseNatsUrl } from '../../src/nats/url.js';
-import type { Message } from '../../src/nats/shapes.js';
+import type { Message } from '../../src/message.js';
 import { describeNats, natsServers } from '../support/nats-server.js';
 import { addStream, callN, fastPolicy, identity, manager, stored, waitForPeers } from '../support/nats-client.js';
 
@@ -11,7 +11,7 @@ const nats = natsServers('each');
 async function feed(output: NatsPublishOutput, calls: Message[], batch: number, onBatch?: () => void): Promise<void> {
   for (let i = 0; i < calls.length; i += batch) {
     if (output.behind) await output.ready();
-    output.write(calls.slice(i, i + batch), '');
+    output.write(calls.slice(i, i + batch));
     onBatch?.();
   }
 }
@@ -90,7 +90,7 @@ describeNats('NATS publish through failures', () => {
     const calls = Array.from({ length: 200 }, (_, i) => callN(i));
     let i = 0;
     while (!output.behind) {
-      output.write(calls.slice(i, i + 10), '');
+      output.write(calls.slice(i, i + 10));
       i += 10;
     }
     expect(i).toBeLessThanOrEqual(20);

@@ -29,7 +29,7 @@ describeNats('NATS publish output', () => {
     expect(stream).toBe('CALLS');
     expect(warnings).toEqual([]);
     const msgs = [...frames.map((f) => call(f)), sig];
-    output.write(msgs, '');
+    output.write(msgs);
     await output.close();
     expect(output.error).toBeUndefined();
     expect(output.summary()).toBe('published 6 (duplicates 0)');
@@ -52,9 +52,9 @@ describeNats('NATS publish output', () => {
     const calls = Array.from({ length: 300 }, (_, i) => callN(i));
     const a = await openNatsPublisher(options(server.url, { window: 32 }));
     const b = await openNatsPublisher(options(server.url, { window: 32 }));
-    a.output.write(calls, '');
+    a.output.write(calls);
     await a.output.close();
-    b.output.write(calls, '');
+    b.output.write(calls);
     await b.output.close();
     expect(a.output.summary()).toBe('published 300 (duplicates 0)');
     expect(b.output.summary()).toBe('published 300 (duplicates 300)');
@@ -66,9 +66,9 @@ describeNats('NATS publish output', () => {
     const server = await nats.start();
     await addStream(server.url, 'CALLS', ['rexi.calls.*']);
     const { output } = await openNatsPublisher(options(server.url, { window: 4 }));
-    output.write([callN(1), callN(2), callN(3)], '');
+    output.write([callN(1), callN(2), callN(3)]);
     expect(output.behind).toBe(false);
-    output.write([callN(4), callN(5), callN(6)], '');
+    output.write([callN(4), callN(5), callN(6)]);
     expect(output.behind).toBe(true);
     expect(output.counts.inflight).toBe(4);
     expect(output.counts.queued).toBe(2);
@@ -81,7 +81,7 @@ describeNats('NATS publish output', () => {
   it('no stream captures the subject: a configuration error naming --create-stream', async () => {
     const server = await nats.start();
     const err = await openNatsPublisher(options(server.url)).catch((e: unknown) => e);
-    expect(err).toMatchObject({ exitCode: 2 });
+    expect(err).toMatchObject({ code: 'REXI_BAD_OPTION' });
     expect((err as Error).message).toMatch(/--create-stream/);
   });
 
@@ -116,7 +116,7 @@ describeNats('NATS publish output', () => {
     const warnings: string[] = [];
     const { output } = await openNatsPublisher(options(server.url, { onWarning: (w) => warnings.push(w) }));
     const big = call(JSON.stringify({ type: 'NEW_SCAN', data: { token_address: 'BIG', pad: 'x'.repeat(4000), caller: { platform: 'telegram' } } }));
-    output.write([callN(1), big, callN(2)], '');
+    output.write([callN(1), big, callN(2)]);
     await output.close();
     expect(output.summary()).toBe('published 2 (duplicates 0, too large 1)');
     expect(warnings.join('\n')).toMatch(/max payload/);
@@ -126,9 +126,9 @@ describeNats('NATS publish output', () => {
     const server = await nats.start();
     await addStream(server.url, 'CALLS', ['rexi.calls.*'], { max_msgs: 2, discard: 'new' });
     const { output } = await openNatsPublisher(options(server.url, { window: 1 }));
-    output.write([callN(1), callN(2), callN(3), callN(4)], '');
+    output.write([callN(1), callN(2), callN(3), callN(4)]);
     await output.close();
-    expect(output.error).toMatchObject({ exitCode: 5 });
+    expect(output.error).toMatchObject({ code: 'REXI_OUTPUT' });
     expect(output.error!.message).toMatch(/maximum messages exceeded/);
     expect(output.behind).toBe(false);
   });
@@ -136,7 +136,7 @@ describeNats('NATS publish output', () => {
   it('a server without JetStream: a configuration error (exit 2)', async () => {
     const server = await nats.start({ jetstream: false });
     const err = await openNatsPublisher(options(server.url, { jetStreamWaitMs: 200 })).catch((e: unknown) => e);
-    expect(err).toMatchObject({ exitCode: 2 });
+    expect(err).toMatchObject({ code: 'REXI_BAD_OPTION' });
     expect((err as Error).message).toMatch(/JetStream is not enabled/);
   });
 
@@ -146,9 +146,9 @@ describeNats('NATS publish output', () => {
     });
     await addStream('nats://bot:pw@' + server.hostPort, 'CALLS', ['rexi.calls.*']).catch(() => undefined);
     const { output } = await openNatsPublisher(options(`nats://bot:pw@${server.hostPort}`, { createStream: {} }));
-    output.write([callN(1, 'telegram'), callN(2, 'discord')], '');
+    output.write([callN(1, 'telegram'), callN(2, 'discord')]);
     await output.close();
-    expect(output.error).toMatchObject({ exitCode: 5 });
+    expect(output.error).toMatchObject({ code: 'REXI_OUTPUT' });
     expect(output.error!.message).toMatch(/not allowed to publish/i);
   });
 });

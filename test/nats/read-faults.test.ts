@@ -2,7 +2,7 @@ import { expect, it } from 'vitest';
 import { openJetStreamSource } from '../../src/sources/jetstream.js';
 import { openNatsPublisher } from '../../src/outputs/nats-publish.js';
 import { parseNatsUrl } from '../../src/nats/url.js';
-import type { Message } from '../../src/nats/shapes.js';
+import type { Message } from '../../src/message.js';
 import { describeNats, natsServers, type NatsServer } from '../support/nats-server.js';
 import { addStream, callN, fastPolicy, identity, stored, toMessage, tokenOf } from '../support/nats-client.js';
 
@@ -15,7 +15,7 @@ async function publishSlowly(url: string): Promise<void> {
   const { output } = await openNatsPublisher({ target, policy: fastPolicy, subject: target.subject, identity, window: 32, ackTimeoutMs: 1000, retry: { minMs: 50, maxMs: 300 } });
   for (let i = 0; i < TOTAL; i += 10) {
     if (output.behind) await output.ready();
-    output.write(Array.from({ length: 10 }, (_, k) => callN(i + k)), '');
+    output.write(Array.from({ length: 10 }, (_, k) => callN(i + k)));
     await new Promise((r) => setTimeout(r, 15));
   }
   await output.close();

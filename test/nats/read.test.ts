@@ -2,7 +2,7 @@ import { expect, it } from 'vitest';
 import { openJetStreamSource, type OpenSourceOptions, type JetStreamSource } from '../../src/sources/jetstream.js';
 import { parseNatsUrl } from '../../src/nats/url.js';
 import { DEFAULT_READ_SUBJECT } from '../../src/nats/subjects.js';
-import type { Message } from '../../src/nats/shapes.js';
+import type { Message } from '../../src/message.js';
 import { describeNats, natsServers } from '../support/nats-server.js';
 import { addStream, fastPolicy, manager, publishRaw, readN, toMessage, tokenOf } from '../support/nats-client.js';
 
@@ -126,11 +126,11 @@ describeNats('JetStream source', () => {
   it('no stream for the subject, or an unknown --stream: a configuration error', async () => {
     const server = await nats.start();
     const e1 = await open(`${server.url}/nothing.here`).catch((e: unknown) => e);
-    expect(e1).toMatchObject({ exitCode: 2 });
+    expect(e1).toMatchObject({ code: 'REXI_BAD_OPTION' });
     expect((e1 as Error).message).toMatch(/--stream/);
     await addStream(server.url, 'CALLS', ['rexi.calls.*']);
     const e2 = await open(server.url, { streamName: 'NOPE' }).catch((e: unknown) => e);
-    expect(e2).toMatchObject({ exitCode: 2 });
+    expect(e2).toMatchObject({ code: 'REXI_BAD_OPTION' });
     const ok = await open(server.url, { streamName: 'CALLS' });
     await ok.source.close();
   });

@@ -1,8 +1,9 @@
 import { StorageType, jetstream, jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
 import { connect, type NatsConnection, type NodeConnectionOptions } from '@nats-io/transport-node';
 import { afterEach } from 'vitest';
-import type { NewScanData } from '../../src/calls.js';
-import type { CallMessage, Message, SignalMessage } from '../../src/nats/shapes.js';
+import { Call } from '../../src/calls.js';
+import type { Message, MultiCallWire, SignalMessage } from '../../src/message.js';
+import { storedMessageFactory } from '../../src/sources/jetstream-messages.js';
 
 /** Bare client connections for tests (setup and checks), closed after each test. */
 const open: NatsConnection[] = [];
@@ -96,12 +97,11 @@ export async function publishRaw(url: string, items: Array<{ subject: string; bo
 }
 
 /** A call as the pipeline hands it over: the frame's exact text and its arrival time. */
-export function call(raw: string, receivedAt = Date.UTC(2026, 11, 1, 7, 49, 29, 123)): CallMessage {
-  const data = (JSON.parse(raw) as { data: NewScanData }).data;
-  return { kind: 'call', raw, receivedAt, data };
+export function call(raw: string, receivedAt = Date.UTC(2026, 11, 1, 7, 49, 29, 123)): Call {
+  return new Call(raw, receivedAt, false, undefined);
 }
 
-export function callN(i: number, platform: unknown = 'telegram'): CallMessage {
+export function callN(i: number, platform: unknown = 'telegram'): Call {
   const raw = JSON.stringify({
     type: 'NEW_SCAN',
     data: { token_address: `Tok${i}`, token_symbol: `T${i}`, timestamp: 1_700_000_000 + i, caller: { id: `c${i % 7}`, name: `caller ${i % 7}`, platform } },
@@ -110,7 +110,7 @@ export function callN(i: number, platform: unknown = 'telegram'): CallMessage {
 }
 
 export function signal(raw: string, identity: string): SignalMessage {
-  return { kind: 'signal', raw, receivedAt: Date.UTC(2026, 11, 1, 8), identity };
+  return { kind: 'signal', raw, receivedAt: Date.UTC(2026, 11, 1, 8), identity, value: JSON.parse(raw) as MultiCallWire };
 }
 
 /** The call identity: token + caller (platform + id, else name) + data.timestamp. */
@@ -123,19 +123,8 @@ export function identity(msg: Message): string {
 
 export const fastPolicy = { minMs: 50, maxMs: 500, maxRetries: Infinity };
 
-/** The test's message factory: NEW_SCAN bodies become calls, MULTI_CALL bodies signals. */
-export function toMessage(bytes: Uint8Array, receivedAt: number, _subject: string): Message | undefined {
-  const raw = Buffer.from(bytes).toString('utf8');
-  let value: { type?: unknown; data?: NewScanData };
-  try {
-    value = JSON.parse(raw) as typeof value;
-  } catch {
-    return undefined;
-  }
-  if (value.type === 'MULTI_CALL') return { kind: 'signal', raw, receivedAt, identity: raw };
-  if (value.type !== 'NEW_SCAN' || typeof value.data?.token_address !== 'string') return undefined;
-  return { kind: 'call', raw, receivedAt, data: value.data };
-}
+/** The CLI's message factory: NEW_SCAN bodies become calls, MULTI_CALL bodies signals. */
+export const toMessage = storedMessageFactory({ allTypes: false, keepValues: true, maxMessageSize: 1024 * 1024 });
 
 /** Reads until `n` messages arrived (every batch acknowledged as written), then stops. */
 export async function readN(
@@ -157,4 +146,4 @@ export async function readN(
   return got;
 }
 
-export const tokenOf = (m: Message): string => (m.kind === 'call' ? m.data.token_address : m.raw);
+export const tokenOf = (m: Message): string => (m.kind === 'call' ? m.tokenAddress : m.raw);

@@ -2,6 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { parseNatsUrl, redactNatsUrls, validateSubject, type NatsUrlInput } from '../../src/nats/url.js';
 import { captureSubject, platformToken, subjectCovers, subjectFor } from '../../src/nats/subjects.js';
 import { userError } from '../support/errors.js';
+import { Call } from '../../src/calls.js';
+import type { MultiCallWire, SignalMessage } from '../../src/message.js';
 
 const parse = (url: string, extra: Partial<NatsUrlInput> = {}) => parseNatsUrl({ url, source: '--publish', defaultSubject: 'rexi.calls.{platform}', ...extra });
 
@@ -44,7 +46,7 @@ describe('NATS URLs', () => {
 
   it('credentials over plain nats:// to a non-loopback host: exit 2 unless insecure', () => {
     const e = userError(() => parse('nats://u:SECRET@nats.example.com/s'));
-    expect(e.exitCode).toBe(2);
+    expect(e.code).toBe('REXI_BAD_OPTION');
     expect(e.message).toMatch(/--insecure/);
     expect(e.message).not.toContain('SECRET');
     expect(userError(() => parse('nats://localhost,nats.example.com', { env: { NATS_USER: 'u', NATS_PASSWORD: 'p' } })).message).toMatch(/nats\.example\.com/);
@@ -57,7 +59,7 @@ describe('NATS URLs', () => {
   it('malformed URLs are usage errors that never show the credentials', () => {
     for (const bad of ['http://localhost', 'nats://', 'nats://h:99999', 'nats://h:x', 'nats://u:SECRET@/s', 'nats://u:SECRET@h?x=1', 'nats://h/%zz']) {
       const e = userError(() => parse(bad));
-      expect(e.exitCode).toBe(2);
+      expect(e.code).toBe('REXI_BAD_OPTION');
       expect(e.message).not.toContain('SECRET');
     }
     expect(userError(() => parse('nats://h', { flags: { natsCert: '/c.pem' } })).message).toMatch(/--nats-key/);
@@ -80,10 +82,11 @@ describe('NATS subjects', () => {
 
   it('a subject per message, signals on `signals`', () => {
     const of = subjectFor('rexi.{platform}.calls');
-    const call = (platform: unknown) => ({ kind: 'call' as const, raw: '', receivedAt: 0, data: { token_address: 'x', caller: { platform } } });
+    const call = (platform: unknown): Call => new Call(JSON.stringify({ type: 'NEW_SCAN', data: { token_address: 'x', caller: { platform } } }), 0, true, undefined);
     expect(of(call('Discord'))).toBe('rexi.discord.calls');
     expect(of(call(undefined))).toBe('rexi.unknown.calls');
-    expect(of({ kind: 'signal', raw: '', receivedAt: 0, identity: 'i' })).toBe('rexi.signals.calls');
+    const signal: SignalMessage = { kind: 'signal', raw: '{}', receivedAt: 0, identity: 'i', value: {} as MultiCallWire };
+    expect(of(signal)).toBe('rexi.signals.calls');
     expect(subjectFor('fixed.subject')(call('x'))).toBe('fixed.subject');
     expect(captureSubject('rexi.calls.{platform}')).toBe('rexi.calls.*');
   });
@@ -92,9 +95,9 @@ describe('NATS subjects', () => {
     expect(() => validateSubject('rexi.calls.{platform}', 'publish', '--publish')).not.toThrow();
     expect(() => validateSubject('rexi.calls.>', 'read', '--url')).not.toThrow();
     for (const bad of ['a..b', '.a', 'a.', 'a b', 'a.*', 'a.{date}', 'a.x{platform}']) {
-      expect(userError(() => validateSubject(bad, 'publish', '--publish')).exitCode).toBe(2);
+      expect(userError(() => validateSubject(bad, 'publish', '--publish')).code).toBe('REXI_BAD_OPTION');
     }
-    for (const bad of ['a.>.b', 'a.b*', '']) expect(userError(() => validateSubject(bad, 'read', '--url')).exitCode).toBe(2);
+    for (const bad of ['a.>.b', 'a.b*', '']) expect(userError(() => validateSubject(bad, 'read', '--url')).code).toBe('REXI_BAD_OPTION');
   });
 
   it('subjectCovers: a reader subject that covers a stream subject needs no filter', () => {
@@ -112,6 +115,6 @@ describe('NATS names', () => {
     const { validateNatsName } = await import('../../src/nats/url.js');
     expect(() => validateNatsName('REXI_CALLS', '--stream')).not.toThrow();
     expect(() => validateNatsName('bot-1', '--durable')).not.toThrow();
-    for (const bad of ['', 'a.b', 'a b', 'a*', 'a>', 'a/b']) expect(userError(() => validateNatsName(bad, '--durable')).exitCode).toBe(2);
+    for (const bad of ['', 'a.b', 'a b', 'a*', 'a>', 'a/b']) expect(userError(() => validateNatsName(bad, '--durable')).code).toBe('REXI_BAD_OPTION');
   });
 });

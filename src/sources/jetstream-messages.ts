@@ -1,0 +1,76 @@
+import { isUtf8 } from 'node:buffer';
+import { classifyFrame, type SkipKind } from '../calls.js';
+import type { Message, MultiCallWire, SignalMessage } from '../message.js';
+import { ndjsonText } from '../render/ndjson.js';
+import type { MessageFactory } from './jetstream.js';
+
+/**
+ * What a stored body becomes: the same classification as a frame from the service (a call, with
+ * --all-types another JSON object, else a skip), except that a MULTI_CALL a publisher stored is a
+ * signal again, output as it is and never counted as a call.
+ */
+
+export interface StoredMessageOptions {
+  allTypes: boolean;
+  /** Keep the parsed value (a stage or a human format reads it). */
+  keepValues: boolean;
+  /** A larger body is skipped as too large, as a larger frame would be. */
+  maxMessageSize: number;
+}
+
+const UTF8 = new TextDecoder('utf-8', { ignoreBOM: true });
+const MULTI_CALL = '"MULTI_CALL"';
+
+/** A signal read back from a stream: its stored line is its identity, for a publisher downstream. */
+class StoredSignal implements SignalMessage {
+  declare readonly kind: 'signal';
+  private parsed: MultiCallWire | undefined;
+
+  constructor(
+    readonly raw: string,
+    readonly receivedAt: number,
+    parsed: MultiCallWire,
+    keep: boolean,
+  ) {
+    if (keep) this.parsed = parsed;
+  }
+
+  get identity(): string {
+    return this.raw;
+  }
+
+  get value(): MultiCallWire {
+    return (this.parsed ??= JSON.parse(this.raw) as MultiCallWire);
+  }
+}
+Object.defineProperty(StoredSignal.prototype, 'kind', { value: 'signal' });
+
+function asSignal(raw: string, receivedAt: number, ascii: boolean, keep: boolean): SignalMessage | undefined {
+  let value: unknown;
+  try {
+    value = JSON.parse(raw);
+  } catch {
+    return undefined;
+  }
+  const v = value as { type?: unknown; data?: { token_address?: unknown } | null } | null;
+  if (v === null || typeof v !== 'object' || v.type !== 'MULTI_CALL' || typeof v.data?.token_address !== 'string') return undefined;
+  // A signal's line is compact and escaped like every ndjson line, whoever published it.
+  return new StoredSignal(ndjsonText(raw, ascii), receivedAt, value as MultiCallWire, keep);
+}
+
+export function storedMessageFactory(options: StoredMessageOptions): MessageFactory {
+  const { allTypes, keepValues, maxMessageSize } = options;
+  return (bytes, receivedAt): Message | SkipKind => {
+    if (bytes.length > maxMessageSize) return 'too-large';
+    // Not UTF-8 cannot be JSON; decoding it would put U+FFFD where the bytes were.
+    if (!isUtf8(bytes)) return 'not-json';
+    const raw = UTF8.decode(bytes);
+    const ascii = raw.length === bytes.length;
+    // Only a body that names MULTI_CALL is parsed twice; every other goes the frame's way.
+    if (raw.includes(MULTI_CALL)) {
+      const signal = asSignal(raw, receivedAt, ascii, keepValues);
+      if (signal !== undefined) return signal;
+    }
+    return classifyFrame(raw, receivedAt, allTypes, ascii, keepValues);
+  };
+}
