@@ -160,12 +160,20 @@ export class NatsPublishOutput implements Output {
     return new Promise((resolve) => this.waiters.push(resolve));
   }
 
-  /** Waits until every publish taken is acknowledged (or the output failed), then disconnects. */
-  async close(): Promise<void> {
-    this.closing = true;
+  /**
+   * Resolves once every publish taken so far is acknowledged (or the output failed): what a durable
+   * reader upstream waits for before it acknowledges its own messages.
+   */
+  async sync(): Promise<void> {
     while (this.failure === undefined && this.inflight + this.queue.length > 0) {
       await new Promise<void>((resolve) => this.waiters.push(resolve));
     }
+  }
+
+  /** Waits until every publish taken is acknowledged (or the output failed), then disconnects. */
+  async close(): Promise<void> {
+    this.closing = true;
+    await this.sync();
     if (this.ownsLink) await this.link.close();
   }
 
