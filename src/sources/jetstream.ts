@@ -247,7 +247,8 @@ export class JetStreamSource implements Source {
       ci = await this.createEphemeral(this.startPosition);
     }
     this.cursor = ci.delivered.stream_seq;
-    if (this.replay && ci.num_pending === 0) this.ended = true;
+    // A durable's messages an earlier run handed back wait as acknowledgements pending.
+    if (this.replay && ci.num_pending === 0 && ci.num_ack_pending === 0) this.ended = true;
     return warnings;
   }
 
@@ -426,7 +427,8 @@ export class JetStreamSource implements Source {
       return false;
     }
     if (seq > this.cursor) this.cursor = seq;
-    if (this.replay && (seq >= this.endSeq || m.info.pending === 0)) this.ended = true;
+    // Without acknowledgements nothing comes back later: nothing pending after this one is the end.
+    if (this.replay && (seq >= this.endSeq || (this.durable === undefined && m.info.pending === 0))) this.ended = true;
     return true;
   }
 
@@ -525,7 +527,10 @@ export class JetStreamSource implements Source {
   private async checkReplayEnd(): Promise<void> {
     try {
       const ci = await this.consumer!.info();
-      if (ci.num_pending === 0 || ci.delivered.stream_seq >= this.endSeq) this.ended = true;
+      const nothingNew = ci.num_pending === 0 || ci.delivered.stream_seq >= this.endSeq;
+      // Handed back by an earlier run and not redelivered yet: still to come, unless this run holds them.
+      const nothingBack = ci.num_ack_pending <= this.held.size;
+      if (nothingNew && nothingBack) this.ended = true;
     } catch {
       // asked again after the next pull
     }
