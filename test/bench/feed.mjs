@@ -8,6 +8,8 @@
  * The parent (run.mjs) talks to it over IPC:
  *   parent → feed  { type: 'plan', id, mode: 'burst', count }          exactly `count` pool messages, as fast as the socket takes them
  *                  { type: 'plan', id, mode: 'rate', count, rate }     `count` messages at `rate`/s, each stamped with data.sent_us
+ *                  ... unique: <base>                                   either mode: message i gets data.timestamp base + i, so
+ *                                                                       every call has its own identity (a NATS message id)
  *                  { type: 'stop' }
  *   feed → parent  { type: 'ready', port, poolBytes, poolSize }
  *                  { type: 'planned', id }
@@ -37,6 +39,17 @@ offsets[0] = 0;
 for (let i = 0; i < POOL_SIZE; i++) offsets[i + 1] = offsets[i] + frames[i].length;
 /** For rate mode: each text without its closing `}}`, so `,"sent_us":N}}` lands inside `data`. */
 const heads = pool.map((text) => text.slice(0, -2) + ',"sent_us":');
+/** For unique plans: each text split around its data.timestamp value. */
+const stamped = pool.map((text) => {
+  const m = /"timestamp":\d+/.exec(text);
+  return [text.slice(0, m.index + '"timestamp":'.length), text.slice(m.index + m[0].length)];
+});
+const uniqueText = (i, base) => {
+  const [pre, post] = stamped[i % POOL_SIZE];
+  return pre + (base + i) + post;
+};
+/** A unique burst is built as it goes, this many messages a write. */
+const UNIQUE_CHUNK = 256;
 
 const plans = new Map();
 const send = (msg) => process.send?.(msg);
@@ -54,7 +67,8 @@ function waitDrain(socket) {
 }
 
 /** `count` messages from the start of the pool, cycling, written a pool (~300 KiB) at a time. */
-async function burst(ws, socket, count, stat) {
+async function burst(ws, socket, count, stat, unique) {
+  if (unique !== undefined) return uniqueBurst(ws, socket, count, stat, unique);
   let left = count;
   while (left > 0) {
     if (ws.readyState !== 1 || socket.destroyed) return;
@@ -75,12 +89,23 @@ async function burst(ws, socket, count, stat) {
   }
 }
 
+async function uniqueBurst(ws, socket, count, stat, base) {
+  while (stat.sent < count) {
+    if (ws.readyState !== 1 || socket.destroyed) return;
+    const parts = [];
+    for (const end = Math.min(count, stat.sent + UNIQUE_CHUNK); stat.sent < end; stat.sent++) parts.push(encodeFrame(uniqueText(stat.sent, base)));
+    const ok = socket.write(Buffer.concat(parts));
+    if (socket.writableLength > stat.maxQueued) stat.maxQueued = socket.writableLength;
+    if (!ok) await waitDrain(socket);
+  }
+}
+
 /**
  * `count` messages at `rate`/s. Node timers tick about once a millisecond, so each tick writes the
  * messages now due in one write (2 at 2,000/s, 10 at 10,000/s), each stamped with the time of that
  * write. The feed does not spin: on two cores the client and the bench's reader need the other core.
  */
-function paced(ws, socket, count, rate, stat) {
+function paced(ws, socket, count, rate, stat, unique) {
   return new Promise((resolve) => {
     const start = nowUs();
     const tick = () => {
@@ -89,7 +114,10 @@ function paced(ws, socket, count, rate, stat) {
       const due = Math.min(count, Math.floor(((t - start) * rate) / 1e6) + 1);
       if (due > stat.sent) {
         const parts = [];
-        for (let i = stat.sent; i < due; i++) parts.push(encodeFrame(heads[i % POOL_SIZE] + t + '}}'));
+        for (let i = stat.sent; i < due; i++) {
+          const head = unique === undefined ? heads[i % POOL_SIZE] : uniqueText(i, unique).slice(0, -2) + ',"sent_us":';
+          parts.push(encodeFrame(head + t + '}}'));
+        }
         stat.sent = due;
         socket.write(parts.length === 1 ? parts[0] : Buffer.concat(parts));
         if (socket.writableLength > stat.maxQueued) stat.maxQueued = socket.writableLength;
@@ -120,7 +148,7 @@ server.on('upgrade', (req, socket, head) => {
     const stat = { sent: 0, maxQueued: 0 };
     send({ type: 'open', id, t, cpu: cpuUs() });
     ws.on('close', () => send({ type: 'closed', id, t: nowUs(), cpu: cpuUs(), sent: stat.sent }));
-    const run = plan.mode === 'rate' ? paced(ws, raw, plan.count, plan.rate, stat) : burst(ws, raw, plan.count, stat);
+    const run = plan.mode === 'rate' ? paced(ws, raw, plan.count, plan.rate, stat, plan.unique) : burst(ws, raw, plan.count, stat, plan.unique);
     run.then(() => send({ type: 'sent', id, count: stat.sent, t: nowUs(), cpu: cpuUs(), maxQueued: stat.maxQueued }));
   });
 });

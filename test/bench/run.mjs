@@ -8,7 +8,7 @@
  *   npm run bench -- --json out.json      also write the results as JSON (`--json -`: to stdout, after the table)
  *   npm run bench -- --profile            also run -f ndjson and -f lines once each under --cpu-prof and
  *                                         print their self time by function and by area
- *   npm run bench -- --only throughput,latency,memory,startup   run some phases only
+ *   npm run bench -- --only throughput,latency,memory,startup,nats   run some phases only
  *   npm run bench -- --rounds 3 --count 300000 --table-count 50000
  *
  * Phases:
@@ -26,6 +26,9 @@
  *               10× slower than the unthrottled rexi-live ndjson rate, the feed pushing as fast as
  *               it can; every line must arrive, whole.
  *   start-up    `rexi-live --version` and `--help` against `node -e 0`, alternating, medians.
+ *   nats        (nats.mjs; skipped without nats-server) publishing throughput against a bare nats.js
+ *               publisher with the same window, feed → publish → tail --url nats:// latency, and the
+ *               peak RSS of a publisher whose NATS is down for 30 s while the feed keeps sending.
  *
  * rexi-live runs as `node bin/rexi-live.js --url ws://127.0.0.1:PORT/...?run=ID -n N -q --no-retry
  * -f ...` (--no-retry only so that it can never outlive a dead feed), stdout piped into the bench.
@@ -43,6 +46,7 @@ import WebSocket from 'ws';
 import { countLines, latencyLines, nowUs, pollProc, throttledLines } from './counter.mjs';
 import { FILTER_ARGS, MATCH_EVERY } from './pool.mjs';
 import { formatProfile, summariseProfile } from './profile.mjs';
+import { natsErrors, natsPhase, natsReport } from './nats.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '../..');
@@ -93,7 +97,7 @@ const CFG = {
   memorySeconds: quick ? 4 : 12,
   startupReps: quick ? 5 : 15,
 };
-const PHASES = ['throughput', 'latency', 'memory', 'startup'];
+const PHASES = ['throughput', 'latency', 'memory', 'startup', 'nats'];
 const only = opts.only === undefined ? PHASES : opts.only.split(',').map((p) => p.trim());
 for (const p of only) {
   if (!PHASES.includes(p)) {
@@ -779,6 +783,7 @@ function report(results) {
     );
     out.push('');
   }
+  if (results.nats) out.push(natsReport(results.nats, { table, fmtInt, fmtMs, fmtX, verdict }));
   for (const p of profile ?? []) {
     if (p.error) out.push(`PROFILE  ${p.label}: ERROR ${p.error}`);
     else out.push(`PROFILE  ${p.label}, -n ${fmtInt(p.n)}: ${fmtInt(p.rate)} msgs/s under --cpu-prof (start-up included in the samples)\n${formatProfile(p)}`);
@@ -820,6 +825,13 @@ async function main() {
   if (only.includes('latency')) results.latency = await latencyPhase(feed);
   if (only.includes('memory')) results.memory = await memoryPhase(feed, results.throughput);
   if (only.includes('startup')) results.startup = await startupPhase();
+  if (only.includes('nats')) {
+    try {
+      results.nats = await natsPhase({ feed, log, track, childEnv, scratch, CLI, quick, rounds: CFG.rounds });
+    } catch (err) {
+      results.errors.push(`nats: ${err.message}`);
+    }
+  }
   if (opts.profile) results.profile = await profilePhase(feed);
   feed.stop();
 
@@ -828,6 +840,7 @@ async function main() {
   for (const m of results.memory?.runs ?? []) if (m.error) results.errors.push(`memory ${m.side}: ${m.error}`);
   results.errors.push(...(results.startup?.errors ?? []).map((e) => `start-up: ${e}`));
   for (const p of results.profile ?? []) if (p.error) results.errors.push(`profile ${p.variant}: ${p.error}`);
+  results.errors.push(...natsErrors(results.nats));
   results.totalSeconds = (Date.now() - t0) / 1000;
 
   process.stdout.write('\n' + report(results));
