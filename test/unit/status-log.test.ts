@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import type { Logger } from '../../src/log.js';
-import { logStatuses, rateLimit } from '../../src/status-log.js';
+import { logNatsStatuses, logNatsWarnings, logStatuses, rateLimit } from '../../src/status-log.js';
 
 function recorder(): { logger: Logger; lines: string[] } {
   const lines: string[] = [];
   const at = (level: string) => (msg: string) => void lines.push(`${level} ${msg}`);
-  return { logger: { info: at('info'), warn: at('warn') } as unknown as Logger, lines };
+  return { logger: { info: at('info'), warn: at('warn'), debug: at('debug') } as unknown as Logger, lines };
 }
 
 describe('logStatuses: the CLI wording of the reader statuses', () => {
@@ -47,5 +47,30 @@ describe('rateLimit', () => {
     expect(may('a')).toBe(false);
     now = 1000;
     expect(may('a')).toBe(true);
+  });
+
+  it('NATS: the same wording, named by the redacted URL; the link down once, back once', () => {
+    const { logger, lines } = recorder();
+    const log = logNatsStatuses(logger, 'nats://***@n1:4222/rexi.calls.>');
+    log({ type: 'reconnecting', reason: 'connection refused', delayMs: 1200, attempt: 1 });
+    log({ type: 'connected', server: 'n1:4222', reconnect: false });
+    log({ type: 'disconnected', server: 'n1:4222' });
+    log({ type: 'reconnecting', reason: 'connection lost', delayMs: 0, attempt: 1 });
+    log({ type: 'connected', server: 'n2:4222', reconnect: true });
+    expect(lines).toEqual([
+      'warn NATS at nats://***@n1:4222/rexi.calls.>: connection refused; reconnecting in 1.2s',
+      'info connected to NATS at nats://***@n1:4222/rexi.calls.> (server n1:4222)',
+      'warn disconnected from NATS at nats://***@n1:4222/rexi.calls.> (server n1:4222); reconnecting',
+      'debug NATS at nats://***@n1:4222/rexi.calls.>: reconnect attempt 1',
+      'info reconnected to NATS at nats://***@n1:4222/rexi.calls.> (server n2:4222)',
+    ]);
+  });
+
+  it('NATS warnings: at most one a second of each kind', () => {
+    const { logger, lines } = recorder();
+    const warn = logNatsWarnings(logger);
+    for (let i = 0; i < 3; i++) warn(`skipped a message of ${1000 + i} bytes for rexi.calls.x: over the NATS server's max payload`);
+    warn('a publish to rexi.calls.x was not acknowledged (timeout): retrying with the same message id');
+    expect(lines).toHaveLength(2);
   });
 });
