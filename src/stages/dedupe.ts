@@ -34,6 +34,9 @@ export function createDedupeStage(options: DedupeOptions): DedupeStage {
   const store = options.store ?? new SeenKeys({ max: options.stateMax ?? DEFAULT_STATE_MAX, ttlMs: options.ttlMs });
   /** Keys passed in the current batch, not yet written. */
   const inBatch = new Set<string>();
+  /** The last batch output and its calls' keys by index, so written() does not build them again. */
+  let lastOut: Batch = [];
+  const lastKeys: (string | undefined)[] = [];
   let deduped = 0;
 
   return {
@@ -44,11 +47,13 @@ export function createDedupeStage(options: DedupeOptions): DedupeStage {
 
     transform(batch: Batch): Batch {
       inBatch.clear();
+      lastKeys.length = 0;
       let out: Batch | undefined;
       for (let i = 0; i < batch.length; i++) {
         const m = batch[i]!;
+        let k: string | undefined;
         if (m.kind === 'call') {
-          const k = key(m);
+          k = key(m);
           if (inBatch.has(k) || store.has(k, m.receivedAt)) {
             deduped++;
             // Copy on the first drop only: a batch without duplicates goes through as it is.
@@ -57,14 +62,24 @@ export function createDedupeStage(options: DedupeOptions): DedupeStage {
           }
           inBatch.add(k);
         }
+        lastKeys.push(k);
         out?.push(m);
       }
-      return out ?? batch;
+      lastOut = out ?? batch;
+      return lastOut;
     },
 
     written(batch: Batch): void {
-      for (const m of batch) if (m.kind === 'call') store.add(key(m), m.receivedAt);
+      for (let i = 0; i < batch.length; i++) {
+        const m = batch[i]!;
+        if (m.kind !== 'call') continue;
+        // The outputs took what transform() returned, or the start of it (a --count stop).
+        const k = lastOut[i] === m ? lastKeys[i] : undefined;
+        store.add(k ?? key(m), m.receivedAt);
+      }
       inBatch.clear();
+      lastKeys.length = 0;
+      lastOut = [];
     },
 
     summary(): string {
