@@ -29,6 +29,13 @@ function hooks(dir: string, command: string, o: Partial<HookOptions> = {}) {
 
 const read = (dir: string, name: string): string => fs.readFileSync(path.join(dir, name), 'utf8');
 
+/** Waits (boundedly) for a process to be gone; whether it is. */
+async function waitGone(pid: number): Promise<boolean> {
+  const deadline = Date.now() + 3000;
+  while (!gone(pid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+  return gone(pid);
+}
+
 /** Whether a process is gone (a zombie nobody reaped counts as gone: it runs nothing). */
 function gone(pid: number): boolean {
   try {
@@ -180,10 +187,7 @@ describe('--exec', () => {
     const h = hooks(dir, 'sleep 30 & echo $! > "$HOOK_DIR/child"; sleep 30', { timeoutMs: 300 });
     h.output.write([call({ name: 'A', at: T0 })], '');
     await h.output.close();
-    const child = Number(read(dir, 'child'));
-    const deadline = Date.now() + 3000;
-    while (!gone(child) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
-    expect(gone(child)).toBe(true);
+    expect(await waitGone(Number(read(dir, 'child')))).toBe(true);
     expect([h.output.failed, h.output.timedOut]).toEqual([1, 1]);
     expect(h.warned[0]).toMatch(/^--exec: a hook ran longer than --exec-timeout \(300ms\)/);
   });
@@ -193,10 +197,7 @@ describe('--exec', () => {
     const h = hooks(dir, "trap '' TERM; sleep 30 & echo $! > \"$HOOK_DIR/child\"; wait; wait", { timeoutMs: 200, killAfterMs: 300 });
     h.output.write([call({ name: 'A', at: T0 })], '');
     await h.output.close();
-    const child = Number(read(dir, 'child'));
-    const deadline = Date.now() + 3000;
-    while (!gone(child) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
-    expect(gone(child)).toBe(true);
+    expect(await waitGone(Number(read(dir, 'child')))).toBe(true);
     expect(h.output.timedOut).toBe(1);
   });
 

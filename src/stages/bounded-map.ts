@@ -4,6 +4,9 @@
  * replay of a capture ages keys exactly as the live run did.
  */
 
+/** --state-max by default: most keys, and most token windows and their calls, held. */
+export const DEFAULT_STATE_MAX = 100_000;
+
 interface Node<V> {
   key: string;
   value: V;

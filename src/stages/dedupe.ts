@@ -1,4 +1,4 @@
-import { SeenKeys } from './bounded-map.js';
+import { DEFAULT_STATE_MAX, SeenKeys } from './bounded-map.js';
 import { dedupeKey, type DedupeKind } from './identity.js';
 import type { Batch, Stage } from './types.js';
 
@@ -21,8 +21,6 @@ export interface DedupeOptions {
   /** The keys, shared with a state file; by default a new store of `stateMax` keys. */
   store?: SeenKeys;
 }
-
-export const DEFAULT_STATE_MAX = 100_000;
 
 export interface DedupeStage extends Stage {
   readonly deduped: number;

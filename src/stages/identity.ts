@@ -25,7 +25,8 @@ const BY_ID = 'i';
 const BY_NAME = 'n';
 const UNKNOWN = '?';
 
-const prefixed = (s: string): string => `${s.length}:${s}`;
+/** A part of a key that another part follows: its length tells where it ends. */
+export const prefixed = (s: string): string => `${s.length}:${s}`;
 
 export function callerKey(caller: CallerFields): string {
   const platform = prefixed((caller.platform ?? '').toLowerCase());

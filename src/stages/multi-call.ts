@@ -1,6 +1,6 @@
 import { ndjsonText } from '../render/ndjson.js';
-import { DEFAULT_STATE_MAX } from './dedupe.js';
-import { callerKey, callKey, isKnownCaller } from './identity.js';
+import { DEFAULT_STATE_MAX } from './bounded-map.js';
+import { callerKey, callKey, isKnownCaller, prefixed } from './identity.js';
 import { MAX_WINDOW_CALLS, TokenWindows, type TokenWindow, type WindowEntry } from './token-windows.js';
 import type { Batch, CallLike, MultiCallWire, SignalMessage, Stage } from './types.js';
 
@@ -149,8 +149,6 @@ class Signal implements SignalMessage {
     return (this.parsed ??= JSON.parse(this.raw) as MultiCallWire);
   }
 }
-
-const prefixed = (s: string): string => `${s.length}:${s}`;
 
 /**
  * The same calls give the same identity in every publisher: the token, the set of callers (sorted,

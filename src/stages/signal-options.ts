@@ -1,5 +1,6 @@
 import { usageError } from '../errors.js';
 import { parseCount, parseDuration } from '../units.js';
+import { DEFAULT_STATE_MAX } from './bounded-map.js';
 import { DEDUPE_KINDS, type DedupeKind } from './identity.js';
 
 /**
@@ -59,7 +60,7 @@ export function resolveSignalOptions(s: SettingLookup): SignalOptions {
 
   const stateSetting = s.get('state');
   if (stateSetting !== undefined && stateSetting.value.trim() === '') throw usageError(`${stateSetting.source}: the file name is empty`);
-  const stateMax = count('stateMax', 1, 100_000);
+  const stateMax = count('stateMax', 1, DEFAULT_STATE_MAX);
 
   const minCallers = s.get('minCallers');
   const withCalls = s.bool('withCalls');
