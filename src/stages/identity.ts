@@ -1,0 +1,67 @@
+import type { CallerFields, CallLike } from './types.js';
+
+/**
+ * Who and what a call is, as compact strings for maps and the state file.
+ *
+ * A token is its address, exactly (base58 is case-sensitive). A caller is its platform plus its id,
+ * else its platform plus its name; platform and name compare case-insensitively, an empty id or
+ * name counts as missing. A caller with neither is the unknown caller of its platform: one caller
+ * for dedupe, never counted as a distinct caller by multi-call. A call is token + caller +
+ * `data.timestamp` (a missing or unusable timestamp is one value of its own).
+ *
+ * Keys are length-prefixed where a part is followed by another, so no text in a field can make two
+ * different identities collide: `7:telegrami42` is platform "telegram", id "42".
+ */
+
+export type DedupeKind = 'call' | 'caller' | 'token';
+export const DEDUPE_KINDS: readonly DedupeKind[] = ['call', 'caller', 'token'];
+
+/** The field when present and not empty; null otherwise. */
+export function present(s: string | undefined): string | null {
+  return s === undefined || s === '' ? null : s;
+}
+
+const BY_ID = 'i';
+const BY_NAME = 'n';
+const UNKNOWN = '?';
+
+/** A part of a key that another part follows: its length tells where it ends. */
+export const prefixed = (s: string): string => `${s.length}:${s}`;
+
+export function callerKey(caller: CallerFields): string {
+  const platform = prefixed((caller.platform ?? '').toLowerCase());
+  const id = present(caller.id);
+  if (id !== null) return platform + BY_ID + id;
+  const name = present(caller.name);
+  if (name !== null) return platform + BY_NAME + name.toLowerCase();
+  return platform + UNKNOWN;
+}
+
+/** Whether the caller has an id or a name: only those count toward --min-callers. */
+export function isKnownCaller(caller: CallerFields): boolean {
+  return present(caller.id) !== null || present(caller.name) !== null;
+}
+
+export function tokenKey(call: CallLike): string {
+  return call.tokenAddress;
+}
+
+export function tokenCallerKey(call: CallLike): string {
+  return prefixed(call.tokenAddress) + callerKey(call.caller);
+}
+
+export function callKey(call: CallLike): string {
+  return prefixed(call.tokenAddress) + prefixed(callerKey(call.caller)) + (call.timestampMs ?? '');
+}
+
+/** The key function for a --dedupe kind. */
+export function dedupeKey(kind: DedupeKind): (call: CallLike) => string {
+  switch (kind) {
+    case 'call':
+      return callKey;
+    case 'caller':
+      return tokenCallerKey;
+    case 'token':
+      return tokenKey;
+  }
+}
