@@ -2,7 +2,9 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import type { Writable } from 'node:stream';
 import { ndjsonText } from './render/ndjson.js';
 import { present } from './stages/identity.js';
-import type { Batch, CallLike, Message, Output, SignalMessage } from './stages/types.js';
+import type { Call } from './calls.js';
+import type { Batch, Message, SignalMessage } from './message.js';
+import type { Output } from './pipeline/output.js';
 
 /**
  * --exec: a shell command run for every line output, as an output beside stdout that never slows
@@ -84,7 +86,7 @@ export function hookVariables(message: Message): Record<string, string> {
   return { REXI_TYPE: typeof type === 'string' ? envText(type) : '' };
 }
 
-function callVariables(call: CallLike): Record<string, string> {
+function callVariables(call: Call): Record<string, string> {
   const c = call.caller;
   return {
     REXI_TYPE: 'NEW_SCAN',
@@ -122,7 +124,7 @@ function signalVariables(signal: SignalMessage): Record<string, string> {
   };
 }
 
-const ndjsonLine = (m: Message): string => (m.kind === 'signal' ? m.raw : ndjsonText(m.raw)) + '\n';
+const ndjsonLine = (m: Message): string => (m.kind === 'signal' ? m.raw : ndjsonText(m.raw, m.ascii)) + '\n';
 
 interface Job {
   line: string;

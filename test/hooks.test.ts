@@ -4,7 +4,8 @@ import { PassThrough, Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { createBellOutput, createHookOutput, hookBaseEnv, type HookOptions } from '../src/hooks.js';
 import { createMultiCallStage } from '../src/stages/multi-call.js';
-import type { Message } from '../src/stages/types.js';
+import { OtherMessage } from '../src/calls.js';
+import type { Message } from '../src/message.js';
 import { call, MIN, T0, TOKEN_A } from './stages/support.js';
 import { tmpdirs } from './support/tmp.js';
 
@@ -249,7 +250,7 @@ describe('--exec', () => {
   it('runs a hook for other messages too, REXI_TYPE their type', async () => {
     const dir = tmpdir();
     const h = hooks(dir, 'printf %s "$REXI_TYPE" > "$HOOK_DIR/type"; cat > "$HOOK_DIR/line"');
-    const m: Message = { kind: 'other', raw: '{"type": "HEARTBEAT","x":"\u202e"}', receivedAt: T0 };
+    const m: Message = new OtherMessage('{"type": "HEARTBEAT","x":"\u202e"}', T0, false, undefined);
     h.output.write([m], '');
     await h.output.close();
     expect(read(dir, 'type')).toBe('HEARTBEAT');

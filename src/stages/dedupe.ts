@@ -1,6 +1,7 @@
 import { DEFAULT_STATE_MAX, SeenKeys } from './bounded-map.js';
 import { dedupeKey, type DedupeKind } from './identity.js';
-import type { Batch, Stage } from './types.js';
+import type { Batch } from '../message.js';
+import type { Stage } from '../pipeline/stage.js';
 
 /**
  * --dedupe call|caller|token (and --first-call, which is `token`): a call whose key was already

@@ -1,4 +1,4 @@
-import type { CallerFields, CallLike } from './types.js';
+import type { Call, CallerView } from '../calls.js';
 
 /**
  * Who and what a call is, as compact strings for maps and the state file.
@@ -28,7 +28,7 @@ const UNKNOWN = '?';
 /** A part of a key that another part follows: its length tells where it ends. */
 export const prefixed = (s: string): string => `${s.length}:${s}`;
 
-export function callerKey(caller: CallerFields): string {
+export function callerKey(caller: CallerView): string {
   const platform = prefixed((caller.platform ?? '').toLowerCase());
   const id = present(caller.id);
   if (id !== null) return platform + BY_ID + id;
@@ -38,24 +38,24 @@ export function callerKey(caller: CallerFields): string {
 }
 
 /** Whether the caller has an id or a name: only those count toward --min-callers. */
-export function isKnownCaller(caller: CallerFields): boolean {
+export function isKnownCaller(caller: CallerView): boolean {
   return present(caller.id) !== null || present(caller.name) !== null;
 }
 
-export function tokenKey(call: CallLike): string {
+export function tokenKey(call: Call): string {
   return call.tokenAddress;
 }
 
-export function tokenCallerKey(call: CallLike): string {
+export function tokenCallerKey(call: Call): string {
   return prefixed(call.tokenAddress) + callerKey(call.caller);
 }
 
-export function callKey(call: CallLike): string {
+export function callKey(call: Call): string {
   return prefixed(call.tokenAddress) + prefixed(callerKey(call.caller)) + (call.timestampMs ?? '');
 }
 
 /** The key function for a --dedupe kind. */
-export function dedupeKey(kind: DedupeKind): (call: CallLike) => string {
+export function dedupeKey(kind: DedupeKind): (call: Call) => string {
   switch (kind) {
     case 'call':
       return callKey;

@@ -2,7 +2,9 @@ import { ndjsonText } from '../render/ndjson.js';
 import { DEFAULT_STATE_MAX } from './bounded-map.js';
 import { callerKey, callKey, isKnownCaller, prefixed } from './identity.js';
 import { MAX_WINDOW_CALLS, TokenWindows, type TokenWindow, type WindowEntry } from './token-windows.js';
-import type { Batch, CallLike, MultiCallWire, SignalMessage, Stage } from './types.js';
+import type { Call } from '../calls.js';
+import type { Batch, MultiCallWire, SignalMessage } from '../message.js';
+import type { Stage } from '../pipeline/stage.js';
 
 /**
  * --min-callers: a MULTI_CALL signal when n distinct callers have called one token within the
@@ -25,7 +27,7 @@ export interface MultiCallOptions {
   /** The windows, shared with a state file; by default new ones of `stateMax`. */
   windows?: TokenWindows;
   /** The trigger call as its ndjson line would be (no newline). */
-  triggerText?: (call: CallLike) => string;
+  triggerText?: (call: Call) => string;
 }
 
 export interface MultiCallStage extends Stage {
@@ -36,14 +38,14 @@ export interface MultiCallStage extends Stage {
 export function createMultiCallStage(options: MultiCallOptions): MultiCallStage {
   const { minCallers, windowMs, cooldownMs, withCalls } = options;
   const windows = options.windows ?? new TokenWindows(options.stateMax ?? DEFAULT_STATE_MAX);
-  const build = signalBuilder(options.windowText, options.triggerText ?? ((call) => ndjsonText(call.raw)));
+  const build = signalBuilder(options.windowText, options.triggerText ?? ((call) => ndjsonText(call.raw, call.ascii)));
   const perWindow = Math.max(MAX_WINDOW_CALLS, 2 * minCallers);
   /** Reused for every count: which callers were met already. */
   const met = new Set<string>();
   let signals = 0;
 
   /** The call counted; the signal it triggers, if any. */
-  function count(call: CallLike): SignalMessage | undefined {
+  function count(call: Call): SignalMessage | undefined {
     const caller = call.caller;
     if (!isKnownCaller(caller)) return undefined;
     const now = call.receivedAt;
@@ -108,7 +110,7 @@ export function createMultiCallStage(options: MultiCallOptions): MultiCallStage 
   };
 }
 
-function entryOf(call: CallLike, caller: string, at: number): WindowEntry {
+function entryOf(call: Call, caller: string, at: number): WindowEntry {
   const c = call.caller;
   return {
     caller,
@@ -122,7 +124,7 @@ function entryOf(call: CallLike, caller: string, at: number): WindowEntry {
 }
 
 /** `data.timestamp` as the frame wrote it, when a number or a string. */
-function timestampOf(call: CallLike): number | string | null {
+function timestampOf(call: Call): number | string | null {
   const t = call.data.timestamp;
   return typeof t === 'string' || (typeof t === 'number' && Number.isFinite(t)) ? t : null;
 }
@@ -154,7 +156,7 @@ class Signal implements SignalMessage {
  * The same calls give the same identity in every publisher: the token, the set of callers (sorted,
  * so two publishers that saw them in another order agree) and the trigger call.
  */
-export function signalIdentity(trigger: CallLike, callers: readonly WindowEntry[]): string {
+export function signalIdentity(trigger: Call, callers: readonly WindowEntry[]): string {
   const keys = callers.map((e) => prefixed(e.caller)).sort();
   return 'MULTI_CALL' + prefixed(trigger.tokenAddress) + keys.length + ':' + keys.join('') + callKey(trigger);
 }
@@ -164,7 +166,7 @@ export function signalIdentity(trigger: CallLike, callers: readonly WindowEntry[
  * unknown fields stay) and the key order is fixed. ndjsonText() then escapes what a terminal would
  * act on, as for every ndjson line.
  */
-function signalBuilder(windowText: string, triggerText: (call: CallLike) => string): (trigger: CallLike, callers: readonly WindowEntry[]) => SignalMessage {
+function signalBuilder(windowText: string, triggerText: (call: Call) => string): (trigger: Call, callers: readonly WindowEntry[]) => SignalMessage {
   const window = ',"window":' + JSON.stringify(windowText) + ',"callers":[';
   return (trigger, callers) => {
     let list = '';

@@ -1,18 +1,19 @@
 import { usageError } from '../errors.js';
+import type { OptionKey } from '../option-table.js';
 import { parseCount, parseDuration } from '../units.js';
 import { DEFAULT_STATE_MAX } from './bounded-map.js';
 import { DEDUPE_KINDS, type DedupeKind } from './identity.js';
 
 /**
  * The flags of dedupe, --state, multi-call and hooks, validated into one object. It reads them
- * through the same lookup as every other option (flag > config file), so each error names where the
- * bad value came from: `--window` or `window in <config>`.
+ * through the same lookup as every other option (options.ts's Settings: flag > config file), so each
+ * error names where the bad value came from: `--window` or `window in <config>`.
  */
 
 export interface SettingLookup {
   /** The value and the name a user would fix; undefined when not set. */
-  get(key: string): { value: string; source: string } | undefined;
-  bool(key: string): boolean;
+  get(key: OptionKey): { value: string; source: string } | undefined;
+  bool(key: OptionKey): boolean;
 }
 
 export interface SignalOptions {
@@ -23,24 +24,19 @@ export interface SignalOptions {
   bell: boolean;
 }
 
-/** Config keys these flags add (camelCase of the flag). */
-export const SIGNAL_CONFIG_KEYS = [
-  'dedupe', 'firstCall', 'dedupeTtl', 'state', 'stateMax', 'minCallers', 'window', 'cooldown', 'withCalls', 'exec', 'execJobs', 'execTimeout', 'bell',
-] as const;
-
 const DEFAULT_TTL_MS = 24 * 3_600_000;
 const DEFAULT_WINDOW = '10m';
 const DEFAULT_EXEC_TIMEOUT_MS = 10_000;
 
 export function resolveSignalOptions(s: SettingLookup): SignalOptions {
-  const positive = (key: string, fallbackMs: number): number => {
+  const positive = (key: OptionKey, fallbackMs: number): number => {
     const v = s.get(key);
     if (v === undefined) return fallbackMs;
     const ms = parseDuration(v.value, v.source);
     if (ms <= 0) throw usageError(`${v.source}: '${v.value}' must be above 0`);
     return ms;
   };
-  const count = (key: string, min: number, fallback: number): number => {
+  const count = (key: OptionKey, min: number, fallback: number): number => {
     const v = s.get(key);
     return v === undefined ? fallback : parseCount(v.value, v.source, min);
   };

@@ -1,6 +1,6 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { outputError, type UserError } from '../errors.js';
+import { outputError, type RexiLiveError } from '../errors.js';
 import { SeenKeys } from './bounded-map.js';
 import type { DedupeKind } from './identity.js';
 import { mergeKeys, mergeWindows, parseState, serializeState, emptyState, type StateContent, type WindowTiming } from './state-format.js';
@@ -78,7 +78,7 @@ class StateFileImpl implements StateFile {
   private readonly timing: WindowTiming | undefined;
   private readonly startNow: number;
   private timer: NodeJS.Timeout | undefined;
-  private saving: Promise<UserError | undefined> | undefined;
+  private saving: Promise<RexiLiveError | undefined> | undefined;
   /** The stores' change counters at the last save. */
   private saved = { keys: -1, windows: -1 };
   private closed = false;
@@ -121,13 +121,13 @@ class StateFileImpl implements StateFile {
   }
 
   /** One save at a time: a timer tick during a save waits for it instead of starting another. */
-  private syncOnce(): Promise<UserError | undefined> {
+  private syncOnce(): Promise<RexiLiveError | undefined> {
     this.saving ??= this.sync(this.options.warn, 'save').finally(() => (this.saving = undefined));
     return this.saving;
   }
 
   /** Under the lock: read, merge, write. The error it returns names the file. */
-  private async sync(warn: (message: string) => void, verb: 'create' | 'save'): Promise<UserError | undefined> {
+  private async sync(warn: (message: string) => void, verb: 'create' | 'save'): Promise<RexiLiveError | undefined> {
     const keysChanges = this.keys?.changes ?? -1;
     const windowsChanges = this.windows?.changes ?? -1;
     let release: (() => Promise<void>) | undefined;

@@ -1,13 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { createMultiCallStage, type MultiCallOptions } from '../../src/stages/multi-call.js';
-import type { Batch, CallLike, SignalMessage } from '../../src/stages/types.js';
+import type { Call } from '../../src/calls.js';
+import type { Batch, SignalMessage } from '../../src/message.js';
 import { call, callFromText, kinds, MIN, other, T0, TOKEN_A, TOKEN_B } from './support.js';
 
 const base: MultiCallOptions = { minCallers: 3, windowMs: 10 * MIN, windowText: '10m', cooldownMs: 10 * MIN, withCalls: false };
 const stage = (o: Partial<MultiCallOptions> = {}) => createMultiCallStage({ ...base, ...o });
 
 /** Feeds calls one batch each; returns every message output. */
-function feed(s: ReturnType<typeof createMultiCallStage>, calls: CallLike[]): Batch {
+function feed(s: ReturnType<typeof createMultiCallStage>, calls: Call[]): Batch {
   return calls.flatMap((c) => s.transform([c]));
 }
 
@@ -215,7 +216,7 @@ describe('multi-call stage: the MULTI_CALL line', () => {
     const calls = [call({ name: 'A', at: T0 }), call({ name: 'B', at: T0 + 1 }), call({ name: 'C', at: T0 + 2 })];
     const [one] = signals(feed(stage(), calls));
     // Another publisher got the first two in the other order, a moment later.
-    const [two] = signals(feed(stage(), [calls[1]!, calls[0]!, calls[2]!].map((c) => ({ ...c, receivedAt: c.receivedAt + 50 }))));
+    const [two] = signals(feed(stage(), [calls[1]!, calls[0]!, calls[2]!].map((c) => callFromText(c.raw, c.receivedAt + 50))));
     expect(one!.identity).toBe(two!.identity);
     const [other3] = signals(feed(stage(), [calls[0]!, calls[1]!, call({ name: 'D', at: T0 + 2 })]));
     expect(other3!.identity).not.toBe(one!.identity);
@@ -236,10 +237,9 @@ describe('multi-call stage: memory', () => {
 
   it('bounds one token flooded by invented callers', () => {
     const s = stage({ minCallers: 3, stateMax: 100_000, cooldownMs: 10 * MIN });
-    const base = call({ name: 'x', at: T0 });
     let emitted = 0;
     for (let i = 0; i < 20_000; i++) {
-      emitted += signals(s.transform([{ ...base, caller: { id: 'c' + i, name: undefined, platform: 'telegram' }, receivedAt: T0 + i }])).length;
+      emitted += signals(s.transform([call({ id: 'c' + i, at: T0 + i })])).length;
     }
     expect(emitted).toBe(1);
     expect(s.windows.callCount).toBeLessThanOrEqual(1000);

@@ -1,23 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { ExitCode } from '../../src/errors.js';
-import { flagName } from '../../src/options.js';
-import { resolveSignalOptions, type SettingLookup } from '../../src/stages/signal-options.js';
+import { EMPTY_CONFIG, Settings, type Flags } from '../../src/options.js';
+import { resolveSignalOptions } from '../../src/stages/signal-options.js';
 import { userError } from '../support/errors.js';
 
-/** Flags as commander gives them, looked up as options.ts's Settings does. */
-function lookup(flags: Record<string, unknown>): SettingLookup {
-  return {
-    get: (key) => (flags[key] === undefined ? undefined : { value: String(flags[key]), source: flagName(key) }),
-    bool: (key) => flags[key] === true,
-  };
-}
-
-const resolve = (flags: Record<string, unknown>) => resolveSignalOptions(lookup(flags));
+/** Flags as commander gives them, looked up as tail looks them up. */
+const resolve = (flags: Flags) => resolveSignalOptions(new Settings(flags, EMPTY_CONFIG));
 
 /** The one-line usage error a set of flags gives. */
-function usage(flags: Record<string, unknown>): string {
+function usage(flags: Flags): string {
   const err = userError(() => resolve(flags));
-  expect(err.exitCode).toBe(ExitCode.usage);
+  expect(err.code).toBe('REXI_BAD_OPTION');
   expect(err.message).not.toContain('\n');
   return err.message;
 }

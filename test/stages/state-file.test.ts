@@ -1,11 +1,11 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ExitCode, UserError } from '../../src/errors.js';
+import { RexiLiveError } from '../../src/errors.js';
 import { createDedupeStage } from '../../src/stages/dedupe.js';
 import { createMultiCallStage } from '../../src/stages/multi-call.js';
 import { openStateFile, type StateFileOptions } from '../../src/stages/state-file.js';
-import type { Batch } from '../../src/stages/types.js';
+import type { Batch } from '../../src/message.js';
 import { tmpdirs } from '../support/tmp.js';
 import { call, kinds, MIN, T0 } from './support.js';
 
@@ -154,9 +154,9 @@ describe('--state', () => {
   it('cannot be created at start: an output error (exit 5)', async () => {
     const file = path.join(tmpdir(), 'no', 'such', 'dir', 'state.json');
     const err = await openStateFile(options(file)).catch((e: unknown) => e);
-    expect(err).toBeInstanceOf(UserError);
-    expect((err as UserError).exitCode).toBe(ExitCode.output);
-    expect((err as UserError).message).toMatch(/^--state: cannot create '.*state\.json': /);
+    expect(err).toBeInstanceOf(RexiLiveError);
+    expect((err as RexiLiveError).code).toBe('REXI_OUTPUT');
+    expect((err as RexiLiveError).message).toMatch(/^--state: cannot create '.*state\.json': /);
   });
 
   it('a later save that fails is a warning and is retried; the save at close that fails is exit 5', async () => {
@@ -179,7 +179,7 @@ describe('--state', () => {
     fs.rmSync(file);
     fs.mkdirSync(file);
     const err = await run.state.close().catch((e: unknown) => e);
-    expect((err as UserError).exitCode).toBe(ExitCode.output);
+    expect((err as RexiLiveError).code).toBe('REXI_OUTPUT');
     fs.rmdirSync(file);
   });
 

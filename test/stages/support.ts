@@ -1,9 +1,9 @@
-import { callerOf, num, priceDataOf, text, timestampMs, type NewScanData } from '../../src/calls.js';
-import type { CallLike, Message, OtherLike } from '../../src/stages/types.js';
+import { Call, OtherMessage, type WireMessage } from '../../src/calls.js';
+import type { Message } from '../../src/message.js';
 
 /**
- * Calls as the stages see them, built from frames the way the library's Call reads them: fields of
- * the wrong type are missing, numbers may be numeric strings.
+ * Calls as the stages see them: the library's Call, built from the frame's text as the reader
+ * builds it, so fields of the wrong type are missing and numbers may be numeric strings.
  */
 
 export const TOKEN_A = '7xKXtg2CW87d97TXJSDpbD5jBkheTqA83TZRuJosgAsU';
@@ -12,22 +12,8 @@ export const TOKEN_B = 'DezXAZ8z7PnrnRJjz3wXBoRgixCa6xjnB7YaB1pPB263';
 export const T0 = Date.UTC(2026, 11, 1, 7, 40, 0);
 export const MIN = 60_000;
 
-export function callFromText(raw: string, receivedAt: number): CallLike {
-  const message = JSON.parse(raw) as { data: NewScanData };
-  const data = message.data;
-  const caller = callerOf(data);
-  return {
-    kind: 'call',
-    raw,
-    receivedAt,
-    tokenAddress: data.token_address,
-    tokenName: text(data.token_name),
-    tokenSymbol: text(data.token_symbol),
-    timestampMs: timestampMs(data),
-    caller: { id: text(caller?.id), name: text(caller?.name), platform: text(caller?.platform) },
-    marketCap: num(priceDataOf(data)?.market_cap),
-    data,
-  };
+export function callFromText(raw: string, receivedAt: number): Call {
+  return new Call(raw, receivedAt, Buffer.byteLength(raw) === raw.length, JSON.parse(raw) as WireMessage);
 }
 
 export interface CallSpec {
@@ -45,7 +31,7 @@ export interface CallSpec {
 }
 
 /** A NEW_SCAN frame (JSON.stringify of the spec) and its call; an `undefined` field is left out. */
-export function call(spec: CallSpec): CallLike {
+export function call(spec: CallSpec): Call {
   const data: Record<string, unknown> = {
     token_address: spec.token ?? TOKEN_A,
     token_name: 'tokenName' in spec ? spec.tokenName : 'Bonk Inu',
@@ -57,8 +43,8 @@ export function call(spec: CallSpec): CallLike {
   return callFromText(JSON.stringify({ type: 'NEW_SCAN', data }), spec.at);
 }
 
-export function other(at: number): OtherLike {
-  return { kind: 'other', raw: '{"type":"HEARTBEAT"}', receivedAt: at };
+export function other(at: number): OtherMessage {
+  return new OtherMessage('{"type":"HEARTBEAT"}', at, true, undefined);
 }
 
 /** What kind each message is, for order checks: 'call:<caller name>' or 'signal'. */
