@@ -24,6 +24,12 @@ Examples:
   $ rexi-live --platform telegram --min-mcap 250k -f table
   $ rexi-live -f ndjson --received-at --duration 1h -o 'calls-{date}.ndjson'
   $ rexi-live -f ndjson --received-at -o 'calls-{date}.ndjson.gz'    # gzip, flushed every second
+  $ rexi-live --first-call --state ~/.rexi-first.json -o 'first-{date}.ndjson'   # first call of each token
+  $ rexi-live --min-callers 3 --window 10m                  # MULTI_CALL: 3 callers on one token in 10 minutes
+  $ rexi-live --min-callers 3 --exec 'notify-send "$REXI_SYMBOL: $REXI_CALLERS callers"'
+  $ rexi-live --dedupe caller --platform telegram -f table  # one call per caller per token
+
+Hooks (--exec) get the line on stdin and REXI_* variables: feed text is never part of the command.
 
 ${DURATIONS}
 Exit codes: 0 done (--count, --duration, stdout closed), 2 usage or configuration,

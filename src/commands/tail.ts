@@ -18,7 +18,7 @@ export async function runTail(options: TailOptions, target: ConnectTarget, io: I
   const { logger } = io;
   for (const warning of options.warnings) logger.warn(warning);
   const agent = target.proxy ? await proxyAgent(target.proxy.url, logger) : undefined;
-  const pipeline = await buildPipeline(options, io.stdout, io.environment.env);
+  const pipeline = await buildPipeline(options, { stdout: io.stdout, stderr: process.stderr, env: io.environment.env, warn: (m) => logger.warn(m), clock: 'wall' });
   const { policy, allTypes, ...tuning } = options.stream;
   logger.debug(`connecting to ${target.endpoint.display}`);
   const reader = new Reader({

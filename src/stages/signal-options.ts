@@ -82,3 +82,26 @@ export function resolveSignalOptions(s: SettingLookup): SignalOptions {
     bell: s.bool('bell'),
   };
 }
+
+/**
+ * Settings that do nothing with the others given: not errors (a config file may hold them for
+ * runs that use them), but a flag typed in vain deserves a word.
+ */
+export function signalOptionWarnings(s: SettingLookup, o: SignalOptions): string[] {
+  const warnings: string[] = [];
+  const idle = (key: OptionKey, needs: string): void => {
+    const v = s.get(key);
+    if (v !== undefined) warnings.push(`${v.source} does nothing without ${needs}`);
+  };
+  if (o.multiCall === undefined) {
+    idle('window', '--min-callers');
+    idle('cooldown', '--min-callers');
+  }
+  if (o.dedupe === undefined) idle('dedupeTtl', '--dedupe or --first-call');
+  if (o.hooks === undefined) {
+    idle('execJobs', '--exec');
+    idle('execTimeout', '--exec');
+  }
+  if (o.dedupe === undefined && o.multiCall === undefined) idle('state', '--dedupe, --first-call or --min-callers');
+  return warnings;
+}
