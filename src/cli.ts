@@ -141,6 +141,10 @@ export async function main(argv: string[]): Promise<void> {
     const ending = await result;
     if (ending?.signal) {
       // End by the same signal, as Unix tools do: the shell sees 129/130/143, systemd a clean stop.
+      // The run is over, so no handler is left to serve: one a library installed (proper-lockfile's
+      // signal-exit, loaded by --state) would catch the signal and let the process exit with 143
+      // as a code instead.
+      process.removeAllListeners(ending.signal);
       process.kill(process.pid, ending.signal);
       // Still here: the signal is ignored (inherited SIG_IGN, as in a shell's background job).
       process.exitCode = signalExitCode(ending.signal);

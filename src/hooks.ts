@@ -207,8 +207,7 @@ export function createHookOutput(options: HookOptions): HookOutput {
         late = true;
         timedOut++;
         killGroup(pid, 'SIGTERM');
-        // Children that ignore SIGTERM, or that the leader left behind, get SIGKILL.
-        setTimeout(() => killGroup(pid, 'SIGKILL'), killAfterMs);
+        killLeftovers(pid, killAfterMs);
       }, timeoutMs);
     }
     // The slot is free once the hook's shell has exited, so a dying hook still counts as running.
@@ -273,6 +272,33 @@ export function createHookOutput(options: HookOptions): HookOutput {
 
     summary: () => `hooks ${started} (failed ${failed}, dropped ${dropped})`,
   };
+}
+
+/**
+ * SIGKILL to what is left of a group `afterMs` after its SIGTERM: children that ignore SIGTERM, or
+ * that the leader left behind. Checked every few milliseconds, so a group that is gone sooner does
+ * not keep a stopping run waiting for the whole grace time.
+ */
+const GROUP_CHECK_MS = 50;
+
+function killLeftovers(pid: number, afterMs: number): void {
+  const deadline = Date.now() + afterMs;
+  const check = setInterval(() => {
+    if (!groupExists(pid)) clearInterval(check);
+    else if (Date.now() >= deadline) {
+      clearInterval(check);
+      killGroup(pid, 'SIGKILL');
+    }
+  }, GROUP_CHECK_MS);
+}
+
+function groupExists(pid: number): boolean {
+  try {
+    process.kill(-pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }
 
 function killGroup(pid: number, signal: NodeJS.Signals): void {

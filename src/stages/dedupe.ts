@@ -31,8 +31,12 @@ export interface DedupeStage extends Stage {
 export function createDedupeStage(options: DedupeOptions): DedupeStage {
   const key = dedupeKey(options.kind);
   const store = options.store ?? new SeenKeys({ max: options.stateMax ?? DEFAULT_STATE_MAX, ttlMs: options.ttlMs });
-  /** Keys passed in the current batch, not yet written. */
-  const inBatch = new Set<string>();
+  /**
+   * Keys passed in the current batch, not yet written, and when. A replay's batch may span more
+   * than the TTL, so a key in it expires as one in the store does.
+   */
+  const inBatch = new Map<string, number>();
+  const { ttlMs } = options;
   /** The last batch output and its calls' keys by index, so written() does not build them again. */
   let lastOut: Batch = [];
   const lastKeys: (string | undefined)[] = [];
@@ -53,13 +57,14 @@ export function createDedupeStage(options: DedupeOptions): DedupeStage {
         let k: string | undefined;
         if (m.kind === 'call') {
           k = key(m);
-          if (inBatch.has(k) || store.has(k, m.receivedAt)) {
+          const passedAt = inBatch.get(k);
+          if ((passedAt !== undefined && m.receivedAt - passedAt < ttlMs) || store.has(k, m.receivedAt)) {
             deduped++;
             // Copy on the first drop only: a batch without duplicates goes through as it is.
             out ??= batch.slice(0, i);
             continue;
           }
-          inBatch.add(k);
+          inBatch.set(k, m.receivedAt);
         }
         lastKeys.push(k);
         out?.push(m);

@@ -61,6 +61,15 @@ describe('dedupe stage', () => {
     expect(kinds(out)).toEqual(['call:Alice']);
   });
 
+  it('within one batch too, a key expires after the TTL (a replay reads hours at once)', () => {
+    const stage = createDedupeStage({ kind: 'token', ttlMs: HOUR });
+    const batch = [call({ name: 'Alice', at: T0 }), call({ name: 'Bob', at: T0 + 30 * MIN }), call({ name: 'Carol', at: T0 + 61 * MIN }), call({ name: 'Dave', at: T0 + 90 * MIN })];
+    const out = run(stage, batch);
+    expect(kinds(out)).toEqual(['call:Alice', 'call:Carol']);
+    // Remembered from Carol's sighting, not Alice's.
+    expect(kinds(run(stage, [call({ name: 'Erin', at: T0 + 120 * MIN }), call({ name: 'Fay', at: T0 + 122 * MIN })]))).toEqual(['call:Fay']);
+  });
+
   it('remembers a key only once its line was written', () => {
     const stage = createDedupeStage({ kind: 'token', ttlMs: HOUR });
     // The outputs never took this batch (a --count stop, an output error): no key is remembered.
