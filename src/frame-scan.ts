@@ -22,13 +22,13 @@ export class ScanResult {
   typeEnd = -1;
   /** The `type` string holds a backslash escape: its text is not its bytes. */
   typeEscaped = false;
-  /**
-   * Span of `data.token_address` when it is a string written without escapes, so the bytes are the
-   * address; -1 otherwise (absent, not a string, or escaped: see tokenEscaped).
-   */
+  /** Span of `data.token_address` when it is a string (in the data object JSON.parse keeps); else -1. */
   tokenStart = -1;
   tokenEnd = -1;
-  /** `data.token_address` is a string holding an escape: parse the frame to read it. */
+  /**
+   * The token_address string holds a backslash escape: its bytes are not the address. Decode the
+   * span alone with `JSON.parse(buf.toString('utf8', tokenStart - 1, tokenEnd + 1))`.
+   */
   tokenEscaped = false;
   /** Whitespace between tokens (or around the value): the text needs compaction for one line. */
   whitespace = false;
@@ -388,10 +388,9 @@ export function scanFrame(buf: Buffer, out: ScanResult): ScanKind {
   out.typeStart = typeStart;
   out.typeEnd = typeEnd;
   out.typeEscaped = typeEscaped;
+  out.tokenStart = hasToken ? tokenStart : -1;
+  out.tokenEnd = hasToken ? tokenEnd : -1;
   out.tokenEscaped = hasToken && tokenEscaped;
-  const tokenSliceable = hasToken && !tokenEscaped;
-  out.tokenStart = tokenSliceable ? tokenStart : -1;
-  out.tokenEnd = tokenSliceable ? tokenEnd : -1;
   out.whitespace = whitespace;
   out.unsafe = unsafe;
   out.ascii = ascii;
