@@ -2,8 +2,8 @@ import type { Writable } from 'node:stream';
 import type { OutputOptions } from '../options.js';
 import { fileOutput } from '../outputs/file.js';
 import { stdoutOutput } from '../outputs/stdout.js';
-import type { Render } from '../render/renderer.js';
-import { compileFilter, createFilterStage, type FilterSpec } from '../stages/filter.js';
+import { renderEach, type RenderBatch } from '../render/renderer.js';
+import { createFilterStage, type FilterSpec } from '../stages/filter.js';
 import type { Output } from './output.js';
 import type { Pipeline } from './pump.js';
 import type { Stage } from './stage.js';
@@ -16,17 +16,12 @@ export interface PipelineOptions {
 
 export type Stdout = Writable & { isTTY?: boolean; columns?: number };
 
-export interface BuiltPipeline extends Pipeline {
-  /** Whether anything reads messages' parsed values (a stage, a human format): ndjson alone does not. */
-  readsValues: boolean;
-}
-
 /**
  * Chooses every part once: the stages in their order (filters first), the renderer of the text
  * outputs, and the outputs. Opening a file comes first, so a bad -o is reported before anything
  * connects.
  */
-export async function buildPipeline(options: PipelineOptions, stdout: Stdout, env: Record<string, string | undefined>): Promise<BuiltPipeline> {
+export async function buildPipeline(options: PipelineOptions, stdout: Stdout, env: Record<string, string | undefined>): Promise<Pipeline> {
   const { output } = options;
   const outputs: Output[] = [output.file !== undefined ? fileOutput(output.file) : stdoutOutput(stdout)];
   const stages: Stage[] = [createFilterStage(options.filter)];
@@ -35,14 +30,13 @@ export async function buildPipeline(options: PipelineOptions, stdout: Stdout, en
     render: await createRender(output, stdout, env),
     outputs,
     limit: output.count ?? Infinity,
-    readsValues: compileFilter(options.filter) !== undefined || output.format !== 'ndjson',
   };
 }
 
-export async function createRender(output: OutputOptions, stdout: Stdout, env: Record<string, string | undefined>): Promise<Render> {
+export async function createRender(output: OutputOptions, stdout: Stdout, env: Record<string, string | undefined>): Promise<RenderBatch> {
   if (output.format === 'ndjson') {
-    const { createNdjsonRenderer } = await import('../render/ndjson.js');
-    return createNdjsonRenderer({ receivedAt: output.receivedAt });
+    const { createNdjsonBatchRenderer } = await import('../render/ndjson.js');
+    return createNdjsonBatchRenderer({ receivedAt: output.receivedAt });
   }
   // The human formats pull in chalk and cli-table3: loaded only when chosen.
   const { colorLevel, createChalk } = await import('../render/color.js');
@@ -51,8 +45,8 @@ export async function createRender(output: OutputOptions, stdout: Stdout, env: R
   const chalk = createChalk(level);
   if (output.format === 'lines') {
     const { createLinesRenderer } = await import('../render/lines.js');
-    return createLinesRenderer({ chalk });
+    return renderEach(createLinesRenderer({ chalk }));
   }
   const { createTableRenderer } = await import('../render/table.js');
-  return createTableRenderer({ chalk, color: level > 0, columns: () => (output.file === undefined ? (stdout.columns ?? 80) : 80) });
+  return renderEach(createTableRenderer({ chalk, color: level > 0, columns: () => (output.file === undefined ? (stdout.columns ?? 80) : 80) }));
 }
