@@ -647,7 +647,7 @@ async function memoryPhase(feed, throughput) {
   for (const side of ['reference', 'rexi-live']) runs.push(await memoryRun(feed, side, count, bytesPerSec));
   // Memory bounded by --state-max whatever the feed sends: a million tokens never seen before,
   // read at full speed, through --first-call with the default bound of 100,000 keys.
-  const distinct = CFG.quick ? 200_000 : 1_000_000;
+  const distinct = quick ? 200_000 : 1_000_000;
   log(`memory: ${fmtInt(distinct)} distinct tokens through --first-call --state-max 100000, read at full speed`);
   const firstCall = await memoryRun(feed, 'rexi-live --first-call', distinct, Infinity, { mode: 'unique', extra: ['--first-call', '--state-max', '100000'] });
   firstCall.target = 100;
