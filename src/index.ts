@@ -130,7 +130,6 @@ export function liveCalls(options: LiveCallsOptions): AsyncIterable<Call | Multi
         connection: { ...tuning.connection, url: endpoint.url, headers: endpoint.headers, agent: options.agent },
         policy: tuning.policy,
         allTypes: false,
-        keepValues: true,
         display: endpoint.display,
         ...(options.onStatus !== undefined && { onStatus: options.onStatus }),
       });

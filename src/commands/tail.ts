@@ -25,7 +25,6 @@ export async function runTail(options: TailOptions, target: ConnectTarget, io: I
     connection: { ...tuning, url: target.endpoint.url, headers: target.endpoint.headers, agent },
     policy,
     allTypes,
-    keepValues: pipeline.readsValues,
     display: target.endpoint.display,
     onStatus: logStatuses(logger),
   });

@@ -2,8 +2,8 @@ import type { Writable } from 'node:stream';
 import type { OutputOptions } from '../options.js';
 import { fileOutput } from '../outputs/file.js';
 import { stdoutOutput } from '../outputs/stdout.js';
-import type { Render } from '../render/renderer.js';
-import { compileFilter, createFilterStage, type FilterSpec } from '../stages/filter.js';
+import { renderEach, type RenderBatch } from '../render/renderer.js';
+import { createFilterStage, type FilterSpec } from '../stages/filter.js';
 import type { SignalOptions } from '../stages/signal-options.js';
 import type { StateFile } from '../stages/state-file.js';
 import type { Output } from './output.js';
@@ -35,18 +35,13 @@ export interface PipelineIo {
   clock: 'wall' | 'capture';
 }
 
-export interface BuiltPipeline extends Pipeline {
-  /** Whether anything reads messages' parsed values (a stage, a human format, a hook): ndjson alone does not. */
-  readsValues: boolean;
-}
-
 /**
  * Chooses every part once, in the order calls go through them: filters → multi-call counting →
  * dedupe → the text output (stdout or -o) → hooks and bell. Multi-call counts before dedupe, so
  * `--dedupe` thins the calls output and never the callers counted. Opening the file and the state
  * file comes first, so a bad -o or --state is reported before anything connects.
  */
-export async function buildPipeline(options: PipelineOptions, io: PipelineIo): Promise<BuiltPipeline> {
+export async function buildPipeline(options: PipelineOptions, io: PipelineIo): Promise<Pipeline> {
   const { output, signals } = options;
   const text: Output = output.file !== undefined ? fileOutput(output.file) : stdoutOutput(io.stdout);
   let state: StateFile | undefined;
@@ -63,8 +58,6 @@ export async function buildPipeline(options: PipelineOptions, io: PipelineIo): P
     render: await createRender(output, io.stdout, io.env),
     outputs,
     limit: output.count ?? Infinity,
-    readsValues:
-      compileFilter(options.filter) !== undefined || output.format !== 'ndjson' || signals.multiCall !== undefined || signals.dedupe !== undefined || signals.hooks !== undefined,
   };
 }
 
@@ -117,10 +110,10 @@ async function alertOutputs(options: PipelineOptions, io: PipelineIo): Promise<O
   return outputs;
 }
 
-export async function createRender(output: OutputOptions, stdout: Stdout, env: Record<string, string | undefined>): Promise<Render> {
+export async function createRender(output: OutputOptions, stdout: Stdout, env: Record<string, string | undefined>): Promise<RenderBatch> {
   if (output.format === 'ndjson') {
-    const { createNdjsonRenderer } = await import('../render/ndjson.js');
-    return createNdjsonRenderer({ receivedAt: output.receivedAt });
+    const { createNdjsonBatchRenderer } = await import('../render/ndjson.js');
+    return createNdjsonBatchRenderer({ receivedAt: output.receivedAt });
   }
   // The human formats pull in chalk and cli-table3: loaded only when chosen.
   const { colorLevel, createChalk } = await import('../render/color.js');
@@ -129,8 +122,8 @@ export async function createRender(output: OutputOptions, stdout: Stdout, env: R
   const chalk = createChalk(level);
   if (output.format === 'lines') {
     const { createLinesRenderer } = await import('../render/lines.js');
-    return createLinesRenderer({ chalk });
+    return renderEach(createLinesRenderer({ chalk }));
   }
   const { createTableRenderer } = await import('../render/table.js');
-  return createTableRenderer({ chalk, color: level > 0, columns: () => (output.file === undefined ? (stdout.columns ?? 80) : 80) });
+  return renderEach(createTableRenderer({ chalk, color: level > 0, columns: () => (output.file === undefined ? (stdout.columns ?? 80) : 80) }));
 }

@@ -8,6 +8,8 @@
  * The parent (run.mjs) talks to it over IPC:
  *   parent → feed  { type: 'plan', id, mode: 'burst', count }          exactly `count` pool messages, as fast as the socket takes them
  *                  { type: 'plan', id, mode: 'rate', count, rate }     `count` messages at `rate`/s, each stamped with data.sent_us
+ *                  { type: 'plan', id, mode: 'unique', count }         `count` messages as fast as the socket takes them, each
+ *                                                                      with a token address of its own (no call repeats)
  *                  { type: 'stop' }
  *   feed → parent  { type: 'ready', port, poolBytes, poolSize }
  *                  { type: 'planned', id }
@@ -37,6 +39,19 @@ offsets[0] = 0;
 for (let i = 0; i < POOL_SIZE; i++) offsets[i + 1] = offsets[i] + frames[i].length;
 /** For rate mode: each text without its closing `}}`, so `,"sent_us":N}}` lands inside `data`. */
 const heads = pool.map((text) => text.slice(0, -2) + ',"sent_us":');
+
+/** For unique mode: each text around the first 10 characters of its token address. */
+const addressParts = pool.map((text) => {
+  const at = text.indexOf('"token_address":"') + '"token_address":"'.length;
+  return [text.slice(0, at), text.slice(at + 10)];
+});
+const BASE58 = '123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz';
+/** `i` in 10 base58 digits: a different address for every message of a run. */
+function uniquePrefix(i) {
+  let s = '';
+  for (let k = 0; k < 10; k++, i = Math.floor(i / 58)) s = BASE58[i % 58] + s;
+  return s;
+}
 
 const plans = new Map();
 const send = (msg) => process.send?.(msg);
@@ -70,6 +85,23 @@ async function burst(ws, socket, count, stat) {
     left -= n;
     stat.sent += n;
     const ok = socket.write(chunk);
+    if (socket.writableLength > stat.maxQueued) stat.maxQueued = socket.writableLength;
+    if (!ok) await waitDrain(socket);
+  }
+}
+
+/** Like burst, but each message's token address is made its own: dedupe and windows see new keys. */
+async function unique(ws, socket, count, stat) {
+  while (stat.sent < count) {
+    if (ws.readyState !== 1 || socket.destroyed) return;
+    const parts = [];
+    const end = Math.min(count, stat.sent + POOL_SIZE);
+    for (let i = stat.sent; i < end; i++) {
+      const [head, tail] = addressParts[i % POOL_SIZE];
+      parts.push(encodeFrame(head + uniquePrefix(i) + tail));
+    }
+    stat.sent = end;
+    const ok = socket.write(Buffer.concat(parts));
     if (socket.writableLength > stat.maxQueued) stat.maxQueued = socket.writableLength;
     if (!ok) await waitDrain(socket);
   }
@@ -120,7 +152,8 @@ server.on('upgrade', (req, socket, head) => {
     const stat = { sent: 0, maxQueued: 0 };
     send({ type: 'open', id, t, cpu: cpuUs() });
     ws.on('close', () => send({ type: 'closed', id, t: nowUs(), cpu: cpuUs(), sent: stat.sent }));
-    const run = plan.mode === 'rate' ? paced(ws, raw, plan.count, plan.rate, stat) : burst(ws, raw, plan.count, stat);
+    const run =
+      plan.mode === 'rate' ? paced(ws, raw, plan.count, plan.rate, stat) : plan.mode === 'unique' ? unique(ws, raw, plan.count, stat) : burst(ws, raw, plan.count, stat);
     run.then(() => send({ type: 'sent', id, count: stat.sent, t: nowUs(), cpu: cpuUs(), maxQueued: stat.maxQueued }));
   });
 });

@@ -189,3 +189,28 @@ describe('bad environment and tuning values are usage errors that say what to fi
     expect(fromConfig.code).toBe('REXI_BAD_OPTION');
   });
 });
+
+describe('config values have types: a wrong type is a usage error naming the key and the file', () => {
+  it.each([
+    [{ receivedAt: 'true' }, /receivedAt must be true or false, not "true"/],
+    [{ allTypes: 1 }, /allTypes must be true or false, not 1/],
+    [{ output: 7 }, /output must be a string, not 7/],
+    [{ url: ['ws://127.0.0.1:1/x'] }, /url must be a string/],
+    [{ caller: { name: 'x' } }, /caller must be a string or an array of strings/],
+    [{ backoffMax: true }, /backoffMax must be a number or a string, not true/],
+  ])('%j', (values, message) => {
+    const config = writeConfig(values);
+    const err = userError(() => resolveTail({ config }, environment()));
+    expect(err.code).toBe('REXI_BAD_OPTION');
+    expect(err.message).toMatch(message);
+    expect(err.message).toContain(config);
+  });
+
+  it('takes values of the right type, numbers where a number is meant, and null as unset', () => {
+    const config = writeConfig({ receivedAt: true, allTypes: false, count: 5, backoffMax: 9, minMcap: 250000, caller: ['a', 42], platform: 'telegram', output: null, format: 'ndjson' });
+    const o = resolveTail({ config }, environment());
+    expect(o.output).toMatchObject({ receivedAt: true, count: 5, file: undefined });
+    expect(o.stream).toMatchObject({ allTypes: false, policy: { maxMs: 9000 } });
+    expect(o.filter).toMatchObject({ minMcap: 250000, callers: ['a', '42'], platforms: ['telegram'] });
+  });
+});
