@@ -10,6 +10,8 @@
  *                                         print their self time by function and by area
  *   npm run bench -- --only throughput,latency,memory,startup   run some phases only
  *   npm run bench -- --rounds 3 --count 300000 --table-count 50000
+ *   npm run bench -- --before ../old-checkout   also run that (built) checkout's CLI as "before" rows in
+ *                                         the same rounds: -f ndjson, filtered, lines, table, and latency
  *
  * Phases:
  *   throughput  R rounds of: reference, rexi-live -f ndjson, ndjson + --caller/--min-mcap, -f lines,
@@ -71,6 +73,7 @@ const { values: opts } = parseArgs({
     json: { type: 'string' },
     profile: { type: 'boolean', default: false },
     only: { type: 'string' },
+    before: { type: 'string' },
     help: { type: 'boolean', short: 'h', default: false },
   },
 });
@@ -79,6 +82,12 @@ if (opts.help) {
   process.exit(0);
 }
 const quick = opts.quick;
+/** Another checkout's CLI, measured beside this one in the same rounds (--before). */
+const BEFORE_CLI = opts.before === undefined ? undefined : path.resolve(opts.before, 'bin/rexi-live.js');
+if (BEFORE_CLI !== undefined && !fs.existsSync(BEFORE_CLI)) {
+  process.stderr.write(`--before: ${BEFORE_CLI} does not exist\n`);
+  process.exit(2);
+}
 const intOpt = (v, d) => {
   if (v === undefined) return d;
   const n = Number(String(v).replace(/_/g, '').replace(/k$/i, '000'));
@@ -404,6 +413,13 @@ const VARIANTS = [
   },
 ];
 
+if (BEFORE_CLI !== undefined) {
+  for (const key of ['ndjson', 'filtered', 'lines', 'table']) {
+    const v = VARIANTS.find((x) => x.key === key);
+    VARIANTS.push({ ...v, key: `${key}-before`, label: `${v.label} (before)`, script: BEFORE_CLI, target: undefined, note: opts.before });
+  }
+}
+
 async function throughputRun(feed, variant, round, { nodeArgs = [] } = {}) {
   const n = variant.count();
   const fed = variant.fed(n);
@@ -535,7 +551,7 @@ function floorClient(url, count, skip, timeoutMs) {
   });
 }
 
-const LATENCY_SIDES = ['floor', 'reference', 'rexi-live'];
+const LATENCY_SIDES = ['floor', 'reference', 'rexi-live', ...(BEFORE_CLI ? ['before'] : [])];
 
 async function latencyRun(feed, side, rate) {
   const count = Math.round(rate * (CFG.latencySeconds + CFG.warmSeconds));
@@ -552,7 +568,8 @@ async function latencyRun(feed, side, rate) {
       result.error = r.error;
     } else {
       const args = side === 'reference' ? [url, String(count)] : cliArgs(url, count, ['-f', 'ndjson']);
-      const r = await runChild({ script: side === 'reference' ? REFERENCE : CLI, args, reader: (s) => latencyLines(s, count, skip), timeoutMs });
+      const script = side === 'reference' ? REFERENCE : side === 'before' ? BEFORE_CLI : CLI;
+      const r = await runChild({ script, args, reader: (s) => latencyLines(s, count, skip), timeoutMs });
       read = r.read;
       result.error = childProblem(r, count);
       if (result.error && r.stderr) result.stderr = r.stderr.slice(-1000);
