@@ -7,6 +7,8 @@
  * may be missing or of another type, so readers of these types go through `text()` and `num()`.
  */
 
+import { ScanResult, scanFrame } from './frame-scan.js';
+
 export interface WireCaller {
   id?: unknown; // a string in the docs; numeric ids are seen in the wild
   name?: unknown;
@@ -53,18 +55,52 @@ export interface CallerView {
 export class Call {
   declare readonly kind: 'call';
   private view: { caller: CallerView; marketCap: number | undefined; price: number | undefined } | undefined;
+  private text: string | undefined;
+  private frame: Buffer | undefined;
 
   constructor(
-    public raw: string,
+    raw: string | Buffer,
     /** Epoch ms of arrival: when the service sent it, or the capture's time for it. */
     public receivedAt: number,
     /** Known to be all ASCII (its UTF-8 was as long as its text): ndjson has only DEL to escape. */
     public readonly ascii: boolean,
-    /** The parsed message, when the classifier kept it; parsed again on demand otherwise. */
+    /** The parsed message, when the classifier kept it; parsed on demand otherwise. */
     private parsed: WireMessage | undefined,
-  ) {}
+    /** The frame's bytes are its ndjson line as they are: compact, nothing to escape. */
+    private lineReady = false,
+  ) {
+    if (typeof raw === 'string') this.text = raw;
+    else this.frame = raw;
+  }
 
-  /** The parsed JSON of the frame. */
+  /** The frame's exact text, decoded from its bytes on first use. */
+  get raw(): string {
+    return (this.text ??= this.frame!.toString());
+  }
+
+  /** Replacing the text (a capture's received_at taken off) leaves the bytes behind. */
+  set raw(text: string) {
+    this.text = text;
+    this.frame = undefined;
+    this.lineReady = false;
+  }
+
+  /** The frame's own bytes when they are its ndjson line unchanged: written without re-encoding. */
+  get lineBytes(): Buffer | undefined {
+    return this.lineReady ? this.frame : undefined;
+  }
+
+  /** The frame's bytes as they came (the UTF-8 of its text when it came as text): what --publish sends. */
+  get bytes(): Buffer {
+    return this.frame ?? Buffer.from(this.text!, 'utf8');
+  }
+
+  /** The frame's size in bytes (characters for a line that came as text): what a queue counts. */
+  get size(): number {
+    return this.frame !== undefined ? this.frame.length : this.text!.length;
+  }
+
+  /** The parsed JSON of the frame, built on first use: ndjson alone never needs it. */
   get message(): WireMessage {
     return (this.parsed ??= JSON.parse(this.raw) as WireMessage);
   }
@@ -180,6 +216,20 @@ export function classifyFrame(raw: string, receivedAt: number, allTypes: boolean
     return allTypes ? new OtherMessage(raw, receivedAt, ascii, kept) : 'no-token-address';
   }
   return allTypes ? new OtherMessage(raw, receivedAt, ascii, kept) : 'other-type';
+}
+
+const scan = new ScanResult();
+
+/**
+ * Classifies a text frame's bytes (valid UTF-8, checked by the caller) in one pass without parsing
+ * it: the scanner accepts exactly what JSON.parse accepts. A call keeps the frame's bytes; its text
+ * and value are built only when a stage, a filter or a human format reads them.
+ */
+export function classifyBytes(data: Buffer, receivedAt: number, allTypes: boolean): Call | OtherMessage | SkipKind {
+  const kind = scanFrame(data, scan);
+  if (kind === 'call') return new Call(data, receivedAt, scan.ascii, undefined, !scan.whitespace && !scan.unsafe);
+  if (kind === 'not-json' || kind === 'not-object' || !allTypes) return kind;
+  return new OtherMessage(data.toString(), receivedAt, scan.ascii, undefined);
 }
 
 /** A field as display text, whatever type the feed sent; undefined when absent or not scalar. */

@@ -24,6 +24,12 @@ Examples:
   $ rexi-live --platform telegram --min-mcap 250k -f table
   $ rexi-live -f ndjson --received-at --duration 1h -o 'calls-{date}.ndjson'
   $ rexi-live -f ndjson --received-at -o 'calls-{date}.ndjson.gz'    # gzip, flushed every second
+  $ rexi-live --first-call --state ~/.rexi-first.json -o 'first-{date}.ndjson'   # first call of each token
+  $ rexi-live --min-callers 3 --window 10m                  # MULTI_CALL: 3 callers on one token in 10 minutes
+  $ rexi-live --min-callers 3 --exec 'notify-send "$REXI_SYMBOL: $REXI_CALLERS callers"'
+  $ rexi-live --dedupe caller --platform telegram -f table  # one call per caller per token
+
+Hooks (--exec) get the line on stdin and REXI_* variables: feed text is never part of the command.
 
 NATS JetStream (publish every call once, read it from anywhere):
   $ rexi-live --base-url https://api.example.com --publish nats://127.0.0.1:4222 --create-stream
@@ -150,6 +156,10 @@ export async function main(argv: string[]): Promise<void> {
     const ending = await result;
     if (ending?.signal) {
       // End by the same signal, as Unix tools do: the shell sees 129/130/143, systemd a clean stop.
+      // The run is over, so no handler is left to serve: one a library installed (proper-lockfile's
+      // signal-exit, loaded by --state) would catch the signal and let the process exit with 143
+      // as a code instead.
+      process.removeAllListeners(ending.signal);
       process.kill(process.pid, ending.signal);
       // Still here: the signal is ignored (inherited SIG_IGN, as in a shell's background job).
       process.exitCode = signalExitCode(ending.signal);

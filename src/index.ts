@@ -4,6 +4,7 @@
  *
  *   import { liveCalls } from 'rexi-live';
  *   for await (const call of liveCalls({ url, apiKey, platform: ['telegram'] })) console.log(call.tokenSymbol);
+ *   for await (const m of liveCalls({ url, apiKey, minCallers: 3 })) if (m.kind === 'signal') console.log(m.value.data.callers);
  */
 import type { Agent } from 'node:http';
 import type { Call } from './calls.js';
@@ -11,12 +12,16 @@ import { AUTH_CHOICES, type AuthMode } from './choices.js';
 import { buildEndpoint } from './endpoint.js';
 import { usageError } from './errors.js';
 import { silentLogger } from './log.js';
-import type { Message } from './message.js';
+import type { Message, SignalMessage as MultiCallSignal } from './message.js';
 import type { Stage } from './pipeline/stage.js';
 import { natsCalls, natsCallsPlan, type NatsReadLibraryOptions } from './nats/live-calls.js';
 import { isNatsUrl } from './nats/url.js';
 import { startFeedServer } from './server/feed-server.js';
-import { compileFilter, createFilterStage, validateFilterSpec, type FilterSpec } from './stages/filter.js';
+import { DEFAULT_STATE_MAX } from './stages/bounded-map.js';
+import { createFilterStage, validateFilterSpec, type FilterSpec } from './stages/filter.js';
+import { DEDUPE_KINDS, type DedupeKind } from './stages/identity.js';
+import type { SignalOptions } from './stages/signal-options.js';
+import { createSignalStages } from './stages/signal-stages.js';
 import { Reader } from './stream/reader.js';
 import type { StatusListener } from './stream/status.js';
 
@@ -26,6 +31,8 @@ export { AuthRejectedError, GaveUpError, RexiLiveError, type RexiErrorCode } fro
 export type { Status, StatusListener } from './stream/status.js';
 export type { SkipKind } from './calls.js';
 export type { NatsReadLibraryOptions } from './nats/live-calls.js';
+export type { MultiCallWire, SignalCaller, SignalMessage as MultiCallSignal } from './message.js';
+export type { DedupeKind } from './stages/identity.js';
 
 /** Where to connect and how to present the key: the same rules as the CLI's --url / --base-url. */
 export interface EndpointOptions {
@@ -56,6 +63,30 @@ export interface LiveCallsOptions extends EndpointOptions, NatsReadLibraryOption
   /** Inclusive bounds on the market cap, in dollars; a call without one fails any bound. */
   minMcap?: number;
   maxMcap?: number;
+  /**
+   * Drop a call whose key was already yielded within `dedupeTtlMs`: `call` (token + caller +
+   * data.timestamp: the same call delivered again), `caller` (one call per caller per token) or
+   * `token` (only the first call of each token). Signals are never deduped.
+   */
+  dedupe?: DedupeKind;
+  /** The same as `dedupe: 'token'`. */
+  firstCall?: boolean;
+  /** How long a dedupe key is remembered, from its first sighting (default 86400000: 24 h). */
+  dedupeTtlMs?: number;
+  /** Most dedupe keys, and most multi-call tokens and calls, held; the least recently seen go first (default 100000). */
+  stateMax?: number;
+  /**
+   * Yield a MULTI_CALL signal (`kind: 'signal'`) when this many distinct callers (2 or more) have
+   * called one token within `windowMs`. The calls are then counted, not yielded, unless `withCalls`.
+   * Counting sees the calls that passed the filters, before `dedupe`.
+   */
+  minCallers?: number;
+  /** The sliding window of `minCallers` (default 600000: 10 min). */
+  windowMs?: number;
+  /** After a signal, no new signal for that token for this long (default: `windowMs`; 0 allowed). */
+  cooldownMs?: number;
+  /** With `minCallers`: yield the calls too, each signal right after the call that triggered it. */
+  withCalls?: boolean;
   /** Bound on TCP + TLS + upgrade (default 10000). */
   connectTimeoutMs?: number;
   /** Backoff between reconnects, full jitter (defaults 1000 and 30000). */
@@ -87,21 +118,28 @@ export function websocketUrl(options: EndpointOptions): string {
  * RexiLiveError (`REXI_BAD_OPTION`) at once, before anything connects; a rejected key throws
  * AuthRejectedError from the loop, exhausted retries GaveUpError. A consumer that does not pull
  * pauses the socket; leaving the loop (break, return, throw) or aborting `signal` closes it.
+ *
+ * Without `minCallers` it yields calls only. With it, it yields MULTI_CALL signals (`kind:
+ * 'signal'`), and with `withCalls` the calls as well: tell them apart by `kind`. Windows, TTLs and
+ * cooldowns run on each call's `receivedAt`; the state lives in memory, bounded by `stateMax`.
  */
-export function liveCalls(options: LiveCallsOptions): AsyncIterable<Call> {
+export function liveCalls(options: LiveCallsOptions & { minCallers?: undefined }): AsyncIterable<Call>;
+export function liveCalls(options: LiveCallsOptions): AsyncIterable<Call | MultiCallSignal>;
+export function liveCalls(options: LiveCallsOptions): AsyncIterable<Call | MultiCallSignal> {
   if (options !== null && typeof options === 'object' && typeof options.url === 'string' && isNatsUrl(options.url)) return jetStreamCalls(options, options.url);
   const endpoint = endpointOf(options);
   for (const key of NATS_ONLY) if (options[key] !== undefined) throw usageError(`${key} goes with a nats:// url`);
   const filter = filterSpecOf(options);
+  const signals = signalOptionsOf(options);
   const tuning = tuningOf(options);
-  const stages: Stage[] = [createFilterStage(filter)];
   return {
     async *[Symbol.asyncIterator]() {
+      // Per iteration: two loops over one iterable do not share windows or keys.
+      const stages: Stage[] = [createFilterStage(filter), ...createSignalStages(signals)];
       const reader = new Reader({
         connection: { ...tuning.connection, url: endpoint.url, headers: endpoint.headers, agent: options.agent },
         policy: tuning.policy,
         allTypes: false,
-        keepValues: true,
         display: endpoint.display,
         ...(options.onStatus !== undefined && { onStatus: options.onStatus }),
       });
@@ -112,8 +150,9 @@ export function liveCalls(options: LiveCallsOptions): AsyncIterable<Call> {
       try {
         for await (const read of reader) {
           let batch: Message[] = read;
-          for (const stage of stages) batch = stage.transform(batch);
-          for (const message of batch) if (message.kind === 'call') yield message;
+          for (let s = 0; s < stages.length && batch.length > 0; s++) batch = stages[s]!.transform(batch);
+          for (const message of batch) if (message.kind !== 'other') yield message;
+          // Yielded is the library's "written": dedupe remembers a key only now.
           for (const stage of stages) stage.written?.(batch);
         }
       } finally {
@@ -127,10 +166,11 @@ export function liveCalls(options: LiveCallsOptions): AsyncIterable<Call> {
 const NATS_ONLY = ['stream', 'durable', 'since', 'startSeq', 'natsCreds', 'natsNkey', 'natsCa', 'natsCert', 'natsKey'] as const;
 
 /** liveCalls() on a nats:// URL: every option checked now, the client loaded on the first pull. */
-function jetStreamCalls(options: LiveCallsOptions, url: string): AsyncIterable<Call> {
+function jetStreamCalls(options: LiveCallsOptions, url: string): AsyncIterable<Call | MultiCallSignal> {
   if (options.baseUrl !== undefined) throw usageError('url and baseUrl are both set: use one');
   const plan = natsCallsPlan(url, options);
-  const test = compileFilter(filterSpecOf(options));
+  const filter = filterSpecOf(options);
+  const signals = signalOptionsOf(options);
   const { policy, connection } = tuningOf(options);
   return {
     [Symbol.asyncIterator]: () =>
@@ -140,7 +180,8 @@ function jetStreamCalls(options: LiveCallsOptions, url: string): AsyncIterable<C
         connectTimeoutMs: connection.connectTimeoutMs,
         pingIntervalMs: connection.pingIntervalMs,
         maxMessageSize: connection.maxMessageSize,
-        test,
+        // Per iteration, as over the service: two loops do not share windows or keys.
+        stages: () => [createFilterStage(filter), ...createSignalStages(signals)],
         signal: options.signal,
         onStatus: options.onStatus,
       }),
@@ -234,6 +275,54 @@ function filterSpecOf(options: LiveCallsOptions): FilterSpec {
   if (minMcap !== undefined && maxMcap !== undefined && minMcap > maxMcap) throw usageError(`minMcap ${minMcap} is above maxMcap ${maxMcap}`);
   validateFilterSpec(spec);
   return spec;
+}
+
+/** The dedupe and multi-call options, checked as the CLI checks its flags. */
+function signalOptionsOf(options: LiveCallsOptions): Pick<SignalOptions, 'dedupe' | 'multiCall'> & { stateMax: number } {
+  const whole = (name: 'stateMax' | 'minCallers', min: number): number | undefined => {
+    const v = options[name];
+    if (v !== undefined && !(Number.isSafeInteger(v) && v >= min)) throw usageError(`${name} must be a whole number of at least ${min}`);
+    return v;
+  };
+  const millis = (name: 'dedupeTtlMs' | 'windowMs' | 'cooldownMs', above: boolean): number | undefined => {
+    const v = options[name];
+    if (v !== undefined && !(typeof v === 'number' && Number.isFinite(v) && (above ? v > 0 : v >= 0))) {
+      throw usageError(`${name} must be a number of milliseconds ${above ? 'above' : 'of at least'} 0`);
+    }
+    return v;
+  };
+  const bool = (name: 'firstCall' | 'withCalls'): boolean => {
+    const v = options[name];
+    if (v !== undefined && typeof v !== 'boolean') throw usageError(`${name} must be true or false`);
+    return v === true;
+  };
+
+  let kind = options.dedupe;
+  if (kind !== undefined && !DEDUPE_KINDS.includes(kind)) throw usageError(`dedupe: '${String(kind)}' is not one of ${DEDUPE_KINDS.join(', ')}`);
+  if (bool('firstCall')) {
+    if (kind !== undefined && kind !== 'token') throw usageError(`firstCall is dedupe 'token': it cannot go with dedupe '${kind}'`);
+    kind = 'token';
+  }
+  const ttlMs = millis('dedupeTtlMs', true) ?? 24 * 3_600_000;
+  const stateMax = whole('stateMax', 1) ?? DEFAULT_STATE_MAX;
+  const minCallers = whole('minCallers', 2);
+  const withCalls = bool('withCalls');
+  if (withCalls && minCallers === undefined) throw usageError('withCalls goes with minCallers');
+  const windowMs = millis('windowMs', true) ?? 10 * 60_000;
+  const cooldownMs = millis('cooldownMs', false) ?? windowMs;
+  return {
+    stateMax,
+    dedupe: kind === undefined ? undefined : { kind, ttlMs },
+    multiCall: minCallers === undefined ? undefined : { minCallers, windowMs, windowText: formatWindow(windowMs), cooldownMs, withCalls },
+  };
+}
+
+/** A signal's `window` as --window would be written: `10m`, `90s`, `1h`, `1500ms`. */
+function formatWindow(ms: number): string {
+  for (const [unit, size] of [['h', 3_600_000], ['m', 60_000], ['s', 1000]] as const) {
+    if (ms % size === 0) return `${ms / size}${unit}`;
+  }
+  return `${ms}ms`;
 }
 
 type Millis = 'connectTimeoutMs' | 'backoffMinMs' | 'backoffMaxMs' | 'pingIntervalMs' | 'pongTimeoutMs' | 'idleTimeoutMs' | 'maxMessageSize';

@@ -127,6 +127,47 @@ export const OPTIONS = {
   count: def({ flags: '-n, --count <n>', help: 'exit 0 after n lines were output', type: 'number', commands: TAIL_LIKE }),
   duration: def({ flags: '--duration <dur>', help: 'exit 0 after this long', type: 'number', commands: TAIL_LIKE }),
 
+  // Signals: dedupe, state, multi-call, hooks. Validated together by stages/signal-options.ts;
+  // --dedupe has no commander choices so a flag and a config value get the same message.
+  dedupe: def({
+    flags: '--dedupe <key>',
+    help: 'drop a call whose key was already output within --dedupe-ttl: call (token+caller+timestamp), caller (token+caller) or token (the token alone)',
+    type: 'string',
+    commands: TAIL_LIKE,
+  }),
+  firstCall: def({ flags: '--first-call', help: 'only the first call of each token (the same as --dedupe token)', type: 'boolean', commands: TAIL_LIKE }),
+  dedupeTtl: def({ flags: '--dedupe-ttl <dur>', help: 'how long a dedupe key is remembered, counted from its first output (default: 24h)', type: 'number', commands: TAIL_LIKE }),
+  state: def({
+    flags: '--state <file>',
+    help: 'keep dedupe keys and multi-call windows in this file across runs (saved every 30s and at exit, mode 0600; overlapping runs merge)',
+    type: 'string',
+    commands: TAIL_LIKE,
+  }),
+  stateMax: def({
+    flags: '--state-max <n>',
+    help: 'most keys, and most token windows and calls in them, held; the least recently seen are forgotten first (default: 100000)',
+    type: 'number',
+    commands: TAIL_LIKE,
+  }),
+  minCallers: def({
+    flags: '--min-callers <n>',
+    help: 'emit a MULTI_CALL signal when n (2 or more) distinct callers have called one token within --window',
+    type: 'number',
+    commands: TAIL_LIKE,
+  }),
+  window: def({ flags: '--window <dur>', help: 'the multi-call sliding window (default: 10m)', type: 'number', commands: TAIL_LIKE }),
+  cooldown: def({ flags: '--cooldown <dur>', help: 'after a signal, no new signal for that token for this long (default: --window)', type: 'number', commands: TAIL_LIKE }),
+  withCalls: def({ flags: '--with-calls', help: 'output the calls too, each signal after its trigger call (with --min-callers)', type: 'boolean', commands: TAIL_LIKE }),
+  exec: def({
+    flags: '--exec <command>',
+    help: 'for every line output, run sh -c <command> with the line (ndjson) on stdin and REXI_TYPE, REXI_TOKEN, REXI_SYMBOL, REXI_NAME, REXI_CALLER, REXI_PLATFORM, REXI_MCAP, REXI_CALLERS in its environment',
+    type: 'string',
+    commands: TAIL_LIKE,
+  }),
+  execJobs: def({ flags: '--exec-jobs <n>', help: 'hooks running at once; at most 100 more wait, past that a run is dropped (default: 1)', type: 'number', commands: TAIL_LIKE }),
+  execTimeout: def({ flags: '--exec-timeout <dur>', help: 'end a hook running longer, with its children: SIGTERM, SIGKILL 2s later (default: 10s)', type: 'number', commands: TAIL_LIKE }),
+  bell: def({ flags: '--bell', help: 'ring the terminal bell for every line output (only when stderr is a terminal)', type: 'boolean', commands: TAIL_LIKE }),
+
   // NATS
   publish: def({
     flags: '--publish <nats-url>',

@@ -9,6 +9,7 @@ import { proxyFor, type ProxySetting } from './proxy.js';
 import type { ColorMode } from './render/color.js';
 import type { Format } from './render/renderer.js';
 import { validateFilterSpec, type FilterSpec } from './stages/filter.js';
+import { resolveSignalOptions, signalOptionWarnings, type SignalOptions } from './stages/signal-options.js';
 import type { ConnectionTuning } from './stream/connection.js';
 import type { BackoffPolicy } from './stream/policy.js';
 import { parseAge, parseAmount, parseCount, parseDuration, parseSize } from './units.js';
@@ -65,6 +66,8 @@ export interface TailOptions {
   stream: StreamOptions;
   filter: FilterSpec;
   output: OutputOptions;
+  /** Dedupe, --state, multi-call signals, hooks. */
+  signals: SignalOptions;
   log: LogOptions;
   warnings: string[];
   /** --publish: set by the commands that publish, from resolveNats(). */
@@ -388,14 +391,13 @@ export function resolveTail(flags: Flags, environment: Environment): TailOptions
   if (typeof flags.apiKey === 'string') {
     warnings.push('--api-key shows the key in the process list: prefer REXI_API_KEY or --api-key-file');
   }
-  return {
-    config,
-    stream: resolveStream(flags, config),
-    filter: resolveFilter(flags, config),
-    output: resolveOutput(flags, config, environment),
-    log: resolveLog(flags, config, environment),
-    warnings,
-  };
+  const stream = resolveStream(flags, config);
+  const filter = resolveFilter(flags, config);
+  const output = resolveOutput(flags, config, environment);
+  const settings = new Settings(flags, config);
+  const signals = resolveSignalOptions(settings);
+  warnings.push(...signalOptionWarnings(settings, signals));
+  return { config, stream, filter, output, signals, log: resolveLog(flags, config, environment), warnings };
 }
 
 function unknownConfigKeys(config: LoadedConfig): string[] {

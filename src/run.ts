@@ -15,7 +15,7 @@ export const STOP_SIGNALS: readonly NodeJS.Signals[] = ['SIGHUP', 'SIGINT', 'SIG
 /**
  * Runs a source through the pipeline until it ends, --count or --duration is reached, a signal
  * arrives, the reader of stdout goes away, or an error the user must fix. Whatever ends it, the
- * lines already rendered are flushed whole, files are fsynced, stages save their state, and the
+ * lines already rendered are flushed whole, files are fsynced, then stages save their state, and the
  * summary is printed.
  */
 export async function run(source: Source, pipeline: Pipeline, logger: Logger, durationMs: number | undefined): Promise<Ending> {
@@ -57,8 +57,9 @@ export async function run(source: Source, pipeline: Pipeline, logger: Logger, du
     // After the last written(): what was read and never written goes back at once (a durable
     // consumer redelivers it to the next reader), and the source's connection is closed.
     await source.close?.().catch(keep);
-    for (const stage of pipeline.stages) await stage.close?.().catch(keep);
+    // Outputs first: a stage's saved state (dedupe keys) must not get ahead of the lines on disk.
     for (const output of pipeline.outputs) await output.close().catch(keep);
+    for (const stage of pipeline.stages) await stage.close?.().catch(keep);
   }
   error ??= pipeline.outputs.find((o) => o.error)?.error;
   logger.info(summary(source, pipeline, counts.output, Date.now() - startedAt));

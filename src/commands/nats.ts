@@ -71,8 +71,6 @@ export interface NatsSourceOptions {
   read: NatsReadOptions;
   mode: 'tail' | 'replay';
   stream: StreamOptions;
-  /** Whether a stage or a human format reads the parsed messages. */
-  keepValues: boolean;
 }
 
 export async function openNatsSource(o: NatsSourceOptions, logger: Logger): Promise<Source> {
@@ -88,7 +86,7 @@ export async function openNatsSource(o: NatsSourceOptions, logger: Logger): Prom
       ...(streamName !== undefined && { streamName }),
       ...(start !== undefined && { start }),
       ...(durable !== undefined && { durable }),
-      toMessage: storedMessageFactory({ allTypes: o.stream.allTypes, keepValues: o.keepValues, maxMessageSize: o.stream.maxMessageSize }),
+      toMessage: storedMessageFactory({ allTypes: o.stream.allTypes, maxMessageSize: o.stream.maxMessageSize }),
       onStatus: logNatsStatuses(logger, target.display),
       onWarning: logNatsWarnings(logger),
       onSkipped: logStatuses(logger),

@@ -7,7 +7,7 @@ import { run, type Ending } from '../run.js';
 import { CaptureSource } from '../sources/capture.js';
 import { logStatuses } from '../status-log.js';
 import { checkNatsFiles } from './nats.js';
-import { runNatsRead } from './tail.js';
+import { runNatsRead } from './run-pipeline.js';
 
 /**
  * replay: a capture rendered with the same filters, stages and formats as tail, and the same ways
@@ -27,7 +27,7 @@ export default async function replayCommand(flags: Flags, environment: Environme
   const input = file === '-' ? captureInput(process.stdin, 'replay -') : openCaptureFile(file, 'replay');
   const logger = await createLogger(options.log);
   for (const warning of options.warnings) logger.warn(warning);
-  const pipeline = await buildPipeline(options, process.stdout, environment.env);
+  const pipeline = await buildPipeline(options, { stdout: process.stdout, stderr: process.stderr, env: environment.env, warn: (m) => logger.warn(m), clock: 'capture' });
   const source = new CaptureSource(input, { allTypes: options.stream.allTypes, maxLength: options.stream.maxMessageSize, onStatus: logStatuses(logger) });
   return run(source, pipeline, logger, options.output.durationMs);
 }

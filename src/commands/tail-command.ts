@@ -2,7 +2,8 @@ import { createLogger } from '../log.js';
 import { natsSourceUrl, resolveNats, resolveTail, resolveTarget, type Environment, type Flags } from '../options.js';
 import type { Ending } from '../run.js';
 import { checkNatsFiles } from './nats.js';
-import { runNatsRead, runTail } from './tail.js';
+import { runNatsRead } from './run-pipeline.js';
+import { runTail } from './tail.js';
 
 /** tail: the service, or with --url nats://... a JetStream stream (no API key needed then). */
 export default async function tailCommand(flags: Flags, environment: Environment): Promise<Ending> {

@@ -1,6 +1,7 @@
 import type { Call } from '../calls.js';
 import { usageError } from '../errors.js';
-import type { Message } from '../message.js';
+import type { Message, SignalMessage } from '../message.js';
+import type { Stage } from '../pipeline/stage.js';
 import type { BackoffPolicy } from '../stream/policy.js';
 import type { Status, StatusListener } from '../stream/status.js';
 import type { StartPosition } from '../sources/jetstream.js';
@@ -79,8 +80,8 @@ export interface NatsCallsRun {
   connectTimeoutMs: number;
   pingIntervalMs: number;
   maxMessageSize: number;
-  /** The compiled filters; undefined when none is set. */
-  test: ((m: Message) => boolean) | undefined;
+  /** The library's stages (filters, multi-call, dedupe), made for each iteration. */
+  stages: () => Stage[];
   signal: AbortSignal | undefined;
   onStatus: StatusListener | undefined;
 }
@@ -98,11 +99,12 @@ function statusOf(display: string, status: NatsStatus): Status | undefined {
 }
 
 /**
- * The calls of the stream, one at a time. Nothing is read ahead of the consumer but one pull, so a
- * slow loop holds the stream. A durable acknowledges a call once the loop asks for the next one;
- * leaving the loop hands back the rest (and the call it left on), and closes the connection.
+ * The calls of the stream (and the signals the stages make of them), one at a time. Nothing is read
+ * ahead of the consumer but one pull, so a slow loop holds the stream. A durable acknowledges a
+ * call once the loop asks for what comes after it; leaving the loop hands back the rest (and the
+ * call it left on), and closes the connection. Signals a publisher stored are not calls: skipped.
  */
-export async function* natsCalls(run: NatsCallsRun): AsyncGenerator<Call> {
+export async function* natsCalls(run: NatsCallsRun): AsyncGenerator<Call | SignalMessage> {
   const { plan, signal, onStatus } = run;
   if (signal?.aborted) return;
   const [{ openJetStreamSource }, { storedMessageFactory }] = await Promise.all([import('../sources/jetstream.js'), import('../sources/jetstream-messages.js')]);
@@ -117,7 +119,7 @@ export async function* natsCalls(run: NatsCallsRun): AsyncGenerator<Call> {
     ...(plan.streamName !== undefined && { streamName: plan.streamName }),
     ...(plan.start !== undefined && { start: plan.start }),
     ...(plan.durable !== undefined && { durable: plan.durable }),
-    toMessage: storedMessageFactory({ allTypes: false, keepValues: true, maxMessageSize: run.maxMessageSize }),
+    toMessage: storedMessageFactory({ allTypes: false, maxMessageSize: run.maxMessageSize }),
     ...(signal !== undefined && { signal }),
     ...(onStatus !== undefined && {
       onStatus: (s: NatsStatus) => {
@@ -141,16 +143,22 @@ export async function* natsCalls(run: NatsCallsRun): AsyncGenerator<Call> {
   }
   const stop = (): void => source.stop();
   signal?.addEventListener('abort', stop, { once: true });
+  const stages = run.stages();
   let read: Message[] | undefined;
   let done = 0;
   try {
     for await (const batch of source) {
       read = batch;
+      // One message at a time through the stages, so the loop's position in the read is known.
       for (let i = 0; i < batch.length; i++) {
         const m = batch[i]!;
         done = i;
-        if (m.kind !== 'call' || (run.test !== undefined && !run.test(m))) continue;
-        yield m;
+        if (m.kind !== 'call') continue;
+        let out: Message[] = [m];
+        for (let s = 0; s < stages.length && out.length > 0; s++) out = stages[s]!.transform(out);
+        for (const message of out) if (message.kind !== 'other') yield message;
+        // Yielded is the library's "written": dedupe remembers a key only now.
+        for (const stage of stages) stage.written?.(out);
       }
       source.written(batch);
       read = undefined;

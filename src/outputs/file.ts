@@ -51,7 +51,7 @@ export function fileOutput(template: string, clock: () => number = Date.now): Ou
       return behind && failed() === undefined;
     },
     write(_batch, text) {
-      if (failed() || text === '') return;
+      if (failed() || text.length === 0) return;
       // The wall clock, not the messages' times: a replayed capture is written into today's file.
       const at = clock();
       if (at >= rotateAt) {

@@ -142,7 +142,8 @@ export class NatsPublishOutput implements Output {
     if (this.failure !== undefined) return;
     const max = this.link.nc.info?.max_payload ?? Infinity;
     for (const msg of batch) {
-      const body = Buffer.from(msg.raw, 'utf8');
+      // A call's own bytes, unchanged; a signal's line, or another object's text.
+      const body = msg.kind === 'call' ? msg.bytes : Buffer.from(msg.raw, 'utf8');
       const id = messageId(this.identity(msg));
       const receivedAt = new Date(msg.receivedAt).toISOString();
       const subject = this.subjectOf(msg);

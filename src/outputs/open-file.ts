@@ -66,7 +66,7 @@ export class OutputFile {
   }
 
   /** Whole lines only. `false`: wait for drain() before the next write. */
-  write(text: string): boolean {
+  write(text: string | Buffer): boolean {
     if (this.error) return true;
     if (this.gzip) return this.gzip.write(text) && !this.stream.writableNeedDrain;
     return this.stream.write(text, this.written);
@@ -148,7 +148,7 @@ class Gzipped {
     }, GZIP_FLUSH_MS).unref();
   }
 
-  write(text: string): boolean {
+  write(text: string | Buffer): boolean {
     this.wrote = true;
     this.sinceFlush += text.length;
     const more = this.input.write(text);

@@ -26,7 +26,7 @@ export function stdoutOutput(stream: Writable & { fd?: number } = process.stdout
       return !gone && error === undefined && stream.writableNeedDrain;
     },
     write(_batch, text) {
-      if (!gone && !error && text !== '') stream.write(text);
+      if (!gone && !error && text.length > 0) stream.write(text);
     },
     ready: () => waitForDrain(stream, () => gone || error !== undefined),
     close: () =>

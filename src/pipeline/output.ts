@@ -8,7 +8,8 @@ import type { Batch } from '../message.js';
  * instead of growing memory.
  */
 export interface Output {
-  write(batch: Batch, text: string): void;
+  /** `text`: the batch's lines as the renderer made them, a string or bytes (ndjson). */
+  write(batch: Batch, text: string | Buffer): void;
   readonly behind: boolean;
   /** Resolves when the output is no longer behind, or has failed or gone. */
   ready(): Promise<void>;

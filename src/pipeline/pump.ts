@@ -1,5 +1,5 @@
 import type { Batch } from '../message.js';
-import type { Render } from '../render/renderer.js';
+import type { RenderBatch } from '../render/renderer.js';
 import type { Output } from './output.js';
 import type { Source } from './source.js';
 import type { Stage } from './stage.js';
@@ -11,7 +11,7 @@ import type { Stage } from './stage.js';
 export interface Pipeline {
   stages: Stage[];
   /** Renders the lines of the text outputs; undefined when none reads text (publish alone). */
-  render: Render | undefined;
+  render: RenderBatch | undefined;
   outputs: Output[];
   /** Stop after this many lines were output (--count): calls and signals alike. */
   limit: number;
@@ -60,8 +60,7 @@ export async function pump(source: Source, pipeline: Pipeline, counts: PumpCount
         batch = batch.slice(0, limit - counts.output);
         full = true;
       }
-      let text = '';
-      if (render !== undefined) for (let i = 0; i < batch.length; i++) text += render(batch[i]!);
+      const text = render === undefined ? '' : render(batch);
       for (let o = 0; o < outputs.length; o++) outputs[o]!.write(batch, text);
       counts.output += batch.length;
       for (let s = 0; s < stages.length; s++) stages[s]!.written?.(batch);

@@ -66,3 +66,48 @@ export function createNdjsonRenderer(options: { receivedAt: boolean }): Render {
     return text.length === 2 ? '{' + suffix : text.slice(0, -1) + ',' + suffix;
   };
 }
+
+const NEWLINE = Buffer.from('\n');
+const RECEIVED_AT_KEY = Buffer.from('"received_at"');
+
+/**
+ * ndjson for a whole batch, as bytes: a call whose frame is already a compact line with nothing to
+ * escape (the scanner said so) is written as the frame's own bytes, so the common case copies each
+ * frame once, into the one buffer of the batch, and never re-encodes text. Anything else goes
+ * through the text path above.
+ */
+export function createNdjsonBatchRenderer(options: { receivedAt: boolean }): (batch: readonly Message[]) => Buffer {
+  const line = createNdjsonRenderer(options);
+  let lastMs = NaN;
+  let suffix = NEWLINE;
+  const pieces: Buffer[] = [];
+  return (batch) => {
+    let length = 0;
+    for (let i = 0; i < batch.length; i++) {
+      const m = batch[i]!;
+      const bytes = m.kind === 'call' ? m.lineBytes : undefined;
+      if (bytes === undefined || bytes.length < 3 || (options.receivedAt && bytes.indexOf(RECEIVED_AT_KEY) !== -1)) {
+        const text = Buffer.from(line(m));
+        pieces.push(text);
+        length += text.length;
+        continue;
+      }
+      if (!options.receivedAt) {
+        pieces.push(bytes, NEWLINE);
+        length += bytes.length + 1;
+        continue;
+      }
+      if (m.receivedAt !== lastMs) {
+        lastMs = m.receivedAt;
+        suffix = Buffer.from(`,"received_at":"${new Date(lastMs).toISOString()}"}\n`);
+      }
+      // A compact object ends in '}': the field goes in before it. `{}` (length 2) took the text path.
+      const body = bytes.subarray(0, bytes.length - 1);
+      pieces.push(body, suffix);
+      length += body.length + suffix.length;
+    }
+    const out = pieces.length === 1 ? pieces[0]! : Buffer.concat(pieces, length);
+    pieces.length = 0;
+    return out;
+  };
+}

@@ -6,4 +6,19 @@ import type { Message } from '../message.js';
  */
 export type Render = (message: Message) => string;
 
+/**
+ * What the pipeline calls once per batch: the lines of every message, as one string or as bytes
+ * (ndjson writes the frames' own bytes, joined once, instead of re-encoding text).
+ */
+export type RenderBatch = (batch: readonly Message[]) => string | Buffer;
+
+/** A per-message renderer, applied to each message of a batch. */
+export function renderEach(render: Render): RenderBatch {
+  return (batch) => {
+    let text = '';
+    for (let i = 0; i < batch.length; i++) text += render(batch[i]!);
+    return text;
+  };
+}
+
 export type { Format } from '../choices.js';

@@ -1,5 +1,5 @@
 import { isUtf8 } from 'node:buffer';
-import { classifyFrame, type SkipKind } from '../calls.js';
+import { classifyBytes, type SkipKind } from '../calls.js';
 import type { Message, MultiCallWire, SignalMessage } from '../message.js';
 import { ndjsonText } from '../render/ndjson.js';
 import type { MessageFactory } from './jetstream.js';
@@ -12,8 +12,6 @@ import type { MessageFactory } from './jetstream.js';
 
 export interface StoredMessageOptions {
   allTypes: boolean;
-  /** Keep the parsed value (a stage or a human format reads it). */
-  keepValues: boolean;
   /** A larger body is skipped as too large, as a larger frame would be. */
   maxMessageSize: number;
 }
@@ -30,9 +28,8 @@ class StoredSignal implements SignalMessage {
     readonly raw: string,
     readonly receivedAt: number,
     parsed: MultiCallWire,
-    keep: boolean,
   ) {
-    if (keep) this.parsed = parsed;
+    this.parsed = parsed;
   }
 
   get identity(): string {
@@ -45,7 +42,7 @@ class StoredSignal implements SignalMessage {
 }
 Object.defineProperty(StoredSignal.prototype, 'kind', { value: 'signal' });
 
-function asSignal(raw: string, receivedAt: number, ascii: boolean, keep: boolean): SignalMessage | undefined {
+function asSignal(raw: string, receivedAt: number, ascii: boolean): SignalMessage | undefined {
   let value: unknown;
   try {
     value = JSON.parse(raw);
@@ -55,22 +52,23 @@ function asSignal(raw: string, receivedAt: number, ascii: boolean, keep: boolean
   const v = value as { type?: unknown; data?: { token_address?: unknown } | null } | null;
   if (v === null || typeof v !== 'object' || v.type !== 'MULTI_CALL' || typeof v.data?.token_address !== 'string') return undefined;
   // A signal's line is compact and escaped like every ndjson line, whoever published it.
-  return new StoredSignal(ndjsonText(raw, ascii), receivedAt, value as MultiCallWire, keep);
+  return new StoredSignal(ndjsonText(raw, ascii), receivedAt, value as MultiCallWire);
 }
 
 export function storedMessageFactory(options: StoredMessageOptions): MessageFactory {
-  const { allTypes, keepValues, maxMessageSize } = options;
-  return (bytes, receivedAt): Message | SkipKind => {
-    if (bytes.length > maxMessageSize) return 'too-large';
+  const { allTypes, maxMessageSize } = options;
+  return (data, receivedAt): Message | SkipKind => {
+    if (data.length > maxMessageSize) return 'too-large';
     // Not UTF-8 cannot be JSON; decoding it would put U+FFFD where the bytes were.
-    if (!isUtf8(bytes)) return 'not-json';
-    const raw = UTF8.decode(bytes);
-    const ascii = raw.length === bytes.length;
-    // Only a body that names MULTI_CALL is parsed twice; every other goes the frame's way.
-    if (raw.includes(MULTI_CALL)) {
-      const signal = asSignal(raw, receivedAt, ascii, keepValues);
+    if (!isUtf8(data)) return 'not-json';
+    const bytes = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+    const result = classifyBytes(bytes, receivedAt, allTypes);
+    // Only a body of another type that names MULTI_CALL is parsed: a signal a publisher stored.
+    if ((result === 'other-type' || (typeof result !== 'string' && result.kind === 'other')) && bytes.includes(MULTI_CALL)) {
+      const raw = UTF8.decode(bytes);
+      const signal = asSignal(raw, receivedAt, raw.length === bytes.length);
       if (signal !== undefined) return signal;
     }
-    return classifyFrame(raw, receivedAt, allTypes, ascii, keepValues);
+    return result;
   };
 }

@@ -1,5 +1,5 @@
 import { isUtf8 } from 'node:buffer';
-import { classifyFrame, type Call, type OtherMessage, type SkipKind } from '../calls.js';
+import { classifyBytes, type Call, type OtherMessage, type SkipKind } from '../calls.js';
 import { AuthRejectedError, GaveUpError, WrongEndpointError } from '../errors.js';
 import type { Batch } from '../message.js';
 import { newSourceCounts, type Source } from '../pipeline/source.js';
@@ -18,8 +18,6 @@ export interface ReaderOptions {
   connection: ConnectionOptions;
   policy: BackoffPolicy;
   allTypes: boolean;
-  /** Whether anything downstream reads messages' values (stages, human formats). */
-  keepValues: boolean;
   /** The URL with the key redacted, for statuses. */
   display: string;
   onStatus?: StatusListener;
@@ -27,8 +25,8 @@ export interface ReaderOptions {
 }
 
 /**
- * Queued frame text past which the socket is paused, and below which it is resumed. Counted in
- * characters, not messages, so a feed of large messages is bounded as tightly as one of small.
+ * Queued frame bytes past which the socket is paused, and below which it is resumed. Counted in
+ * bytes, not messages, so a feed of large messages is bounded as tightly as one of small.
  */
 const PAUSE_AT = 1 << 16;
 const RESUME_AT = 1 << 14;
@@ -168,11 +166,10 @@ class Session {
       // ws emits every frame of one socket read synchronously: the microtask runs after the last.
       queueMicrotask(this.flush);
     }
-    const raw = data.toString();
-    const result = classifyFrame(raw, this.currentAt, this.options.allTypes, raw.length === data.length, this.options.keepValues);
+    const result = classifyBytes(data, this.currentAt, this.options.allTypes);
     if (typeof result === 'string') return this.hooks.skip(result);
     this.delivered++;
-    this.currentSize += result.raw.length;
+    this.currentSize += data.length;
     this.current.push(result);
   }
 

@@ -8,8 +8,10 @@
  * The parent (run.mjs) talks to it over IPC:
  *   parent → feed  { type: 'plan', id, mode: 'burst', count }          exactly `count` pool messages, as fast as the socket takes them
  *                  { type: 'plan', id, mode: 'rate', count, rate }     `count` messages at `rate`/s, each stamped with data.sent_us
- *                  ... unique: <base>                                   either mode: message i gets data.timestamp base + i, so
- *                                                                       every call has its own identity (a NATS message id)
+ *                  { type: 'plan', id, mode: 'unique', count }         `count` messages as fast as the socket takes them, each
+ *                                                                      with a token address of its own (no call repeats)
+ *                  ... timestampBase: <base>                            burst or rate: message i gets data.timestamp base + i,
+ *                                                                       so every call of every run has its own identity (a NATS message id)
  *                  { type: 'stop' }
  *   feed → parent  { type: 'ready', port, poolBytes, poolSize }
  *                  { type: 'planned', id }
@@ -39,17 +41,30 @@ offsets[0] = 0;
 for (let i = 0; i < POOL_SIZE; i++) offsets[i + 1] = offsets[i] + frames[i].length;
 /** For rate mode: each text without its closing `}}`, so `,"sent_us":N}}` lands inside `data`. */
 const heads = pool.map((text) => text.slice(0, -2) + ',"sent_us":');
-/** For unique plans: each text split around its data.timestamp value. */
+/** For timestampBase plans: each text split around its data.timestamp value. */
 const stamped = pool.map((text) => {
   const m = /"timestamp":\d+/.exec(text);
   return [text.slice(0, m.index + '"timestamp":'.length), text.slice(m.index + m[0].length)];
 });
-const uniqueText = (i, base) => {
+const stampedText = (i, base) => {
   const [pre, post] = stamped[i % POOL_SIZE];
   return pre + (base + i) + post;
 };
-/** A unique burst is built as it goes, this many messages a write. */
-const UNIQUE_CHUNK = 256;
+/** A stamped burst is built as it goes, this many messages a write. */
+const STAMPED_CHUNK = 256;
+
+/** For unique mode: each text around the first 10 characters of its token address. */
+const addressParts = pool.map((text) => {
+  const at = text.indexOf('"token_address":"') + '"token_address":"'.length;
+  return [text.slice(0, at), text.slice(at + 10)];
+});
+const BASE58 = '123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz';
+/** `i` in 10 base58 digits: a different address for every message of a run. */
+function uniquePrefix(i) {
+  let s = '';
+  for (let k = 0; k < 10; k++, i = Math.floor(i / 58)) s = BASE58[i % 58] + s;
+  return s;
+}
 
 const plans = new Map();
 const send = (msg) => process.send?.(msg);
@@ -67,8 +82,8 @@ function waitDrain(socket) {
 }
 
 /** `count` messages from the start of the pool, cycling, written a pool (~300 KiB) at a time. */
-async function burst(ws, socket, count, stat, unique) {
-  if (unique !== undefined) return uniqueBurst(ws, socket, count, stat, unique);
+async function burst(ws, socket, count, stat, timestampBase) {
+  if (timestampBase !== undefined) return stampedBurst(ws, socket, count, stat, timestampBase);
   let left = count;
   while (left > 0) {
     if (ws.readyState !== 1 || socket.destroyed) return;
@@ -89,11 +104,29 @@ async function burst(ws, socket, count, stat, unique) {
   }
 }
 
-async function uniqueBurst(ws, socket, count, stat, base) {
+/** Like burst, but each message's token address is made its own: dedupe and windows see new keys. */
+async function unique(ws, socket, count, stat) {
   while (stat.sent < count) {
     if (ws.readyState !== 1 || socket.destroyed) return;
     const parts = [];
-    for (const end = Math.min(count, stat.sent + UNIQUE_CHUNK); stat.sent < end; stat.sent++) parts.push(encodeFrame(uniqueText(stat.sent, base)));
+    const end = Math.min(count, stat.sent + POOL_SIZE);
+    for (let i = stat.sent; i < end; i++) {
+      const [head, tail] = addressParts[i % POOL_SIZE];
+      parts.push(encodeFrame(head + uniquePrefix(i) + tail));
+    }
+    stat.sent = end;
+    const ok = socket.write(Buffer.concat(parts));
+    if (socket.writableLength > stat.maxQueued) stat.maxQueued = socket.writableLength;
+    if (!ok) await waitDrain(socket);
+  }
+}
+
+/** Like burst, but message i gets data.timestamp base + i: a call identity no other run has. */
+async function stampedBurst(ws, socket, count, stat, base) {
+  while (stat.sent < count) {
+    if (ws.readyState !== 1 || socket.destroyed) return;
+    const parts = [];
+    for (const end = Math.min(count, stat.sent + STAMPED_CHUNK); stat.sent < end; stat.sent++) parts.push(encodeFrame(stampedText(stat.sent, base)));
     const ok = socket.write(Buffer.concat(parts));
     if (socket.writableLength > stat.maxQueued) stat.maxQueued = socket.writableLength;
     if (!ok) await waitDrain(socket);
@@ -105,7 +138,7 @@ async function uniqueBurst(ws, socket, count, stat, base) {
  * messages now due in one write (2 at 2,000/s, 10 at 10,000/s), each stamped with the time of that
  * write. The feed does not spin: on two cores the client and the bench's reader need the other core.
  */
-function paced(ws, socket, count, rate, stat, unique) {
+function paced(ws, socket, count, rate, stat, timestampBase) {
   return new Promise((resolve) => {
     const start = nowUs();
     const tick = () => {
@@ -115,7 +148,7 @@ function paced(ws, socket, count, rate, stat, unique) {
       if (due > stat.sent) {
         const parts = [];
         for (let i = stat.sent; i < due; i++) {
-          const head = unique === undefined ? heads[i % POOL_SIZE] : uniqueText(i, unique).slice(0, -2) + ',"sent_us":';
+          const head = timestampBase === undefined ? heads[i % POOL_SIZE] : stampedText(i, timestampBase).slice(0, -2) + ',"sent_us":';
           parts.push(encodeFrame(head + t + '}}'));
         }
         stat.sent = due;
@@ -148,7 +181,12 @@ server.on('upgrade', (req, socket, head) => {
     const stat = { sent: 0, maxQueued: 0 };
     send({ type: 'open', id, t, cpu: cpuUs() });
     ws.on('close', () => send({ type: 'closed', id, t: nowUs(), cpu: cpuUs(), sent: stat.sent }));
-    const run = plan.mode === 'rate' ? paced(ws, raw, plan.count, plan.rate, stat, plan.unique) : burst(ws, raw, plan.count, stat, plan.unique);
+    const run =
+      plan.mode === 'rate'
+        ? paced(ws, raw, plan.count, plan.rate, stat, plan.timestampBase)
+        : plan.mode === 'unique'
+          ? unique(ws, raw, plan.count, stat)
+          : burst(ws, raw, plan.count, stat, plan.timestampBase);
     run.then(() => send({ type: 'sent', id, count: stat.sent, t: nowUs(), cpu: cpuUs(), maxQueued: stat.maxQueued }));
   });
 });

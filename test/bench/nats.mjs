@@ -4,7 +4,7 @@
  *   publish     rexi-live --url <feed> --publish nats://.../bench.rexi.{platform} against the bare
  *               nats.js publisher (nats-reference.mjs), the same window (256), alternating, R rounds:
  *               msgs/s = messages acknowledged / (process exit − feed accepted the connection); every
- *               call unique (the feed's `unique` plans), so none is a duplicate; ratio per round.
+ *               call unique (the feed's timestampBase plans), so none is a duplicate; ratio per round.
  *   latency     feed (paced, data.sent_us) → rexi-live --publish → JetStream → rexi-live --url
  *               nats://... -f ndjson: now − sent_us as each line reaches the bench.
  *   outage      a publisher whose NATS is down for 30 s while the feed keeps sending: its peak RSS,
@@ -130,14 +130,14 @@ async function withManager(url, f) {
 }
 
 let nextBase = 1_800_000_000;
-/** A timestamp base no earlier plan used: every call of the plan has an identity of its own. */
+/** A timestamp base no earlier plan used: every call of the plan has an identity of its own (the feed's `timestampBase`). */
 const uniqueBase = () => (nextBase += 10_000_000);
 
 async function publishRun(ctx, server, side, n, round) {
   const result = { side, round, n };
   const stream = side === 'reference' ? 'BREF' : 'BREXI';
   await withManager(server.url, (jsm) => jsm.streams.purge(stream));
-  const id = await ctx.feed.plan({ mode: 'burst', count: n, unique: uniqueBase() });
+  const id = await ctx.feed.plan({ mode: 'burst', count: n, timestampBase: uniqueBase() });
   const url = ctx.feed.url(id);
   const args =
     side === 'reference'
@@ -168,7 +168,7 @@ async function latencyRun(ctx, server, rate, seconds, warm) {
   });
   const until = Date.now() + 10_000;
   while (!/reading stream/.test(reader.stderr()) && Date.now() < until) await sleep(20);
-  const id = await ctx.feed.plan({ mode: 'rate', count, rate, unique: uniqueBase() });
+  const id = await ctx.feed.plan({ mode: 'rate', count, rate, timestampBase: uniqueBase() });
   const publisher = child(ctx, [ctx.CLI, '--url', ctx.feed.url(id), '-n', String(count), '-q', '--no-retry', '--publish', `${server.url}/bench.lat.{platform}`], {
     timeoutMs: (seconds + warm) * 3_000 + 20_000,
   });
@@ -191,7 +191,7 @@ async function outageRun(ctx, server, { rate, before, down, after }) {
   const count = Math.round(rate * (before + down + after));
   const result = { rate, count, downSeconds: down };
   await withManager(server.url, (jsm) => jsm.streams.purge('BOUT'));
-  const id = await ctx.feed.plan({ mode: 'rate', count, rate, unique: uniqueBase() });
+  const id = await ctx.feed.plan({ mode: 'rate', count, rate, timestampBase: uniqueBase() });
   // --backoff-max 2s: once NATS is back the publisher finds it within 2 s, not up to 30 s later.
   const pub = child(ctx, [ctx.CLI, '--url', ctx.feed.url(id), '-n', String(count), '--no-retry', '--backoff-max', '2s', '--publish', `${server.url}/bench.out.{platform}`], {
     rss: true,

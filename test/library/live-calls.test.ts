@@ -3,7 +3,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { WebSocket } from 'ws';
 // The package's own entry, as a bot developer imports it (package.json "exports" → dist/).
-import { AuthRejectedError, GaveUpError, RexiLiveError, createFeedServer, liveCalls, websocketUrl, type Call, type FeedServer, type Status } from 'rexi-live';
+import { AuthRejectedError, GaveUpError, RexiLiveError, createFeedServer, liveCalls, websocketUrl, type Call, type FeedServer, type MultiCallSignal, type Status } from 'rexi-live';
 import { DOC_EXAMPLE, startBareServer, type BareServer } from '../support/ws-server.js';
 import { tmpdirs } from '../support/tmp.js';
 
@@ -110,6 +110,15 @@ describe('liveCalls', () => {
       { url: 'ws://127.0.0.1:1/x', maxRetries: -1 },
       { url: 'ws://127.0.0.1:1/x', platform: [''] },
       { url: 'ws://127.0.0.1:1/x', auth: 'cookie' as never },
+      { url: 'ws://127.0.0.1:1/x', dedupe: 'bogus' as never },
+      { url: 'ws://127.0.0.1:1/x', dedupe: 'call', firstCall: true },
+      { url: 'ws://127.0.0.1:1/x', dedupe: 'token', dedupeTtlMs: 0 },
+      { url: 'ws://127.0.0.1:1/x', dedupe: 'token', stateMax: 0 },
+      { url: 'ws://127.0.0.1:1/x', minCallers: 1 },
+      { url: 'ws://127.0.0.1:1/x', minCallers: 2.5 },
+      { url: 'ws://127.0.0.1:1/x', minCallers: 3, windowMs: 0 },
+      { url: 'ws://127.0.0.1:1/x', minCallers: 3, cooldownMs: -1 },
+      { url: 'ws://127.0.0.1:1/x', withCalls: true },
     ];
     for (const options of bad) {
       let thrown: unknown;
@@ -192,6 +201,62 @@ describe('liveCalls', () => {
     expect(accepted).toBeLessThan(32 << 20);
     expect(process.memoryUsage().heapUsed - heapBefore).toBeLessThan(64 << 20);
     await iterator.return?.();
+  });
+});
+
+/** A frame by `caller` (its id and name) on `token`. */
+const scan = (token: string, caller: string, timestamp = 1_764_576_000, mcap = 100_000): string =>
+  JSON.stringify({ type: 'NEW_SCAN', data: { token_address: token, token_symbol: 'TKN', timestamp, caller: { id: caller, name: caller, platform: 'telegram' }, price_data: { market_cap: mcap } } });
+
+async function takeAll<T>(messages: AsyncIterable<T>, n: number): Promise<T[]> {
+  const got: T[] = [];
+  for await (const m of messages) {
+    got.push(m);
+    if (got.length === n) break;
+  }
+  return got;
+}
+
+describe('liveCalls: dedupe and multi-call signals', () => {
+  async function sending(frames: string[]): Promise<BareServer> {
+    const bare = await startBareServer((ws) => frames.forEach((f) => ws.send(f)));
+    servers.push(bare);
+    return bare;
+  }
+
+  it('dedupe and firstCall drop what was already yielded', async () => {
+    const frames = [scan('A', 'alice'), scan('A', 'alice', 1_764_576_060), scan('A', 'bob'), scan('B', 'alice'), scan('A', 'alice'), scan('C', 'carol')];
+    const bare = await sending(frames);
+    const byCaller = await take(liveCalls({ url: bare.url, dedupe: 'caller' }), 4);
+    expect(byCaller.map((c) => `${c.tokenAddress}:${c.caller.name}`)).toEqual(['A:alice', 'A:bob', 'B:alice', 'C:carol']);
+    const first = await take(liveCalls({ url: bare.url, firstCall: true }), 3);
+    expect(first.map((c) => c.tokenAddress)).toEqual(['A', 'B', 'C']);
+    const byCall = await take(liveCalls({ url: bare.url, dedupe: 'call' }), 5);
+    expect(byCall.map((c) => c.raw)).toEqual([frames[0], frames[1], frames[2], frames[3], frames[5]]);
+  });
+
+  it('minCallers yields typed signals; withCalls each after its trigger call', async () => {
+    const bare = await sending([scan('A', 'alice', 1, 100_000), scan('A', 'alice', 2), scan('A', 'bob', 3, 300_000), scan('B', 'carol')]);
+    const [signal] = await takeAll(liveCalls({ url: bare.url, minCallers: 2 }), 1);
+    expect(signal!.kind).toBe('signal');
+    if (signal!.kind !== 'signal') return;
+    const s: MultiCallSignal = signal!;
+    expect(s.value.type).toBe('MULTI_CALL');
+    expect(s.value.data).toMatchObject({ token_address: 'A', window: '10m', first_market_cap: 100_000, market_cap: 300_000 });
+    expect(s.value.data.callers.map((c) => c.name)).toEqual(['alice', 'bob']);
+    expect(JSON.parse(s.raw)).toEqual(s.value);
+    expect(typeof s.identity).toBe('string');
+
+    const withCalls = await takeAll(liveCalls({ url: bare.url, minCallers: 2, withCalls: true, windowMs: 90_000, dedupe: 'caller' }), 4);
+    // Dedupe thins the calls after counting: the second call by alice is gone, the signal is not.
+    expect(withCalls.map((m) => (m.kind === 'signal' ? `signal:${m.value.data.window}` : m.caller.name))).toEqual(['alice', 'bob', 'signal:90s', 'carol']);
+  });
+
+  it('types the iterable by its options: calls alone without minCallers', () => {
+    const calls: AsyncIterable<Call> = liveCalls({ url: 'ws://127.0.0.1:1/x', dedupe: 'token' });
+    // @ts-expect-error: with minCallers the iterable yields signals too
+    const notOnlyCalls: AsyncIterable<Call> = liveCalls({ url: 'ws://127.0.0.1:1/x', minCallers: 3 });
+    expect([calls, notOnlyCalls].every((i) => Symbol.asyncIterator in i)).toBe(true);
   });
 });
 

@@ -124,7 +124,7 @@ export function identity(msg: Message): string {
 export const fastPolicy = { minMs: 50, maxMs: 500, maxRetries: Infinity };
 
 /** The CLI's message factory: NEW_SCAN bodies become calls, MULTI_CALL bodies signals. */
-export const toMessage = storedMessageFactory({ allTypes: false, keepValues: true, maxMessageSize: 1024 * 1024 });
+export const toMessage = storedMessageFactory({ allTypes: false, maxMessageSize: 1024 * 1024 });
 
 /** Reads until `n` messages arrived (every batch acknowledged as written), then stops. */
 export async function readN(

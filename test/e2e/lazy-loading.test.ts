@@ -1,0 +1,84 @@
+import { spawn, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterEach, describe, expect, it } from 'vitest';
+import { BIN, cleanEnv } from '../support/cli.js';
+import { tmpdirs } from '../support/tmp.js';
+import { call, startBareServer, type BareServer } from '../support/ws-server.js';
+
+const tmpdir = tmpdirs('rexi-lazy-');
+const RECORDER = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../support/load-recorder.mjs');
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+
+/** The packages a run of the CLI loaded (node_modules names), besides our own dist/ files. */
+function packagesLoaded(args: string[]): string[] {
+  const log = path.join(tmpdir(), 'loaded.txt');
+  const r = spawnSync(process.execPath, ['--import', RECORDER, BIN, ...args], { env: cleanEnv({ REXI_LOAD_LOG: log }), encoding: 'utf8', timeout: 10_000 });
+  expect(r.status, r.stderr).toBe(0);
+  const urls = fs.readFileSync(log, 'utf8').split('\n').filter(Boolean);
+  return [...new Set(urls.map((u) => /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(u)?.[1]).filter((p): p is string => p !== undefined))].sort();
+}
+
+describe('heavy modules are loaded only when used', () => {
+  it('--version and --help load commander and nothing else', () => {
+    expect(packagesLoaded(['--version'])).toEqual(['commander']);
+    expect(packagesLoaded(['--help'])).toEqual(['commander']);
+    expect(packagesLoaded(['tail', '--help'])).toEqual(['commander']);
+  });
+
+  it('an ndjson replay loads no colour, table, pretty-log, socket or NATS module', () => {
+    const file = path.join(tmpdir(), 'one.ndjson');
+    fs.writeFileSync(file, '{"type":"NEW_SCAN","data":{"token_address":"A"}}\n');
+    const loaded = packagesLoaded(['replay', file, '-f', 'ndjson', '-q']);
+    expect(loaded).toContain('pino');
+    for (const heavy of ['chalk', 'cli-table3', 'pino-pretty', 'ws', 'https-proxy-agent']) expect(loaded).not.toContain(heavy);
+    expect(loaded.filter((p) => p.startsWith('@nats-io/'))).toEqual([]);
+  });
+});
+
+/** The same, for a run that needs a server of this process to answer: spawned without blocking. */
+function packagesLoadedAsync(args: string[], options: { cwd?: string } = {}): Promise<{ status: number | null; stderr: string; loaded: string[] }> {
+  const log = path.join(tmpdir(), 'loaded-async.txt');
+  return new Promise((resolve) => {
+    const proc = spawn(process.execPath, ['--import', RECORDER, ...args], { env: cleanEnv({ REXI_LOAD_LOG: log }), cwd: options.cwd });
+    let stderr = '';
+    proc.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    proc.stdout.resume();
+    const limit = setTimeout(() => proc.kill('SIGKILL'), 10_000);
+    proc.on('close', (status) => {
+      clearTimeout(limit);
+      const urls = fs.existsSync(log) ? fs.readFileSync(log, 'utf8').split('\n').filter(Boolean) : [];
+      const loaded = [...new Set(urls.map((u) => /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(u)?.[1]).filter((p): p is string => p !== undefined))].sort();
+      resolve({ status, stderr, loaded });
+    });
+  });
+}
+
+describe('the NATS client is loaded only by a run that names a NATS URL', () => {
+  let bare: BareServer | undefined;
+  afterEach(async () => {
+    await bare?.close();
+    bare = undefined;
+  });
+  const nats = (loaded: string[]): string[] => loaded.filter((p) => p.startsWith('@nats-io/'));
+
+  it('a tail of the service and the library on a ws:// URL load none; a --publish run does', async () => {
+    bare = await startBareServer((ws) => ws.send(call(1)));
+    const tail = await packagesLoadedAsync([BIN, '--url', bare.url, '-n', '1', '-q']);
+    expect(tail.status, tail.stderr).toBe(0);
+    expect(tail.loaded).toContain('ws');
+    expect(nats(tail.loaded)).toEqual([]);
+
+    const script = `import('rexi-live').then(async ({ liveCalls }) => { for await (const c of liveCalls({ url: ${JSON.stringify(bare.url)}, apiKey: 'k' })) break; })`;
+    const lib = await packagesLoadedAsync(['-e', script], { cwd: ROOT });
+    expect(lib.status, lib.stderr).toBe(0);
+    expect(lib.loaded).toContain('ws');
+    expect(nats(lib.loaded)).toEqual([]);
+
+    // The check itself works: naming a NATS URL loads the client (the server is not there).
+    const publish = await packagesLoadedAsync([BIN, '--url', bare.url, '--publish', 'nats://127.0.0.1:1', '--no-retry', '-q']);
+    expect(publish.status).toBe(4);
+    expect(nats(publish.loaded)).toContain('@nats-io/transport-node');
+  });
+});
