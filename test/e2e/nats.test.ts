@@ -76,6 +76,26 @@ describeNats('NATS end to end: the built CLI', () => {
     expect((await stored(server.url, 'E1')).length).toBe(3);
   });
 
+  it('signals are published too, on the signals subject with their own id, and read back as signals', async () => {
+    const frame = (caller: string) => `{"type":"NEW_SCAN","data":{"token_address":"SIG1","token_symbol":"S","timestamp":1700000000,"caller":{"id":"${caller}","name":"${caller}","platform":"telegram"},"price_data":{"market_cap":1000}}}`;
+    bare = await startBareServer((ws) => {
+      ws.send(frame('a'));
+      ws.send(frame('b'));
+    });
+    const r = await runCli(['--url', bare.url, '--min-callers', '2', '--with-calls', '--publish', `${server.url}/sig.{platform}`, '--create-stream', '--stream', 'SIG', '-n', '3']);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toMatch(/published 3 \(duplicates 0\)/);
+    const got = await stored(server.url, 'SIG');
+    expect(got.map((m) => m.subject)).toEqual(['sig.telegram', 'sig.telegram', 'sig.signals']);
+    const signal = JSON.parse(got[2]!.data.toString('utf8')) as { type: string; data: { callers: unknown[] } };
+    expect(signal.type).toBe('MULTI_CALL');
+    expect(signal.data.callers).toHaveLength(2);
+    expect(new Set(got.map((m) => m.headers['Nats-Msg-Id'])).size).toBe(3);
+    const back = await runCli(['replay', `${server.url}/sig.>`, '-f', 'ndjson']);
+    expect(back.code).toBe(0);
+    expect(ndjsonLines(back.stdout)[2]).toEqual(signal);
+  });
+
   it('demo --publish: -n counts lines published and waits for their acknowledgements', async () => {
     const r = await runCli(['demo', '--rate', '200', '--seed', '7', '--publish', `${server.url}/demo.{platform}`, '--create-stream', '--stream', 'DEMO', '-n', '25']);
     expect(r.code).toBe(0);
