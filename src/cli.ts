@@ -148,6 +148,11 @@ export async function main(argv: string[]): Promise<void> {
     stderrIsTTY: process.stderr.isTTY === true,
     homedir: os.homedir(),
   };
+  // A reader of stdout that goes away (`--help | head -1`) ends the output, not the process with a
+  // stack trace; tail's own stdout output also listens, and ends the run quietly.
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code !== 'EPIPE') process.stderr.write(`rexi-live: error: cannot write to stdout: ${err.message}\n`);
+  });
   let result: Promise<Ending> | undefined;
   const program = buildProgram(readVersion(), environment, (r) => (result = r));
   let exitCode: number;

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { call, DOC_EXAMPLE, startBareServer, type BareServer } from '../support/ws-server.js';
-import { killAll, ndjsonLines, runCli } from '../support/cli.js';
+import { BIN, killAll, ndjsonLines, runCli } from '../support/cli.js';
 import { tmpdirs } from '../support/tmp.js';
 
 const tmpdir = tmpdirs('rexi-key-');
@@ -173,5 +173,19 @@ describe('--help and --version', () => {
     const v = await runCli(['--version']);
     expect(v.code).toBe(0);
     expect(v.stdout).toMatch(/^\d+\.\d+\.\d+\n$/);
+  });
+});
+
+describe('help and version into a pipe that closes early', () => {
+  it.each([['--help'], ['tail', '--help'], ['--version']])('%s | head -1: exit 0, no stack trace', async (...args) => {
+    const { spawn } = await import('node:child_process');
+    const child = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    // Like head -1: take the first bytes, then close the pipe.
+    child.stdout.once('data', () => child.stdout.destroy());
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    expect(code).toBe(0);
+    expect(stderr).not.toMatch(/EPIPE|at .*\(node:/);
   });
 });
