@@ -3,8 +3,8 @@
  * CLI is built on; nothing else in dist/ is part of the contract.
  *
  *   import { liveCalls } from 'rexi-live';
- *   for await (const call of liveCalls({ url, apiKey, platform: ['telegram'] })) console.log(call.tokenSymbol);
- *   for await (const m of liveCalls({ url, apiKey, minCallers: 3 })) if (m.kind === 'signal') console.log(m.value.data.callers);
+ *   for await (const call of liveCalls({ url, apiKey, platform: ['telegram'] })) alert(call.tokenSymbol, call.tokenAddress);
+ *   for await (const m of liveCalls({ url, apiKey, minCallers: 3 })) if (m.kind === 'signal') alert(m.value.data.token_address);
  */
 import type { Agent } from 'node:http';
 import type { Call } from './calls.js';
