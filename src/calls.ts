@@ -7,7 +7,20 @@
  * may be missing or of another type, so readers of these types go through `text()` and `num()`.
  */
 
-import { ScanResult, scanFrame } from './frame-scan.js';
+import {
+  FIELD_CALLER_ID,
+  FIELD_CALLER_NAME,
+  FIELD_MARKET_CAP,
+  FIELD_NAME,
+  FIELD_PLATFORM,
+  FIELD_PRICE,
+  FIELD_SYMBOL,
+  FIELD_TIMESTAMP,
+  readField,
+  ScanResult,
+  scanFrame,
+  UNREADABLE,
+} from './frame-scan.js';
 
 export interface WireCaller {
   id?: unknown; // a string in the docs; numeric ids are seen in the wild
@@ -47,16 +60,32 @@ export interface CallerView {
 }
 
 /**
- * A NEW_SCAN call, normalised once: the typed fields are read from the parsed message on first use
- * and kept, so filters, stages and renderers never re-read the raw fields. `raw` is the frame's own
- * text: ndjson is built from it, so numbers (even integers beyond 2^53) and unknown fields reach
- * the user unchanged.
+ * A NEW_SCAN call, normalised once: the typed fields are read on first use and kept, so filters,
+ * stages and renderers never re-read the raw fields. `raw` is the frame's own text: ndjson is built
+ * from it, so numbers (even integers beyond 2^53) and unknown fields reach the user unchanged.
+ *
+ * A call classified from its bytes reads its typed fields from them, at the places the scan
+ * recorded, until something needs the parsed message: a field costs a small decode, not a parse
+ * of the frame. The values are those of the parse in every case (a field the bytes do not tell
+ * is read from the parse).
  */
 export class Call {
   declare readonly kind: 'call';
   private view: { caller: CallerView; marketCap: number | undefined; price: number | undefined } | undefined;
   private text: string | undefined;
   private frame: Buffer | undefined;
+  // Where the scan found the fields in `frame` (ScanResult.fields, and the token's span when it
+  // has no escape): plain numbers, so a call that is never read costs a few stores, no allocation.
+  private readonly tokenStart: number;
+  private readonly tokenEnd: number;
+  private readonly symbolAt: number;
+  private readonly nameAt: number;
+  private readonly timestampAt: number;
+  private readonly callerIdAt: number;
+  private readonly callerNameAt: number;
+  private readonly platformAt: number;
+  private readonly marketCapAt: number;
+  private readonly priceAt: number;
 
   constructor(
     raw: string | Buffer,
@@ -68,9 +97,27 @@ export class Call {
     private parsed: WireMessage | undefined,
     /** The frame's bytes are its ndjson line as they are: compact, nothing to escape. */
     private lineReady = false,
+    /** The scan of the bytes `raw`, when it was one: where its fields are. */
+    scan?: ScanResult,
   ) {
     if (typeof raw === 'string') this.text = raw;
     else this.frame = raw;
+    if (scan !== undefined && typeof raw !== 'string') {
+      const f = scan.fields;
+      this.tokenStart = scan.tokenEscaped ? -1 : scan.tokenStart;
+      this.tokenEnd = scan.tokenEnd;
+      this.symbolAt = f[FIELD_SYMBOL]!;
+      this.nameAt = f[FIELD_NAME]!;
+      this.timestampAt = f[FIELD_TIMESTAMP]!;
+      this.callerIdAt = f[FIELD_CALLER_ID]!;
+      this.callerNameAt = f[FIELD_CALLER_NAME]!;
+      this.platformAt = f[FIELD_PLATFORM]!;
+      this.marketCapAt = f[FIELD_MARKET_CAP]!;
+      this.priceAt = f[FIELD_PRICE]!;
+    } else {
+      this.tokenStart = this.tokenEnd = this.symbolAt = this.nameAt = this.timestampAt = -1;
+      this.callerIdAt = this.callerNameAt = this.platformAt = this.marketCapAt = this.priceAt = -1;
+    }
   }
 
   /** The frame's exact text, decoded from its bytes on first use. */
@@ -111,19 +158,30 @@ export class Call {
   }
 
   get tokenAddress(): string {
-    return this.data.token_address;
+    const frame = this.unparsedFrame();
+    // The scan found a string without escapes: its bytes are the address.
+    return frame !== undefined && this.tokenStart >= 0 ? frame.toString('utf8', this.tokenStart, this.tokenEnd) : this.data.token_address;
   }
 
   get tokenName(): string | undefined {
-    return text(this.data.token_name);
+    const v = this.field(this.nameAt, FIELD_NAME);
+    return text(v === UNREADABLE ? this.data.token_name : v);
   }
 
   get tokenSymbol(): string | undefined {
-    return text(this.data.token_symbol);
+    const v = this.field(this.symbolAt, FIELD_SYMBOL);
+    return text(v === UNREADABLE ? this.data.token_symbol : v);
   }
 
   get timestampMs(): number | undefined {
-    return timestampMs(this.data);
+    return msOfTimestamp(this.timestampValue);
+  }
+
+  /** `data.timestamp` as the frame has it when a string or a number; else undefined. */
+  get timestampValue(): string | number | undefined {
+    let v: unknown = this.field(this.timestampAt, FIELD_TIMESTAMP);
+    if (v === UNREADABLE) v = this.data.timestamp;
+    return typeof v === 'string' || typeof v === 'number' ? v : undefined;
   }
 
   get caller(): CallerView {
@@ -140,15 +198,39 @@ export class Call {
     return this.normalised().price;
   }
 
+  /** The frame's bytes while nothing has parsed them: the fields are then read from the bytes. */
+  private unparsedFrame(): Buffer | undefined {
+    return this.parsed === undefined ? this.frame : undefined;
+  }
+
+  /** A field from the bytes (see readField); UNREADABLE when only the parse can tell it. */
+  private field(at: number, field: number): string | number | boolean | undefined | typeof UNREADABLE {
+    const frame = this.unparsedFrame();
+    return frame === undefined ? UNREADABLE : readField(frame, at, field);
+  }
+
   private normalised(): NonNullable<Call['view']> {
     if (this.view === undefined) {
-      const data = this.data;
-      const c = callerOf(data);
-      const p = priceDataOf(data);
+      let id: unknown = this.field(this.callerIdAt, FIELD_CALLER_ID);
+      let name: unknown = this.field(this.callerNameAt, FIELD_CALLER_NAME);
+      let platform: unknown = this.field(this.platformAt, FIELD_PLATFORM);
+      if (id === UNREADABLE || name === UNREADABLE || platform === UNREADABLE) {
+        const c = callerOf(this.data);
+        id = c?.id;
+        name = c?.name;
+        platform = c?.platform;
+      }
+      let marketCap: unknown = this.field(this.marketCapAt, FIELD_MARKET_CAP);
+      let price: unknown = this.field(this.priceAt, FIELD_PRICE);
+      if (marketCap === UNREADABLE || price === UNREADABLE) {
+        const p = priceDataOf(this.data);
+        marketCap = p?.market_cap;
+        price = p?.current_price;
+      }
       this.view = {
-        caller: { id: text(c?.id), name: text(c?.name), platform: text(c?.platform) },
-        marketCap: num(p?.market_cap),
-        price: num(p?.current_price),
+        caller: { id: text(id), name: text(name), platform: text(platform) },
+        marketCap: num(marketCap),
+        price: num(price),
       };
     }
     return this.view;
@@ -227,7 +309,7 @@ const scan = new ScanResult();
  */
 export function classifyBytes(data: Buffer, receivedAt: number, allTypes: boolean): Call | OtherMessage | SkipKind {
   const kind = scanFrame(data, scan);
-  if (kind === 'call') return new Call(data, receivedAt, scan.ascii, undefined, !scan.whitespace && !scan.unsafe);
+  if (kind === 'call') return new Call(data, receivedAt, scan.ascii, undefined, !scan.whitespace && !scan.unsafe, scan);
   if (kind === 'not-json' || kind === 'not-object' || !allTypes) return kind;
   return new OtherMessage(data.toString(), receivedAt, scan.ascii, undefined);
 }
@@ -271,7 +353,12 @@ const MILLISECONDS_FROM = 1e11;
 /** `data.timestamp` (unix seconds, or milliseconds when that large) in epoch ms; undefined if unusable. */
 export function timestampMs(data: unknown): number | undefined {
   if (data === null || typeof data !== 'object') return undefined;
-  const t = num((data as NewScanData).timestamp);
+  return msOfTimestamp((data as NewScanData).timestamp);
+}
+
+/** A timestamp's value in epoch ms, as timestampMs reads it. */
+function msOfTimestamp(v: unknown): number | undefined {
+  const t = num(v);
   if (t === undefined) return undefined;
   const ms = Math.abs(t) < MILLISECONDS_FROM ? t * 1000 : t;
   return Math.abs(ms) <= MAX_EPOCH_MS ? ms : undefined;

@@ -1,14 +1,37 @@
 /**
  * One pass over a text frame's bytes that answers what the hot path needs without building the
  * value: is it JSON (exactly as `JSON.parse(buf.toString())` decides), how it classifies (the same
- * kinds as classifyFrame), where its top-level `type` and `data.token_address` strings are, and
- * whether its text needs compaction or escaping for ndjson. It allocates nothing per call.
+ * kinds as classifyFrame), where its top-level `type` and `data.token_address` strings are, where
+ * the values of the few other fields the stages and filters read are (see FIELD_NAMES), and whether
+ * its text needs compaction or escaping for ndjson. It allocates nothing per call.
  *
  * The bytes must be valid UTF-8 (the caller has checked them): outside strings any byte of 0x80 and
  * above is an error anyway, and inside strings they are taken as characters without decoding.
  */
 
 export type ScanKind = 'call' | 'not-json' | 'not-object' | 'no-token-address' | 'other-type';
+
+/** Indexes into ScanResult.fields: members of `data`, of `data.caller` and of `data.price_data`. */
+export const FIELD_SYMBOL = 0; // data.token_symbol
+export const FIELD_NAME = 1; // data.token_name
+export const FIELD_TIMESTAMP = 2; // data.timestamp
+export const FIELD_CALLER_ID = 3; // data.caller.id
+export const FIELD_CALLER_NAME = 4; // data.caller.name
+export const FIELD_PLATFORM = 5; // data.caller.platform
+export const FIELD_MARKET_CAP = 6; // data.price_data.market_cap
+export const FIELD_PRICE = 7; // data.price_data.current_price
+export const FIELD_COUNT = 8;
+/** Each field's path, by index: what the tests check the offsets against. */
+export const FIELD_NAMES: readonly (readonly string[])[] = [
+  ['token_symbol'],
+  ['token_name'],
+  ['timestamp'],
+  ['caller', 'id'],
+  ['caller', 'name'],
+  ['caller', 'platform'],
+  ['price_data', 'market_cap'],
+  ['price_data', 'current_price'],
+];
 
 /**
  * What one scan found, refilled by every call so the hot path reuses one object. Spans are byte
@@ -36,6 +59,14 @@ export class ScanResult {
   unsafe = false;
   /** Every byte is ASCII. */
   ascii = true;
+  /**
+   * By FIELD_* index, where the field's member is: the offset of its key (just after the opening
+   * quote), in the objects JSON.parse keeps: the last top-level `data` and in it the last `caller`
+   * and `price_data`. -1 when the field is not there, or an object on its path is not an object.
+   * The key is only known to look like the field's (its length and first byte, or its text when
+   * escaped) and to be the last that does: readField compares it and reads the value.
+   */
+  readonly fields = new Int32Array(FIELD_COUNT).fill(-1);
 }
 
 // Byte classes of string content. Four tables, switched as the scan learns more, so the tight
@@ -78,6 +109,9 @@ const SIMPLE_ESCAPE = new Uint8Array(256);
 for (const c of '"\\/bfnrt') SIMPLE_ESCAPE[c.charCodeAt(0)] = 1;
 const HEX = new Uint8Array(256);
 for (const c of '0123456789abcdefABCDEF') HEX[c.charCodeAt(0)] = 1;
+/** The bytes a JSON number is made of. */
+const NUMBER_BYTE = new Uint8Array(256);
+for (const c of '0123456789.eE+-') NUMBER_BYTE[c.charCodeAt(0)] = 1;
 
 const OBJECT = 1;
 const ARRAY = 2;
@@ -89,21 +123,99 @@ const ARRAY = 2;
 const STACK_SIZE = 1024;
 let stack = new Uint8Array(STACK_SIZE);
 
-/** What the value being scanned is, for classification. */
+/** What the value being scanned is: the member whose key came last. */
 const ROLE_NONE = 0;
 const ROLE_TYPE = 1; // the value of a top-level "type"
-const ROLE_DATA = 2; // the value of a top-level "data"
-const ROLE_TOKEN = 3; // the value of "token_address" in the top-level data object
+const ROLE_TOKEN = 2; // the value of "token_address" in the top-level data object
+const ROLE_DATA = 3; // the value of a top-level "data"
+const ROLE_CALLER = 4; // the value of "caller" in the data object
+const ROLE_PRICE_DATA = 5; // the value of "price_data" in the data object
+const ROLE_FIELD = 8; // ROLE_FIELD + i: the value of field i (FIELD_*)
+
+/** Which object the container at depth 3 is. */
+const INNER_NONE = 0;
+const INNER_CALLER = 1;
+const INNER_PRICE_DATA = 2;
 
 const NEW_SCAN = 'NEW_SCAN';
 const TOKEN_ADDRESS = 'token_address';
-const NEW_SCAN_BYTES = new TextEncoder().encode(NEW_SCAN);
-const TOKEN_ADDRESS_BYTES = new TextEncoder().encode(TOKEN_ADDRESS);
+
+// The keys and the type that decide a frame's kind or which object counts, compared byte by byte
+// with constants: a loop over an array of the bytes costs about twice as much, in the scan's
+// hottest branch. The caller has checked the length.
+/** `NEW_SCAN` */
+function isNewScanText(b: Buffer, s: number): boolean {
+  return b[s] === 0x4e && b[s + 1] === 0x45 && b[s + 2] === 0x57 && b[s + 3] === 0x5f && b[s + 4] === 0x53 && b[s + 5] === 0x43 && b[s + 6] === 0x41 && b[s + 7] === 0x4e;
+}
+/** `token_address` */
+function isTokenAddress(b: Buffer, s: number): boolean {
+  return (
+    b[s] === 0x74 && b[s + 1] === 0x6f && b[s + 2] === 0x6b && b[s + 3] === 0x65 && b[s + 4] === 0x6e && b[s + 5] === 0x5f && b[s + 6] === 0x61 &&
+    b[s + 7] === 0x64 && b[s + 8] === 0x64 && b[s + 9] === 0x72 && b[s + 10] === 0x65 && b[s + 11] === 0x73 && b[s + 12] === 0x73
+  );
+}
+/** `caller` */
+function isCaller(b: Buffer, s: number): boolean {
+  return b[s] === 0x63 && b[s + 1] === 0x61 && b[s + 2] === 0x6c && b[s + 3] === 0x6c && b[s + 4] === 0x65 && b[s + 5] === 0x72;
+}
+/** `price_data` */
+function isPriceData(b: Buffer, s: number): boolean {
+  return (
+    b[s] === 0x70 && b[s + 1] === 0x72 && b[s + 2] === 0x69 && b[s + 3] === 0x63 && b[s + 4] === 0x65 && b[s + 5] === 0x5f && b[s + 6] === 0x64 &&
+    b[s + 7] === 0x61 && b[s + 8] === 0x74 && b[s + 9] === 0x61
+  );
+}
+
+/**
+ * Keys are told apart by their length and their first and last bytes alone, a table look-up:
+ * comparing every byte of every key of `data` would cost the scan a quarter of its time. For
+ * token_address, caller and price_data (which decide the kind or which object counts) a candidate
+ * is then compared in full; a field's key is compared only when a reader asks for its value
+ * (readField), so a key that merely looks like one (`token_supply` after `token_symbol`) makes
+ * that field unreadable from the bytes, never wrong. The level is that of the object the key is in:
+ * LEVEL_DATA, or the INNER_* of the object at depth 3.
+ */
+const LEVEL_DATA = 0;
+/** By `level << 12 | length << 8 | first byte`: the role of a key shorter than 16 bytes. */
+const KEY_ROLES = new Uint8Array(3 << 12);
+/** By role: the last byte of its key. */
+const KEY_LAST = new Uint8Array(ROLE_FIELD + FIELD_COUNT);
+/** The key of each field in its object, by FIELD_* index. */
+const FIELD_KEYS = FIELD_NAMES.map((path) => new TextEncoder().encode(path[path.length - 1]));
+function keyRole(level: number, key: string, role: number): void {
+  const index = (level << 12) | (key.length << 8) | key.charCodeAt(0);
+  if (KEY_ROLES[index] !== ROLE_NONE) throw new Error(`two keys share a length and a first byte: ${key}`);
+  KEY_ROLES[index] = role;
+  KEY_LAST[role] = key.charCodeAt(key.length - 1);
+}
+keyRole(LEVEL_DATA, TOKEN_ADDRESS, ROLE_TOKEN);
+keyRole(LEVEL_DATA, 'caller', ROLE_CALLER);
+keyRole(LEVEL_DATA, 'price_data', ROLE_PRICE_DATA);
+for (let i = 0; i < FIELD_COUNT; i++) {
+  const path = FIELD_NAMES[i]!;
+  keyRole(path.length === 1 ? LEVEL_DATA : path[0] === 'caller' ? INNER_CALLER : INNER_PRICE_DATA, path[path.length - 1]!, ROLE_FIELD + i);
+}
+
+/** The role of a key written with escapes: its decoded text compared in full, a rare path. */
+function escapedKeyRole(buf: Buffer, start: number, end: number, level: number): number {
+  if (level === LEVEL_DATA) {
+    if (escapedEquals(buf, start, end, TOKEN_ADDRESS)) return ROLE_TOKEN;
+    if (escapedEquals(buf, start, end, 'caller')) return ROLE_CALLER;
+    if (escapedEquals(buf, start, end, 'price_data')) return ROLE_PRICE_DATA;
+  }
+  const parent = level === LEVEL_DATA ? undefined : level === INNER_CALLER ? 'caller' : 'price_data';
+  for (let i = 0; i < FIELD_COUNT; i++) {
+    const path = FIELD_NAMES[i]!;
+    if ((path.length === 1 ? undefined : path[0]) === parent && escapedEquals(buf, start, end, path[path.length - 1]!)) return ROLE_FIELD + i;
+  }
+  return ROLE_NONE;
+}
 
 function notJson(out: ScanResult): ScanKind {
   out.typeStart = out.typeEnd = out.tokenStart = out.tokenEnd = -1;
   out.typeEscaped = out.tokenEscaped = out.whitespace = out.unsafe = false;
   out.ascii = true;
+  out.fields.fill(-1);
   if (stack.length > STACK_SIZE) stack = new Uint8Array(STACK_SIZE);
   return 'not-json';
 }
@@ -136,6 +248,33 @@ function hexValue(c: number): number {
 }
 
 /**
+ * The role of a member of the data object (level LEVEL_DATA) or of data.caller or data.price_data
+ * (their INNER_*), by its key at start..end. A field's member is recorded in `fields` at once (its
+ * value follows its key): ROLE_NONE is returned for it.
+ */
+function memberRole(buf: Buffer, start: number, end: number, escaped: boolean, level: number, fields: Int32Array): number {
+  const len = end - start;
+  let role = ROLE_NONE;
+  if (escaped) role = escapedKeyRole(buf, start, end, level);
+  else if (len < 16) {
+    role = KEY_ROLES[(level << 12) | (len << 8) | buf[start]!]!;
+    if (buf[end - 1] !== KEY_LAST[role]) return ROLE_NONE;
+  }
+  if (role >= ROLE_FIELD) {
+    fields[role - ROLE_FIELD] = start;
+    return ROLE_NONE;
+  }
+  if (role === ROLE_NONE) return role;
+  if (!escaped && !(role === ROLE_TOKEN ? isTokenAddress(buf, start) : role === ROLE_CALLER ? isCaller(buf, start) : isPriceData(buf, start))) {
+    return ROLE_NONE;
+  }
+  // A later caller or price_data replaces the earlier one, whatever it is.
+  if (role === ROLE_CALLER) fields[FIELD_CALLER_ID] = fields[FIELD_CALLER_NAME] = fields[FIELD_PLATFORM] = -1;
+  else if (role === ROLE_PRICE_DATA) fields[FIELD_MARKET_CAP] = fields[FIELD_PRICE] = -1;
+  return role;
+}
+
+/**
  * Scans one frame. Returns its kind; `out` gets the spans and flags (see ScanResult). The kinds
  * match classifyFrame with allTypes off: 'call' for a NEW_SCAN whose data.token_address is a
  * string, and for duplicated keys the last one counts, as in JSON.parse.
@@ -157,6 +296,9 @@ export function scanFrame(buf: Buffer, out: ScanResult): ScanKind {
   let role = ROLE_NONE;
   let topObject = false;
   let dataOpen = false; // the container at depth 2 is the top-level data object
+  let inner = INNER_NONE; // what the container at depth 3 is, when dataOpen
+  let dataSeen = false; // a top-level data member was met: its value reset the fields
+  const fields = out.fields;
 
   let typeStart = -1;
   let typeEnd = -1;
@@ -238,10 +380,13 @@ export function scanFrame(buf: Buffer, out: ScanResult): ScanKind {
             if (escapedEquals(buf, start, end, 'type')) role = ROLE_TYPE;
             else if (escapedEquals(buf, start, end, 'data')) role = ROLE_DATA;
           }
-        } else if (depth === 2 && dataOpen) {
-          if (escaped ? len > 13 && escapedEquals(buf, start, end, TOKEN_ADDRESS) : len === 13 && bytesEqual(buf, start, TOKEN_ADDRESS_BYTES)) {
-            role = ROLE_TOKEN;
+          if (role === ROLE_DATA) {
+            // A later data replaces the earlier one, whatever it is.
+            dataSeen = true;
+            for (let i = 0; i < FIELD_COUNT; i++) fields[i] = -1;
           }
+        } else if (depth === 2 ? dataOpen : depth === 3 && inner !== INNER_NONE) {
+          role = memberRole(buf, start, end, escaped, depth === 2 ? LEVEL_DATA : inner, fields);
         }
         if (p < n && buf[p]! <= 0x20) {
           const q = skipSpace(buf, p, n);
@@ -260,13 +405,13 @@ export function scanFrame(buf: Buffer, out: ScanResult): ScanKind {
           typeStart = start;
           typeEnd = end;
           typeEscaped = escaped;
-          isNewScan = escaped ? escapedEquals(buf, start, end, NEW_SCAN) : end - start === 8 && bytesEqual(buf, start, NEW_SCAN_BYTES);
+          isNewScan = escaped ? escapedEquals(buf, start, end, NEW_SCAN) : end - start === 8 && isNewScanText(buf, start);
         } else if (role === ROLE_TOKEN) {
           hasToken = true;
           tokenStart = start;
           tokenEnd = end;
           tokenEscaped = escaped;
-        } else {
+        } else if (role === ROLE_DATA) {
           hasToken = false;
         }
         role = ROLE_NONE;
@@ -281,9 +426,11 @@ export function scanFrame(buf: Buffer, out: ScanResult): ScanKind {
         if (role === ROLE_TYPE) {
           typeStart = typeEnd = -1;
           typeEscaped = isNewScan = false;
-        } else {
+        } else if (role <= ROLE_DATA) {
           hasToken = false;
           if (role === ROLE_DATA && isObject) dataOpen = true;
+        } else if (isObject) {
+          inner = role === ROLE_CALLER ? INNER_CALLER : INNER_PRICE_DATA;
         }
         role = ROLE_NONE;
       }
@@ -310,7 +457,10 @@ export function scanFrame(buf: Buffer, out: ScanResult): ScanKind {
       }
       // Empty: closed at once, below.
       p++;
-      if (--depth === 1) dataOpen = false;
+      if (--depth < 3) {
+        inner = INNER_NONE;
+        if (depth === 1) dataOpen = false;
+      }
       inObject = depth > 0 && st[depth - 1] === OBJECT;
     } else {
       // A number or a literal.
@@ -354,7 +504,7 @@ export function scanFrame(buf: Buffer, out: ScanResult): ScanKind {
         if (role === ROLE_TYPE) {
           typeStart = typeEnd = -1;
           typeEscaped = isNewScan = false;
-        } else hasToken = false;
+        } else if (role <= ROLE_DATA) hasToken = false;
         role = ROLE_NONE;
       }
     }
@@ -379,12 +529,16 @@ export function scanFrame(buf: Buffer, out: ScanResult): ScanKind {
         continue value;
       }
       if (c !== (inObject ? 0x7d : 0x5d)) return notJson(out);
-      if (--depth === 1) dataOpen = false;
+      if (--depth < 3) {
+        inner = INNER_NONE;
+        if (depth === 1) dataOpen = false;
+      }
       inObject = depth > 0 && st[depth - 1] === OBJECT;
     }
   }
 
   if (st.length > STACK_SIZE) stack = new Uint8Array(STACK_SIZE);
+  if (!dataSeen) fields.fill(-1);
   out.typeStart = typeStart;
   out.typeEnd = typeEnd;
   out.typeEscaped = typeEscaped;
@@ -399,15 +553,59 @@ export function scanFrame(buf: Buffer, out: ScanResult): ScanKind {
   return hasToken ? 'call' : 'no-token-address';
 }
 
-/** The bytes at `start` are `target` (the caller has checked the length). */
-function bytesEqual(buf: Buffer, start: number, target: Uint8Array): boolean {
-  for (let k = 0; k < target.length; k++) if (buf[start + k] !== target[k]) return false;
-  return true;
-}
-
 /** Whitespace as JSON.parse skips it: space, tab, LF and CR only. */
 function skipSpace(buf: Buffer, p: number, n: number): number {
   let c = 0;
   while (p < n && ((c = buf[p]!) === 0x20 || c === 0x0a || c === 0x0d || c === 0x09)) p++;
   return p;
+}
+
+/** readField's answer when the bytes do not tell a field's value: parse the frame instead. */
+export const UNREADABLE: unique symbol = Symbol('unreadable');
+
+/**
+ * Field `field` of a scanned frame, from `at` = its ScanResult.fields entry, as JSON.parse makes
+ * it when it is a string, a number or a boolean; undefined when the field is missing or null, an
+ * object or an array. UNREADABLE when the key there is not exactly the field's (it only looked
+ * like it, or it is written with escapes): the last member of that name cannot be told without
+ * a parse.
+ */
+export function readField(buf: Buffer, at: number, field: number): string | number | boolean | undefined | typeof UNREADABLE {
+  if (at < 0) return undefined;
+  const key = FIELD_KEYS[field]!;
+  const n = key.length;
+  // The key's own bytes, then its closing quote: no backslash among them, so that quote ends it.
+  if (buf[at + n] !== 0x22) return UNREADABLE;
+  for (let k = 0; k < n; k++) if (buf[at + k] !== key[k]) return UNREADABLE;
+  // The scan checked what follows: layout, the colon, layout, the value.
+  let p = skipSpace(buf, at + n + 1, buf.length) + 1;
+  p = skipSpace(buf, p, buf.length);
+  return valueAt(buf, p);
+}
+
+/** The scalar value starting at `at` (in a text the scan accepted); undefined for null, objects, arrays. */
+function valueAt(buf: Buffer, at: number): string | number | boolean | undefined {
+  const c = buf[at]!;
+  if (c === 0x22) {
+    // The string ends at the first quote not escaped.
+    let p = at + 1;
+    let escaped = false;
+    for (let b = buf[p]!; b !== 0x22; b = buf[p]!) {
+      if (b === 0x5c) {
+        escaped = true;
+        p += 2;
+      } else p++;
+    }
+    return escaped ? (JSON.parse(buf.toString('utf8', at, p + 1)) as string) : buf.toString('utf8', at + 1, p);
+  }
+  if (c === 0x2d || (c >= 0x30 && c <= 0x39)) {
+    let p = at + 1;
+    const n = buf.length;
+    while (p < n && NUMBER_BYTE[buf[p]!] === 1) p++;
+    // For a JSON number literal, Number() rounds exactly as JSON.parse does (beyond 2^53 too).
+    return Number(buf.toString('latin1', at, p));
+  }
+  if (c === 0x74) return true;
+  if (c === 0x66) return false;
+  return undefined;
 }

@@ -125,7 +125,7 @@ function entryOf(call: Call, caller: string, at: number): WindowEntry {
 
 /** `data.timestamp` as the frame wrote it, when a number or a string. */
 function timestampOf(call: Call): number | string | null {
-  const t = call.data.timestamp;
+  const t = call.timestampValue;
   return typeof t === 'string' || (typeof t === 'number' && Number.isFinite(t)) ? t : null;
 }
 

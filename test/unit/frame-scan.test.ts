@@ -1,7 +1,7 @@
 import { isUtf8 } from 'node:buffer';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { classifyFrame } from '../../src/calls.js';
-import { ScanResult, scanFrame, type ScanKind } from '../../src/frame-scan.js';
+import { classifyBytes, classifyFrame, type Call } from '../../src/calls.js';
+import { FIELD_COUNT, FIELD_NAMES, readField, ScanResult, scanFrame, UNREADABLE, type ScanKind } from '../../src/frame-scan.js';
 import { compactJson } from '../../src/json-text.js';
 import { createCallGenerator } from '../../src/server/generator.js';
 
@@ -67,14 +67,18 @@ afterAll(() => {
   Error.stackTraceLimit = stackTraceLimit;
 });
 
-/** What the scanner got wrong about `buf`, compared with JSON.parse and slow checks; undefined if nothing. */
-function disagreement(buf: Buffer): string | undefined {
+/**
+ * What the scanner got wrong about `buf`, compared with JSON.parse and slow checks; undefined if
+ * nothing. `withCalls`: a call is also classified from its bytes and from its text, and the two
+ * Calls must report the same fields.
+ */
+function disagreement(buf: Buffer, withCalls: boolean): string | undefined {
   const kind = scanFrame(buf, out);
   const text = buf.toString();
   const parsed = parse(text);
   if (parsed === undefined) {
     if (kind !== 'not-json') return `JSON.parse rejects it, the scanner says ${kind}`;
-    if (out.typeStart !== -1 || out.tokenStart !== -1 || out.tokenEscaped || out.whitespace || out.unsafe || !out.ascii) {
+    if (out.typeStart !== -1 || out.tokenStart !== -1 || out.tokenEscaped || out.whitespace || out.unsafe || !out.ascii || out.fields.some((at) => at !== -1)) {
       return 'fields not reset after not-json';
     }
     return undefined;
@@ -104,6 +108,77 @@ function disagreement(buf: Buffer): string | undefined {
   const token = data !== null && typeof data === 'object' ? (data as { token_address?: unknown }).token_address : undefined;
   const tokenWrong = spanDisagreement(buf, token, out.tokenStart, out.tokenEnd, out.tokenEscaped);
   if (tokenWrong !== undefined) return `data.token_address: ${tokenWrong}`;
+  const fieldsWrong = fieldDisagreement(buf, data);
+  if (fieldsWrong !== undefined) return fieldsWrong;
+  if (kind === 'call' && withCalls) return callDisagreement(buf, text);
+  return undefined;
+}
+
+/** How often a field that is there was read from the bytes, and how often it took the parse. */
+const fieldReads = { fromBytes: 0, unreadable: 0 };
+
+/** A member of a parsed object, when the object is one and has it as its own. */
+function member(object: unknown, key: string): { value: unknown } | undefined {
+  return object !== null && typeof object === 'object' && Object.hasOwn(object, key) ? { value: (object as Record<string, unknown>)[key] } : undefined;
+}
+
+/** Whether readField tells each field as JSON.parse has it in `data` (the kept data value). */
+function fieldDisagreement(buf: Buffer, data: unknown): string | undefined {
+  if (data === null || typeof data !== 'object') {
+    return out.fields.every((at) => at === -1) ? undefined : `fields ${out.fields.join()} for a data that is not an object`;
+  }
+  for (let i = 0; i < FIELD_COUNT; i++) {
+    const path = FIELD_NAMES[i]!;
+    const name = path.join('.');
+    const key = path[path.length - 1]!;
+    const holder = path.length === 1 ? data : member(data, path[0]!)?.value;
+    const there = member(holder, key);
+    const at = out.fields[i]!;
+    const read = readField(buf, at, i);
+    if (at >= 0 && buf[at - 1] !== 0x22) return `${name}: offset ${at} is not just after a quote`;
+    if (read === UNREADABLE) {
+      // Only a key that looks like the field's (its length, first and last bytes) or one written
+      // with escapes may leave the field to the parse.
+      let end = at;
+      while (end < buf.length && buf[end] !== 0x22) end += buf[end] === 0x5c ? 2 : 1;
+      const written = buf.toString('latin1', at, end);
+      const alike = written.length === key.length && written[0] === key[0] && written[written.length - 1] === key[key.length - 1];
+      if (written === key || !(alike || written.includes('\\'))) return `${name}: unreadable at ${at} (key ${printable(written)})`;
+      if (there !== undefined) fieldReads.unreadable++;
+      continue;
+    }
+    if (there === undefined) {
+      if (read !== undefined || at !== -1) return `${name}: missing in the parse, the scan has ${printable(String(read))} at ${at}`;
+      continue;
+    }
+    if (at === -1) return `${name}: no offset for a member that is there`;
+    const v = there.value;
+    const expected = typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean' ? v : undefined;
+    if (!Object.is(read, expected)) return `${name}: read ${printable(String(read))}, the parse has ${printable(JSON.stringify(v) ?? 'undefined')}`;
+    fieldReads.fromBytes++;
+  }
+  return undefined;
+}
+
+/** What a Call reports, every typed field. */
+function report(call: Call): unknown[] {
+  const c = call.caller;
+  return [call.tokenAddress, call.tokenName, call.tokenSymbol, call.timestampMs, call.timestampValue, c.id, c.name, c.platform, call.marketCap, call.price];
+}
+const REPORT_NAMES = ['tokenAddress', 'tokenName', 'tokenSymbol', 'timestampMs', 'timestampValue', 'caller.id', 'caller.name', 'caller.platform', 'marketCap', 'price'];
+
+/** Whether a Call built from the bytes reports what one built from the text does. */
+function callDisagreement(buf: Buffer, text: string): string | undefined {
+  const fromBytes = classifyBytes(buf, 0, false);
+  const fromText = classifyFrame(text, 0, false);
+  if (typeof fromBytes !== 'object' || typeof fromText !== 'object' || fromBytes.kind !== 'call' || fromText.kind !== 'call') {
+    return `a call, yet classifyBytes says ${typeof fromBytes === 'object' ? fromBytes.kind : fromBytes}, classifyFrame ${typeof fromText === 'object' ? fromText.kind : fromText}`;
+  }
+  const a = report(fromBytes);
+  const b = report(fromText);
+  for (let k = 0; k < a.length; k++) {
+    if (!Object.is(a[k], b[k])) return `Call.${REPORT_NAMES[k]}: from the bytes ${printable(String(a[k]))}, from the text ${printable(String(b[k]))}`;
+  }
   return undefined;
 }
 
@@ -131,12 +206,16 @@ function printable(text: string): string {
 class Differential {
   tested = 0;
   readonly failures: string[] = [];
-  constructor(readonly name: string) {}
+  /** `withCalls`: see disagreement(); for the inputs shaped like messages, where the fields are. */
+  constructor(
+    readonly name: string,
+    readonly withCalls = false,
+  ) {}
 
   check(buf: Buffer, index: number): void {
     if (!isUtf8(buf)) return;
     this.tested++;
-    const why = disagreement(buf);
+    const why = disagreement(buf, this.withCalls);
     if (why !== undefined && this.failures.length < 10) {
       this.failures.push(`${this.name} seed=${SEED} case=${index}: ${why}\n  input ${printable(buf.toString())}\n  bytes ${buf.toString('hex')}`);
     }
@@ -160,6 +239,16 @@ const NUMBERS = [
   '3147711', '0.00314771', '9007199254740993', '1E5', '2e+10', '-0e-0', '0e0', '1E+0',
 ];
 const LITERALS = ['true', 'false', 'null'];
+/** Strings that num() may or may not read as numbers. */
+const NUMERIC_STRINGS = [
+  '"500000"', '"0.00031"', '" 12 "', '""', '" "', '"1e3"', '"0x10"', '"Infinity"', '"-0"', '"1_000"', '"12abc"', '"1e400"',
+  '"\\u0031\\u0032"', '"9007199254740993"', '"\\t5\\n"', '".5"', '"5."', '"+7"', '"\u00a05"', '"1094872340978122843"',
+];
+/** Unix seconds, milliseconds, and the edges where seconds turn into milliseconds or out of range. */
+const TIMESTAMPS = [
+  '1764000000', '1764000000123', '1764000000.5', '0', '-1', '99999999999', '100000000000', '8640000000000', '8640000000001',
+  '8640000000000000', '8640000000000001', '1e400', '-8640000000000000', '1.764e9', '17640000000000000000',
+];
 const STRING_PIECES = [
   'a', 'b', 'Z', ' ', '0', '_', '-', '/', '~', 'é', 'ß', '中', '🚀', '\u00a0', '\ufeff', '\u2027', '\u2028', '\u2029',
   '\u202a', '\u202e', '\u202f', '\u2065', '\u2066', '\u2069', '\u206a', '\u0080', '\u009f', '\u00a0', '\u007f', '\u00c2',
@@ -274,7 +363,56 @@ class TextGenerator {
       const value = u < 0.6 ? '"So11111111111111111111111111111111111111112"' : u < 0.85 ? this.string() : this.value(1);
       return this.member(key, value);
     });
+    // The fields the stages read, each missing, once or repeated, among the other members; in half
+    // of the data objects, so the texts stay short enough to test a million of them.
+    if (r.next() < 0.5) return '{' + (members.length === 0 ? this.space() : members.join(',')) + '}';
+    this.insert(members, this.count(), () => this.member(this.fieldKey('token_symbol'), this.scalar()));
+    this.insert(members, this.count(), () => this.member(this.fieldKey('token_name'), this.scalar()));
+    this.insert(members, this.count(), () => this.member(this.fieldKey('timestamp'), this.timestamp()));
+    this.insert(members, this.count(), () => this.member(this.fieldKey('caller'), r.next() < 0.85 ? this.fields(['id', 'name', 'platform']) : this.value(1)));
+    this.insert(members, this.count(), () =>
+      this.member(this.fieldKey('price_data'), r.next() < 0.85 ? this.fields(['market_cap', 'current_price']) : this.value(1)),
+    );
     return '{' + (members.length === 0 ? this.space() : members.join(',')) + '}';
+  }
+
+  /** An object with the given keys (each missing, once or repeated) among others, as data.caller or data.price_data. */
+  fields(keys: readonly string[]): string {
+    const members = this.r.next() < 0.3 ? this.members(0) : [];
+    for (const key of keys) this.insert(members, this.count(), () => this.member(this.fieldKey(key), this.scalar()));
+    return '{' + (members.length === 0 ? this.space() : members.join(',')) + '}';
+  }
+
+  /** A field's key: mostly as it is, else written with an escape, a look-alike, or another key. */
+  fieldKey(key: string): string {
+    const r = this.r;
+    const u = r.next();
+    if (u < 0.82) return `"${key}"`;
+    const at = r.int(key.length);
+    if (u < 0.9) return `"${key.slice(0, at)}\\u00${key.charCodeAt(at).toString(16)}${key.slice(at + 1)}"`;
+    // Same length, first and last bytes: the scan cannot tell it from the key without comparing.
+    if (u < 0.96 && key.length > 2) return `"${key[0]}${'x'.repeat(key.length - 2)}${key[key.length - 1]}"`;
+    return `"${r.pick(KEYS)}"`;
+  }
+
+  /** A value of a field read as text or as a number: every type, numeric strings, escapes. */
+  scalar(): string {
+    const r = this.r;
+    const u = r.next();
+    if (u < 0.4) return this.string();
+    if (u < 0.65) return r.next() < 0.5 ? r.pick(NUMBERS) : this.number();
+    if (u < 0.85) return r.pick(NUMERIC_STRINGS);
+    if (u < 0.93) return r.pick(LITERALS);
+    return this.value(1);
+  }
+
+  /** data.timestamp: seconds, milliseconds, fractions, strings of them, and what is not a time. */
+  timestamp(): string {
+    const r = this.r;
+    const u = r.next();
+    if (u < 0.5) return r.pick(TIMESTAMPS);
+    if (u < 0.7) return `"${r.pick(TIMESTAMPS)}"`;
+    return this.scalar();
   }
 
   /** A whole text: mostly a message-shaped object, sometimes anything. */
@@ -343,7 +481,7 @@ function expectNoDisagreement(d: Differential, atLeast: number): void {
 
 describe('scanFrame against JSON.parse', () => {
   it('agrees on fixed cases', () => {
-    const d = new Differential('fixed');
+    const d = new Differential('fixed', true);
     const cases = [
       '{"type":"NEW_SCAN","data":{"token_address":"abc"}}',
       '{"type":"X","type":"NEW_SCAN","data":{"token_address":"abc"}}',
@@ -368,6 +506,35 @@ describe('scanFrame against JSON.parse', () => {
       '\ufeff{}', '{}', '[]', '""', '0', '-0', '1e400', '01', '1.', '.5', ' {} ', '{"a":"\u2028"}', '{"a":"\u007f"}',
       '{"a":"\\ud800"}', '{"a":"\t"}', '{"a" : [ 1 , 2 ] }', '', ' ', '{"a":1,}', '[1,]', '{,}', '{"a"}', 'nul',
       '{"__proto__":{"token_address":"x"},"type":"NEW_SCAN","data":{"__proto__":{"token_address":"y"}}}',
+      // The fields: duplicates at every level, the last wins, a later non-object kills what it replaces.
+      '{"type":"NEW_SCAN","data":{"token_address":"a","token_symbol":"A","token_symbol":"B","token_name":1,"token_name":"N"}}',
+      '{"type":"NEW_SCAN","data":{"token_address":"a","caller":{"id":"1","name":"x"},"caller":{"platform":"telegram"}}}',
+      '{"type":"NEW_SCAN","data":{"token_address":"a","caller":{"id":"1","name":"x"},"caller":null}}',
+      '{"type":"NEW_SCAN","data":{"token_address":"a","caller":{"id":"1"},"caller":[{"id":"2"}]}}',
+      '{"type":"NEW_SCAN","data":{"token_address":"a","caller":"x","caller":{"id":2,"id":3}}}',
+      '{"type":"NEW_SCAN","data":{"token_address":"a","price_data":{"market_cap":5},"price_data":{"current_price":"0.1"}}}',
+      '{"type":"NEW_SCAN","data":{"token_address":"a","price_data":{"market_cap":5,"x":{"market_cap":6}}}}',
+      '{"type":"NEW_SCAN","data":{"token_address":"a","token_symbol":"S","x":{"token_symbol":"T","caller":{"id":"9"}}}}',
+      '{"type":"NEW_SCAN","data":{"token_address":"a","token_symbol":"S","caller":{"id":"1"}},"data":{"token_address":"b"}}',
+      '{"type":"NEW_SCAN","data":{"token_symbol":"S","caller":{"id":"1"}},"data":5,"data":{"token_address":"b","timestamp":"17"}}',
+      '{"type":"NEW_SCAN","data":{"token_address":"a","caller":{"id":1},"caller":{"id":2}},"data":{"token_address":"a","caller":{}}}',
+      '{"type":"NEW_SCAN","data":{"caller":{"caller":{"id":"deep"}},"token_address":"a"}}',
+      // Look-alike keys (length, first and last bytes), escaped keys, escaped values.
+      '{"type":"NEW_SCAN","data":{"token_address":"a","token_symbol":"S","token_xxxxxl":"T"}}',
+      '{"type":"NEW_SCAN","data":{"token_address":"a","txxxxxxxxxxl":"T","token_symbol":"S"}}',
+      '{"type":"NEW_SCAN","data":{"token_address":"a","caller":{"id":"1"},"cxxxxr":{"id":"2"}}}',
+      '{"type":"NEW_SCAN","data":{"token_address":"a","caller":{"id":"1"},"c\\u0061ller":{"id":"2"}}}',
+      '{"type":"NEW_SCAN","data":{"token_address":"a","caller":{"id":"1","\\u0069d":"2"}}}',
+      '{"type":"NEW_SCAN","data":{"token_address":"a","token_name":"caf\\u00e9 \\"q\\"","token_symbol":"\\ud83d\\ude80"}}',
+      '{"type":"NEW_SCAN","data":{"token_address":"a","price_data":{"market_cap":"1\\u0030","current_price":" 0.5 "}}}',
+      // Numbers as JSON.parse reads them: beyond 2^53, exponents, -0, overflow; timestamps of each type.
+      '{"type":"NEW_SCAN","data":{"token_address":"a","caller":{"id":1094872340978122843,"name":-0,"platform":1e400}}}',
+      '{"type":"NEW_SCAN","data":{"token_address":"a","price_data":{"market_cap":1E+3,"current_price":-0.0}},"timestamp":1}',
+      '{"type":"NEW_SCAN","data":{"token_address":"a","timestamp":1764000000123}}',
+      '{"type":"NEW_SCAN","data":{"token_address":"a","timestamp":"1764000000"}}',
+      '{"type":"NEW_SCAN","data":{"token_address":"a","timestamp":true,"token_name":false,"token_symbol":null}}',
+      '{"type":"NEW_SCAN","data":{"token_address":"a","timestamp":{"s":1},"token_name":[1],"token_symbol":{}}}',
+      '{ "type" : "NEW_SCAN" , "data" : { "token_address" : "a" , "caller" : { "id" : 12 , "name" : "n" } , "timestamp" : 5 } }',
     ];
     for (const [i, c] of cases.entries()) d.check(Buffer.from(c), i);
     expectNoDisagreement(d, cases.length);
@@ -377,10 +544,11 @@ describe('scanFrame against JSON.parse', () => {
   it.each([0, 1, 2])('agrees on generated texts and their mutations (part %i)', (part) => {
     const r = prng(SEED + 1000 * (part + 1));
     const gen = new TextGenerator(r);
-    const d = new Differential(`generated part ${part}`);
+    const d = new Differential(`generated part ${part}`, true);
     // Each text is checked as made and in mutated copies: mutating bytes costs far less than
     // generating a text.
-    for (let i = 0; d.tested < 180_000; ) {
+    const before = { ...fieldReads };
+    for (let i = 0; d.tested < 150_000; ) {
       const text = Buffer.from(gen.text());
       d.check(text, i++);
       for (let copy = 0; copy < 5; copy++) {
@@ -390,7 +558,11 @@ describe('scanFrame against JSON.parse', () => {
         d.check(buf, i++);
       }
     }
-    expectNoDisagreement(d, 180_000);
+    expectNoDisagreement(d, 150_000);
+    // The generated fields were mostly read from the bytes: the comparisons above are not vacuous.
+    const fromBytes = fieldReads.fromBytes - before.fromBytes;
+    expect(fromBytes).toBeGreaterThan(50_000);
+    expect(fieldReads.unreadable - before.unreadable).toBeLessThan(fromBytes / 2);
   });
 
   it("agrees on the feed generator's frames, pretty-printed and mutated", () => {
@@ -402,7 +574,7 @@ describe('scanFrame against JSON.parse', () => {
       if (i % 5 === 0) text = JSON.stringify(JSON.parse(text), null, r.pick([1, 2, '\t']));
       pool.push(Buffer.from(text));
     }
-    const d = new Differential('feed');
+    const d = new Differential('feed', true);
     for (let i = 0; d.tested < 120_000; i++) {
       let buf = r.pick(pool);
       const mutations = r.next() < 0.1 ? 0 : 1 + r.int(2);
@@ -410,6 +582,14 @@ describe('scanFrame against JSON.parse', () => {
       d.check(buf, i);
     }
     expectNoDisagreement(d, 120_000);
+    // The feed's own frames are read from their bytes alone: every field there, none left to the parse.
+    for (const buf of pool) {
+      expect(scanFrame(buf, out)).toBe('call');
+      for (let f = 0; f < FIELD_COUNT; f++) {
+        const v = readField(buf, out.fields[f]!, f);
+        expect(v === UNREADABLE || v === undefined).toBe(false);
+      }
+    }
   });
 
   it('agrees with every byte value in place of, and before, every byte of small templates', () => {
@@ -453,14 +633,14 @@ describe('scanFrame against JSON.parse', () => {
     const r = prng(SEED + 1);
     const d = new Differential('random');
     const alphabet = Buffer.from('{}[],:"\\ \n\t\r0123456789-+.eEtrufalsn"ux');
-    for (let i = 0; d.tested < 90_000; i++) {
+    for (let i = 0; d.tested < 180_000; i++) {
       const n = r.int(24);
       const b = Buffer.allocUnsafe(n);
       const bytes = r.next() < 0.5;
       for (let k = 0; k < n; k++) b[k] = bytes ? r.int(256) : alphabet[r.int(alphabet.length)]!;
       d.check(b, i);
     }
-    expectNoDisagreement(d, 90_000);
+    expectNoDisagreement(d, 180_000);
   });
 
   it('agrees on deep nesting, whole and truncated', () => {
@@ -503,5 +683,45 @@ describe('scanFrame spans', () => {
     expect(scanFrame(buf, out)).toBe('call');
     expect(out.tokenEscaped).toBe(true);
     expect(JSON.parse(buf.toString('utf8', out.tokenStart - 1, out.tokenEnd + 1))).toBe('So1');
+  });
+});
+
+describe('scanFrame fields', () => {
+  const fieldsOf = (text: string): unknown[] => {
+    const buf = Buffer.from(text);
+    expect(scanFrame(buf, out)).toBe('call');
+    return FIELD_NAMES.map((_, i) => readField(buf, out.fields[i]!, i));
+  };
+
+  it('reads each field from the bytes, as JSON.parse has it', () => {
+    const frame =
+      '{"type":"NEW_SCAN","data":{"token_address":"So1","token_name":"Caf\\u00e9","token_symbol":"CAFE","timestamp":"1764000000",' +
+      '"caller":{"id":1094872340978122843,"name":"Gem Hunters","platform":"telegram"},"price_data":{"current_price":4.1e-5,"market_cap":"41000"}}}';
+    expect(fieldsOf(frame)).toEqual(['CAFE', 'Café', '1764000000', 1094872340978122843, 'Gem Hunters', 'telegram', '41000', 4.1e-5]);
+  });
+
+  it('keeps the last member of a key at every level, and a later non-object empties what it replaces', () => {
+    expect(fieldsOf('{"type":"NEW_SCAN","data":{"token_address":"a","token_symbol":"A","token_symbol":"B"}}')[0]).toBe('B');
+    const caller = (text: string) => fieldsOf(text).slice(3, 6);
+    expect(caller('{"type":"NEW_SCAN","data":{"token_address":"a","caller":{"id":"1","name":"x"},"caller":{"platform":"p"}}}')).toEqual([undefined, undefined, 'p']);
+    expect(caller('{"type":"NEW_SCAN","data":{"token_address":"a","caller":{"id":"1"},"caller":null}}')).toEqual([undefined, undefined, undefined]);
+    expect(caller('{"type":"NEW_SCAN","data":{"token_address":"a","caller":{"id":"1","x":{"id":"2"}}}}')).toEqual(['1', undefined, undefined]);
+    expect(fieldsOf('{"type":"NEW_SCAN","data":{"token_address":"a","token_symbol":"A"},"data":{"token_address":"b"}}')[0]).toBe(undefined);
+  });
+
+  it('leaves a field to the parse when a key only looks like its own or is escaped', () => {
+    expect(fieldsOf('{"type":"NEW_SCAN","data":{"token_address":"a","token_symbol":"S","token_xxxxxl":"T"}}')[0]).toBe(UNREADABLE);
+    expect(fieldsOf('{"type":"NEW_SCAN","data":{"token_address":"a","token_symbol":"S","token_supply":"T"}}')[0]).toBe('S');
+    expect(fieldsOf('{"type":"NEW_SCAN","data":{"token_address":"a","caller":{"\\u0069d":"2"}}}')[3]).toBe(UNREADABLE);
+    // An escaped caller is still known to be the caller: its members are read from the bytes.
+    expect(fieldsOf('{"type":"NEW_SCAN","data":{"token_address":"a","caller":{"id":"1"},"c\\u0061ller":{"id":"2"}}}')[3]).toBe('2');
+  });
+
+  it('gives a Call built from the bytes the values of one built from the text, parsed or not', () => {
+    const frame = '{"type":"NEW_SCAN","data":{"token_address":"a","token_symbol":"S","token_xxxxxl":"T","caller":{"id":7,"name":true},"timestamp":"17e8"}}';
+    const fromBytes = classifyBytes(Buffer.from(frame), 0, false) as Call;
+    const fromText = classifyFrame(frame, 0, false) as Call;
+    expect(report(fromBytes)).toEqual(report(fromText));
+    expect(report(fromBytes)).toEqual(['a', undefined, 'S', 17e11, '17e8', '7', 'true', undefined, undefined, undefined]);
   });
 });
