@@ -8,11 +8,11 @@ import { addStream, callN, fastPolicy, identity, manager, stored, waitForPeers }
 const nats = natsServers('each');
 
 /** Feeds calls in batches as a source would: waiting whenever the output is behind. */
-async function feed(output: NatsPublishOutput, calls: Message[], batch: number, onBatch?: () => void): Promise<void> {
+async function feed(output: NatsPublishOutput, calls: Message[], batch: number, onBatch?: () => Promise<void> | void): Promise<void> {
   for (let i = 0; i < calls.length; i += batch) {
     if (output.behind) await output.ready();
     output.write(calls.slice(i, i + batch));
-    onBatch?.();
+    await onBatch?.();
   }
 }
 
@@ -67,6 +67,9 @@ describeNats('NATS publish through failures', () => {
           killed = info.cluster!.leader!;
           await cluster.node(killed).kill('SIGKILL');
         });
+        // The rest is published after the leader is gone, however slow the machine: mid-publish
+        // for certain, so the election is lived through rather than raced.
+        return killing;
       }
     });
     await killing;
