@@ -71,7 +71,8 @@ export interface CallerView {
  */
 export class Call {
   declare readonly kind: 'call';
-  private view: { caller: CallerView; marketCap: number | undefined; price: number | undefined } | undefined;
+  private callerView: CallerView | undefined;
+  private prices: { marketCap: number | undefined; price: number | undefined } | undefined;
   private text: string | undefined;
   private frame: Buffer | undefined;
   // Where the scan found the fields in `frame` (ScanResult.fields, and the token's span when it
@@ -185,17 +186,44 @@ export class Call {
   }
 
   get caller(): CallerView {
-    return this.normalised().caller;
+    if (this.callerView === undefined) {
+      let id: unknown = this.field(this.callerIdAt, FIELD_CALLER_ID);
+      let name: unknown = this.field(this.callerNameAt, FIELD_CALLER_NAME);
+      let platform: unknown = this.field(this.platformAt, FIELD_PLATFORM);
+      if (id === UNREADABLE || name === UNREADABLE || platform === UNREADABLE) {
+        const c = callerOf(this.data);
+        id = c?.id;
+        name = c?.name;
+        platform = c?.platform;
+      }
+      this.callerView = { id: text(id), name: text(name), platform: text(platform) };
+    }
+    return this.callerView;
   }
 
   /** `price_data.market_cap` in USD. */
   get marketCap(): number | undefined {
-    return this.normalised().marketCap;
+    return this.priceData().marketCap;
   }
 
   /** `price_data.current_price` in USD per token. */
   get price(): number | undefined {
-    return this.normalised().price;
+    return this.priceData().price;
+  }
+
+  // The caller and the prices are kept apart: dedupe reads the one, --min-mcap the other.
+  private priceData(): NonNullable<Call['prices']> {
+    if (this.prices === undefined) {
+      let marketCap: unknown = this.field(this.marketCapAt, FIELD_MARKET_CAP);
+      let price: unknown = this.field(this.priceAt, FIELD_PRICE);
+      if (marketCap === UNREADABLE || price === UNREADABLE) {
+        const p = priceDataOf(this.data);
+        marketCap = p?.market_cap;
+        price = p?.current_price;
+      }
+      this.prices = { marketCap: num(marketCap), price: num(price) };
+    }
+    return this.prices;
   }
 
   /** The frame's bytes while nothing has parsed them: the fields are then read from the bytes. */
@@ -207,33 +235,6 @@ export class Call {
   private field(at: number, field: number): string | number | boolean | undefined | typeof UNREADABLE {
     const frame = this.unparsedFrame();
     return frame === undefined ? UNREADABLE : readField(frame, at, field);
-  }
-
-  private normalised(): NonNullable<Call['view']> {
-    if (this.view === undefined) {
-      let id: unknown = this.field(this.callerIdAt, FIELD_CALLER_ID);
-      let name: unknown = this.field(this.callerNameAt, FIELD_CALLER_NAME);
-      let platform: unknown = this.field(this.platformAt, FIELD_PLATFORM);
-      if (id === UNREADABLE || name === UNREADABLE || platform === UNREADABLE) {
-        const c = callerOf(this.data);
-        id = c?.id;
-        name = c?.name;
-        platform = c?.platform;
-      }
-      let marketCap: unknown = this.field(this.marketCapAt, FIELD_MARKET_CAP);
-      let price: unknown = this.field(this.priceAt, FIELD_PRICE);
-      if (marketCap === UNREADABLE || price === UNREADABLE) {
-        const p = priceDataOf(this.data);
-        marketCap = p?.market_cap;
-        price = p?.current_price;
-      }
-      this.view = {
-        caller: { id: text(id), name: text(name), platform: text(platform) },
-        marketCap: num(marketCap),
-        price: num(price),
-      };
-    }
-    return this.view;
   }
 }
 Object.defineProperty(Call.prototype, 'kind', { value: 'call' });

@@ -599,8 +599,14 @@ function valueAt(buf: Buffer, at: number): string | number | boolean | undefined
     return escaped ? (JSON.parse(buf.toString('utf8', at, p + 1)) as string) : buf.toString('utf8', at + 1, p);
   }
   if (c === 0x2d || (c >= 0x30 && c <= 0x39)) {
-    let p = at + 1;
     const n = buf.length;
+    let p = c === 0x2d ? at + 1 : at;
+    const digits = p;
+    let v = 0;
+    for (let d = 0; p < n && (d = buf[p]! - 0x30) >= 0 && d <= 9; p++) v = v * 10 + d;
+    // An integer of up to 15 digits is below 2^53: summed exactly, it is the number JSON.parse makes
+    // (-0 included), without building its text.
+    if (p - digits <= 15 && (p >= n || NUMBER_BYTE[buf[p]!] !== 1)) return c === 0x2d ? -v : v;
     while (p < n && NUMBER_BYTE[buf[p]!] === 1) p++;
     // For a JSON number literal, Number() rounds exactly as JSON.parse does (beyond 2^53 too).
     return Number(buf.toString('latin1', at, p));

@@ -11,7 +11,7 @@
  *   npm run bench -- --only throughput,latency,memory,startup,nats   run some phases only
  *   npm run bench -- --rounds 3 --count 300000 --table-count 50000
  *   npm run bench -- --before ../old-checkout   also run that (built) checkout's CLI as "before" rows in
- *                                         the same rounds: -f ndjson, filtered, lines, table, and latency
+ *                                         the same rounds: -f ndjson, filtered, lines, table, the stages, latency
  *
  * Phases:
  *   throughput  R rounds of: reference, rexi-live -f ndjson, ndjson + --caller/--min-mcap, -f lines,
@@ -418,9 +418,11 @@ const VARIANTS = [
 ];
 
 if (BEFORE_CLI !== undefined) {
-  for (const key of ['ndjson', 'filtered', 'lines', 'table']) {
+  for (const key of ['ndjson', 'filtered', 'lines', 'table', 'ndjson-unique', 'dedupe', 'multicall']) {
     const v = VARIANTS.find((x) => x.key === key);
-    VARIANTS.push({ ...v, key: `${key}-before`, label: `${v.label} (before)`, script: BEFORE_CLI, target: undefined, note: opts.before });
+    // A stage's before is measured against the before of what it is measured against.
+    const against = v.against && `${v.against}-before`;
+    VARIANTS.push({ ...v, key: `${key}-before`, label: `${v.label} (before)`, script: BEFORE_CLI, target: undefined, note: opts.before, against });
   }
 }
 
