@@ -213,26 +213,39 @@ export function natsServers(scope: 'each' | 'all' = 'each'): {
     },
 
     async cluster(size = 3, options: ServerOptions = {}): Promise<NatsCluster> {
-      const routes: number[] = [];
-      for (let i = 0; i < size; i++) routes.push(await freePort());
-      const routeUrls = routes.map((p) => `nats://127.0.0.1:${p}`).join(',');
-      const nodes = routes.map((routePort, i) => {
-        const dir = newDir();
-        const extra = authArgs(options, dir);
-        const name = `n${i + 1}`;
-        return new NatsServer(
-          dir,
-          (port) => [
-            '-a', '127.0.0.1', '-p', String(port), '-js', '-sd', path.join(dir, 'store'), '--ports_file_dir', dir,
-            '-n', name, '--cluster_name', 'rexi-test', '--cluster', `nats://127.0.0.1:${routePort}`, '--routes', routeUrls,
-            ...extra,
-          ],
-          name,
-        );
-      });
-      started.push(...nodes);
-      await Promise.all(nodes.map((n) => n.start()));
-      return new NatsCluster(nodes);
+      // Every port is chosen up front, client ports too: a node left to pick its own (-p -1) could
+      // take a route port another node is about to bind. A port taken by another process in the
+      // moment between choosing and binding is retried with new ones.
+      for (let attempt = 1; ; attempt++) {
+        const ports = new Set<number>();
+        while (ports.size < 2 * size) ports.add(await freePort());
+        const [clients, routes] = [[...ports].slice(0, size), [...ports].slice(size)];
+        const routeUrls = routes.map((p) => `nats://127.0.0.1:${p}`).join(',');
+        const nodes = routes.map((routePort, i) => {
+          const dir = newDir();
+          const extra = authArgs(options, dir);
+          const name = `n${i + 1}`;
+          const node = new NatsServer(
+            dir,
+            (port) => [
+              '-a', '127.0.0.1', '-p', String(port), '-js', '-sd', path.join(dir, 'store'), '--ports_file_dir', dir,
+              '-n', name, '--cluster_name', 'rexi-test', '--cluster', `nats://127.0.0.1:${routePort}`, '--routes', routeUrls,
+              ...extra,
+            ],
+            name,
+          );
+          node.port = clients[i]!;
+          return node;
+        });
+        started.push(...nodes);
+        try {
+          await Promise.all(nodes.map((n) => n.start()));
+          return new NatsCluster(nodes);
+        } catch (err) {
+          await Promise.all(nodes.map((n) => n.kill('SIGKILL')));
+          if (attempt >= 3 || !/address already in use/.test((err as Error).message)) throw err;
+        }
+      }
     },
 
     stopAll,
