@@ -6,6 +6,7 @@ import type { WebSocket } from 'ws';
 import { AuthRejectedError, GaveUpError, RexiLiveError, createFeedServer, liveCalls, websocketUrl, type Call, type FeedServer, type MultiCallSignal, type Status } from 'rexi-live';
 import { DOC_EXAMPLE, startBareServer, type BareServer } from '../support/ws-server.js';
 import { tmpdirs } from '../support/tmp.js';
+import { take } from '../support/take.js';
 
 const tmpdir = tmpdirs('rexi-lib-');
 const servers: Array<FeedServer | BareServer> = [];
@@ -17,15 +18,6 @@ async function feed(options: Parameters<typeof createFeedServer>[0]): Promise<Fe
   const server = await createFeedServer(options);
   servers.push(server);
   return server;
-}
-
-async function take(calls: AsyncIterable<Call>, n: number): Promise<Call[]> {
-  const got: Call[] = [];
-  for await (const call of calls) {
-    got.push(call);
-    if (got.length === n) break;
-  }
-  return got;
 }
 
 const fast = { backoffMinMs: 10, backoffMaxMs: 50 };

@@ -3,6 +3,7 @@ import { expect, it } from 'vitest';
 import { AuthRejectedError, GaveUpError, RexiLiveError, liveCalls, type Call, type Status } from 'rexi-live';
 import { addStream, manager, publishRaw } from '../support/nats-client.js';
 import { describeNats, freePort, natsServers } from '../support/nats-server.js';
+import { take } from '../support/take.js';
 
 const nats = natsServers('each');
 const fast = { backoffMinMs: 20, backoffMaxMs: 100 };
@@ -11,15 +12,6 @@ const body = (i: number, platform = 'telegram'): string =>
   `{"type":"NEW_SCAN","data":{"token_address":"T${i}","token_symbol":"S${i}","timestamp":1700000000,"caller":{"id":"c${i}","name":"Caller ${i}","platform":"${platform}"},"price_data":{"market_cap":${i * 1000}}}}`;
 const items = (from: number, to: number, platform = 'telegram') =>
   Array.from({ length: to - from + 1 }, (_, k) => ({ subject: `rexi.calls.${platform}`, body: body(from + k, platform) }));
-
-async function take(calls: AsyncIterable<Call>, n: number): Promise<Call[]> {
-  const got: Call[] = [];
-  for await (const call of calls) {
-    got.push(call);
-    if (got.length === n) break;
-  }
-  return got;
-}
 
 async function consumers(url: string, stream: string): Promise<number> {
   const jsm = await manager(url);
