@@ -1,6 +1,7 @@
 /**
  * Micro-benchmark of the frame scanner (dist/frame-scan.js) against what it replaces:
- * `buf.toString()` + `JSON.parse`, and the current `toString` + `classifyFrame`. Not part of
+ * `buf.toString()` + `JSON.parse`, and the current `toString` + `classifyFrame`; then a call's
+ * classification plus what dedupe reads of it, from the bytes and from the parse. Not part of
  * `npm test`; run after `npm run build`:
  *
  *   node test/bench/scan.mjs [--rounds 15] [--calls 200000]
@@ -12,7 +13,7 @@
  */
 import { PerformanceObserver } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
-import { classifyFrame } from '../../dist/calls.js';
+import { classifyBytes, classifyFrame } from '../../dist/calls.js';
 import { ScanResult, scanFrame } from '../../dist/frame-scan.js';
 import { createCallGenerator } from '../../dist/server/generator.js';
 
@@ -55,13 +56,44 @@ const candidates = {
       if (typeof classifyFrame(raw, false, raw.length === bufs[i % POOL].length, false) === 'object') sink++;
     }
   },
+  // What dedupe reads of each call (its key's fields): from the bytes, and from the parse.
+  'classifyBytes+dedupe reads'(bufs) {
+    for (let i = 0; i < CALLS; i++) sink += dedupeReads(classifyBytes(bufs[i % POOL], 0, false));
+  },
+  'classifyFrame+dedupe reads'(bufs) {
+    for (let i = 0; i < CALLS; i++) {
+      const raw = bufs[i % POOL].toString();
+      sink += dedupeReads(classifyFrame(raw, 0, false, raw.length === bufs[i % POOL].length, false));
+    }
+  },
 };
+
+function dedupeReads(call) {
+  const c = call.caller;
+  return call.tokenAddress.length + (c.id ?? c.name ?? '').length + (c.platform ?? '').length + (call.timestampMs ?? 0);
+}
 
 function median(xs) {
   const s = [...xs].sort((a, b) => a - b);
   return s[s.length >> 1];
 }
 
+// Allocation-free: a million calls should not run the collector once (measured first, before the
+// candidates that allocate leave garbage to collect).
+{
+  const bufs = frames(true);
+  let collections = 0;
+  const observer = new PerformanceObserver((list) => (collections += list.getEntries().length));
+  observer.observe({ entryTypes: ['gc'] });
+  await new Promise((resolve) => setTimeout(resolve, 50)); // let earlier collections report first
+  collections = 0;
+  const before = process.memoryUsage().heapUsed;
+  for (let i = 0; i < 1_000_000; i++) if (scanFrame(bufs[i % POOL], result) === 'call') sink++;
+  const grown = process.memoryUsage().heapUsed - before;
+  await new Promise((resolve) => setTimeout(resolve, 50));
+  observer.disconnect();
+  console.log(`1e6 scanFrame calls: ${collections} garbage collections, heap ${grown >= 0 ? '+' : ''}${(grown / 1024).toFixed(0)} KiB`);
+}
 for (const padded of [false, true]) {
   const bufs = frames(padded);
   const bytes = bufs.reduce((a, b) => a + b.length, 0) / bufs.length;
@@ -82,22 +114,7 @@ for (const padded of [false, true]) {
   const base = median(times['toString+JSON.parse']);
   for (const [name, ts] of Object.entries(times)) {
     const m = median(ts);
-    console.log(`  ${name.padEnd(24)} ${m.toFixed(0).padStart(6)} ns/call  ${(m / bytes).toFixed(2)} ns/byte  ${(base / m).toFixed(2)}x`);
+    console.log(`  ${name.padEnd(28)} ${m.toFixed(0).padStart(6)} ns/call  ${(m / bytes).toFixed(2)} ns/byte  ${(base / m).toFixed(2)}x`);
   }
-}
-// Allocation-free: a million calls should not run the collector once.
-{
-  const bufs = frames(true);
-  let collections = 0;
-  const observer = new PerformanceObserver((list) => (collections += list.getEntries().length));
-  observer.observe({ entryTypes: ['gc'] });
-  await new Promise((resolve) => setTimeout(resolve, 50)); // let earlier collections report first
-  collections = 0;
-  const before = process.memoryUsage().heapUsed;
-  for (let i = 0; i < 1_000_000; i++) if (scanFrame(bufs[i % POOL], result) === 'call') sink++;
-  const grown = process.memoryUsage().heapUsed - before;
-  await new Promise((resolve) => setTimeout(resolve, 50));
-  observer.disconnect();
-  console.log(`1e6 scanFrame calls: ${collections} garbage collections, heap ${grown >= 0 ? '+' : ''}${(grown / 1024).toFixed(0)} KiB`);
 }
 if (sink === 0) console.log('');

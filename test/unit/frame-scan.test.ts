@@ -87,8 +87,9 @@ function disagreement(buf: Buffer, withCalls: boolean): string | undefined {
   if (kind === 'not-json') return 'JSON.parse accepts it, the scanner says not-json';
   const expected = kindOf(value);
   // kindOf restates classifyFrame's rules on the parsed value (saving a second parse); every few
-  // inputs classifyFrame itself is asked, so the two cannot drift apart.
-  if ((++validCount & 7) === 0) {
+  // inputs classifyFrame itself is asked (and callDisagreement asks it of every call), so the two
+  // cannot drift apart.
+  if ((++validCount & 7) === 0 && !(withCalls && expected === 'call')) {
     const classified = classifyFrame(text, false);
     const own = typeof classified === 'object' ? 'call' : classified;
     if (own !== expected) return `classifyFrame says ${own}, the test's restatement ${expected}`;
@@ -363,9 +364,9 @@ class TextGenerator {
       const value = u < 0.6 ? '"So11111111111111111111111111111111111111112"' : u < 0.85 ? this.string() : this.value(1);
       return this.member(key, value);
     });
-    // The fields the stages read, each missing, once or repeated, among the other members; in half
+    // The fields the stages read, each missing, once or repeated, among the other members; in some
     // of the data objects, so the texts stay short enough to test a million of them.
-    if (r.next() < 0.5) return '{' + (members.length === 0 ? this.space() : members.join(',')) + '}';
+    if (r.next() < 0.6) return '{' + (members.length === 0 ? this.space() : members.join(',')) + '}';
     this.insert(members, this.count(), () => this.member(this.fieldKey('token_symbol'), this.scalar()));
     this.insert(members, this.count(), () => this.member(this.fieldKey('token_name'), this.scalar()));
     this.insert(members, this.count(), () => this.member(this.fieldKey('timestamp'), this.timestamp()));
@@ -548,7 +549,7 @@ describe('scanFrame against JSON.parse', () => {
     // Each text is checked as made and in mutated copies: mutating bytes costs far less than
     // generating a text.
     const before = { ...fieldReads };
-    for (let i = 0; d.tested < 150_000; ) {
+    for (let i = 0; d.tested < 140_000; ) {
       const text = Buffer.from(gen.text());
       d.check(text, i++);
       for (let copy = 0; copy < 5; copy++) {
@@ -558,10 +559,10 @@ describe('scanFrame against JSON.parse', () => {
         d.check(buf, i++);
       }
     }
-    expectNoDisagreement(d, 150_000);
+    expectNoDisagreement(d, 140_000);
     // The generated fields were mostly read from the bytes: the comparisons above are not vacuous.
     const fromBytes = fieldReads.fromBytes - before.fromBytes;
-    expect(fromBytes).toBeGreaterThan(50_000);
+    expect(fromBytes).toBeGreaterThan(30_000);
     expect(fieldReads.unreadable - before.unreadable).toBeLessThan(fromBytes / 2);
   });
 
@@ -575,13 +576,13 @@ describe('scanFrame against JSON.parse', () => {
       pool.push(Buffer.from(text));
     }
     const d = new Differential('feed', true);
-    for (let i = 0; d.tested < 120_000; i++) {
+    for (let i = 0; d.tested < 100_000; i++) {
       let buf = r.pick(pool);
       const mutations = r.next() < 0.1 ? 0 : 1 + r.int(2);
       for (let k = 0; k < mutations; k++) buf = mutate(r, buf);
       d.check(buf, i);
     }
-    expectNoDisagreement(d, 120_000);
+    expectNoDisagreement(d, 100_000);
     // The feed's own frames are read from their bytes alone: every field there, none left to the parse.
     for (const buf of pool) {
       expect(scanFrame(buf, out)).toBe('call');
@@ -633,14 +634,14 @@ describe('scanFrame against JSON.parse', () => {
     const r = prng(SEED + 1);
     const d = new Differential('random');
     const alphabet = Buffer.from('{}[],:"\\ \n\t\r0123456789-+.eEtrufalsn"ux');
-    for (let i = 0; d.tested < 180_000; i++) {
+    for (let i = 0; d.tested < 230_000; i++) {
       const n = r.int(24);
       const b = Buffer.allocUnsafe(n);
       const bytes = r.next() < 0.5;
       for (let k = 0; k < n; k++) b[k] = bytes ? r.int(256) : alphabet[r.int(alphabet.length)]!;
       d.check(b, i);
     }
-    expectNoDisagreement(d, 180_000);
+    expectNoDisagreement(d, 230_000);
   });
 
   it('agrees on deep nesting, whole and truncated', () => {
