@@ -1,5 +1,5 @@
-import { callerOf } from '../calls.js';
-import type { Message } from '../message.js';
+import { callerOf } from '../wire/calls.js';
+import type { Message } from '../wire/message.js';
 
 /** Where a publisher sends calls when the URL has no path. */
 export const DEFAULT_PUBLISH_SUBJECT = 'rexi.calls.{platform}';

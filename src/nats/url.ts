@@ -1,4 +1,4 @@
-import { isLoopbackHost } from '../endpoint.js';
+import { isLoopbackHost } from '../stream/endpoint.js';
 import { usageError } from '../errors.js';
 
 /**

@@ -3,7 +3,7 @@ import { jetstream, type JetStreamClient } from '@nats-io/jetstream';
 import { headers } from '@nats-io/transport-node';
 import { outputError, type RexiLiveError } from '../errors.js';
 import { connectNats, type NatsConnectOptions, type NatsLink } from '../nats/connect.js';
-import type { Batch, Message } from '../message.js';
+import type { Batch, Message } from '../wire/message.js';
 import type { Output } from '../pipeline/output.js';
 import { ensurePublishStream, openManager, type CreateStreamOptions } from '../nats/stream-setup.js';
 import { captureSubject, subjectFor } from '../nats/subjects.js';

@@ -1,5 +1,5 @@
 import type { RexiLiveError } from '../errors.js';
-import type { Batch } from '../message.js';
+import type { Batch } from '../wire/message.js';
 
 /**
  * Where the lines of a batch go: stdout, a file, a NATS subject, a hook runner. An output takes the

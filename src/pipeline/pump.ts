@@ -1,4 +1,4 @@
-import type { Batch } from '../message.js';
+import type { Batch } from '../wire/message.js';
 import type { RenderBatch } from '../render/renderer.js';
 import type { Output } from './output.js';
 import type { Source } from './source.js';

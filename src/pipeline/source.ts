@@ -1,4 +1,4 @@
-import type { Batch } from '../message.js';
+import type { Batch } from '../wire/message.js';
 
 /** Where batches come from: the service's reader loop, a capture, a JetStream stream. */
 export interface Source extends AsyncIterable<Batch> {
@@ -23,7 +23,7 @@ export interface Source extends AsyncIterable<Batch> {
   summary?(): string | undefined;
 }
 
-import type { SkipKind } from '../calls.js';
+import type { SkipKind } from '../wire/calls.js';
 
 export interface SourceCounts {
   received: number;

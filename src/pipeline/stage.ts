@@ -1,4 +1,4 @@
-import type { Batch } from '../message.js';
+import type { Batch } from '../wire/message.js';
 
 /**
  * A stage transforms batches: it may drop, pass or add messages (a signal is added, not read),

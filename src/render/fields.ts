@@ -1,7 +1,7 @@
 import type { ChalkInstance } from 'chalk';
-import { text, type Call } from '../calls.js';
-import type { Message, MultiCallWire } from '../message.js';
-import { compactJson } from '../json-text.js';
+import { text, type Call } from '../wire/calls.js';
+import type { Message, MultiCallWire } from '../wire/message.js';
+import { compactJson } from '../wire/json-text.js';
 import { formatPrice, formatUsdCompact } from './money.js';
 import { sanitize } from './sanitize.js';
 

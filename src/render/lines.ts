@@ -1,5 +1,5 @@
 import type { ChalkInstance } from 'chalk';
-import type { Message } from '../message.js';
+import type { Message } from '../wire/message.js';
 import { createClock } from './clock.js';
 import { callText, callTime, compactRaw, createPlatformStyle, messageType, signalText } from './fields.js';
 import type { Render } from './renderer.js';

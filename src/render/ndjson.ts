@@ -1,5 +1,5 @@
-import type { Message } from '../message.js';
-import { compactJson, withoutTopLevelKey } from '../json-text.js';
+import type { Message } from '../wire/message.js';
+import { compactJson, withoutTopLevelKey } from '../wire/json-text.js';
 import type { Render } from './renderer.js';
 
 /**

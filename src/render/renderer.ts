@@ -1,4 +1,4 @@
-import type { Message } from '../message.js';
+import type { Message } from '../wire/message.js';
 
 /**
  * A renderer is chosen once from the options and is then a plain function of a message: it returns

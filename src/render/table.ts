@@ -1,7 +1,7 @@
 import type { ChalkInstance } from 'chalk';
 import Table from 'cli-table3';
-import type { Message, MultiCallWire, SignalMessage } from '../message.js';
-import type { Call } from '../calls.js';
+import type { Message, MultiCallWire, SignalMessage } from '../wire/message.js';
+import type { Call } from '../wire/calls.js';
 import { createChalk } from './color.js';
 import { createClock } from './clock.js';
 import { callText, callTime, compactRaw, createPlatformStyle, messageType, signalText, type CallText, type Style } from './fields.js';

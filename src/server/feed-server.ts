@@ -1,5 +1,5 @@
 import { STATUS_CODES, createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import { LIVECALLS_PATH } from '../endpoint.js';
+import { LIVECALLS_PATH } from '../stream/endpoint.js';
 import type { Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import type { Duplex } from 'node:stream';

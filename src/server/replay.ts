@@ -1,8 +1,8 @@
 import { performance } from 'node:perf_hooks';
 import { setImmediate as nextTurn, setTimeout as sleep } from 'node:timers/promises';
-import { timestampMs } from '../calls.js';
-import { captureLines, parseCaptureLine } from '../capture.js';
-import { openCaptureFile } from '../capture-input.js';
+import { timestampMs } from '../wire/calls.js';
+import { captureLines, parseCaptureLine } from '../wire/capture-line.js';
+import { openCaptureFile } from '../sources/capture-input.js';
 import type { Logger } from '../log.js';
 
 /**

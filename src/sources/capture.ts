@@ -1,8 +1,8 @@
-import { captureChunks, parseCaptureLine } from '../capture.js';
-import type { CaptureInput } from '../capture-input.js';
-import type { Batch } from '../message.js';
+import { captureChunks, parseCaptureLine } from '../wire/capture-line.js';
+import type { CaptureInput } from './capture-input.js';
+import type { Batch } from '../wire/message.js';
 import { newSourceCounts, type Source } from '../pipeline/source.js';
-import type { SkipKind } from '../calls.js';
+import type { SkipKind } from '../wire/calls.js';
 import type { StatusListener } from '../stream/status.js';
 
 /**

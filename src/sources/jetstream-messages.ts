@@ -1,6 +1,6 @@
 import { isUtf8 } from 'node:buffer';
-import { classifyBytes, type SkipKind } from '../calls.js';
-import type { Message, MultiCallWire, SignalMessage } from '../message.js';
+import { classifyBytes, type SkipKind } from '../wire/calls.js';
+import type { Message, MultiCallWire, SignalMessage } from '../wire/message.js';
 import { ndjsonText } from '../render/ndjson.js';
 import type { MessageFactory } from './jetstream.js';
 

@@ -14,13 +14,13 @@ import {
 } from '@nats-io/jetstream';
 import { usageError, type RexiLiveError } from '../errors.js';
 import { connectNats, type NatsConnectOptions, type NatsLink } from '../nats/connect.js';
-import type { Batch, Message } from '../message.js';
+import type { Batch, Message } from '../wire/message.js';
 import { newSourceCounts, type Source } from '../pipeline/source.js';
 import { findReadStream, openManager } from '../nats/stream-setup.js';
 import { subjectCovers } from '../nats/subjects.js';
 import { RECEIVED_AT_HEADER } from '../outputs/nats-publish.js';
 import { backoffDelay } from '../stream/policy.js';
-import type { SkipKind } from '../calls.js';
+import type { SkipKind } from '../wire/calls.js';
 import type { StatusListener } from '../stream/status.js';
 
 /**

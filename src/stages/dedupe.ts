@@ -1,6 +1,6 @@
 import { DEFAULT_STATE_MAX, SeenKeys } from './bounded-map.js';
 import { dedupeKey, type DedupeKind } from './identity.js';
-import type { Batch } from '../message.js';
+import type { Batch } from '../wire/message.js';
 import type { Stage } from '../pipeline/stage.js';
 
 /**

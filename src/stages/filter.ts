@@ -1,6 +1,6 @@
-import type { Call, CallerView } from '../calls.js';
+import type { Call, CallerView } from '../wire/calls.js';
 import { usageError } from '../errors.js';
-import type { Batch, Message } from '../message.js';
+import type { Batch, Message } from '../wire/message.js';
 import type { Stage } from '../pipeline/stage.js';
 
 /**

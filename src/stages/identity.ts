@@ -1,4 +1,4 @@
-import type { Call, CallerView } from '../calls.js';
+import type { Call, CallerView } from '../wire/calls.js';
 
 /**
  * Who and what a call is, as compact strings for maps and the state file.

@@ -2,8 +2,8 @@ import { ndjsonText } from '../render/ndjson.js';
 import { DEFAULT_STATE_MAX } from './bounded-map.js';
 import { callerKey, callKey, isKnownCaller, prefixed } from './identity.js';
 import { MAX_WINDOW_CALLS, TokenWindows, type TokenWindow, type WindowEntry } from './token-windows.js';
-import type { Call } from '../calls.js';
-import type { Batch, MultiCallWire, SignalMessage } from '../message.js';
+import type { Call } from '../wire/calls.js';
+import type { Batch, MultiCallWire, SignalMessage } from '../wire/message.js';
 import type { Stage } from '../pipeline/stage.js';
 
 /**

@@ -2,7 +2,7 @@ import type { Stage } from '../pipeline/stage.js';
 import type { SeenKeys } from './bounded-map.js';
 import { createDedupeStage } from './dedupe.js';
 import { createMultiCallStage } from './multi-call.js';
-import type { SignalOptions } from './signal-options.js';
+import type { SignalOptions } from '../config/signals.js';
 import type { TokenWindows } from './token-windows.js';
 
 /**

@@ -1,4 +1,4 @@
-import { redactUrl } from '../endpoint.js';
+import { redactUrl } from './endpoint.js';
 
 /**
  * The reader loop's decisions as pure functions of what happened: how long to wait before the

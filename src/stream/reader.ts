@@ -1,7 +1,7 @@
 import { isUtf8 } from 'node:buffer';
-import { classifyBytes, type Call, type OtherMessage, type SkipKind } from '../calls.js';
+import { classifyBytes, type Call, type OtherMessage, type SkipKind } from '../wire/calls.js';
 import { AuthRejectedError, GaveUpError, WrongEndpointError } from '../errors.js';
-import type { Batch } from '../message.js';
+import type { Batch } from '../wire/message.js';
 import { newSourceCounts, type Source } from '../pipeline/source.js';
 import { Connection, type ConnectionOptions } from './connection.js';
 import { connectionWasGood, decide, type BackoffPolicy, type ConnectionEnd } from './policy.js';

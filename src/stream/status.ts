@@ -1,4 +1,4 @@
-import type { SkipKind } from '../calls.js';
+import type { SkipKind } from '../wire/calls.js';
 
 /**
  * What the reader loop reports as it goes, as data: the library hands these to `onStatus`, the CLI

@@ -890,8 +890,8 @@ function report(results) {
 // Main
 
 async function main() {
-  if (!fs.existsSync(path.join(root, 'dist/cli.js'))) {
-    log('dist/cli.js is missing: run `npm run build` (npm run bench does)');
+  if (!fs.existsSync(path.join(root, 'dist/cli/main.js'))) {
+    log('dist/cli/main.js is missing: run `npm run build` (npm run bench does)');
     process.exit(1);
   }
   const results = {

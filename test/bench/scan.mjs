@@ -1,5 +1,5 @@
 /**
- * Micro-benchmark of the frame scanner (dist/frame-scan.js) against what it replaces:
+ * Micro-benchmark of the frame scanner (dist/wire/frame-scan.js) against what it replaces:
  * `buf.toString()` + `JSON.parse`, and the current `toString` + `classifyFrame`; then a call's
  * classification plus what dedupe reads of it, from the bytes and from the parse. Not part of
  * `npm test`; run after `npm run build`:
@@ -13,8 +13,8 @@
  */
 import { PerformanceObserver } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
-import { classifyBytes, classifyFrame } from '../../dist/calls.js';
-import { ScanResult, scanFrame } from '../../dist/frame-scan.js';
+import { classifyBytes, classifyFrame } from '../../dist/wire/calls.js';
+import { ScanResult, scanFrame } from '../../dist/wire/frame-scan.js';
 import { createCallGenerator } from '../../dist/server/generator.js';
 
 const { values } = parseArgs({

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { HOSTILE, forbiddenIn } from '../render/hostile.js';
+import { HOSTILE, forbiddenIn } from '../support/hostile.js';
 import { killAll, ndjsonLines, runCli, spawnCli, type CliResult } from '../support/cli.js';
 import { tmpdirs } from '../support/tmp.js';
 import { startBareServer, type BareServer } from '../support/ws-server.js';

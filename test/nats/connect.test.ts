@@ -7,7 +7,7 @@ import { parseNatsUrl, type NatsFlags } from '../../src/nats/url.js';
 import { openNatsPublisher } from '../../src/outputs/nats-publish.js';
 import { openJetStreamSource } from '../../src/sources/jetstream.js';
 import { RexiLiveError } from '../../src/errors.js';
-import { withNatsHint } from '../../src/commands/nats.js';
+import { withNatsHint } from '../../src/cli/nats-run.js';
 import { describeNats, freePort, natsServers } from '../support/nats-server.js';
 import { addStream, callN, identity, toMessage } from '../support/nats-client.js';
 import { makeCerts } from '../support/tls-certs.js';

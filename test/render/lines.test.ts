@@ -3,9 +3,9 @@ import { createChalk } from '../../src/render/color.js';
 import { createClock } from '../../src/render/clock.js';
 import { createLinesRenderer } from '../../src/render/lines.js';
 import { displayWidth, fit } from '../../src/render/width.js';
-import type { OtherMessage } from '../../src/calls.js';
-import { frame, bonk, emoji, heartbeat, longNames, sparse, T0 } from './fixtures.js';
-import { HOSTILE, SGR, forbiddenIn, hostileMessages } from './hostile.js';
+import type { OtherMessage } from '../../src/wire/calls.js';
+import { frame, bonk, emoji, heartbeat, longNames, sparse, T0 } from '../support/render-fixtures.js';
+import { HOSTILE, SGR, forbiddenIn, hostileMessages } from '../support/hostile.js';
 
 const plain = createLinesRenderer({ chalk: createChalk(0), timeZone: 'UTC' });
 const coloured = createLinesRenderer({ chalk: createChalk(3), timeZone: 'UTC' });

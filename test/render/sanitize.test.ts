@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { sanitize } from '../../src/render/sanitize.js';
-import { HOSTILE, forbiddenIn, isForbidden } from './hostile.js';
+import { HOSTILE, forbiddenIn, isForbidden } from '../support/hostile.js';
 
 describe('sanitize', () => {
   it('returns clean text as the same string', () => {

@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import type { MultiCallWire, SignalMessage } from '../../src/message.js';
+import type { MultiCallWire, SignalMessage } from '../../src/wire/message.js';
 import { createChalk } from '../../src/render/color.js';
 import { createLinesRenderer } from '../../src/render/lines.js';
 import { createTableRenderer } from '../../src/render/table.js';
 import { displayWidth } from '../../src/render/width.js';
-import { RECEIVED } from './fixtures.js';
-import { HOSTILE, SGR, forbiddenIn } from './hostile.js';
+import { RECEIVED } from '../support/render-fixtures.js';
+import { HOSTILE, SGR, forbiddenIn } from '../support/hostile.js';
 
 const ADDRESS = '7xKXtg2CW87d97TXJSDpbD5jBkheTqA83TZRuJosgAsU';
 

@@ -1,12 +1,12 @@
 import Table from 'cli-table3';
 import { describe, expect, it } from 'vitest';
-import type { Message } from '../../src/calls.js';
-import type { Call } from '../../src/calls.js';
+import type { Message } from '../../src/wire/calls.js';
+import type { Call } from '../../src/wire/calls.js';
 import { createChalk } from '../../src/render/color.js';
 import { displayWidth } from '../../src/render/width.js';
 import { createTableRenderer } from '../../src/render/table.js';
-import { bonk, emoji, frame, heartbeat, longNames, sparse } from './fixtures.js';
-import { HOSTILE, SGR, forbiddenIn, hostileMessages } from './hostile.js';
+import { bonk, emoji, frame, heartbeat, longNames, sparse } from '../support/render-fixtures.js';
+import { HOSTILE, SGR, forbiddenIn, hostileMessages } from '../support/hostile.js';
 
 const CALLS = [bonk, longNames, sparse, emoji];
 

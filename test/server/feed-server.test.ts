@@ -6,7 +6,7 @@ import { performance } from 'node:perf_hooks';
 import { pino, type Logger } from 'pino';
 import { WebSocket, type ClientOptions } from 'ws';
 import { afterEach, describe, expect, it } from 'vitest';
-import { classifyFrame } from '../../src/calls.js';
+import { classifyFrame } from '../../src/wire/calls.js';
 import { silentLogger } from '../../src/log.js';
 import { FEED_PATH, startFeedServer, type FeedServer, type FeedServerOptions } from '../../src/server/feed-server.js';
 import { tmpdirs } from '../support/tmp.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { classifyFrame } from '../../src/calls.js';
+import { classifyFrame } from '../../src/wire/calls.js';
 import { BASE58_ALPHABET, encodeBase58 } from '../../src/server/base58.js';
 import { CALLERS } from '../../src/server/callers.js';
 import { MCAP_MAX, MCAP_MIN, TOKEN_SUPPLIES, createCallGenerator } from '../../src/server/generator.js';

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { SeenKeys } from '../../src/stages/bounded-map.js';
 import { createDedupeStage } from '../../src/stages/dedupe.js';
-import { Call } from '../../src/calls.js';
-import type { Batch, SignalMessage } from '../../src/message.js';
-import { call, kinds, MIN, other, T0, TOKEN_B } from './support.js';
+import { Call } from '../../src/wire/calls.js';
+import type { Batch, SignalMessage } from '../../src/wire/message.js';
+import { call, kinds, MIN, other, T0, TOKEN_B } from '../support/messages.js';
 
 const HOUR = 60 * MIN;
 

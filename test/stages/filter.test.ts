@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { classifyFrame, type Call, type OtherMessage } from '../../src/calls.js';
+import { classifyFrame, type Call, type OtherMessage } from '../../src/wire/calls.js';
 import { RexiLiveError } from '../../src/errors.js';
 import { compileFilter, createFilterStage, validateFilterSpec, type FilterSpec } from '../../src/stages/filter.js';
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { callerKey, callKey, dedupeKey, isKnownCaller, tokenCallerKey, tokenKey } from '../../src/stages/identity.js';
-import { call, T0, TOKEN_A, TOKEN_B } from './support.js';
+import { call, T0, TOKEN_A, TOKEN_B } from '../support/messages.js';
 
 const c = (id: string | undefined, name: string | undefined, platform: string | undefined) => ({ id, name, platform });
 

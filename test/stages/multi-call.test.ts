@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { createMultiCallStage, type MultiCallOptions } from '../../src/stages/multi-call.js';
-import type { Call } from '../../src/calls.js';
-import type { Batch, SignalMessage } from '../../src/message.js';
-import { call, callFromText, kinds, MIN, other, T0, TOKEN_A, TOKEN_B } from './support.js';
+import type { Call } from '../../src/wire/calls.js';
+import type { Batch, SignalMessage } from '../../src/wire/message.js';
+import { call, callFromText, kinds, MIN, other, T0, TOKEN_A, TOKEN_B } from '../support/messages.js';
 
 const base: MultiCallOptions = { minCallers: 3, windowMs: 10 * MIN, windowText: '10m', cooldownMs: 10 * MIN, withCalls: false };
 const stage = (o: Partial<MultiCallOptions> = {}) => createMultiCallStage({ ...base, ...o });

@@ -5,9 +5,9 @@ import { RexiLiveError } from '../../src/errors.js';
 import { createDedupeStage } from '../../src/stages/dedupe.js';
 import { createMultiCallStage } from '../../src/stages/multi-call.js';
 import { openStateFile, type StateFileOptions } from '../../src/stages/state-file.js';
-import type { Batch } from '../../src/message.js';
+import type { Batch } from '../../src/wire/message.js';
 import { tmpdirs } from '../support/tmp.js';
-import { call, kinds, MIN, T0 } from './support.js';
+import { call, kinds, MIN, T0 } from '../support/messages.js';
 
 const tmpdir = tmpdirs('rexi-state-');
 const HOUR = 60 * MIN;

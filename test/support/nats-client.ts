@@ -1,8 +1,8 @@
 import { StorageType, jetstream, jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
 import { connect, type NatsConnection, type NodeConnectionOptions } from '@nats-io/transport-node';
 import { afterEach } from 'vitest';
-import { Call } from '../../src/calls.js';
-import type { Message, MultiCallWire, SignalMessage } from '../../src/message.js';
+import { Call } from '../../src/wire/calls.js';
+import type { Message, MultiCallWire, SignalMessage } from '../../src/wire/message.js';
 import { storedMessageFactory } from '../../src/sources/jetstream-messages.js';
 
 /** Bare client connections for tests (setup and checks), closed after each test. */

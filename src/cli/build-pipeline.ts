@@ -1,0 +1,138 @@
+import type { Writable } from 'node:stream';
+import type { OutputOptions } from '../config/options.js';
+import { fileOutput } from '../outputs/file.js';
+import { stdoutOutput } from '../outputs/stdout.js';
+import { renderEach, type RenderBatch } from '../render/renderer.js';
+import { createFilterStage, type FilterSpec } from '../stages/filter.js';
+import type { SignalOptions } from '../config/signals.js';
+import type { StateFile } from '../stages/state-file.js';
+import type { Output } from '../pipeline/output.js';
+import type { Pipeline } from '../pipeline/pump.js';
+import type { Stage } from '../pipeline/stage.js';
+
+/** What the pipeline is built from: the resolved options of tail, demo and replay. */
+export interface PipelineOptions {
+  filter: FilterSpec;
+  output: OutputOptions;
+  signals: SignalOptions;
+  /** --publish: opened after the -o file; stdout then gets the lines only with --tee. */
+  publisher?: { tee: boolean; open(): Promise<Output> } | undefined;
+}
+
+export type Stdout = Writable & { isTTY?: boolean; columns?: number };
+
+/** What the pipeline may touch besides stdout. */
+export interface PipelineIo {
+  stdout: Stdout;
+  /** Where the bell rings (only a terminal); the hooks write to fd 2 itself. */
+  stderr: Writable & { isTTY?: boolean };
+  /** Our environment: the colour rules read it, the hooks get it minus the secrets. */
+  env: Record<string, string | undefined>;
+  /** Warnings while running: a failed periodic save, a failing hook. */
+  warn: (message: string) => void;
+  /**
+   * Whose clock the state file's entries age by: the wall clock for a live feed; a capture's own
+   * times for replay, so what a capture still holds in its window is not expired by today's date.
+   */
+  clock: 'wall' | 'capture';
+}
+
+/**
+ * Chooses every part once, in the order calls go through them: filters → multi-call counting →
+ * dedupe → the outputs (-o, stdout, --publish) → hooks and bell. Multi-call counts before dedupe,
+ * so `--dedupe` thins the calls output and never the callers counted. Opening the file and the
+ * state file comes first, so a bad -o or --state is reported before anything connects. With
+ * --publish, stdout gets the lines only with --tee (an -o file still gets them), and nothing is
+ * rendered when no output reads text.
+ */
+export async function buildPipeline(options: PipelineOptions, io: PipelineIo): Promise<Pipeline> {
+  const { output, signals, publisher } = options;
+  const opened: Output[] = [];
+  if (output.file !== undefined) opened.push(fileOutput(output.file));
+  if (publisher === undefined ? output.file === undefined : publisher.tee) opened.push(stdoutOutput(io.stdout));
+  const texts = opened.length;
+  let state: StateFile | undefined;
+  try {
+    state = await openState(signals, io);
+    if (publisher !== undefined) opened.push(await publisher.open());
+  } catch (err) {
+    await Promise.all(opened.map((o) => o.close().catch(() => undefined)));
+    await state?.close().catch(() => undefined);
+    throw err;
+  }
+  const stages: Stage[] = [createFilterStage(options.filter), ...(await signalStages(signals, state))];
+  const outputs: Output[] = [...opened, ...(await alertOutputs(options, io))];
+  return {
+    stages,
+    render: texts > 0 ? await createRender(output, io.stdout, io.env) : undefined,
+    outputs,
+    limit: output.count ?? Infinity,
+  };
+}
+
+/**
+ * --state, when something keeps state: a file that cannot be created is an output error (exit 5)
+ * here, before anything connects. The warning about a corrupt file is given once, now.
+ */
+async function openState(signals: SignalOptions, io: PipelineIo): Promise<StateFile | undefined> {
+  const { dedupe, multiCall, state } = signals;
+  if (state.path === undefined || (dedupe === undefined && multiCall === undefined)) return undefined;
+  const { openStateFile } = await import('../stages/state-file.js');
+  const file = await openStateFile({
+    path: state.path,
+    stateMax: state.max,
+    ...(dedupe !== undefined && { dedupe }),
+    ...(multiCall !== undefined && { multiCall: { windowMs: multiCall.windowMs, cooldownMs: multiCall.cooldownMs } }),
+    ...(io.clock === 'wall' && { now: Date.now() }),
+    warn: io.warn,
+  });
+  for (const warning of file.warnings) io.warn(warning);
+  return file;
+}
+
+/**
+ * Multi-call, then dedupe, sharing the state file's stores; last, the stage that saves the file
+ * at the clean stop. The pipeline closes stages after outputs, so that save comes once every
+ * line is flushed: a key is on disk only once its line is.
+ */
+async function signalStages(signals: SignalOptions, state: StateFile | undefined): Promise<Stage[]> {
+  if (signals.multiCall === undefined && signals.dedupe === undefined) return [];
+  const { createSignalStages } = await import('../stages/signal-stages.js');
+  const stages = createSignalStages({ ...signals, stateMax: signals.state.max }, { windows: state?.windows, keys: state?.keys });
+  if (state !== undefined) stages.push({ transform: (batch) => batch, close: () => state.close() });
+  return stages;
+}
+
+/** --exec and --bell: outputs that are never behind, after the text output. */
+async function alertOutputs(options: PipelineOptions, io: PipelineIo): Promise<Output[]> {
+  const { hooks, bell } = options.signals;
+  if (hooks === undefined && !bell) return [];
+  const { createBellOutput, createHookOutput } = await import('../outputs/hooks.js');
+  const outputs: Output[] = [];
+  if (hooks !== undefined) {
+    // A hook reads the line as -f ndjson writes it, --received-at included.
+    const { createNdjsonRenderer } = await import('../render/ndjson.js');
+    outputs.push(createHookOutput({ ...hooks, env: io.env, warn: io.warn, line: createNdjsonRenderer({ receivedAt: options.output.receivedAt }) }));
+  }
+  const bellOutput = bell ? createBellOutput(io.stderr) : undefined;
+  if (bellOutput !== undefined) outputs.push(bellOutput);
+  return outputs;
+}
+
+export async function createRender(output: OutputOptions, stdout: Stdout, env: Record<string, string | undefined>): Promise<RenderBatch> {
+  if (output.format === 'ndjson') {
+    const { createNdjsonBatchRenderer } = await import('../render/ndjson.js');
+    return createNdjsonBatchRenderer({ receivedAt: output.receivedAt });
+  }
+  // The human formats pull in chalk and cli-table3: loaded only when chosen.
+  const { colorLevel, createChalk } = await import('../render/color.js');
+  const isTTY = output.file === undefined && stdout.isTTY === true;
+  const level = colorLevel(output.color, env, isTTY);
+  const chalk = createChalk(level);
+  if (output.format === 'lines') {
+    const { createLinesRenderer } = await import('../render/lines.js');
+    return renderEach(createLinesRenderer({ chalk }));
+  }
+  const { createTableRenderer } = await import('../render/table.js');
+  return renderEach(createTableRenderer({ chalk, color: level > 0, columns: () => (output.file === undefined ? (stdout.columns ?? 80) : 80) }));
+}

@@ -1,0 +1,18 @@
+import { createLogger } from '../../log.js';
+import { natsSourceUrl, resolveNats, resolveTail, resolveTarget, type Environment, type Flags } from '../../config/options.js';
+import type { Ending } from '../run.js';
+import { checkNatsFiles } from '../nats-run.js';
+import { runNatsRead } from '../run-pipeline.js';
+import { runTail } from '../tail-source.js';
+
+/** tail: the service, or with --url nats://... a JetStream stream (no API key needed then). */
+export default async function tailCommand(flags: Flags, environment: Environment): Promise<Ending> {
+  const base = resolveTail(flags, environment);
+  const nats = resolveNats(flags, base.config, environment, 'tail', natsSourceUrl(flags, base.config, environment));
+  const options = { ...base, publish: nats.publish };
+  const target = nats.read === undefined ? resolveTarget(flags, base.config, environment) : undefined;
+  await checkNatsFiles([nats.publish?.target, nats.read?.target]);
+  const logger = await createLogger(options.log);
+  const io = { logger, stdout: process.stdout, environment };
+  return target !== undefined ? runTail(options, target, io) : runNatsRead(options, nats.read!, 'tail', io);
+}

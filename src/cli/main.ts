@@ -1,0 +1,190 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import { Command, CommanderError } from 'commander';
+import { RexiLiveError } from '../errors.js';
+import { ExitCode, exitCodeOf, signalExitCode } from './exit-codes.js';
+import { addOptions, type CommandName, type Flags } from '../config/option-table.js';
+import type { Environment } from '../config/options.js';
+import type { Ending } from './run.js';
+
+/**
+ * Commands and flags → validated options, and the one place where a user's error becomes a line on
+ * stderr and an exit code. Everything heavy is imported inside the actions, so `--version` and
+ * `--help` load nothing but commander.
+ */
+
+const HELP_HINT = "(run 'rexi-live help <command>' or 'rexi-live <command> --help' for usage)";
+
+const DURATIONS = 'Durations: 250ms, 5s, 2m, 1h; a bare number is seconds.';
+
+const TAIL_HELP = `
+Examples:
+  $ REXI_API_KEY=... rexi-live --url wss://api.example.com/solana/monitor/livecalls
+  $ rexi-live --base-url https://api.example.com --api-key-file ~/.rexi-key -f ndjson | jq .data.token_symbol
+  $ rexi-live --platform telegram --min-mcap 250k -f table
+  $ rexi-live -f ndjson --received-at --duration 1h -o 'calls-{date}.ndjson'
+  $ rexi-live -f ndjson --received-at -o 'calls-{date}.ndjson.gz'    # gzip, flushed every second
+  $ rexi-live --first-call --state ~/.rexi-first.json -o 'first-{date}.ndjson'   # first call of each token
+  $ rexi-live --min-callers 3 --window 10m                  # MULTI_CALL: 3 callers on one token in 10 minutes
+  $ rexi-live --min-callers 3 --exec 'notify-send "$REXI_SYMBOL: $REXI_CALLERS callers"'
+  $ rexi-live --dedupe caller --platform telegram -f table  # one call per caller per token
+
+Hooks (--exec) get the line on stdin and REXI_* variables: feed text is never part of the command.
+
+NATS JetStream (publish every call once, read it from anywhere):
+  $ rexi-live --base-url https://api.example.com --publish nats://127.0.0.1:4222 --create-stream
+  $ rexi-live --publish 'nats://n1:4222,n2:4222/rexi.calls.{platform}' --tee -f lines
+  $ rexi-live --url nats://127.0.0.1:4222/rexi.calls.telegram -f table         # new calls
+  $ rexi-live --url nats://127.0.0.1:4222 --durable bot -o calls.ndjson         # resumes after a restart
+  $ rexi-live --url tls://nats.example.com --nats-creds bot.creds --since 1h
+NATS URLs: nats://[user:pass@|token@]host[:port][,host:port...]/<subject>, tls:// for TLS;
+credentials also from --nats-creds, --nats-nkey, NATS_USER/NATS_PASSWORD (never printed).
+
+${DURATIONS}
+Exit codes: 0 done (--count, --duration, stdout closed), 2 usage or configuration,
+3 authentication rejected (the service, a proxy or NATS), 4 gave up connecting, 5 output error
+(a refused NATS publish too), 129/130/143 SIGHUP/SIGINT/SIGTERM (after a clean stop).`;
+
+type CommandModule = { default: (flags: Flags, environment: Environment) => Promise<Ending> };
+
+export function buildProgram(version: string, environment: Environment, setResult: (r: Promise<Ending>) => void): Command {
+  const program = new Command('rexi-live')
+    .description('Tail the RexiAPI live-calls stream (WebSocket /solana/monitor/livecalls) from a terminal, a pipe or cron.')
+    .version(version, '-V, --version', 'print the version')
+    .helpOption('-h, --help', 'show help')
+    .showHelpAfterError(HELP_HINT)
+    .configureOutput({ outputError: (str, write) => write(`rexi-live: ${str}`) })
+    .exitOverride()
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ rexi-live demo                              # a local feed, tailed: no key needed
+  $ REXI_API_KEY=... rexi-live --base-url https://api.example.com
+  $ rexi-live --platform telegram --min-mcap 250k | jq -r .data.token_address
+  $ rexi-live replay calls-2026-11-25.ndjson -f table
+  $ rexi-live --publish nats://127.0.0.1:4222 --create-stream    # one connection, many readers
+  $ rexi-live --url nats://127.0.0.1:4222 --durable bot          # a reader on any host
+
+Environment: REXI_WS_URL, REXI_BASE_URL, REXI_API_KEY, REXI_AUTH, REXI_CONFIG, REXI_SERVE_KEYS,
+HTTPS_PROXY / HTTP_PROXY / NO_PROXY, NO_COLOR, FORCE_COLOR, NATS_USER / NATS_PASSWORD, NATS_CREDS,
+NATS_NKEY, NATS_CA / NATS_CERT / NATS_KEY.
+Exit codes: 0 done, 1 internal error, 2 usage or configuration, 3 authentication rejected,
+4 gave up connecting, 5 output error, 129/130/143 stopped by SIGHUP/SIGINT/SIGTERM.
+'rexi-live <command> --help' shows each command's flags.`,
+    );
+
+  const run = (load: () => Promise<CommandModule>) => (flags: Flags) =>
+    setResult(load().then((m) => m.default(flags, environment)));
+  const command = (name: CommandName, description: string, options: { isDefault?: boolean } = {}): Command =>
+    addOptions(program.command(name, options).description(description), name);
+
+  command('tail', 'tail the stream (the default command); --url nats://... tails a JetStream stream instead', { isDefault: true })
+    .addHelpText('after', TAIL_HELP)
+    .action(run(() => import('./commands/tail.js')));
+
+  command('url', 'print the WebSocket URL tail would connect to (key redacted)')
+    .addHelpText('after', `
+Examples:
+  $ REXI_BASE_URL=https://api.example.com REXI_API_KEY=... rexi-live url
+  wss://api.example.com/solana/monitor/livecalls?api_key=***
+  $ websocat "$(rexi-live url --show-key)"`)
+    .action(run(() => import('./commands/url.js')));
+
+  command('serve', 'run a local live-calls feed speaking the same protocol')
+    .addHelpText('after', `
+Prints "listening on ws://HOST:PORT/solana/monitor/livecalls" on stderr once ready.
+Exit codes: 2 usage, 129/130/143 stopped by SIGHUP/SIGINT/SIGTERM (clients closed with 1001).
+
+Examples:
+  $ rexi-live serve --port 8080 --rate 20 --key devkey
+  $ REXI_WS_URL=ws://127.0.0.1:8080/solana/monitor/livecalls REXI_API_KEY=devkey rexi-live
+  $ rexi-live serve --replay calls-2026-11-25.ndjson --speed 10 --loop
+  $ rexi-live serve --drop-every 100 --malformed-rate 0.05    # test your pipeline's resilience`)
+    .action(run(() => import('./commands/serve.js')));
+
+  command('demo', 'start the embedded feed on a free loopback port and tail it')
+    .addHelpText('after', `
+Examples:
+  $ rexi-live demo
+  $ rexi-live demo --rate 20 -f table
+  $ rexi-live demo -f ndjson --count 3 | jq .data.token_symbol
+  $ rexi-live demo --rate 20 --publish nats://127.0.0.1:4222 --create-stream
+
+${DURATIONS}`)
+    .action(run(() => import('./commands/demo.js')));
+
+  command('replay', 'render a captured NDJSON file, plain or gzip (or - for stdin), or what a JetStream stream holds, then exit')
+    .argument('<file>', 'a capture written by tail -f ndjson (with or without --received-at, plain or gzip), - for stdin, or nats://host[:port]/<subject>')
+    .addHelpText('after', `
+Examples:
+  $ rexi-live replay calls-2026-11-25.ndjson -f table --platform telegram
+  $ rexi-live replay calls-2026-11-25.ndjson.gz --min-mcap 1M -f ndjson | jq -r .data.token_address
+  $ cat calls-2026-11-2*.ndjson | rexi-live replay - --received-at > week.ndjson
+  $ rexi-live replay nats://127.0.0.1:4222/rexi.calls.telegram --since 24h -f table
+  $ rexi-live replay nats://127.0.0.1:4222 --start-seq 1000 -n 50 -f ndjson`)
+    .action((file: string, flags: Flags) =>
+      setResult(import('./commands/replay.js').then((m) => m.default({ ...flags, file }, environment))),
+    );
+
+  return program;
+}
+
+function readVersion(): string {
+  const pkg = JSON.parse(fs.readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+  return pkg.version;
+}
+
+function fail(message: string, exitCode: number): number {
+  process.stderr.write(`rexi-live: error: ${message}\n`);
+  return exitCode;
+}
+
+/** Runs the CLI and sets the process's exit code; a run that ended by a signal re-raises it instead. */
+export async function main(argv: string[]): Promise<void> {
+  const environment: Environment = {
+    env: process.env,
+    stdoutIsTTY: process.stdout.isTTY === true,
+    stderrIsTTY: process.stderr.isTTY === true,
+    homedir: os.homedir(),
+  };
+  // A reader of stdout that goes away (`--help | head -1`) ends the output, not the process with a
+  // stack trace; tail's own stdout output also listens, and ends the run quietly.
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code !== 'EPIPE') process.stderr.write(`rexi-live: error: cannot write to stdout: ${err.message}\n`);
+  });
+  let result: Promise<Ending> | undefined;
+  const program = buildProgram(readVersion(), environment, (r) => (result = r));
+  let exitCode: number;
+  try {
+    await program.parseAsync(argv);
+    const ending = await result;
+    if (ending?.signal) {
+      // End by the same signal, as Unix tools do: the shell sees 129/130/143, systemd a clean stop.
+      // The run is over, so no handler is left to serve: one a library installed (proper-lockfile's
+      // signal-exit, loaded by --state) would catch the signal and let the process exit with 143
+      // as a code instead.
+      process.removeAllListeners(ending.signal);
+      process.kill(process.pid, ending.signal);
+      // Still here: the signal is ignored (inherited SIG_IGN, as in a shell's background job).
+      process.exitCode = signalExitCode(ending.signal);
+      return;
+    }
+    exitCode = ExitCode.ok;
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      // Help and version are not errors; every other commander error is a usage error.
+      exitCode = err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help' ? ExitCode.ok : ExitCode.usage;
+    } else if (err instanceof RexiLiveError) {
+      // A message may quote a server (a close reason): nothing in it may act on the terminal.
+      const { sanitize } = await import('../render/sanitize.js');
+      exitCode = fail(sanitize(err.message), exitCodeOf(err.code));
+    } else {
+      // A bug of ours: one line, not a stack trace; REXI_DEBUG=1 shows where.
+      if (process.env.REXI_DEBUG) process.stderr.write(`${(err as Error)?.stack}\n`);
+      exitCode = fail(`internal error: ${(err as Error)?.message ?? String(err)}`, ExitCode.internal);
+    }
+  }
+  // exitCode, not exit(): pending stdout writes must drain before the process ends.
+  process.exitCode = exitCode;
+}
