@@ -1,4 +1,4 @@
-import { pino, type Logger, type LevelWithSilent } from 'pino';
+import { pino, type DestinationStream, type Logger, type LevelWithSilent } from 'pino';
 
 export type { Logger };
 export type LogLevel = LevelWithSilent;
@@ -29,6 +29,8 @@ export interface LoggerOptions {
   color: boolean;
   /** Where to write; stderr unless a test or an embedding passes another fd. */
   fd?: number;
+  /** JSON lines to this stream instead (top keeps them off its screen until it is restored). */
+  stream?: DestinationStream;
 }
 
 /**
@@ -43,6 +45,7 @@ export async function createLogger(options: LoggerOptions): Promise<Logger> {
     redact: { paths: REDACT_PATHS, censor: '***' },
     base: undefined,
   };
+  if (options.stream !== undefined) return pino(base, options.stream);
   if (options.pretty) {
     // Loaded only on a terminal: pipes and cron never pay for it.
     const { default: pinoPretty } = await import('pino-pretty');

@@ -127,6 +127,25 @@ Examples:
       setResult(import('./commands/replay.js').then((m) => m.default({ ...flags, file }, environment))),
     );
 
+  command('top', 'a full-screen live board of the stream: heating up, callers, latest calls')
+    .addHelpText('after', `
+Reads what tail reads (the service, --url nats://..., or the embedded feed with --demo), through
+the same filters. stdout must be a terminal (to pipe the stream: rexi-live tail -f ndjson).
+
+Keys: q or Ctrl-C quit, p pause, / filter (Enter applies, Esc clears), Tab next panel, ↑/↓ select,
+c copy the token's address (OSC 52), o the token's links (OSC 8), ? keys.
+
+Examples:
+  $ rexi-live top --demo --rate 20
+  $ REXI_API_KEY=... rexi-live top --base-url https://api.example.com --platform telegram
+  $ rexi-live top --url nats://127.0.0.1:4222/rexi.calls.> --min-callers 2 --window 5m
+  $ rexi-live top --history calls-2026-11-*.ndjson.gz --horizon 12h --hit 3x
+
+${DURATIONS}
+Exit codes: 0 quit with q (or --duration), 2 usage (stdout not a terminal too), 3 authentication
+rejected, 4 gave up connecting, 129/130/143 SIGHUP/SIGINT (Ctrl-C)/SIGTERM.`)
+    .action(run(() => import('./commands/top.js')));
+
   return program;
 }
 

@@ -1,10 +1,11 @@
 import { AuthRejectedError, WrongEndpointError } from '../errors.js';
 import type { Logger } from '../log.js';
-import type { ConnectTarget, TailOptions } from '../config/options.js';
+import type { ConnectTarget, StreamOptions, TailOptions } from '../config/options.js';
 import type { Source } from '../pipeline/source.js';
 import { describeProxy } from '../stream/proxy.js';
 import type { Ending } from './run.js';
 import { logStatuses } from './status-log.js';
+import type { StatusListener } from '../stream/status.js';
 import { Reader } from '../stream/reader.js';
 import { runPipeline, type Io } from './run-pipeline.js';
 
@@ -28,8 +29,22 @@ export async function runTail(options: TailOptions, target: ConnectTarget, io: I
   return runPipeline(options, io, 'wall', open, (err) => withHint(err, target));
 }
 
+/** The reader loop on the endpoint for top, its statuses to `onStatus` (the board's link state). */
+export async function openReader(stream: StreamOptions, target: ConnectTarget, logger: Logger, onStatus: StatusListener): Promise<Source> {
+  const agent = target.proxy ? await proxyAgent(target.proxy.url, logger) : undefined;
+  const { policy, allTypes, ...tuning } = stream;
+  logger.debug(`connecting to ${target.endpoint.display}`);
+  return new Reader({
+    connection: { ...tuning, url: target.endpoint.url, headers: target.endpoint.headers, agent },
+    policy,
+    allTypes,
+    display: target.endpoint.display,
+    onStatus,
+  });
+}
+
 /** The reader says what the server answered; what to fix is the CLI's to say. */
-function withHint(err: unknown, target: ConnectTarget): unknown {
+export function withHint(err: unknown, target: ConnectTarget): unknown {
   if (err instanceof AuthRejectedError) {
     if (err.by === 'nats') return err;
     if (err.by === 'proxy') {
@@ -46,7 +61,7 @@ function withHint(err: unknown, target: ConnectTarget): unknown {
   return err;
 }
 
-async function proxyAgent(proxy: string, logger: Logger) {
+export async function proxyAgent(proxy: string, logger: Logger) {
   const { HttpsProxyAgent } = await import('https-proxy-agent');
   const { redactUrl } = await import('../stream/endpoint.js');
   logger.debug(`connecting through the proxy ${redactUrl(proxy)}`);

@@ -11,7 +11,7 @@ import { AUTH_CHOICES, COLOR_CHOICES, FORMAT_CHOICES, LOG_LEVEL_CHOICES } from '
  * Loaded by cli.ts before anything else: it imports nothing but commander.
  */
 
-export type CommandName = 'tail' | 'url' | 'serve' | 'demo' | 'replay';
+export type CommandName = 'tail' | 'url' | 'serve' | 'demo' | 'replay' | 'top';
 
 /**
  * How a value is written in the config file. `string`: a JSON string; `number`: a string or a
@@ -36,12 +36,15 @@ export interface OptionDef {
 }
 
 const TAIL_LIKE = ['tail', 'demo', 'replay'] as const;
+/** What top reads as tail does (the service, NATS, --demo), through the same filters. */
+const TAIL_LIKE_TOP = ['tail', 'demo', 'replay', 'top'] as const;
 const LIVE = ['tail', 'demo'] as const;
-const CONNECT = ['tail', 'url'] as const;
-const ALL = ['tail', 'url', 'serve', 'demo', 'replay'] as const;
+const LIVE_TOP = ['tail', 'demo', 'top'] as const;
+const CONNECT = ['tail', 'url', 'top'] as const;
+const ALL = ['tail', 'url', 'serve', 'demo', 'replay', 'top'] as const;
 /** Connecting to NATS: replay reads a nats:// URL too. */
-const ALL_BUT_SERVE = ['tail', 'url', 'demo', 'replay'] as const;
-const RETRYING = ['tail', 'demo', 'replay'] as const;
+const ALL_BUT_SERVE = ['tail', 'url', 'demo', 'replay', 'top'] as const;
+const RETRYING = ['tail', 'demo', 'replay', 'top'] as const;
 
 
 const def = <D extends OptionDef>(d: D): D => d;
@@ -70,7 +73,7 @@ export const OPTIONS = {
     env: 'REXI_AUTH',
     type: 'string',
     choices: AUTH_CHOICES,
-    commands: ['tail', 'url', 'demo'],
+    commands: ['tail', 'url', 'demo', 'top'],
   }),
   insecure: def({
     flags: '--insecure',
@@ -83,7 +86,7 @@ export const OPTIONS = {
     help: 'config file (default: $XDG_CONFIG_HOME/rexi-live/config.json)',
     env: 'REXI_CONFIG',
     type: 'string',
-    commands: ['tail', 'url', 'demo', 'replay'],
+    commands: ['tail', 'url', 'demo', 'replay', 'top'],
     noConfig: true,
   }),
 
@@ -97,35 +100,41 @@ export const OPTIONS = {
     flags: '--ping-interval <dur>',
     help: { tail: 'send a ping this often (default: 15s; 0 turns heartbeats off)', demo: 'send a ping this often (default: 15s; 0 turns heartbeats off)', serve: 'ping clients this often, dropping those that did not answer (default: 15s)' },
     type: 'number',
-    commands: ['tail', 'demo', 'serve'],
+    commands: ['tail', 'demo', 'serve', 'top'],
   }),
-  pongTimeout: def({ flags: '--pong-timeout <dur>', help: 'reconnect when no pong or data arrives this long after a ping (default: 10s)', type: 'number', commands: LIVE }),
-  idleTimeout: def({ flags: '--idle-timeout <dur>', help: 'reconnect when no message arrives for this long (default: off)', type: 'number', commands: LIVE }),
+  pongTimeout: def({ flags: '--pong-timeout <dur>', help: 'reconnect when no pong or data arrives this long after a ping (default: 10s)', type: 'number', commands: LIVE_TOP }),
+  idleTimeout: def({ flags: '--idle-timeout <dur>', help: 'reconnect when no message arrives for this long (default: off)', type: 'number', commands: LIVE_TOP }),
   maxMessageSize: def({
     flags: '--max-message-size <size>',
     help: { tail: 'close and reconnect on a larger frame (default: 1MiB)', demo: 'close and reconnect on a larger frame (default: 1MiB)', replay: 'skip (and count) a longer line (default: 1MiB)' },
     type: 'number',
-    commands: TAIL_LIKE,
+    commands: TAIL_LIKE_TOP,
   }),
-  compress: def({ flags: '--compress', help: 'offer permessage-deflate (off by default: it costs memory and CPU)', type: 'boolean', commands: LIVE }),
+  compress: def({ flags: '--compress', help: 'offer permessage-deflate (off by default: it costs memory and CPU)', type: 'boolean', commands: LIVE_TOP }),
   allTypes: def({ flags: '--all-types', help: 'pass every JSON object through, not only NEW_SCAN calls', type: 'boolean', commands: TAIL_LIKE }),
 
   // Filters
-  caller: def({ flags: '--caller <name-or-id>', help: 'only calls by this caller (repeatable: any of them)', type: 'list', commands: TAIL_LIKE }),
-  excludeCaller: def({ flags: '--exclude-caller <name-or-id>', help: 'drop calls by this caller (repeatable)', type: 'list', commands: TAIL_LIKE }),
-  platform: def({ flags: '--platform <name>', help: 'only this platform: telegram, discord, twitter, ... (repeatable)', type: 'list', commands: TAIL_LIKE }),
-  minMcap: def({ flags: '--min-mcap <n>', help: 'market cap at least n dollars: 250000, 250k, 1.5M, 2b', type: 'number', commands: TAIL_LIKE }),
-  maxMcap: def({ flags: '--max-mcap <n>', help: 'market cap at most n dollars', type: 'number', commands: TAIL_LIKE }),
-  token: def({ flags: '--token <address>', help: 'only this token address (repeatable)', type: 'list', commands: TAIL_LIKE }),
-  symbol: def({ flags: '--symbol <sym>', help: 'only this token symbol (repeatable)', type: 'list', commands: TAIL_LIKE }),
+  caller: def({ flags: '--caller <name-or-id>', help: 'only calls by this caller (repeatable: any of them)', type: 'list', commands: TAIL_LIKE_TOP }),
+  excludeCaller: def({ flags: '--exclude-caller <name-or-id>', help: 'drop calls by this caller (repeatable)', type: 'list', commands: TAIL_LIKE_TOP }),
+  platform: def({ flags: '--platform <name>', help: 'only this platform: telegram, discord, twitter, ... (repeatable)', type: 'list', commands: TAIL_LIKE_TOP }),
+  minMcap: def({ flags: '--min-mcap <n>', help: 'market cap at least n dollars: 250000, 250k, 1.5M, 2b', type: 'number', commands: TAIL_LIKE_TOP }),
+  maxMcap: def({ flags: '--max-mcap <n>', help: 'market cap at most n dollars', type: 'number', commands: TAIL_LIKE_TOP }),
+  token: def({ flags: '--token <address>', help: 'only this token address (repeatable)', type: 'list', commands: TAIL_LIKE_TOP }),
+  symbol: def({ flags: '--symbol <sym>', help: 'only this token symbol (repeatable)', type: 'list', commands: TAIL_LIKE_TOP }),
 
   // Output
   format: def({ flags: '-f, --format <format>', help: 'output format (default: lines on a terminal, ndjson otherwise)', type: 'string', choices: FORMAT_CHOICES, commands: TAIL_LIKE }),
   receivedAt: def({ flags: '--received-at', help: 'ndjson: add "received_at" (ISO-8601 UTC) to each line', type: 'boolean', commands: TAIL_LIKE }),
-  color: def({ flags: '--color <when>', help: 'colour the human formats (default: auto; honours NO_COLOR, FORCE_COLOR)', type: 'string', choices: COLOR_CHOICES, commands: TAIL_LIKE }),
+  color: def({
+    flags: '--color <when>',
+    help: { tail: 'colour the human formats (default: auto; honours NO_COLOR, FORCE_COLOR)', top: 'colour the board (default: auto; honours NO_COLOR, FORCE_COLOR)' },
+    type: 'string',
+    choices: COLOR_CHOICES,
+    commands: TAIL_LIKE_TOP,
+  }),
   output: def({ flags: '-o, --output <file>', help: 'append to a file; {date} and {hour} (UTC) in the name rotate it; a .gz name writes gzip', type: 'string', commands: TAIL_LIKE }),
   count: def({ flags: '-n, --count <n>', help: 'exit 0 after n lines were output', type: 'number', commands: TAIL_LIKE }),
-  duration: def({ flags: '--duration <dur>', help: 'exit 0 after this long', type: 'number', commands: TAIL_LIKE }),
+  duration: def({ flags: '--duration <dur>', help: 'exit 0 after this long', type: 'number', commands: TAIL_LIKE_TOP }),
 
   // Signals: dedupe, state, multi-call, hooks. Validated together by stages/signal-options.ts;
   // --dedupe has no commander choices so a flag and a config value get the same message.
@@ -147,15 +156,23 @@ export const OPTIONS = {
     flags: '--state-max <n>',
     help: 'most keys, and most token windows and calls in them, held; the least recently seen are forgotten first (default: 100000)',
     type: 'number',
-    commands: TAIL_LIKE,
+    commands: TAIL_LIKE_TOP,
   }),
   minCallers: def({
     flags: '--min-callers <n>',
-    help: 'emit a MULTI_CALL signal when n (2 or more) distinct callers have called one token within --window',
+    help: {
+      tail: 'emit a MULTI_CALL signal when n (2 or more) distinct callers have called one token within --window',
+      top: 'highlight a token in Heating up once n (2 or more) distinct callers called it within --window (default: 3)',
+    },
     type: 'number',
-    commands: TAIL_LIKE,
+    commands: TAIL_LIKE_TOP,
   }),
-  window: def({ flags: '--window <dur>', help: 'the multi-call sliding window (default: 10m)', type: 'number', commands: TAIL_LIKE }),
+  window: def({
+    flags: '--window <dur>',
+    help: { tail: 'the multi-call sliding window (default: 10m)', top: 'the Heating up sliding window (default: 10m)' },
+    type: 'number',
+    commands: TAIL_LIKE_TOP,
+  }),
   cooldown: def({ flags: '--cooldown <dur>', help: 'after a signal, no new signal for that token for this long (default: --window)', type: 'number', commands: TAIL_LIKE }),
   withCalls: def({ flags: '--with-calls', help: 'output the calls too, each signal after its trigger call (with --min-callers)', type: 'boolean', commands: TAIL_LIKE }),
   exec: def({
@@ -194,9 +211,10 @@ export const OPTIONS = {
       tail: 'JetStream stream: the one --create-stream makes (default: REXI_CALLS), or the one to read when the subject alone does not find it',
       demo: 'JetStream stream the --create-stream makes (default: REXI_CALLS)',
       replay: 'JetStream stream to read when the subject alone does not find it',
+      top: 'JetStream stream to read when the subject alone does not find it',
     },
     type: 'string',
-    commands: TAIL_LIKE,
+    commands: TAIL_LIKE_TOP,
   }),
   replicas: def({ flags: '--replicas <n>', help: 'with --create-stream: replicas of the new stream, 1..5 (default: 1)', type: 'number', commands: LIVE }),
   retention: def({ flags: '--retention <dur>', help: 'with --create-stream: how long the new stream keeps messages (default: 7d)', type: 'number', commands: LIVE }),
@@ -204,25 +222,38 @@ export const OPTIONS = {
     flags: '--since <dur|time>',
     help: 'nats:// source: start with messages stored since then (e.g. 1h, 7d, 2026-12-01T07:00:00Z)',
     type: 'string',
-    commands: ['tail', 'replay'],
+    commands: ['tail', 'replay', 'top'],
   }),
-  startSeq: def({ flags: '--start-seq <n>', help: 'nats:// source: start at this stream sequence', type: 'number', commands: ['tail', 'replay'] }),
+  startSeq: def({ flags: '--start-seq <n>', help: 'nats:// source: start at this stream sequence', type: 'number', commands: ['tail', 'replay', 'top'] }),
   durable: def({
     flags: '--durable <name>',
     help: 'nats:// source: a durable consumer; each message is acknowledged once its line is written, so a restart resumes after it',
     type: 'string',
     commands: ['tail', 'replay'],
   }),
-  natsCreds: def({ flags: '--nats-creds <file>', help: 'NATS credentials file (user JWT and seed)', env: 'NATS_CREDS', type: 'string', commands: TAIL_LIKE }),
-  natsNkey: def({ flags: '--nats-nkey <file>', help: 'NATS nkey seed file', env: 'NATS_NKEY', type: 'string', commands: TAIL_LIKE }),
-  natsCa: def({ flags: '--nats-ca <file>', help: 'CA certificate(s) to verify the NATS server (implies TLS)', env: 'NATS_CA', type: 'string', commands: TAIL_LIKE }),
-  natsCert: def({ flags: '--nats-cert <file>', help: 'client certificate for NATS TLS (with --nats-key; implies TLS)', env: 'NATS_CERT', type: 'string', commands: TAIL_LIKE }),
-  natsKey: def({ flags: '--nats-key <file>', help: 'private key of --nats-cert', env: 'NATS_KEY', type: 'string', commands: TAIL_LIKE }),
+  natsCreds: def({ flags: '--nats-creds <file>', help: 'NATS credentials file (user JWT and seed)', env: 'NATS_CREDS', type: 'string', commands: TAIL_LIKE_TOP }),
+  natsNkey: def({ flags: '--nats-nkey <file>', help: 'NATS nkey seed file', env: 'NATS_NKEY', type: 'string', commands: TAIL_LIKE_TOP }),
+  natsCa: def({ flags: '--nats-ca <file>', help: 'CA certificate(s) to verify the NATS server (implies TLS)', env: 'NATS_CA', type: 'string', commands: TAIL_LIKE_TOP }),
+  natsCert: def({ flags: '--nats-cert <file>', help: 'client certificate for NATS TLS (with --nats-key; implies TLS)', env: 'NATS_CERT', type: 'string', commands: TAIL_LIKE_TOP }),
+  natsKey: def({ flags: '--nats-key <file>', help: 'private key of --nats-cert', env: 'NATS_KEY', type: 'string', commands: TAIL_LIKE_TOP }),
 
   // Diagnostics
   logLevel: def({ flags: '--log-level <level>', help: 'stderr diagnostics (default: info)', type: 'string', choices: LOG_LEVEL_CHOICES, commands: ALL }),
   quiet: def({ flags: '-q, --quiet', help: 'warnings and errors only', type: 'boolean', commands: ALL }),
   verbose: def({ flags: '-v, --verbose', help: 'debug diagnostics', type: 'boolean', commands: ALL }),
+
+  // top: the live board
+  demo: def({ flags: '--demo', help: 'show the embedded feed (with --rate and --seed) instead of the service', type: 'boolean', commands: ['top'], noConfig: true }),
+  history: def({
+    flags: '--history <file...>',
+    help: 'captures (NDJSON or gzip) read into the Callers panel before the stream starts',
+    type: 'list',
+    commands: ['top'],
+    noConfig: true,
+  }),
+  horizon: def({ flags: '--horizon <dur>', help: 'how long after a call its later sightings count (default: 24h)', type: 'number', commands: ['top'] }),
+  hit: def({ flags: '--hit <multiple>', help: 'a call is a hit at this multiple: 2, 2x, 1.5x; above 1 (default: 2x)', type: 'number', commands: ['top'] }),
+  minCalls: def({ flags: '--min-calls <n>', help: { top: 'callers with at least n calls are ranked (default: 1)' }, type: 'number', commands: ['top'] }),
 
   // url
   showKey: def({ flags: '--show-key', help: 'print the key instead of api_key=***', type: 'boolean', commands: ['url'], noConfig: true }),
@@ -238,8 +269,8 @@ export const OPTIONS = {
     commands: ['serve'],
     noConfig: true,
   }),
-  rate: def({ flags: '--rate <msgs/s>', help: 'synthetic calls per second (default: 2)', type: 'number', commands: ['serve', 'demo'], noConfig: true }),
-  seed: def({ flags: '--seed <n>', help: 'make the synthetic feed reproducible (default: random)', type: 'number', commands: ['serve', 'demo'], noConfig: true }),
+  rate: def({ flags: '--rate <msgs/s>', help: 'synthetic calls per second (default: 2)', type: 'number', commands: ['serve', 'demo', 'top'], noConfig: true }),
+  seed: def({ flags: '--seed <n>', help: 'make the synthetic feed reproducible (default: random)', type: 'number', commands: ['serve', 'demo', 'top'], noConfig: true }),
   replay: def({ flags: '--replay <file>', help: 'serve a captured NDJSON file (plain or gzip) with its original spacing', type: 'string', commands: ['serve'], noConfig: true }),
   speed: def({ flags: '--speed <x>', help: 'with --replay: play x times faster (default: 1)', type: 'number', commands: ['serve'], noConfig: true }),
   loop: def({ flags: '--loop', help: 'with --replay: start again at the end', type: 'boolean', commands: ['serve'], noConfig: true }),

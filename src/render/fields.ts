@@ -71,7 +71,7 @@ export function signalText(signal: MultiCallWire): SignalText {
 }
 
 /** `4.2`, `12`, `0.85`: two significant digits are what a trader reads. */
-function formatMultiple(x: number): string {
+export function formatMultiple(x: number): string {
   if (!Number.isFinite(x)) return MISSING;
   return x >= 10 ? String(Math.round(x)) : String(Number(x.toPrecision(2)));
 }

@@ -1,0 +1,92 @@
+import { randomBytes } from 'node:crypto';
+import { usageError } from '../../errors.js';
+import { createLogger, type Logger } from '../../log.js';
+import { natsSourceUrl, resolveAuth, resolveNats, resolveTarget, type Environment, type Flags } from '../../config/options.js';
+import { resolveTop, type TopOptions } from '../../config/top.js';
+import type { Source } from '../../pipeline/source.js';
+import type { StatusListener } from '../../stream/status.js';
+import { openCaptureFile, type CaptureInput } from '../../sources/capture-input.js';
+import type { Ending } from '../run.js';
+import { serveOptions } from './serve.js';
+
+/**
+ * top: a full-screen live board of what tail would read (the service, a nats:// stream, or the
+ * embedded feed with --demo). Everything that can be wrong with the options is found here, before
+ * Ink and React are loaded and before the screen is taken: those load only once a board is drawn.
+ */
+export default async function topCommand(flags: Flags, environment: Environment): Promise<Ending> {
+  const options = resolveTop(flags, environment);
+  if (!environment.stdoutIsTTY) {
+    throw usageError("top draws a live board and needs a terminal on stdout; to pipe or save the stream use 'rexi-live tail -f ndjson'");
+  }
+  const logger = await createLogger(options.log);
+  // Every --history file opened now: a missing one is a usage error before anything connects.
+  const history = options.history.map((file) => ({ file, input: openCaptureFile(file, '--history') }));
+  try {
+    const { runTop } = await import('../top-run.js');
+    if (options.demo) return await runDemo(flags, environment, options, logger, history, runTop);
+    const natsUrl = natsSourceUrl(flags, options.config, environment);
+    if (natsUrl !== undefined) {
+      const { read } = resolveNats(flags, options.config, environment, 'top', natsUrl);
+      const { checkNatsFiles, openNatsSource } = await import('../nats-run.js');
+      await checkNatsFiles([read!.target]);
+      return await runTop({
+        options,
+        logger,
+        history,
+        env: environment.env,
+        source: read!.target.display,
+        open: (_onStatus, runLogger) => openNatsSource({ read: read!, mode: 'tail', stream: options.stream }, runLogger),
+        hint: (err) => err,
+      });
+    }
+    const target = resolveTarget(flags, options.config, environment);
+    const { openReader, withHint } = await import('../tail-source.js');
+    return await runTop({
+      options,
+      logger,
+      history,
+      env: environment.env,
+      source: target.endpoint.display,
+      open: (onStatus, runLogger) => openReader(options.stream, target, runLogger, onStatus),
+      hint: (err) => withHint(err, target),
+    });
+  } finally {
+    for (const h of history) h.input.close();
+  }
+}
+
+type RunTop = (typeof import('../top-run.js'))['runTop'];
+
+/** --demo: the embedded feed on a free loopback port, read through the same reader loop as tail's. */
+async function runDemo(
+  flags: Flags,
+  environment: Environment,
+  options: TopOptions,
+  logger: Logger,
+  history: Array<{ file: string; input: CaptureInput }>,
+  runTop: RunTop,
+): Promise<Ending> {
+  const feed = serveOptions({ rate: flags.rate, seed: flags.seed, port: '0' }, { ...environment, env: {} });
+  const { startFeedServer } = await import('../../server/feed-server.js');
+  const { buildEndpoint } = await import('../../stream/endpoint.js');
+  const { openReader } = await import('../tail-source.js');
+  const key = randomBytes(16).toString('hex');
+  const server = await startFeedServer({ ...feed, host: '127.0.0.1', keys: [key], logger: logger.child({ feed: 'demo' }, { level: 'warn' }) });
+  try {
+    const auth = resolveAuth(flags, options.config, environment);
+    const endpoint = buildEndpoint({ url: { value: server.url, source: 'demo' }, apiKey: { value: key, source: 'demo' }, auth, insecure: false });
+    const target = { endpoint, keyHint: 'the demo key', proxy: undefined };
+    return await runTop({
+      options,
+      logger,
+      history,
+      env: environment.env,
+      source: `demo ${endpoint.display} (${feed.rate} calls/s)`,
+      open: (onStatus: StatusListener, runLogger: Logger): Promise<Source> => openReader(options.stream, target, runLogger, onStatus),
+      hint: (err) => err,
+    });
+  } finally {
+    await server.close();
+  }
+}
