@@ -1,5 +1,5 @@
-import { useEffect, useMemo, useState } from 'react';
-import { Box, Text, useInput, useStdout } from 'ink';
+import { useEffect, useMemo, useRef, useState } from 'react';
+import { Box, Text, useInput, useStdin, useStdout } from 'ink';
 import type { SnapshotView, TopSnapshot } from '../../stages/top-state.js';
 import { sanitize } from '../sanitize.js';
 import { displayWidth, fit } from '../width.js';
@@ -53,6 +53,31 @@ export interface BoardProps {
 }
 
 type Panel = 'heat' | 'callers' | 'latest';
+
+/** What the keys change. */
+interface Ui {
+  paused: boolean;
+  /** The panels as they were when `p` paused them. */
+  frozen: TopSnapshot | undefined;
+  filter: string;
+  /** The filter being typed after `/`. */
+  draft: string | undefined;
+  focus: Panel;
+  selected: Record<Panel, number>;
+  overlay: 'help' | 'links' | undefined;
+  flash: { text: string; until: number } | undefined;
+}
+
+const INITIAL_UI: Ui = {
+  paused: false,
+  frozen: undefined,
+  filter: '',
+  draft: undefined,
+  focus: 'heat',
+  selected: { heat: 0, callers: 0, latest: 0 },
+  overlay: undefined,
+  flash: undefined,
+};
 const PANELS: readonly Panel[] = ['heat', 'callers', 'latest'];
 const PANEL_NAMES: Record<Panel, string> = { heat: 'Heating up', callers: 'Callers', latest: 'Latest calls' };
 
@@ -96,16 +121,19 @@ export function Board(props: BoardProps) {
   const { state, theme, refreshMs = 250 } = props;
   const now = props.now ?? Date.now;
   const terminal = useTerminalSize();
+  // Without a terminal on stdin (top < /dev/null) there are no keys: Ctrl-C is then a signal.
+  const { isRawModeSupported } = useStdin();
   const { columns, rows } = props.size ?? terminal;
   const [tick, setTick] = useState(0);
-  const [paused, setPaused] = useState(false);
-  const [frozen, setFrozen] = useState<TopSnapshot | undefined>(undefined);
-  const [filter, setFilter] = useState('');
-  const [draft, setDraft] = useState<string | undefined>(undefined);
-  const [focus, setFocus] = useState<Panel>('heat');
-  const [selected, setSelected] = useState<Record<Panel, number>>({ heat: 0, callers: 0, latest: 0 });
-  const [overlay, setOverlay] = useState<'help' | 'links' | undefined>(undefined);
-  const [flash, setFlash] = useState<{ text: string; until: number } | undefined>(undefined);
+  // The keys' state in a ref, changed through update(): keys that arrive before React re-renders
+  // (a filter typed fast, a paste) each see what the one before did, not a stale render's copy.
+  const ui = useRef<Ui>(INITIAL_UI);
+  const [, rerender] = useState(0);
+  const update = (change: Partial<Ui>): void => {
+    ui.current = { ...ui.current, ...change };
+    rerender((n) => n + 1);
+  };
+  const { paused, frozen, filter, draft, focus, overlay, flash } = ui.current;
 
   useEffect(() => {
     const timer = setInterval(() => setTick((t) => t + 1), refreshMs);
@@ -117,79 +145,73 @@ export function Board(props: BoardProps) {
   // A snapshot per tick (and when what it depends on changes), never per call.
   const live = useMemo(() => state.snapshot(now(), view), [tick, filter, space.heat, space.callers, space.latest]);
   const panels = paused && frozen !== undefined ? frozen : live;
+  const shown = useRef(panels);
+  shown.current = panels;
 
-  const rowCount = (p: Panel): number => (p === 'heat' ? panels.heat.length : p === 'callers' ? panels.callers.length : panels.latest.length);
-  const selectedIndex = (p: Panel): number => Math.min(selected[p], Math.max(0, rowCount(p) - 1));
+  const rowCount = (p: Panel): number => {
+    const on = shown.current;
+    return p === 'heat' ? on.heat.length : p === 'callers' ? on.callers.length : on.latest.length;
+  };
+  const selectedIndex = (p: Panel): number => Math.min(ui.current.selected[p], Math.max(0, rowCount(p) - 1));
   const selectedToken = (): { address: string; symbol: string | null } | undefined => {
-    const i = selectedIndex(focus);
-    if (focus === 'heat') {
-      const r = panels.heat[i];
+    const on = shown.current;
+    const p = ui.current.focus;
+    const i = selectedIndex(p);
+    if (p === 'heat') {
+      const r = on.heat[i];
       return r && { address: r.address, symbol: r.symbol };
     }
-    if (focus === 'latest') {
-      const l = panels.latest[i];
+    if (p === 'latest') {
+      const l = on.latest[i];
       return l && { address: l.call.tokenAddress, symbol: l.call.tokenSymbol ?? null };
     }
-    const best = panels.callers[i]?.best;
+    const best = on.callers[i]?.best;
     return best ? { address: best.tokenAddress, symbol: best.tokenSymbol } : undefined;
   };
-  const say = (text: string) => setFlash({ text, until: now() + 3000 });
+  const say = (text: string): void => update({ flash: { text, until: now() + 3000 } });
 
-  useInput((input, key) => {
-    if (key.ctrl && input === 'c') return props.onQuit('ctrl-c');
-    if (draft !== undefined) {
-      if (key.return) {
-        setFilter(draft);
-        setDraft(undefined);
-      } else if (key.escape) {
-        setFilter('');
-        setDraft(undefined);
-      } else if (key.backspace || key.delete) {
-        setDraft(draft.slice(0, -1));
-      } else if (input !== '' && !key.ctrl && !key.meta && !key.tab && !key.upArrow && !key.downArrow) {
-        setDraft(draft + input);
+  useInput(
+    (input, key) => {
+      const u = ui.current;
+      if (key.ctrl && input === 'c') return props.onQuit('ctrl-c');
+      if (u.draft !== undefined) {
+        if (key.return) update({ filter: u.draft, draft: undefined });
+        else if (key.escape) update({ filter: '', draft: undefined });
+        else if (key.backspace || key.delete) update({ draft: u.draft.slice(0, -1) });
+        else if (input !== '' && !key.ctrl && !key.meta && !key.tab && !key.upArrow && !key.downArrow) update({ draft: u.draft + input });
+        return;
       }
-      return;
-    }
-    if (overlay === 'help') {
+      if (u.overlay === 'help') {
+        if (input === 'q') return props.onQuit('q');
+        return update({ overlay: undefined });
+      }
       if (input === 'q') return props.onQuit('q');
-      setOverlay(undefined);
-      return;
-    }
-    if (input === 'q') return props.onQuit('q');
-    if (overlay === 'links' && (key.escape || input === 'o')) {
-      setOverlay(undefined);
-      return;
-    }
-    if (input === '?') return setOverlay('help');
-    if (input === 'p') {
-      setFrozen(paused ? undefined : live);
-      setPaused(!paused);
-      return;
-    }
-    if (input === '/') return setDraft(filter);
-    if (key.escape) return setFilter('');
-    if (key.tab) {
-      const i = PANELS.indexOf(focus);
-      setFocus(PANELS[(i + (key.shift ? PANELS.length - 1 : 1)) % PANELS.length]!);
-      return;
-    }
-    if (key.upArrow || key.downArrow) {
-      const i = selectedIndex(focus) + (key.upArrow ? -1 : 1);
-      setSelected({ ...selected, [focus]: Math.max(0, Math.min(rowCount(focus) - 1, i)) });
-      return;
-    }
-    if (input === 'c') {
-      const token = selectedToken();
-      if (token === undefined) return say('nothing selected');
-      props.writeTerminal(clipboardSequence(token.address));
-      return say(`copied ${sanitize(token.address)}`);
-    }
-    if (input === 'o') {
-      if (selectedToken() === undefined) return say('nothing selected');
-      setOverlay('links');
-    }
-  });
+      if (u.overlay === 'links' && (key.escape || input === 'o')) return update({ overlay: undefined });
+      if (input === '?') return update({ overlay: 'help' });
+      if (input === 'p') return update({ paused: !u.paused, frozen: u.paused ? undefined : shown.current });
+      if (input === '/') return update({ draft: u.filter });
+      if (key.escape) return update({ filter: '' });
+      if (key.tab) {
+        const i = PANELS.indexOf(u.focus);
+        return update({ focus: PANELS[(i + (key.shift ? PANELS.length - 1 : 1)) % PANELS.length]! });
+      }
+      if (key.upArrow || key.downArrow) {
+        const i = selectedIndex(u.focus) + (key.upArrow ? -1 : 1);
+        return update({ selected: { ...u.selected, [u.focus]: Math.max(0, Math.min(rowCount(u.focus) - 1, i)) } });
+      }
+      if (input === 'c') {
+        const token = selectedToken();
+        if (token === undefined) return say('nothing selected');
+        props.writeTerminal(clipboardSequence(token.address));
+        return say(`copied ${sanitize(token.address)}`);
+      }
+      if (input === 'o') {
+        if (selectedToken() === undefined) return say('nothing selected');
+        update({ overlay: 'links' });
+      }
+    },
+    { isActive: isRawModeSupported },
+  );
 
   if (columns < MIN_COLUMNS || rows < MIN_ROWS) {
     return (

@@ -59,7 +59,8 @@ export function headerLines(s: TopSnapshot, o: { source: string; paused: boolean
   const link = linkText(s.link, s.now);
   const linkStyle = s.link.state === 'connected' ? chalk.green : s.link.state === 'reconnecting' ? chalk.yellow : chalk.gray;
   const paused = o.paused ? `  ${chalk.black.bgYellow(' paused ')}` : '';
-  const first = `${chalk.bold('rexi-live top')}  ${sanitize(o.source)}  ${linkStyle(`● ${link}`)}  up ${formatAge(s.upMs)}${paused}`;
+  // The source last: a long URL is what gets cut on a narrow terminal, not the link state.
+  const first = `${chalk.bold('rexi-live top')}${paused}  ${linkStyle(`● ${link}`)}  up ${formatAge(s.upMs)}  ${sanitize(o.source)}`;
   const rate = `${String(s.perMinute).padStart(6)} calls/min  `;
   const spark = sparkline(s.minutes, Math.max(0, Math.min(60, o.width - rate.length - 6)));
   const second = `${rate}${chalk.cyan(spark)}${spark.length > 0 ? ' 1h' : ''}`;
