@@ -25,6 +25,7 @@ describe('heavy modules are loaded only when used', () => {
     expect(packagesLoaded(['--version'])).toEqual(['commander']);
     expect(packagesLoaded(['--help'])).toEqual(['commander']);
     expect(packagesLoaded(['tail', '--help'])).toEqual(['commander']);
+    expect(packagesLoaded(['top', '--help'])).toEqual(['commander']);
   });
 
   it('an ndjson replay loads no colour, table, pretty-log, socket or NATS module', () => {
@@ -32,8 +33,19 @@ describe('heavy modules are loaded only when used', () => {
     fs.writeFileSync(file, '{"type":"NEW_SCAN","data":{"token_address":"A"}}\n');
     const loaded = packagesLoaded(['replay', file, '-f', 'ndjson', '-q']);
     expect(loaded).toContain('pino');
-    for (const heavy of ['chalk', 'cli-table3', 'pino-pretty', 'ws', 'https-proxy-agent']) expect(loaded).not.toContain(heavy);
+    for (const heavy of ['chalk', 'cli-table3', 'pino-pretty', 'ws', 'https-proxy-agent', 'ink', 'react']) expect(loaded).not.toContain(heavy);
     expect(loaded.filter((p) => p.startsWith('@nats-io/'))).toEqual([]);
+  });
+
+  it('ink and react are loaded by top alone: not by a replay in lines or table', () => {
+    const file = path.join(tmpdir(), 'one.ndjson');
+    fs.writeFileSync(file, '{"type":"NEW_SCAN","data":{"token_address":"A"}}\n');
+    for (const format of ['lines', 'table']) {
+      const loaded = packagesLoaded(['replay', file, '-f', format, '-q']);
+      expect(loaded).toContain('chalk');
+      expect(loaded).not.toContain('ink');
+      expect(loaded).not.toContain('react');
+    }
   });
 });
 
@@ -69,6 +81,17 @@ describe('the NATS client is loaded only by a run that names a NATS URL', () => 
     expect(tail.status, tail.stderr).toBe(0);
     expect(tail.loaded).toContain('ws');
     expect(nats(tail.loaded)).toEqual([]);
+    expect(tail.loaded).not.toContain('ink');
+    expect(tail.loaded).not.toContain('react');
+    // top checks its options and its terminal before loading Ink: a pipe is refused without it.
+    const piped = await packagesLoadedAsync([BIN, 'top', '--url', bare.url]);
+    expect(piped.status).toBe(2);
+    expect(piped.stderr).toMatch(/tail -f ndjson/);
+    expect(piped.loaded).not.toContain('ink');
+    // The check itself works: the board's module loads ink and react.
+    const board = await packagesLoadedAsync(['-e', "import('./dist/render/top/board.js')"], { cwd: ROOT });
+    expect(board.status, board.stderr).toBe(0);
+    expect(board.loaded).toEqual(expect.arrayContaining(['ink', 'react']));
 
     const script = `import('rexi-live').then(async ({ liveCalls }) => { for await (const c of liveCalls({ url: ${JSON.stringify(bare.url)}, apiKey: 'k' })) break; })`;
     const lib = await packagesLoadedAsync(['-e', script], { cwd: ROOT });
