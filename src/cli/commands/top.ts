@@ -16,13 +16,14 @@ import { serveOptions } from './serve.js';
  */
 export default async function topCommand(flags: Flags, environment: Environment): Promise<Ending> {
   const options = resolveTop(flags, environment);
-  if (!environment.stdoutIsTTY) {
-    throw usageError("top draws a live board and needs a terminal on stdout; to pipe or save the stream use 'rexi-live tail -f ndjson'");
-  }
-  const logger = await createLogger(options.log);
   // Every --history file opened now: a missing one is a usage error before anything connects.
-  const history = options.history.map((file) => ({ file, input: openCaptureFile(file, '--history') }));
+  const history: Array<{ file: string; input: CaptureInput }> = [];
   try {
+    for (const file of options.history) history.push({ file, input: openCaptureFile(file, '--history') });
+    if (!environment.stdoutIsTTY) {
+      throw usageError("top draws a live board and needs a terminal on stdout; to pipe or save the stream use 'rexi-live tail -f ndjson'");
+    }
+    const logger = await createLogger(options.log);
     const { runTop } = await import('../top-run.js');
     if (options.demo) return await runDemo(flags, environment, options, logger, history, runTop);
     const natsUrl = natsSourceUrl(flags, options.config, environment);

@@ -1,0 +1,129 @@
+import { execFileSync } from 'node:child_process';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { BIN, killAll, runCli, spawnCli } from '../support/cli.js';
+import { createTmux, HAS_TMUX } from '../support/tmux.js';
+import { startBareServer, type BareServer } from '../support/ws-server.js';
+
+/**
+ * top in a real pseudo-terminal (tmux): the board appears, q and signals restore the terminal
+ * (alternate screen left, cursor shown, the tty back in canonical mode) before the summary is
+ * written, and a token's name cannot retitle the terminal. Each command runs under `sh`, which
+ * then prints its exit status and whether the tty is canonical, and waits to be read.
+ */
+
+const tmux = createTmux('rexi-top');
+afterAll(() => tmux.kill());
+afterEach(killAll);
+
+const q = (s: string): string => `'${s.replace(/'/g, `'\\''`)}'`;
+
+/** The shell line for `rexi-live <args>` in a clean environment, then what the test reads after it. */
+function command(args: string[], env: Record<string, string> = {}): string {
+  const vars = { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? '/tmp', TERM: 'tmux-256color', LANG: 'C.UTF-8', XDG_CONFIG_HOME: '/nonexistent-rexi-test', ...env };
+  const assignments = Object.entries(vars).map(([k, v]) => `${k}=${q(v)}`).join(' ');
+  return `env -i ${assignments} ${q(process.execPath)} ${q(BIN)} ${args.map(q).join(' ')}; echo "EXIT=$?"; stty -a | tr ' ;' '\\n\\n' | grep -x -- '-\\{0,1\\}icanon'; sleep 60`;
+}
+
+const boardUp = (text: string): boolean => text.includes('Heating up') && /received [1-9]/.test(text) && text.includes('● connected');
+
+/** After the command ended: the shell's screen is back, as it was, with the summary on it. */
+function expectRestored(session: string, text: string, exit: number): void {
+  expect(text).toContain(`EXIT=${exit}`);
+  expect(text).not.toContain('Heating up');
+  // The summary was written after the alternate screen was left: it is on the shell's screen.
+  expect(text).toMatch(/received \d+, output \d+, filtered \d+, skipped \d+/);
+  expect(text.indexOf('received')).toBeLessThan(text.indexOf(`EXIT=${exit}`));
+  // Raw mode off: the tty is canonical again (stty prints `icanon`, not `-icanon`).
+  expect(text).toMatch(/^icanon$/m);
+  expect(tmux.format(session, '#{alternate_on}')).toBe('0');
+  expect(tmux.format(session, '#{cursor_flag}')).toBe('1');
+}
+
+describe('top: stdout must be a terminal', () => {
+  it('exits 2 with a line pointing at tail -f ndjson when stdout is a pipe', async () => {
+    const r = await runCli(['top', '--demo']);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toMatch(/^rexi-live: error: .*needs a terminal on stdout.*rexi-live tail -f ndjson/m);
+  });
+
+  it('bad options are usage errors (exit 2) before the terminal is looked at', async () => {
+    for (const [args, message] of [
+      [['top', '--rate', '5'], /--rate goes with --demo/],
+      [['top', '--demo', '--hit', '1'], /--hit: '1' is not a multiple above 1/],
+      [['top', '--demo', '--min-callers', '1'], /--min-callers/],
+      [['top', '--demo', '--history', '/nonexistent/calls.ndjson'], /--history: cannot read/],
+    ] as const) {
+      const r = await runCli([...args]);
+      expect(r.code, r.stderr).toBe(2);
+      expect(r.stderr).toMatch(message);
+    }
+  });
+});
+
+describe.skipIf(!HAS_TMUX)('top in a real terminal (tmux)', () => {
+  let bare: BareServer | undefined;
+  afterEach(async () => {
+    await bare?.close();
+    bare = undefined;
+  });
+
+  it('--demo: the board appears; q exits 0, the screen restored before the summary', async () => {
+    const s = tmux.start(command(['top', '--demo', '--rate', '50', '--seed', '7']));
+    const board = await tmux.waitFor(s, boardUp);
+    expect(board).toMatch(/rexi-live top {2}● connected {2}up \d+s {2}demo ws:\/\/127\.0\.0\.1:\d+\/solana\/monitor\/livecalls\?api_key=\*\*\*/);
+    expect(board).toContain('Callers ·');
+    expect(board).toContain('Latest calls');
+    expect(tmux.format(s, '#{alternate_on}')).toBe('1');
+    tmux.keys(s, 'q');
+    expectRestored(s, await tmux.waitFor(s, (t) => /EXIT=\d+/.test(t) && /icanon/.test(t)), 0);
+  });
+
+  it('against serve: Ctrl-C exits 130 and SIGTERM 143, the terminal restored both times', async () => {
+    const serve = spawnCli(['serve', '--port', '0', '--key', 'k', '--rate', '20', '--seed', '3']);
+    const [, url] = await serve.waitFor(/listening on (ws:\S+)/);
+    const args = ['top', '--url', url!, '--window', '5m', '--min-callers', '2'];
+    const a = tmux.start(command(args, { REXI_API_KEY: 'k' }));
+    expect(await tmux.waitFor(a, boardUp)).toContain('Heating up · 5m · * 2+ callers');
+    tmux.keys(a, 'C-c');
+    expectRestored(a, await tmux.waitFor(a, (t) => /EXIT=\d+/.test(t) && /icanon/.test(t)), 130);
+
+    const b = tmux.start(command(args, { REXI_API_KEY: 'k' }));
+    await tmux.waitFor(b, boardUp);
+    const shell = tmux.format(b, '#{pane_pid}');
+    const node = execFileSync('pgrep', ['-P', shell], { encoding: 'utf8' }).trim().split('\n')[0]!;
+    process.kill(Number(node), 'SIGTERM');
+    expectRestored(b, await tmux.waitFor(b, (t) => /EXIT=\d+/.test(t) && /icanon/.test(t)), 143);
+  });
+
+  it('a token named \\x1b]0;pwned\\x07 never sets the title: it shows, escaped', async () => {
+    // The check can fail: the same bytes printed raw do retitle a pane.
+    const control = tmux.start(`printf '\\033]0;pwned\\007'; sleep 60`);
+    await tmux.waitFor(control, () => tmux.format(control, '#{pane_title}') === 'pwned', 5000);
+
+    const evil = '\x1b]0;pwned\x07';
+    let seq = 0;
+    bare = await startBareServer((ws) => {
+      const timer = setInterval(() => {
+        seq++;
+        const data = {
+          token_address: `${evil}Tok${seq % 3}`,
+          token_name: evil,
+          token_symbol: evil,
+          timestamp: Math.floor(Date.now() / 1000),
+          caller: { id: `c${seq % 4}`, name: `${evil}${seq % 4}`, platform: evil },
+          price_data: { current_price: 0.0001, market_cap: 100_000 + seq },
+        };
+        ws.send(JSON.stringify({ type: 'NEW_SCAN', data }));
+      }, 50);
+      ws.on('close', () => clearInterval(timer));
+    });
+    const s = tmux.start(command(['top', '--url', bare.url], { REXI_API_KEY: 'k' }), { columns: 160, rows: 40 });
+    const board = await tmux.waitFor(s, (t) => boardUp(t) && /received [2-9]\d/.test(t));
+    expect(board).toContain('\\x1b]0;pwned\\x07');
+    expect(tmux.format(s, '#{pane_title}')).not.toContain('pwned');
+    tmux.keys(s, 'q');
+    await tmux.waitFor(s, (t) => /EXIT=0/.test(t));
+    expect(tmux.format(s, '#{pane_title}')).not.toContain('pwned');
+  });
+});
