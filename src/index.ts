@@ -6,7 +6,7 @@
  *   import { liveCalls } from 'rexi-live';
  *   for await (const call of liveCalls({ url, apiKey, platform: ['telegram'] })) alert(call.tokenSymbol, call.tokenAddress);
  */
-export { liveCalls, websocketUrl, type EndpointOptions, type LiveCallsOptions } from './library/live-calls.js';
+export { liveCalls, websocketUrl, type EndpointOptions, type LiveCallsOptions, type MultiCallOptions } from './library/live-calls.js';
 export { createFeedServer, type FeedServer, type FeedServerOptions } from './library/feed-server.js';
 export {
   CALLER_SORTS,
@@ -21,7 +21,7 @@ export {
   type RankingOptions,
 } from './library/caller-board.js';
 export type { NatsReadLibraryOptions } from './library/jetstream-calls.js';
-export type { Call, CallerView, SkipKind } from './wire/calls.js';
+export type { LiveCall as Call, CallerView, SkipKind } from './wire/calls.js';
 export type { MultiCallWire, SignalCaller, SignalMessage as MultiCallSignal } from './wire/message.js';
 export type { AuthMode } from './choices.js';
 export type { DedupeKind } from './stages/identity.js';

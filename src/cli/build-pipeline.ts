@@ -3,7 +3,7 @@ import type { OutputOptions } from '../config/options.js';
 import { fileOutput } from '../outputs/file.js';
 import { stdoutOutput } from '../outputs/stdout.js';
 import { renderEach, type RenderBatch } from '../render/renderer.js';
-import { createFilterStage, type FilterSpec } from '../stages/filter.js';
+import type { FilterSpec } from '../stages/filter.js';
 import type { SignalOptions } from '../config/signals.js';
 import type { StateFile } from '../stages/state-file.js';
 import type { Output } from '../pipeline/output.js';
@@ -60,7 +60,7 @@ export async function buildPipeline(options: PipelineOptions, io: PipelineIo): P
     await state?.close().catch(() => undefined);
     throw err;
   }
-  const stages: Stage[] = [createFilterStage(options.filter), ...(await signalStages(signals, state))];
+  const stages = await callStages(options.filter, signals, state);
   const outputs: Output[] = [...opened, ...(await alertOutputs(options, io))];
   return {
     stages,
@@ -91,14 +91,13 @@ async function openState(signals: SignalOptions, io: PipelineIo): Promise<StateF
 }
 
 /**
- * Multi-call, then dedupe, sharing the state file's stores; last, the stage that saves the file
- * at the clean stop. The pipeline closes stages after outputs, so that save comes once every
- * line is flushed: a key is on disk only once its line is.
+ * Filters, multi-call, then dedupe, sharing the state file's stores; last, the stage that saves
+ * the file at the clean stop. The pipeline closes stages after outputs, so that save comes once
+ * every line is flushed: a key is on disk only once its line is.
  */
-async function signalStages(signals: SignalOptions, state: StateFile | undefined): Promise<Stage[]> {
-  if (signals.multiCall === undefined && signals.dedupe === undefined) return [];
-  const { createSignalStages } = await import('../stages/signal-stages.js');
-  const stages = createSignalStages({ ...signals, stateMax: signals.state.max }, { windows: state?.windows, keys: state?.keys });
+async function callStages(filter: FilterSpec, signals: SignalOptions, state: StateFile | undefined): Promise<Stage[]> {
+  const { createCallStages } = await import('../stages/call-stages.js');
+  const stages = createCallStages({ filter, multiCall: signals.multiCall, dedupe: signals.dedupe, stateMax: signals.state.max }, { windows: state?.windows, keys: state?.keys });
   if (state !== undefined) stages.push({ transform: (batch) => batch, close: () => state.close() });
   return stages;
 }

@@ -1,44 +1,39 @@
 import { usageError } from '../errors.js';
-import type { OptionKey } from './option-table.js';
-import { parseCount, parseDuration } from './units.js';
 import { DEFAULT_STATE_MAX } from '../stages/bounded-map.js';
+import type { DedupeSpec } from '../stages/dedupe.js';
 import { DEDUPE_KINDS, type DedupeKind } from '../stages/identity.js';
+import type { MultiCallSpec } from '../stages/multi-call.js';
+import type { OptionKey } from './option-table.js';
+import type { OptionLookup } from './settings.js';
 
 /**
- * The flags of dedupe, --state, multi-call and hooks, validated into one object. It reads them
- * through the same lookup as every other option (options.ts's Settings: flag > config file), so each
- * error names where the bad value came from: `--window` or `window in <config>`.
+ * Dedupe, --state, multi-call and hooks, validated into one object for the CLI and the library
+ * (which has no state file, hooks or bell). Each error names the option as its user wrote it:
+ * `--window`, `window in <config>`, or `windowMs`.
  */
 
-export interface SettingLookup {
-  /** The value and the name a user would fix; undefined when not set. */
-  get(key: OptionKey): { value: string; source: string } | undefined;
-  bool(key: OptionKey): boolean;
-}
-
 export interface SignalOptions {
-  dedupe: { kind: DedupeKind; ttlMs: number } | undefined;
+  dedupe: DedupeSpec | undefined;
   state: { path: string | undefined; max: number };
-  multiCall: { minCallers: number; windowMs: number; windowText: string; cooldownMs: number; withCalls: boolean } | undefined;
+  multiCall: MultiCallSpec | undefined;
   hooks: { command: string; jobs: number; timeoutMs: number } | undefined;
   bell: boolean;
 }
 
-const DEFAULT_TTL_MS = 24 * 3_600_000;
-const DEFAULT_WINDOW = '10m';
-const DEFAULT_EXEC_TIMEOUT_MS = 10_000;
+export const SIGNAL_DEFAULTS = {
+  dedupeTtlMs: 24 * 3_600_000,
+  windowMs: 10 * 60_000,
+  execJobs: 1,
+  execTimeoutMs: 10_000,
+  stateMax: DEFAULT_STATE_MAX,
+} as const;
 
-export function resolveSignalOptions(s: SettingLookup): SignalOptions {
+export function resolveSignalOptions(s: OptionLookup): SignalOptions {
   const positive = (key: OptionKey, fallbackMs: number): number => {
-    const v = s.get(key);
-    if (v === undefined) return fallbackMs;
-    const ms = parseDuration(v.value, v.source);
-    if (ms <= 0) throw usageError(`${v.source}: '${v.value}' must be above 0`);
+    const ms = s.duration(key);
+    if (ms === undefined) return fallbackMs;
+    if (ms <= 0) throw usageError(`${s.get(key)!.source}: '${s.get(key)!.value}' must be above 0`);
     return ms;
-  };
-  const count = (key: OptionKey, min: number, fallback: number): number => {
-    const v = s.get(key);
-    return v === undefined ? fallback : parseCount(v.value, v.source, min);
   };
 
   const dedupeSetting = s.get('dedupe');
@@ -49,45 +44,49 @@ export function resolveSignalOptions(s: SettingLookup): SignalOptions {
     kind = k;
   }
   if (s.bool('firstCall')) {
-    if (kind !== undefined && kind !== 'token') throw usageError(`--first-call is --dedupe token: it cannot go with ${dedupeSetting!.source} ${kind}`);
+    if (kind !== undefined && kind !== 'token') throw usageError(`${s.name('firstCall')} is ${s.name('dedupe')} token: it cannot go with ${dedupeSetting!.source} ${kind}`);
     kind = 'token';
   }
-  const ttlMs = positive('dedupeTtl', DEFAULT_TTL_MS);
+  const ttlMs = positive('dedupeTtl', SIGNAL_DEFAULTS.dedupeTtlMs);
 
   const stateSetting = s.get('state');
   if (stateSetting !== undefined && stateSetting.value.trim() === '') throw usageError(`${stateSetting.source}: the file name is empty`);
-  const stateMax = count('stateMax', 1, DEFAULT_STATE_MAX);
+  const stateMax = s.count('stateMax', 1) ?? SIGNAL_DEFAULTS.stateMax;
 
-  const minCallers = s.get('minCallers');
-  const withCalls = s.bool('withCalls');
-  if (withCalls && minCallers === undefined) throw usageError('--with-calls goes with --min-callers');
-  const windowSetting = s.get('window');
-  const windowMs = positive('window', 10 * 60_000);
-  const cooldown = s.get('cooldown');
-  const cooldownMs = cooldown === undefined ? windowMs : parseDuration(cooldown.value, cooldown.source);
+  const minCallers = s.count('minCallers', 2);
+  if (s.bool('withCalls') && minCallers === undefined) throw usageError(`${s.name('withCalls')} goes with ${s.name('minCallers')}`);
+  const windowMs = positive('window', SIGNAL_DEFAULTS.windowMs);
+  const cooldownMs = s.duration('cooldown') ?? windowMs;
+  // The signal's `window` is the flag's value as given; milliseconds are written as a flag would be.
+  const windowText = s.written('window') ?? formatWindow(windowMs);
 
   const exec = s.get('exec');
   if (exec !== undefined && exec.value.trim() === '') throw usageError(`${exec.source}: the command is empty`);
-  const jobs = count('execJobs', 1, 1);
-  const timeoutMs = positive('execTimeout', DEFAULT_EXEC_TIMEOUT_MS);
+  const jobs = s.count('execJobs', 1) ?? SIGNAL_DEFAULTS.execJobs;
+  const timeoutMs = positive('execTimeout', SIGNAL_DEFAULTS.execTimeoutMs);
 
   return {
     dedupe: kind === undefined ? undefined : { kind, ttlMs },
     state: { path: stateSetting?.value, max: stateMax },
-    multiCall:
-      minCallers === undefined
-        ? undefined
-        : { minCallers: parseCount(minCallers.value, minCallers.source, 2), windowMs, windowText: windowSetting?.value.trim() ?? DEFAULT_WINDOW, cooldownMs, withCalls },
+    multiCall: minCallers === undefined ? undefined : { minCallers, windowMs, windowText, cooldownMs, withCalls: s.bool('withCalls') },
     hooks: exec === undefined ? undefined : { command: exec.value, jobs, timeoutMs },
     bell: s.bool('bell'),
   };
+}
+
+/** A window as --window would be written: `10m`, `90s`, `1h`, `1500ms`. */
+export function formatWindow(ms: number): string {
+  for (const [unit, size] of [['h', 3_600_000], ['m', 60_000], ['s', 1000]] as const) {
+    if (ms % size === 0) return `${ms / size}${unit}`;
+  }
+  return `${ms}ms`;
 }
 
 /**
  * Settings that do nothing with the others given: not errors (a config file may hold them for
  * runs that use them), but a flag typed in vain deserves a word.
  */
-export function signalOptionWarnings(s: SettingLookup, o: SignalOptions): string[] {
+export function signalOptionWarnings(s: OptionLookup, o: SignalOptions): string[] {
   const warnings: string[] = [];
   const idle = (key: OptionKey, needs: string): void => {
     const v = s.get(key);

@@ -1,8 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import type { Writable } from 'node:stream';
 import { ndjsonText } from '../render/ndjson.js';
-import { present } from '../stages/identity.js';
-import type { Call } from '../wire/calls.js';
+import { present, type Call } from '../wire/calls.js';
 import type { Batch, Message, SignalMessage } from '../wire/message.js';
 import type { Output } from '../pipeline/output.js';
 

@@ -1,5 +1,5 @@
 import type { RexiLiveError } from '../errors.js';
-import type { Batch } from '../wire/message.js';
+import type { Batch, Message } from '../wire/message.js';
 
 /**
  * Where the lines of a batch go: stdout, a file, a NATS subject, a hook runner. An output takes the
@@ -24,3 +24,9 @@ export interface Output {
   /** Its part of the exit summary, e.g. `published 12 (duplicates 0)`. */
   summary?(): string | undefined;
 }
+
+/**
+ * What the pipeline calls once per batch to make the text outputs' lines: one string, or bytes
+ * (ndjson writes the frames' own bytes, joined once, instead of re-encoding text).
+ */
+export type RenderBatch = (batch: readonly Message[]) => string | Buffer;

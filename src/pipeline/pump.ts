@@ -1,8 +1,8 @@
 import type { Batch } from '../wire/message.js';
-import type { RenderBatch } from '../render/renderer.js';
-import type { Output } from './output.js';
+import type { Output, RenderBatch } from './output.js';
 import type { Source } from './source.js';
 import type { Stage } from './stage.js';
+import { applyStages, stagesWritten } from './stages.js';
 
 /**
  * source → stages → renderer → outputs, each chosen once from the options (build.ts) and then
@@ -44,7 +44,7 @@ export async function pump(source: Source, pipeline: Pipeline, counts: PumpCount
     if (stepwise) {
       batch = [];
       for (let i = 0; i < read.length; i++) {
-        const out = transform(stages, [read[i]!]);
+        const out = applyStages(stages, [read[i]!]);
         for (let k = 0; k < out.length; k++) batch.push(out[k]!);
         if (counts.output + batch.length >= limit) {
           consumed = i + 1;
@@ -52,7 +52,7 @@ export async function pump(source: Source, pipeline: Pipeline, counts: PumpCount
         }
       }
     } else {
-      batch = transform(stages, read);
+      batch = applyStages(stages, read);
     }
     let full = false;
     if (batch.length > 0) {
@@ -63,7 +63,7 @@ export async function pump(source: Source, pipeline: Pipeline, counts: PumpCount
       const text = render === undefined ? '' : render(batch);
       for (let o = 0; o < outputs.length; o++) outputs[o]!.write(batch, text);
       counts.output += batch.length;
-      for (let s = 0; s < stages.length; s++) stages[s]!.written?.(batch);
+      stagesWritten(stages, batch);
     }
     if (source.written !== undefined) {
       // A durable reader acknowledges the whole read, dropped messages too, once its lines are safe.
@@ -77,12 +77,6 @@ export async function pump(source: Source, pipeline: Pipeline, counts: PumpCount
     if (full) return 'count';
   }
   return 'ended';
-}
-
-function transform(stages: readonly Stage[], read: Batch): Batch {
-  let batch = read;
-  for (let s = 0; s < stages.length && batch.length > 0; s++) batch = stages[s]!.transform(batch);
-  return batch;
 }
 
 function someGone(outputs: readonly Output[]): boolean {

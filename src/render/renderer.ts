@@ -1,3 +1,4 @@
+import type { RenderBatch } from '../pipeline/output.js';
 import type { Message } from '../wire/message.js';
 
 /**
@@ -6,11 +7,7 @@ import type { Message } from '../wire/message.js';
  */
 export type Render = (message: Message) => string;
 
-/**
- * What the pipeline calls once per batch: the lines of every message, as one string or as bytes
- * (ndjson writes the frames' own bytes, joined once, instead of re-encoding text).
- */
-export type RenderBatch = (batch: readonly Message[]) => string | Buffer;
+export type { RenderBatch };
 
 /** A per-message renderer, applied to each message of a batch. */
 export function renderEach(render: Render): RenderBatch {

@@ -16,6 +16,7 @@ import { usageError, type RexiLiveError } from '../errors.js';
 import { connectNats, type NatsConnectOptions, type NatsLink } from '../nats/connect.js';
 import type { Batch, Message } from '../wire/message.js';
 import { newSourceCounts, type Source } from '../pipeline/source.js';
+import type { StartPosition } from '../nats/start-position.js';
 import { findReadStream, openManager } from '../nats/stream-setup.js';
 import { subjectCovers } from '../nats/subjects.js';
 import { RECEIVED_AT_HEADER } from '../outputs/nats-publish.js';
@@ -34,7 +35,6 @@ import type { StatusListener } from '../stream/status.js';
  * its batch was written; redeliveries of what was already taken are recognised by sequence.
  */
 
-export type StartPosition = { kind: 'new' } | { kind: 'all' } | { kind: 'since'; atMs: number } | { kind: 'seq'; seq: number };
 
 /** Turns a stored body into a message, or says why it is skipped (counted by the source). */
 export type MessageFactory = (bytes: Uint8Array, receivedAt: number, subject: string) => Message | SkipKind;

@@ -23,6 +23,9 @@ export interface DedupeOptions {
   store?: SeenKeys;
 }
 
+/** What the options decide; the store is lent by the caller. */
+export type DedupeSpec = Pick<DedupeOptions, 'kind' | 'ttlMs'>;
+
 export interface DedupeStage extends Stage {
   readonly deduped: number;
   readonly store: SeenKeys;

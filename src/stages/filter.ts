@@ -1,5 +1,4 @@
 import type { Call, CallerView } from '../wire/calls.js';
-import { usageError } from '../errors.js';
 import type { Batch, Message } from '../wire/message.js';
 import type { Stage } from '../pipeline/stage.js';
 
@@ -101,26 +100,6 @@ export function createFilterStage(spec: FilterSpec): Stage {
   };
 }
 
-/** Rejects a spec no call could pass, or a flag given an empty value, as a usage error (exit 2). */
-export function validateFilterSpec(spec: FilterSpec): void {
-  const lists: Array<[string, string[]]> = [
-    ['--caller', spec.callers],
-    ['--exclude-caller', spec.excludeCallers],
-    ['--platform', spec.platforms],
-    ['--token', spec.tokens],
-    ['--symbol', spec.symbols],
-  ];
-  for (const [flag, values] of lists) {
-    if (values.some((v) => String(v).trim() === '')) throw usageError(`${flag} needs a non-empty value`);
-  }
-  for (const [flag, value] of [['--min-mcap', spec.minMcap], ['--max-mcap', spec.maxMcap]] as const) {
-    if (value !== undefined && !Number.isFinite(value)) throw usageError(`${flag}: '${value}' is not an amount`);
-  }
-  if (spec.minMcap !== undefined && spec.maxMcap !== undefined && spec.minMcap > spec.maxMcap) {
-    throw usageError(`--min-mcap ${formatAmount(spec.minMcap)} is above --max-mcap ${formatAmount(spec.maxMcap)}`);
-  }
-}
-
 function lowerSet(values: readonly string[]): Set<string> {
   return new Set(values.map((v) => String(v).toLowerCase()));
 }
@@ -144,19 +123,4 @@ function callerSet(values: readonly string[]): Set<string> {
 
 function isCaller(set: ReadonlySet<string>, caller: CallerView): boolean {
   return hasText(set, caller.name) || hasText(set, caller.id);
-}
-
-const AMOUNT_UNITS: ReadonlyArray<readonly [number, string]> = [
-  [1e9, 'B'],
-  [1e6, 'M'],
-  [1e3, 'K'],
-];
-
-/** An amount as the user could have typed it: `2M`, `1.5M`, `250K`, `1234567`. */
-function formatAmount(n: number): string {
-  for (const [unit, suffix] of AMOUNT_UNITS) {
-    const scaled = (n / unit) * 100;
-    if (Math.abs(n) >= unit && Math.abs(scaled - Math.round(scaled)) < 1e-6) return `${Math.round(scaled) / 100}${suffix}`;
-  }
-  return String(n);
 }

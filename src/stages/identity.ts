@@ -1,4 +1,4 @@
-import type { Call, CallerView } from '../wire/calls.js';
+import { present, type Call, type CallerView } from '../wire/calls.js';
 
 /**
  * Who and what a call is, as compact strings for maps and the state file.
@@ -15,11 +15,6 @@ import type { Call, CallerView } from '../wire/calls.js';
 
 export type DedupeKind = 'call' | 'caller' | 'token';
 export const DEDUPE_KINDS: readonly DedupeKind[] = ['call', 'caller', 'token'];
-
-/** The field when present and not empty; null otherwise. */
-export function present(s: string | undefined): string | null {
-  return s === undefined || s === '' ? null : s;
-}
 
 const BY_ID = 'i';
 const BY_NAME = 'n';

@@ -30,6 +30,9 @@ export interface MultiCallOptions {
   triggerText?: (call: Call) => string;
 }
 
+/** What the options decide; the rest of MultiCallOptions is lent by the caller (stores, renderers). */
+export type MultiCallSpec = Pick<MultiCallOptions, 'minCallers' | 'windowMs' | 'windowText' | 'cooldownMs' | 'withCalls'>;
+
 export interface MultiCallStage extends Stage {
   readonly signals: number;
   readonly windows: TokenWindows;

@@ -1,8 +1,7 @@
 import type { Stage } from '../pipeline/stage.js';
 import type { SeenKeys } from './bounded-map.js';
-import { createDedupeStage } from './dedupe.js';
-import { createMultiCallStage } from './multi-call.js';
-import type { SignalOptions } from '../config/signals.js';
+import { createDedupeStage, type DedupeSpec } from './dedupe.js';
+import { createMultiCallStage, type MultiCallSpec } from './multi-call.js';
 import type { TokenWindows } from './token-windows.js';
 
 /**
@@ -11,7 +10,7 @@ import type { TokenWindows } from './token-windows.js';
  * both build them here; a state file, when there is one, lends them its stores.
  */
 export function createSignalStages(
-  options: Pick<SignalOptions, 'multiCall' | 'dedupe'> & { stateMax: number },
+  options: { multiCall?: MultiCallSpec | undefined; dedupe?: DedupeSpec | undefined; stateMax: number },
   stores: { windows?: TokenWindows | undefined; keys?: SeenKeys | undefined } = {},
 ): Stage[] {
   const stages: Stage[] = [];

@@ -27,7 +27,28 @@ export interface EndpointInput {
   apiKey?: { value: string; source: string };
   auth: AuthMode;
   insecure: boolean;
+  /** How the user names what to fix: flags for the CLI (the default), option names for the library. */
+  terms?: EndpointTerms;
 }
+
+export interface EndpointTerms {
+  endpoint: string;
+  baseUrl: string;
+  apiKey: string;
+  insecure: string;
+  authQuery: string;
+  /** What to fix when the key is rejected and it came from nowhere in particular. */
+  keyHint: string;
+}
+
+export const CLI_TERMS: EndpointTerms = {
+  endpoint: '--url or REXI_WS_URL (or --base-url / REXI_BASE_URL), or try `rexi-live demo`',
+  baseUrl: '--base-url',
+  apiKey: 'REXI_API_KEY or use --api-key-file <path>',
+  insecure: 'pass --insecure',
+  authQuery: '--auth query',
+  keyHint: 'REXI_API_KEY (or --api-key-file)',
+};
 
 /**
  * `base` + the live-calls path, http→ws and https→wss, as the service's `get_websocket_url()` does.
@@ -64,19 +85,20 @@ export function isLoopbackHost(hostname: string): boolean {
  * non-loopback host, and never travels over plain ws:// to one unless --insecure says so.
  */
 export function buildEndpoint(input: EndpointInput): Endpoint {
+  const terms = input.terms ?? CLI_TERMS;
   let url: URL;
   let urlSource: string;
   if (input.url) {
     urlSource = input.url.source;
     url = parseUrl(input.url.value, input.url.source);
     if (url.protocol !== 'ws:' && url.protocol !== 'wss:') {
-      throw usageError(`${input.url.source}: '${redactUrl(input.url.value)}' must be a ws:// or wss:// URL (or use --base-url for an http(s) base)`);
+      throw usageError(`${input.url.source}: '${redactUrl(input.url.value)}' must be a ws:// or wss:// URL (or use ${terms.baseUrl} for an http(s) base)`);
     }
   } else if (input.baseUrl) {
     urlSource = input.baseUrl.source;
     url = livecallsUrlFromBase(input.baseUrl.value, input.baseUrl.source);
   } else {
-    throw usageError('no endpoint: set --url or REXI_WS_URL (or --base-url / REXI_BASE_URL), or try `rexi-live demo`');
+    throw usageError(`no endpoint: set ${terms.endpoint}`);
   }
   if (url.hash !== '') throw usageError(`${urlSource}: a WebSocket URL cannot have a #fragment`);
   // A key pasted into the URL is still the key: treat it like any other source.
@@ -85,16 +107,16 @@ export function buildEndpoint(input: EndpointInput): Endpoint {
   const keySource = input.apiKey?.source ?? (keyInUrl ? 'the api_key in the URL' : undefined);
   const loopback = isLoopbackHost(url.hostname);
   if (key === undefined && !loopback) {
-    throw usageError(`no API key for ${url.hostname}: set REXI_API_KEY or use --api-key-file <path>`);
+    throw usageError(`no API key for ${url.hostname}: set ${terms.apiKey}`);
   }
   if (key !== undefined && url.protocol === 'ws:' && !loopback && !input.insecure) {
     throw usageError(
-      `refusing to send the API key over plain ws:// to ${url.hostname}: use wss:// or pass --insecure`,
+      `refusing to send the API key over plain ws:// to ${url.hostname}: use wss:// or ${terms.insecure}`,
     );
   }
   // A header value cannot hold control characters or non-Latin-1 text: say so, not "internal error".
   if (key !== undefined && input.auth !== 'query' && !/^[\x21-\x7e]+$/.test(key)) {
-    throw usageError(`the API key from ${keySource} has spaces or characters that cannot go in a header: check it, or use --auth query`);
+    throw usageError(`the API key from ${keySource} has spaces or characters that cannot go in a header: check it, or use ${terms.authQuery}`);
   }
   const headers: Record<string, string> = {};
   if (key !== undefined) {

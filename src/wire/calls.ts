@@ -59,6 +59,34 @@ export interface CallerView {
   readonly platform: string | undefined;
 }
 
+/** A caller's field when present and not empty; null otherwise (an empty id or name counts as missing). */
+export function present(s: string | undefined): string | null {
+  return s === undefined || s === '' ? null : s;
+}
+
+/**
+ * A call as the library documents it: the fields a program may rely on. Each typed field is
+ * undefined when the message lacks it or holds something unusable; `raw` and `message` are the
+ * frame's exact text and its parsed JSON.
+ */
+export interface LiveCall {
+  readonly kind: 'call';
+  readonly tokenAddress: string;
+  readonly tokenName: string | undefined;
+  readonly tokenSymbol: string | undefined;
+  /** `data.timestamp` in epoch milliseconds. */
+  readonly timestampMs: number | undefined;
+  readonly caller: CallerView;
+  /** `price_data.market_cap`, USD. */
+  readonly marketCap: number | undefined;
+  /** `price_data.current_price`, USD. */
+  readonly price: number | undefined;
+  /** Epoch ms of arrival (the Rexi-Received-At header when read from JetStream). */
+  readonly receivedAt: number;
+  readonly raw: string;
+  readonly message: WireMessage;
+}
+
 /**
  * A NEW_SCAN call, normalised once: the typed fields are read on first use and kept, so filters,
  * stages and renderers never re-read the raw fields. `raw` is the frame's own text: ndjson is built
@@ -69,7 +97,7 @@ export interface CallerView {
  * of the frame. The values are those of the parse in every case (a field the bytes do not tell
  * is read from the parse).
  */
-export class Call {
+export class Call implements LiveCall {
   declare readonly kind: 'call';
   private callerView: CallerView | undefined;
   private prices: { marketCap: number | undefined; price: number | undefined } | undefined;

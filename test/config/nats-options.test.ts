@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { EMPTY_CONFIG, loadConfig, natsSourceUrl, parseSince, resolveNats, resolveTarget, type Environment, type Flags } from '../../src/config/options.js';
+import { EMPTY_CONFIG, loadConfig, natsSourceUrl, parseSince, resolveNats, resolveTarget, Settings, type Environment, type Flags } from '../../src/config/options.js';
 import type { CommandName } from '../../src/config/option-table.js';
 import { subjectsOverlap } from '../../src/nats/subjects.js';
 import { parseAge } from '../../src/config/units.js';
@@ -18,7 +18,7 @@ function environment(env: Record<string, string> = {}): Environment {
 function nats(command: CommandName, flags: Flags, env: Record<string, string> = {}) {
   const e = environment(env);
   const config = loadConfig(flags.config, e);
-  const readUrl = command === 'tail' ? natsSourceUrl(flags, config, e) : command === 'replay' && /^(nats|tls):/.test(String(flags.file)) ? { value: String(flags.file), source: 'replay' } : undefined;
+  const readUrl = command === 'tail' ? natsSourceUrl(new Settings(flags, config, e.env)) : command === 'replay' && /^(nats|tls):/.test(String(flags.file)) ? { value: String(flags.file), source: 'replay', layer: 0 } : undefined;
   return resolveNats(flags, config, e, command, readUrl);
 }
 
@@ -36,7 +36,7 @@ describe('NATS options', () => {
     expect(nats('tail', {}, { REXI_WS_URL: 'tls://nats.example.com' }).read!.target).toMatchObject({ tls: true, subject: 'rexi.calls.>' });
     expect(nats('tail', { url: 'ws://127.0.0.1:1/x' }).read).toBeUndefined();
     // The url command prints WebSocket URLs only.
-    expect(usage(() => resolveTarget({ url: 'nats://127.0.0.1' }, EMPTY_CONFIG, environment()))).toMatch(/NATS URL is read by 'rexi-live tail'/);
+    expect(usage(() => resolveTarget(new Settings({ url: 'nats://127.0.0.1' }, EMPTY_CONFIG, environment().env)))).toMatch(/NATS URL is read by 'rexi-live tail'/);
   });
 
   it('--publish with its defaults, --create-stream with --stream, --replicas and --retention', () => {

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { tmpdirs } from '../support/tmp.js';
 import { RexiLiveError } from '../../src/errors.js';
 import { userError } from '../support/errors.js';
-import { defaultConfigPath, loadConfig, resolveLog, resolveTail, resolveTarget, type Environment } from '../../src/config/options.js';
+import { defaultConfigPath, loadConfig, resolveLog, resolveTail, resolveTarget, Settings, type Environment } from '../../src/config/options.js';
 
 const tmpdir = tmpdirs('rexi-opts-');
 
@@ -19,7 +19,7 @@ function writeConfig(values: unknown, mode = 0o600): string {
   return file;
 }
 
-const target = (flags: Record<string, unknown>, env: Environment) => resolveTarget(flags, loadConfig(flags.config, env), env);
+const target = (flags: Record<string, unknown>, env: Environment) => resolveTarget(new Settings(flags, loadConfig(flags.config, env), env.env), { env: env.env });
 
 describe('precedence: flag > env > config file > default', () => {
   it('a key written into the URL ranks as the URL does', () => {

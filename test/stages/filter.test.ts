@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { classifyFrame, type Call, type OtherMessage } from '../../src/wire/calls.js';
-import { RexiLiveError } from '../../src/errors.js';
-import { compileFilter, createFilterStage, validateFilterSpec, type FilterSpec } from '../../src/stages/filter.js';
+import { compileFilter, createFilterStage, type FilterSpec } from '../../src/stages/filter.js';
 
 type Message = Call | OtherMessage;
 
@@ -111,37 +110,6 @@ describe('compileFilter', () => {
     expect(passing({ excludeCallers: ['nobody'] })).toEqual(ALL_CALLS);
     const filter = compileFilter(spec({ excludeCallers: ['nobody'] }))!;
     expect(BATCH.filter((m) => m.kind !== 'call').map(filter)).toEqual([false, false]);
-  });
-});
-
-describe('validateFilterSpec', () => {
-  function usage(over: Partial<FilterSpec>): RexiLiveError {
-    try {
-      validateFilterSpec(spec(over));
-    } catch (e) {
-      expect(e).toBeInstanceOf(RexiLiveError);
-      expect((e as RexiLiveError).code).toBe('REXI_BAD_OPTION');
-      return e as RexiLiveError;
-    }
-    throw new Error('expected a usage error');
-  }
-
-  it('accepts an empty spec, equal bounds, and one bound alone', () => {
-    expect(() => validateFilterSpec(spec({}))).not.toThrow();
-    expect(() => validateFilterSpec(spec({ minMcap: 1e6, maxMcap: 1e6 }))).not.toThrow();
-    expect(() => validateFilterSpec(spec({ minMcap: 5, callers: ['a'] }))).not.toThrow();
-  });
-
-  it('rejects --min-mcap above --max-mcap, naming both as a user writes them', () => {
-    expect(usage({ minMcap: 2e6, maxMcap: 1e6 }).message).toBe('--min-mcap 2M is above --max-mcap 1M');
-    expect(usage({ minMcap: 1.5e6, maxMcap: 250_000 }).message).toBe('--min-mcap 1.5M is above --max-mcap 250K');
-    expect(usage({ minMcap: 1_234_567, maxMcap: 999 }).message).toBe('--min-mcap 1234567 is above --max-mcap 999');
-  });
-
-  it('rejects amounts that are not numbers and empty values', () => {
-    expect(usage({ minMcap: Number.NaN }).message).toBe("--min-mcap: 'NaN' is not an amount");
-    expect(usage({ callers: ['alice', ' '] }).message).toBe('--caller needs a non-empty value');
-    expect(usage({ symbols: [''] }).message).toBe('--symbol needs a non-empty value');
   });
 });
 

@@ -25,7 +25,7 @@ export default async function demoCommand(flags: Flags, environment: Environment
   const feedLevel = options.log.level === 'info' ? 'warn' : options.log.level;
   const server = await startFeedServer({ ...feed, host: '127.0.0.1', keys: [key], logger: logger.child({ feed: 'demo' }, { level: feedLevel }) });
   try {
-    const auth = resolveAuth(flags, options.config, environment);
+    const auth = resolveAuth(options.settings);
     const endpoint = buildEndpoint({ url: { value: server.url, source: 'demo' }, apiKey: { value: key, source: 'demo' }, auth, insecure: false });
     logger.info(`demo feed on ${endpoint.display} (${feed.rate} calls/s); Ctrl-C to stop`);
     // The demo's feed is on loopback: never through the user's proxy.

@@ -18,7 +18,7 @@ import { runNatsRead } from '../run-pipeline.js';
 export default async function replayCommand(flags: Flags, environment: Environment): Promise<Ending> {
   const file = String(flags.file);
   const options = resolveTail(flags, environment);
-  const { read } = resolveNats(flags, options.config, environment, 'replay', isNatsUrl(file) ? { value: file, source: 'replay' } : undefined);
+  const { read } = resolveNats(flags, options.config, environment, 'replay', isNatsUrl(file) ? { value: file, source: 'replay', layer: 0 } : undefined);
   if (read !== undefined) {
     await checkNatsFiles([read.target]);
     const logger = await createLogger(options.log);

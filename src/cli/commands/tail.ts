@@ -8,9 +8,9 @@ import { runTail } from '../tail-source.js';
 /** tail: the service, or with --url nats://... a JetStream stream (no API key needed then). */
 export default async function tailCommand(flags: Flags, environment: Environment): Promise<Ending> {
   const base = resolveTail(flags, environment);
-  const nats = resolveNats(flags, base.config, environment, 'tail', natsSourceUrl(flags, base.config, environment));
+  const nats = resolveNats(flags, base.config, environment, 'tail', natsSourceUrl(base.settings));
   const options = { ...base, publish: nats.publish };
-  const target = nats.read === undefined ? resolveTarget(flags, base.config, environment) : undefined;
+  const target = nats.read === undefined ? resolveTarget(base.settings, { env: environment.env }) : undefined;
   await checkNatsFiles([nats.publish?.target, nats.read?.target]);
   const logger = await createLogger(options.log);
   const io = { logger, stdout: process.stdout, environment };
