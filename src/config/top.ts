@@ -2,7 +2,8 @@ import { usageError } from '../errors.js';
 import { COLOR_CHOICES, type ColorMode } from '../choices.js';
 import { DEFAULT_STATE_MAX } from '../stages/bounded-map.js';
 import type { FilterSpec } from '../stages/filter.js';
-import { loadConfig, resolveFilter, resolveLog, resolveStream, Settings, type Environment, type Flags, type LoadedConfig, type LogOptions, type StreamOptions } from './options.js';
+import { loadConfig, oneOf, resolveFilter, resolveLog, resolveStream, Settings, type Environment, type Flags, type LoadedConfig, type LogOptions, type StreamOptions } from './options.js';
+import { unknownConfigKeys } from './config-file.js';
 import type { OptionKey } from './option-table.js';
 import { parseCount, parseDuration } from './units.js';
 
@@ -30,6 +31,8 @@ export interface BoardSettings {
 
 export interface TopOptions {
   config: LoadedConfig;
+  /** The lookup every area was resolved from, for where to connect. */
+  settings: Settings;
   stream: StreamOptions;
   filter: FilterSpec;
   color: ColorMode;
@@ -47,8 +50,8 @@ export const TOP_DEFAULTS = { window: '10m', minCallers: 3, horizonMs: 24 * 3_60
 
 export function resolveTop(flags: Flags, environment: Environment): TopOptions {
   const config = loadConfig(flags.config, environment);
-  const s = new Settings(flags, config);
-  const warnings = [...config.warnings];
+  const s = new Settings(flags, config, environment.env);
+  const warnings = [...config.warnings, ...unknownConfigKeys(config)];
   if (typeof flags.apiKey === 'string') warnings.push('--api-key shows the key in the process list: prefer REXI_API_KEY or --api-key-file');
 
   const demo = flags.demo === true;
@@ -76,9 +79,10 @@ export function resolveTop(flags: Flags, environment: Environment): TopOptions {
 
   return {
     config,
-    stream: resolveStream(flags, config),
-    filter: resolveFilter(flags, config),
-    color: s.oneOf<ColorMode>('color', COLOR_CHOICES, 'auto'),
+    settings: s,
+    stream: resolveStream(s),
+    filter: resolveFilter(s),
+    color: oneOf<ColorMode>(s, 'color', COLOR_CHOICES, 'auto'),
     durationMs: duration ? parseDuration(duration.value, duration.source) : undefined,
     log: resolveLog(flags, config, environment),
     warnings,

@@ -1,5 +1,5 @@
-import type { Call } from '../wire/calls.js';
-import { callerKey, isKnownCaller, present } from './identity.js';
+import { present, type Call } from '../wire/calls.js';
+import { callerKey, isKnownCaller } from './identity.js';
 
 /**
  * The caller board: each caller's track record, measured from the market caps that later calls of

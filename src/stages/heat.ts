@@ -1,6 +1,6 @@
-import type { Call } from '../wire/calls.js';
+import { present, type Call } from '../wire/calls.js';
 import { LruMap } from './bounded-map.js';
-import { callerKey, isKnownCaller, present } from './identity.js';
+import { callerKey, isKnownCaller } from './identity.js';
 
 /**
  * top's Heating up: per token, the calls that arrived within the sliding window, and which tokens

@@ -61,7 +61,8 @@ describe('top: stdout must be a terminal', () => {
   });
 });
 
-describe.skipIf(!HAS_TMUX)('top in a real terminal (tmux)', () => {
+// Generous bounds: each starts a node process or two on a shared, loaded machine.
+describe.skipIf(!HAS_TMUX)('top in a real terminal (tmux)', { timeout: 45_000 }, () => {
   let bare: BareServer | undefined;
   afterEach(async () => {
     await bare?.close();

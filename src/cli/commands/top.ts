@@ -26,7 +26,7 @@ export default async function topCommand(flags: Flags, environment: Environment)
     const logger = await createLogger(options.log);
     const { runTop } = await import('../top-run.js');
     if (options.demo) return await runDemo(flags, environment, options, logger, history, runTop);
-    const natsUrl = natsSourceUrl(flags, options.config, environment);
+    const natsUrl = natsSourceUrl(options.settings);
     if (natsUrl !== undefined) {
       const { read } = resolveNats(flags, options.config, environment, 'top', natsUrl);
       const { checkNatsFiles, openNatsSource } = await import('../nats-run.js');
@@ -41,7 +41,7 @@ export default async function topCommand(flags: Flags, environment: Environment)
         hint: (err) => err,
       });
     }
-    const target = resolveTarget(flags, options.config, environment);
+    const target = resolveTarget(options.settings, { env: environment.env });
     const { openReader, withHint } = await import('../tail-source.js');
     return await runTop({
       options,
@@ -75,7 +75,7 @@ async function runDemo(
   const key = randomBytes(16).toString('hex');
   const server = await startFeedServer({ ...feed, host: '127.0.0.1', keys: [key], logger: logger.child({ feed: 'demo' }, { level: 'warn' }) });
   try {
-    const auth = resolveAuth(flags, options.config, environment);
+    const auth = resolveAuth(options.settings);
     const endpoint = buildEndpoint({ url: { value: server.url, source: 'demo' }, apiKey: { value: key, source: 'demo' }, auth, insecure: false });
     const target = { endpoint, keyHint: 'the demo key', proxy: undefined };
     return await runTop({
