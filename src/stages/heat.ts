@@ -8,9 +8,10 @@ import { callerKey, isKnownCaller } from './identity.js';
  * most `max` tokens and `max` calls over all windows (the least recently seen tokens forgotten
  * first), at most PER_TOKEN calls in one window (its oldest dropped).
  *
- * Each window keeps a count per caller, so the distinct callers of a token are known without a
- * scan, and the tokens with two callers or more are kept in a set: the rows are chosen among those,
- * not among every token seen.
+ * Each window keeps its count of distinct callers up to date as calls enter and leave it (a scan
+ * of at most PER_TOKEN calls), and the tokens with two callers or more are kept in a set: the rows
+ * are chosen among those, not among every token seen. Most tokens are called once: a token costs
+ * a few hundred bytes, its repeated texts (caller keys, names, platforms) shared.
  */
 
 export interface HeatCall {
@@ -32,8 +33,8 @@ interface HeatToken {
   name: string | null;
   /** Arrival order. */
   calls: HeatCall[];
-  /** Calls in the window per known caller. */
-  callers: Map<string, number>;
+  /** Distinct known callers among `calls`. */
+  distinct: number;
 }
 
 /** One row of the panel: raw feed text (the drawing sanitizes it). */
@@ -62,6 +63,8 @@ export interface HeatRow {
 export const PER_TOKEN = 200;
 /** Recently called tokens remembered, to fill the panel when few tokens have two callers. */
 const RECENT = 64;
+/** Distinct texts shared (caller keys, names, platforms); past this many the table starts over. */
+const SHARED_TEXTS = 20_000;
 
 export interface HeatOptions {
   windowMs: number;
@@ -77,6 +80,7 @@ export class HeatWindows {
   private readonly recent: string[] = [];
   private calls = 0;
   private forgotten = 0;
+  private readonly texts = new Map<string, string>();
 
   constructor(private readonly options: HeatOptions) {
     this.tokens = new LruMap(options.max);
@@ -105,7 +109,7 @@ export class HeatWindows {
     let t = this.tokens.get(address);
     if (t === undefined) {
       if (this.tokens.size >= this.options.max) this.evictOldest();
-      t = { address, symbol: null, name: null, calls: [], callers: new Map() };
+      t = { address, symbol: null, name: null, calls: [], distinct: 0 };
       this.tokens.set(address, t);
     }
     this.prune(t, at);
@@ -115,16 +119,18 @@ export class HeatWindows {
     const c = call.caller;
     const known = isKnownCaller(c);
     const entry: HeatCall = {
-      caller: callerKey(c),
+      caller: this.shared(callerKey(c)),
       known,
-      callerName: present(c.name) ?? present(c.id),
-      platform: present(c.platform),
+      callerName: this.shared(present(c.name) ?? present(c.id)),
+      platform: this.shared(present(c.platform)),
       marketCap: call.marketCap !== undefined && call.marketCap > 0 ? call.marketCap : null,
       at,
     };
-    t.calls.push(entry);
+    if (known && !hasCaller(t.calls, entry.caller)) t.distinct++;
+    // A window of one call (most tokens) in an array of one: push would reserve seventeen.
+    if (t.calls.length === 0) t.calls = [entry];
+    else t.calls.push(entry);
     this.calls++;
-    if (known) t.callers.set(entry.caller, (t.callers.get(entry.caller) ?? 0) + 1);
     if (t.calls.length > PER_TOKEN) this.dropFirst(t);
     this.track(t);
     while (this.calls > this.options.max) {
@@ -160,7 +166,7 @@ export class HeatWindows {
     for (const t of [...this.multi]) {
       this.prune(t, now);
       this.track(t);
-      if (t.callers.size >= 2) take(t);
+      if (t.distinct >= 2) take(t);
     }
     if (best.length < limit) {
       const seen = new Set(best.map((r) => r.address));
@@ -169,7 +175,7 @@ export class HeatWindows {
         if (seen.has(address)) continue;
         seen.add(address);
         const t = this.tokens.peek(address);
-        if (t === undefined || t.callers.size >= 2) continue;
+        if (t === undefined || t.distinct >= 2) continue;
         this.prune(t, now);
         if (t.calls.length === 0) continue;
         const row = this.rowOf(t);
@@ -197,7 +203,7 @@ export class HeatWindows {
       address: t.address,
       symbol: t.symbol,
       name: t.name,
-      callers: t.callers.size,
+      callers: t.distinct,
       firstMcap,
       latestMcap: latest,
       multiple: firstMcap !== null && latest !== null ? latest / firstMcap : null,
@@ -205,7 +211,7 @@ export class HeatWindows {
       lastAt: t.calls[t.calls.length - 1]?.at ?? 0,
       platforms,
       callerNames,
-      hot: t.callers.size >= this.options.minCallers,
+      hot: t.distinct >= this.options.minCallers,
     };
   }
 
@@ -219,14 +225,21 @@ export class HeatWindows {
     const c = t.calls.shift();
     if (c === undefined) return;
     this.calls--;
-    if (!c.known) return;
-    const n = t.callers.get(c.caller)! - 1;
-    if (n === 0) t.callers.delete(c.caller);
-    else t.callers.set(c.caller, n);
+    if (c.known && !hasCaller(t.calls, c.caller)) t.distinct--;
+  }
+
+  /** One copy of a text seen again and again. */
+  private shared<T extends string | null>(s: T): T {
+    if (s === null) return s;
+    const held = this.texts.get(s);
+    if (held !== undefined) return held as T;
+    if (this.texts.size >= SHARED_TEXTS) this.texts.clear();
+    this.texts.set(s, s);
+    return s;
   }
 
   private track(t: HeatToken): void {
-    if (t.callers.size >= 2) this.multi.add(t);
+    if (t.distinct >= 2) this.multi.add(t);
     else this.multi.delete(t);
   }
 
@@ -239,6 +252,11 @@ export class HeatWindows {
     this.tokens.delete(oldest[0]);
     this.forgotten++;
   }
+}
+
+function hasCaller(calls: readonly HeatCall[], caller: string): boolean {
+  for (let i = 0; i < calls.length; i++) if (calls[i]!.known && calls[i]!.caller === caller) return true;
+  return false;
 }
 
 function latestMcap(calls: readonly HeatCall[]): number | null {

@@ -18,7 +18,7 @@ import { HeatWindows, type HeatRow } from './heat.js';
  */
 
 /** Latest calls remembered: more than any terminal shows. */
-export const LATEST_MAX = 500;
+export const LATEST_MAX = 200;
 /** The caller ranking is worked out at most this often: it sorts every caller. */
 const RANKING_EVERY_MS = 1000;
 /** How often the board's size is checked against --state-max, in calls. */

@@ -48,16 +48,17 @@ describe('top: stdout must be a terminal', () => {
   });
 
   it('bad options are usage errors (exit 2) before the terminal is looked at', async () => {
-    for (const [args, message] of [
+    const cases = [
       [['top', '--rate', '5'], /--rate goes with --demo/],
       [['top', '--demo', '--hit', '1'], /--hit: '1' is not a multiple above 1/],
       [['top', '--demo', '--min-callers', '1'], /--min-callers/],
       [['top', '--demo', '--history', '/nonexistent/calls.ndjson'], /--history: cannot read/],
-    ] as const) {
-      const r = await runCli([...args]);
+    ] as const;
+    const results = await Promise.all(cases.map(([args]) => runCli([...args])));
+    results.forEach((r, i) => {
       expect(r.code, r.stderr).toBe(2);
-      expect(r.stderr).toMatch(message);
-    }
+      expect(r.stderr).toMatch(cases[i]![1]);
+    });
   });
 });
 

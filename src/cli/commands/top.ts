@@ -24,6 +24,9 @@ export default async function topCommand(flags: Flags, environment: Environment)
       throw usageError("top draws a live board and needs a terminal on stdout; to pipe or save the stream use 'rexi-live tail -f ndjson'");
     }
     const logger = await createLogger(options.log);
+    // React's development build checks every render: several times the CPU of the production one.
+    // Set before React is first loaded (by top-run.js), for this process only.
+    process.env.NODE_ENV ??= 'production';
     const { runTop } = await import('../top-run.js');
     if (options.demo) return await runDemo(flags, environment, options, logger, history, runTop);
     const natsUrl = natsSourceUrl(options.settings);

@@ -103,6 +103,21 @@ export function layout(rows: number): { heat: number; callers: number; latest: n
   return { heat, callers, latest: Math.max(1, data - heat - callers), titles };
 }
 
+const TRAILING_BLANKS = / +((?:\x1b\[[0-9;]*m)*)$/;
+const INVERSE = '\x1b[7m';
+
+/**
+ * A line without its trailing blanks: Ink measures and re-encodes every character of every line on
+ * every frame, and a line is erased before it is written. An inverse line (the selection, the
+ * footer) keeps them: they are its bar.
+ */
+function trimEnd(line: string): string {
+  if (line === '') return ' ';
+  if (line.includes(INVERSE)) return line;
+  const trimmed = line.replace(TRAILING_BLANKS, '$1');
+  return trimmed === '' ? ' ' : trimmed;
+}
+
 function useTerminalSize(): { columns: number; rows: number } {
   const { stdout } = useStdout();
   const read = () => ({ columns: stdout.columns || 80, rows: stdout.rows || 24 });
@@ -140,6 +155,8 @@ export function Board(props: BoardProps) {
     return () => clearInterval(timer);
   }, [refreshMs]);
 
+  // Built once: its clock holds an Intl formatter.
+  const latestLine = useMemo(() => createLatestLine(theme, props.timeZone), [theme, props.timeZone]);
   const space = layout(rows);
   const view: SnapshotView = { heatRows: space.heat, callerRows: space.callers, latestRows: space.latest, filter };
   // A snapshot per tick (and when what it depends on changes), never per call.
@@ -253,7 +270,7 @@ export function Board(props: BoardProps) {
     }
     lines.push(fit('  Esc or o closes.', width));
   } else {
-    const latestLine = createLatestLine(theme, props.timeZone);
+
     const f = filter === '' ? '' : ` · filter "${sanitize(filter)}"`;
     lines.push(title('heat', ` · ${sanitize(props.windowText)} · * ${props.minCallers}+ callers${f}`));
     if (space.titles) lines.push(theme.chalk.gray(heatTitle(width)));
@@ -287,7 +304,7 @@ export function Board(props: BoardProps) {
     <Box flexDirection="column" width={width}>
       {lines.map((line, i) => (
         <Text key={i} wrap="truncate-end">
-          {line === '' ? ' ' : line}
+          {trimEnd(line)}
         </Text>
       ))}
     </Box>
