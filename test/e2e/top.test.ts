@@ -1,4 +1,7 @@
 import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { BIN, killAll, runCli, spawnCli } from '../support/cli.js';
 import { createTmux, HAS_TMUX } from '../support/tmux.js';
@@ -96,6 +99,36 @@ describe.skipIf(!HAS_TMUX)('top in a real terminal (tmux)', { timeout: 45_000 },
     const node = execFileSync('pgrep', ['-P', shell], { encoding: 'utf8' }).trim().split('\n')[0]!;
     process.kill(Number(node), 'SIGTERM');
     expectRestored(b, await tmux.waitFor(b, (t) => /EXIT=\d+/.test(t) && /icanon/.test(t)), 143);
+  });
+
+  it('an error (the key rejected) restores the terminal, then says why: exit 3', async () => {
+    bare = await startBareServer(() => undefined, { rejectUpgrade: () => ({ status: 401 }) });
+    const s = tmux.start(command(['top', '--url', bare.url], { REXI_API_KEY: 'wrong' }));
+    const text = await tmux.waitFor(s, (t) => /EXIT=\d+/.test(t) && /icanon/.test(t));
+    expectRestored(s, text, 3);
+    expect(text).toMatch(/rexi-live: error: authentication rejected.*REXI_API_KEY/);
+    expect(text.indexOf('received')).toBeLessThan(text.indexOf('rexi-live: error'));
+  });
+
+  it('--history primes the Callers panel before the stream starts', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rexi-top-history-'));
+    const file = path.join(dir, 'calls.ndjson');
+    const line = (i: number) =>
+      JSON.stringify({
+        type: 'NEW_SCAN',
+        data: { token_address: `HistTok${i}`, token_symbol: `H${i}`, timestamp: 1_764_000_000 + i, caller: { id: 'hist', name: 'Old Hand', platform: 'telegram' }, price_data: { market_cap: 100_000 } },
+      });
+    fs.writeFileSync(file, [1, 2, 3].map(line).join('\n') + '\n');
+    try {
+      const s = tmux.start(command(['top', '--demo', '--rate', '5', '--history', file]));
+      const board = await tmux.waitFor(s, (t) => boardUp(t) && t.includes('Old Hand'));
+      expect(board).toMatch(/Old Hand\s+telegram\s+3 /);
+      tmux.keys(s, 'q');
+      const after = await tmux.waitFor(s, (t) => /EXIT=0/.test(t));
+      expect(after).toMatch(/--history: 3 calls from/);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('a token named \\x1b]0;pwned\\x07 never sets the title: it shows, escaped', async () => {
