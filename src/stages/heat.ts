@@ -152,25 +152,24 @@ export class HeatWindows {
    * most recently called others fill the rest.
    */
   rows(now: number, limit: number, match?: (row: HeatRow) => boolean): HeatRow[] {
-    const best: HeatRow[] = [];
-    const take = (t: HeatToken): void => {
-      const row = this.rowOf(t);
-      if (match !== undefined && !match(row)) return;
-      let i = best.length;
-      while (i > 0 && ranksBefore(row, best[i - 1]!)) i--;
-      if (i < limit) {
-        best.splice(i, 0, row);
-        if (best.length > limit) best.pop();
-      }
-    };
+    // Tokens are ranked on their counts; a row (names, platforms) is built only for the tokens
+    // that may be shown, or that the filter must look at.
+    const best: HeatToken[] = [];
     for (const t of [...this.multi]) {
       this.prune(t, now);
       this.track(t);
-      if (t.distinct >= 2) take(t);
+      if (t.distinct < 2 || (match !== undefined && !match(this.rowOf(t)))) continue;
+      let i = best.length;
+      while (i > 0 && ranksBefore(t, best[i - 1]!)) i--;
+      if (i < limit) {
+        best.splice(i, 0, t);
+        if (best.length > limit) best.pop();
+      }
     }
-    if (best.length < limit) {
-      const seen = new Set(best.map((r) => r.address));
-      for (let i = this.recent.length - 1; i >= 0 && best.length < limit; i--) {
+    const rows = best.map((t) => this.rowOf(t));
+    if (rows.length < limit) {
+      const seen = new Set(best.map((t) => t.address));
+      for (let i = this.recent.length - 1; i >= 0 && rows.length < limit; i--) {
         const address = this.recent[i]!;
         if (seen.has(address)) continue;
         seen.add(address);
@@ -179,10 +178,10 @@ export class HeatWindows {
         this.prune(t, now);
         if (t.calls.length === 0) continue;
         const row = this.rowOf(t);
-        if (match === undefined || match(row)) best.push(row);
+        if (match === undefined || match(row)) rows.push(row);
       }
     }
-    return best;
+    return rows;
   }
 
   private rowOf(t: HeatToken): HeatRow {
@@ -268,6 +267,10 @@ function latestMcap(calls: readonly HeatCall[]): number | null {
 }
 
 /** More callers first, then the most recently called. */
-function ranksBefore(a: HeatRow, b: HeatRow): boolean {
-  return a.callers !== b.callers ? a.callers > b.callers : a.lastAt > b.lastAt;
+function ranksBefore(a: HeatToken, b: HeatToken): boolean {
+  return a.distinct !== b.distinct ? a.distinct > b.distinct : lastAt(a) > lastAt(b);
+}
+
+function lastAt(t: HeatToken): number {
+  return t.calls[t.calls.length - 1]?.at ?? 0;
 }

@@ -80,6 +80,14 @@ describe.skipIf(!HAS_TMUX)('top in a real terminal (tmux)', { timeout: 45_000 },
     expect(board).toContain('Callers ·');
     expect(board).toContain('Latest calls');
     expect(tmux.format(s, '#{alternate_on}')).toBe('1');
+    // It follows a resize: narrower, then too small, then back.
+    tmux.resize(s, 70, 20);
+    const narrow = await tmux.waitFor(s, (t) => boardUp(t) && t.split('\n').every((l) => l.length <= 70) && !t.includes('PLATFORMS'));
+    expect(narrow).toContain('Latest calls');
+    tmux.resize(s, 50, 12);
+    await tmux.waitFor(s, (t) => t.includes('Terminal too small (50×12)'));
+    tmux.resize(s, 120, 40);
+    await tmux.waitFor(s, (t) => boardUp(t) && t.includes('PLATFORMS'));
     tmux.keys(s, 'q');
     expectRestored(s, await tmux.waitFor(s, (t) => /EXIT=\d+/.test(t) && /icanon/.test(t)), 0);
   });

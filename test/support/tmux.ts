@@ -16,6 +16,8 @@ export interface Tmux {
   /** A tmux format of the pane: `#{alternate_on}`, `#{cursor_flag}`, `#{pane_title}`. */
   format(session: string, format: string): string;
   keys(session: string, ...keys: string[]): void;
+  /** Resizes the session's window, as a user resizing the terminal. */
+  resize(session: string, columns: number, rows: number): void;
   /** Polls the pane until `test` holds of its text; rejects with the last text after `timeoutMs`. */
   waitFor(session: string, test: (text: string) => boolean, timeoutMs?: number): Promise<string>;
   /** Ends every session and the server. */
@@ -36,6 +38,9 @@ export function createTmux(name: string): Tmux {
     format: (session, format) => tmux('display-message', '-p', '-t', session, format).trimEnd(),
     keys(session, ...keys) {
       tmux('send-keys', '-t', session, ...keys);
+    },
+    resize(session, columns, rows) {
+      tmux('resize-window', '-t', session, '-x', String(columns), '-y', String(rows));
     },
     async waitFor(session, test, timeoutMs = 10_000) {
       const until = Date.now() + timeoutMs;
