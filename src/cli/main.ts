@@ -138,7 +138,7 @@ c copy the token's address (OSC 52), o the token's links (OSC 8), ? keys.
 Examples:
   $ rexi-live top --demo --rate 20
   $ REXI_API_KEY=... rexi-live top --base-url https://api.example.com --platform telegram
-  $ rexi-live top --url nats://127.0.0.1:4222/rexi.calls.> --min-callers 2 --window 5m
+  $ rexi-live top --url 'nats://127.0.0.1:4222/rexi.calls.>' --min-callers 2 --window 5m
   $ rexi-live top --history calls-2026-11-*.ndjson.gz --horizon 12h --hit 3x
 
 ${DURATIONS}

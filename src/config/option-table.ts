@@ -251,9 +251,15 @@ export const OPTIONS = {
     commands: ['top'],
     noConfig: true,
   }),
-  horizon: def({ flags: '--horizon <dur>', help: 'how long after a call its later sightings count (default: 24h)', type: 'number', commands: ['top'] }),
-  hit: def({ flags: '--hit <multiple>', help: 'a call is a hit at this multiple: 2, 2x, 1.5x; above 1 (default: 2x)', type: 'number', commands: ['top'] }),
-  minCalls: def({ flags: '--min-calls <n>', help: { top: 'callers with at least n calls are ranked (default: 1)' }, type: 'number', commands: ['top'] }),
+  // The caller board's: the same entries as `callers` has (its branch adds 'callers' to them).
+  horizon: def({ flags: '--horizon <dur>', help: 'how long after a call later sightings count, and a repeat is a repeat (default: 24h)', type: 'number', commands: ['top'] }),
+  hit: def({
+    flags: '--hit <multiple>',
+    help: 'a call is a hit when its observed peak is at least this multiple of its market cap: 2, 2x, 1.5x; above 1 (default: 2x)',
+    type: 'string',
+    commands: ['top'],
+  }),
+  minCalls: def({ flags: '--min-calls <n>', help: { top: 'rank only callers with at least n calls (default: 1)' }, type: 'number', commands: ['top'] }),
 
   // url
   showKey: def({ flags: '--show-key', help: 'print the key instead of api_key=***', type: 'boolean', commands: ['url'], noConfig: true }),

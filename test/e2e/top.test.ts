@@ -56,6 +56,8 @@ describe('top: stdout must be a terminal', () => {
       [['top', '--demo', '--hit', '1'], /--hit: '1' is not a multiple above 1/],
       [['top', '--demo', '--min-callers', '1'], /--min-callers/],
       [['top', '--demo', '--history', '/nonexistent/calls.ndjson'], /--history: cannot read/],
+      [['top', '--demo', '--since', '1h'], /--since goes with a nats:\/\/ source/],
+      [['top'], /URL/],
     ] as const;
     const results = await Promise.all(cases.map(([args]) => runCli([...args])));
     results.forEach((r, i) => {
@@ -116,6 +118,14 @@ describe.skipIf(!HAS_TMUX)('top in a real terminal (tmux)', { timeout: 45_000 },
     expectRestored(s, text, 3);
     expect(text).toMatch(/rexi-live: error: authentication rejected.*REXI_API_KEY/);
     expect(text.indexOf('received')).toBeLessThan(text.indexOf('rexi-live: error'));
+  });
+
+  it('a NATS server that cannot be reached: exit 4, the terminal never taken', async () => {
+    const s = tmux.start(command(['top', '--url', 'nats://127.0.0.1:1/rexi.calls.>', '--no-retry']));
+    const text = await tmux.waitFor(s, (t) => /EXIT=\d+/.test(t) && /icanon/.test(t), 20_000);
+    expect(text).toContain('EXIT=4');
+    expect(text).toMatch(/rexi-live: error: .*127\.0\.0\.1:1/);
+    expect(tmux.format(s, '#{alternate_on}')).toBe('0');
   });
 
   it('--history primes the Callers panel before the stream starts', async () => {

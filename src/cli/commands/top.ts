@@ -16,6 +16,11 @@ import { serveOptions } from './serve.js';
  */
 export default async function topCommand(flags: Flags, environment: Environment): Promise<Ending> {
   const options = resolveTop(flags, environment);
+  // Where to read from, every rule checked (--since without a nats:// URL, no URL, no key) before
+  // the terminal is looked at.
+  const natsUrl = options.demo ? undefined : natsSourceUrl(options.settings);
+  const { read } = resolveNats(flags, options.config, environment, 'top', natsUrl);
+  const target = options.demo || read !== undefined ? undefined : resolveTarget(options.settings, { env: environment.env });
   // Every --history file opened now: a missing one is a usage error before anything connects.
   const history: Array<{ file: string; input: CaptureInput }> = [];
   try {
@@ -29,31 +34,29 @@ export default async function topCommand(flags: Flags, environment: Environment)
     process.env.NODE_ENV ??= 'production';
     const { runTop } = await import('../top-run.js');
     if (options.demo) return await runDemo(flags, environment, options, logger, history, runTop);
-    const natsUrl = natsSourceUrl(options.settings);
-    if (natsUrl !== undefined) {
-      const { read } = resolveNats(flags, options.config, environment, 'top', natsUrl);
+    if (read !== undefined) {
       const { checkNatsFiles, openNatsSource } = await import('../nats-run.js');
-      await checkNatsFiles([read!.target]);
+      await checkNatsFiles([read.target]);
       return await runTop({
         options,
         logger,
         history,
         env: environment.env,
-        source: read!.target.display,
-        open: (_onStatus, runLogger) => openNatsSource({ read: read!, mode: 'tail', stream: options.stream }, runLogger),
+        source: read.target.display,
+        open: (_onStatus, runLogger) => openNatsSource({ read, mode: 'tail', stream: options.stream }, runLogger),
         hint: (err) => err,
       });
     }
-    const target = resolveTarget(options.settings, { env: environment.env });
+    const service = target!;
     const { openReader, withHint } = await import('../tail-source.js');
     return await runTop({
       options,
       logger,
       history,
       env: environment.env,
-      source: target.endpoint.display,
-      open: (onStatus, runLogger) => openReader(options.stream, target, runLogger, onStatus),
-      hint: (err) => withHint(err, target),
+      source: service.endpoint.display,
+      open: (onStatus, runLogger) => openReader(options.stream, service, runLogger, onStatus),
+      hint: (err) => withHint(err, service),
     });
   } finally {
     for (const h of history) h.input.close();
