@@ -214,10 +214,22 @@ class CallerStats {
 
   /** The latest id, name and platform the feed gave it (a field a call leaves out keeps its value). */
   rename(view: Call['caller']): void {
-    this.id = present(view.id) ?? this.id;
-    this.name = present(view.name) ?? this.name;
-    this.platform = present(view.platform) ?? this.platform;
+    // Kept when equal: each call's fresh copy then dies young instead of churning the old generation.
+    const id = present(view.id);
+    if (id !== null && id !== this.id) this.id = id;
+    const name = present(view.name);
+    if (name !== null && name !== this.name) this.name = name;
+    const platform = present(view.platform);
+    if (platform !== null && platform !== this.platform) this.platform = platform;
   }
+}
+
+/** The callers of one platform, by id, by name as spelt, by name lower-cased; its unknown caller. */
+class PlatformCallers {
+  readonly byId = new Map<string, number>();
+  readonly byName = new Map<string, number>();
+  readonly byLowerName = new Map<string, number>();
+  unknown = -1;
 }
 
 class TokenState {
@@ -231,8 +243,13 @@ class TokenState {
   /** Monotonic queue from `monoHead`: calls with a market cap, the market caps decreasing. */
   readonly mono: number[] = [];
   monoHead = 0;
-  /** Caller index → its last held call of this token. Only callers with a held call. */
-  readonly callers = new Map<number, number>();
+  /**
+   * Pairs of caller index and its last held call of this token, for the callers with a held call.
+   * A token has few callers: a scan of a small array beats a Map, and allocates nothing per call.
+   */
+  readonly callers: number[] = [];
+  /** The symbol of its latest ranked call: the string its held calls share. */
+  symbol: string | null = null;
 
   constructor(readonly address: string) {}
 }
@@ -272,7 +289,11 @@ export class CallerBoardModel implements CallerBoard {
   private symbolOf: (string | null)[] = new Array<string | null>(INITIAL_CAPACITY).fill(null);
 
   private readonly tokens = new Map<string, TokenState>();
-  private readonly callerIndex = new Map<string, number>();
+  /** The platform as the feed spelt it → its callers: no key is built for a caller seen before. */
+  private readonly platforms = new Map<string, PlatformCallers>();
+  /** The same, by the platform lower-cased (platforms compare case-insensitively). */
+  private readonly platformsLower = new Map<string, PlatformCallers>();
+  private readonly noPlatform = new PlatformCallers();
   private readonly callers: CallerStats[] = [];
   private knownCallers = 0;
   private calls = 0;
@@ -295,18 +316,8 @@ export class CallerBoardModel implements CallerBoard {
     while (this.head < this.tail && this.time[this.head & this.mask]! < edge) this.settleOldest();
 
     const view = call.caller;
-    const key = callerKey(view);
-    let ci = this.callerIndex.get(key);
-    let stats: CallerStats;
-    if (ci === undefined) {
-      ci = this.callers.length;
-      stats = new CallerStats(key, isKnownCaller(view));
-      this.callers.push(stats);
-      this.callerIndex.set(key, ci);
-      if (stats.known) this.knownCallers++;
-    } else {
-      stats = this.callers[ci]!;
-    }
+    const ci = this.callerOf_(view);
+    const stats = this.callers[ci]!;
 
     const address = call.tokenAddress;
     const ts = call.timestampMs ?? -Infinity;
@@ -315,12 +326,22 @@ export class CallerBoardModel implements CallerBoard {
     let counted = true;
     let first = true;
     let ofCall = -1;
+    /** Where tok.callers holds this caller's last call; -1: not there. */
+    let slot = -1;
     if (tok === undefined) {
       tok = new TokenState(address);
       this.tokens.set(address, tok);
     } else {
-      const p = tok.callers.get(ci);
-      if (p !== undefined) {
+      const callers = tok.callers;
+      let p = -1;
+      for (let k = 0; k < callers.length; k += 2) {
+        if (callers[k] === ci) {
+          slot = k + 1;
+          p = callers[slot]!;
+          break;
+        }
+      }
+      if (p !== -1) {
         // Its held calls of the token are all within the horizon: one with this timestamp is this call.
         for (let s = p; s >= this.head; s = this.prevSame[s & this.mask]!) {
           if (this.tsKey[s & this.mask] === ts) {
@@ -334,7 +355,7 @@ export class CallerBoardModel implements CallerBoard {
           counted = false;
           ofCall = c;
         }
-        first = tok.callers.size === 1;
+        first = callers.length === 2;
       } else {
         first = false; // a held token has held calls, by other callers
       }
@@ -359,7 +380,15 @@ export class CallerBoardModel implements CallerBoard {
     this.diff[i] = 0;
     this.tokenOf[i] = tok;
     // Only a ranked call can be a best call: the symbol is read for those alone.
-    this.symbolOf[i] = counted && stats.known && mcap === mcap ? (call.tokenSymbol ?? null) : null;
+    let symbol: string | null = null;
+    if (counted && stats.known && mcap === mcap) {
+      symbol = call.tokenSymbol ?? null;
+      // Held calls share their token's string: a fresh one per call would outlive the young
+      // generation and churn the old one.
+      if (symbol === tok.symbol) symbol = tok.symbol;
+      else tok.symbol = symbol;
+    }
+    this.symbolOf[i] = symbol;
 
     const last = tok.tail;
     if (last === -1) {
@@ -385,7 +414,8 @@ export class CallerBoardModel implements CallerBoard {
       while (mono.length > tok.monoHead && this.mcap[mono[mono.length - 1]! & mask]! <= mcap) mono.pop();
       mono.push(seq);
     }
-    tok.callers.set(ci, seq);
+    if (slot === -1) tok.callers.push(ci, seq);
+    else tok.callers[slot] = seq;
 
     if (counted) {
       this.calls++;
@@ -394,6 +424,53 @@ export class CallerBoardModel implements CallerBoard {
       this.repeats++;
       stats.repeats++;
     }
+  }
+
+  /** The index of a call's caller (identities as in stages/identity.ts), a new caller added. */
+  private callerOf_(view: Call['caller']): number {
+    let table: PlatformCallers;
+    const platform = view.platform;
+    if (platform === undefined || platform === '') {
+      table = this.noPlatform;
+    } else {
+      let t = this.platforms.get(platform);
+      if (t === undefined) {
+        const lower = platform.toLowerCase();
+        t = this.platformsLower.get(lower);
+        if (t === undefined) {
+          t = new PlatformCallers();
+          this.platformsLower.set(lower, t);
+        }
+        this.platforms.set(platform, t);
+      }
+      table = t;
+    }
+    const id = view.id;
+    if (id !== undefined && id !== '') {
+      let ci = table.byId.get(id);
+      if (ci === undefined) table.byId.set(id, (ci = this.newCaller(view)));
+      return ci;
+    }
+    const name = view.name;
+    if (name !== undefined && name !== '') {
+      let ci = table.byName.get(name);
+      if (ci !== undefined) return ci;
+      const lower = name.toLowerCase();
+      ci = table.byLowerName.get(lower);
+      if (ci === undefined) table.byLowerName.set(lower, (ci = this.newCaller(view)));
+      table.byName.set(name, ci);
+      return ci;
+    }
+    if (table.unknown === -1) table.unknown = this.newCaller(view);
+    return table.unknown;
+  }
+
+  private newCaller(view: Call['caller']): number {
+    const ci = this.callers.length;
+    const stats = new CallerStats(callerKey(view), isKnownCaller(view));
+    this.callers.push(stats);
+    if (stats.known) this.knownCallers++;
+    return ci;
   }
 
   ranking(options: RankingOptions = {}): CallerRow[] {
@@ -523,7 +600,18 @@ export class CallerBoardModel implements CallerBoard {
       tok.monoHead = 0;
     }
     const ci = this.callerOf[i]!;
-    if (tok.callers.get(ci) === s) tok.callers.delete(ci);
+    const callers = tok.callers;
+    for (let k = 0; k < callers.length; k += 2) {
+      if (callers[k] !== ci) continue;
+      // Its last held call of the token: the caller has none left there.
+      if (callers[k + 1] === s) {
+        const end = callers.length - 2;
+        callers[k] = callers[end]!;
+        callers[k + 1] = callers[end + 1]!;
+        callers.length = end;
+      }
+      break;
+    }
     if (next === -1) {
       this.tokens.delete(tok.address);
     } else {
