@@ -118,7 +118,7 @@ export function wilsonLowerBound(hits: number, n: number): number {
 }
 
 /** The k-th smallest (from 0) of the union of two ascending arrays, k < a.length + b.length. */
-export function kthOfTwo(a: readonly number[], b: readonly number[], k: number): number {
+export function kthOfTwo(a: ArrayLike<number>, b: ArrayLike<number>, k: number): number {
   // How many of the k + 1 smallest come from a: the least i with a[i] >= b[k - i].
   let lo = Math.max(0, k + 1 - b.length);
   let hi = Math.min(k + 1, a.length);
@@ -134,14 +134,54 @@ export function kthOfTwo(a: readonly number[], b: readonly number[], k: number):
 }
 
 /** The median of two ascending arrays together (the mean of the two middle values for an even count). */
-export function medianOfTwo(a: readonly number[], b: readonly number[]): number | null {
+export function medianOfTwo(a: ArrayLike<number>, b: ArrayLike<number>): number | null {
   const n = a.length + b.length;
   if (n === 0) return null;
   const mid = n >> 1;
   return n % 2 === 1 ? kthOfTwo(a, b, mid) : (kthOfTwo(a, b, mid - 1) + kthOfTwo(a, b, mid)) / 2;
 }
 
-const ascending = (x: number, y: number): number => x - y;
+/**
+ * Numbers kept for a median, one per call ranked: appended in any order, sorted when a ranking
+ * asks. A typed array outside the JS heap (8 bytes a value, no garbage from growing), sorted by
+ * merging the values added since the last sort into the sorted ones: a live board re-ranked
+ * several times a second pays for what is new, not for the whole history.
+ */
+export class Values {
+  private data = new Float64Array(8);
+  length = 0;
+  private sortedLength = 0;
+
+  push(value: number): void {
+    const capacity = this.data.length;
+    if (this.length === capacity) {
+      // A prolific caller's history is large: grown by a quarter, it wastes at most that.
+      const grown = new Float64Array(capacity < 4096 ? capacity * 2 : capacity + (capacity >> 2));
+      grown.set(this.data);
+      this.data = grown;
+    }
+    this.data[this.length++] = value;
+  }
+
+  /** The values, ascending: a view valid until the next push. */
+  sorted(): Float64Array {
+    const { data, length } = this;
+    const m = this.sortedLength;
+    if (m < length) {
+      const fresh = data.slice(m, length).sort();
+      // Merge from the back: the larger of the two tails goes last.
+      let i = m - 1;
+      let j = fresh.length - 1;
+      let k = length - 1;
+      while (j >= 0) {
+        if (i >= 0 && data[i]! > fresh[j]!) data[k--] = data[i--]!;
+        else data[k--] = fresh[j--]!;
+      }
+      this.sortedLength = length;
+    }
+    return data.subarray(0, length);
+  }
+}
 
 /** A caller's results over some of its calls: its settled ones, or (per ranking) its held ones. */
 class Tally {
@@ -154,10 +194,9 @@ class Tally {
   /** Held calls whose horizon has not passed (counted in every mode). */
   open = 0;
   /** Per call with a market cap: its multiple, 1 without one. */
-  readonly multiples: number[] = [];
+  readonly multiples = new Values();
   /** Per call followed by another caller within the horizon: ms until the first such call. */
-  readonly leadsMs: number[] = [];
-  private sorted = true;
+  readonly leadsMs = new Values();
   best: BestCall | null = null;
   /** The add order of `best`: the earlier call wins a tie. */
   bestSeq = -1;
@@ -166,13 +205,9 @@ class Tally {
     this.calls++;
     if (first) this.firstCalls++;
     this.followers += followers;
-    if (leadMs >= 0) {
-      this.leadsMs.push(leadMs);
-      this.sorted = false;
-    }
+    if (leadMs >= 0) this.leadsMs.push(leadMs);
     if (mcap !== mcap) return; // no market cap of its own: no multiple
     this.withMcap++;
-    this.sorted = false;
     if (peak !== peak) {
       this.multiples.push(1);
       return;
@@ -186,14 +221,6 @@ class Tally {
       this.best = { tokenAddress: address, tokenSymbol: symbol, multiple, marketCap: mcap, peak, timeMs };
       this.bestSeq = seq;
     }
-  }
-
-  /** Sorts the multiples and leads for the medians; appended values sort fast (a short run). */
-  sort(): void {
-    if (this.sorted) return;
-    this.multiples.sort(ascending);
-    this.leadsMs.sort(ascending);
-    this.sorted = true;
   }
 }
 
@@ -486,14 +513,12 @@ export class CallerBoardModel implements CallerBoard {
       const b = held[ci] ?? NO_TALLY;
       const calls = a.calls + b.calls;
       if (calls < minCalls || calls === 0) continue;
-      a.sort();
-      b.sort();
       const withMcap = a.withMcap + b.withMcap;
       const hits = a.hits + b.hits;
       const bestA = a.best;
       const bestB = b.best;
       const best = bestA === null ? bestB : bestB === null || bestA.multiple >= bestB.multiple ? bestA : bestB;
-      const leadMs = medianOfTwo(a.leadsMs, b.leadsMs);
+      const leadMs = medianOfTwo(a.leadsMs.sorted(), b.leadsMs.sorted());
       const row: CallerRow = {
         rank: 0,
         caller: { id: stats.id, name: stats.name, platform: stats.platform },
@@ -505,7 +530,7 @@ export class CallerBoardModel implements CallerBoard {
         hits,
         hitRate: withMcap === 0 ? 0 : hits / withMcap,
         score: wilsonLowerBound(hits, withMcap),
-        medianMultiple: medianOfTwo(a.multiples, b.multiples),
+        medianMultiple: medianOfTwo(a.multiples.sorted(), b.multiples.sorted()),
         meanFollowers: (a.followers + b.followers) / calls,
         medianLeadS: leadMs === null ? null : leadMs / 1000,
         open: b.open,
