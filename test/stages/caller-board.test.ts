@@ -4,6 +4,7 @@ import {
   CALLER_SORTS,
   kthOfTwo,
   medianOfTwo,
+  Values,
   wilsonLowerBound,
   type BoardCounts,
   type CallerRow,
@@ -454,6 +455,24 @@ describe('caller board: ranking', () => {
   });
 });
 
+describe('caller board: the ring of held calls', () => {
+  it('a token whose waiting-for-a-lead call settled gives no lead through a reused slot', () => {
+    // A ring of 2 slots: seq n lives in slot n mod the capacity, reused once its call settles.
+    const b = new CallerBoardModel({ horizonMs: H, hit: 2 }, 2);
+    feed(b, [
+      { name: 'Alice', at: T0 }, // seq 0, waiting for another caller
+      { name: 'Alice', at: T0 + 30 * MIN }, // seq 1, a repeat: waiting too
+      { platform: 'telegram', token: 'Y', at: T0 + H + 1 }, // seq 2: seq 0 settles with no lead
+      { name: 'Carol', token: 'Z', at: T0 + H + 2 }, // seq 3 (the ring grows to 4)
+      { platform: 'telegram', token: 'Y2', at: T0 + H + 3 }, // seq 4, in seq 0's old slot
+      { name: 'Bob', at: T0 + H + 4 }, // leads seq 1 (Alice's repeat): nothing else
+    ]);
+    const rows = b.ranking({ minCalls: 1 });
+    expect(row(rows, 'Carol').medianLeadS).toBeNull();
+    expect(row(rows, 'Alice')).toMatchObject({ calls: 1, repeats: 1, medianLeadS: null, meanFollowers: 0 });
+  });
+});
+
 describe('caller board: memory', () => {
   it('holds only the calls of the last horizon, over 100 horizons', () => {
     const horizon = 10 * MIN;
@@ -477,7 +496,23 @@ describe('caller board: memory', () => {
   });
 });
 
-describe('medianOfTwo / kthOfTwo', () => {
+describe('medianOfTwo / kthOfTwo / Values', () => {
+  it('Values: sorted after any pushes, across growth, merging what is new', () => {
+    let seed = 3;
+    const rand = (): number => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
+    const v = new Values();
+    const all: number[] = [];
+    for (let round = 0; round < 60; round++) {
+      for (let n = Math.floor(rand() * 40); n > 0; n--) {
+        const x = Math.floor(rand() * 50) / 4;
+        v.push(x);
+        all.push(x);
+      }
+      expect([...v.sorted()]).toEqual([...all].sort((x, y) => x - y));
+    }
+    expect(v.length).toBe(all.length);
+  });
+
   it('agree with sorting the union', () => {
     let seed = 42;
     const rand = (): number => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
@@ -643,7 +678,8 @@ describe('caller board: against the definitions, on random calls', () => {
     const caps: unknown[] = [undefined, 0, -5, 50_000, 100_000, 100_000, 200_000, 300_000, '150000'];
     let checks = 0;
     for (let run = 0; run < 40; run++) {
-      const b = new CallerBoardModel({ horizonMs: horizon, hit: 2 });
+      // Half the runs on a ring of 2 slots at first: it grows, and wraps over settled slots.
+      const b = new CallerBoardModel({ horizonMs: horizon, hit: 2 }, run % 2 === 0 ? 2 : 1024);
       const adds: { call: Call; t: number }[] = [];
       const specs: CallSpec[] = [];
       let t = T0;
@@ -669,5 +705,26 @@ describe('caller board: against the definitions, on random calls', () => {
       }
     }
     expect(checks).toBeGreaterThan(500);
+  });
+
+  it('keeps them when the held calls outgrow the first ring (a burst of 3000 calls in one horizon)', () => {
+    const horizon = 10 * MIN;
+    const b = new CallerBoardModel({ horizonMs: horizon, hit: 2 });
+    const adds: { call: Call; t: number }[] = [];
+    const add = (spec: CallSpec): void => {
+      const c = call(spec);
+      b.add(c);
+      adds.push({ call: c, t: spec.at });
+    };
+    for (let k = 0; k < 3000; k++) {
+      add({ name: `c${k % 11}`, token: `T${(k * 7) % 41}`, mcap: 1000 + ((k * 37) % 101) * 100, timestamp: k, at: T0 + k * 100 });
+    }
+    expect(b.heldCalls()).toBe(3000);
+    for (const settled of [false, true]) expect(b.ranking({ minCalls: 1, settled })).toEqual(reference(adds, horizon, 2, { minCalls: 1, settled }).rows);
+    // Half of them settle: the ring wraps past its start.
+    add({ name: 'c0', token: 'T0', timestamp: -1, at: T0 + 1500 * 100 + horizon });
+    expect(b.heldCalls()).toBeLessThan(3000);
+    expect(b.ranking({ minCalls: 1 })).toEqual(reference(adds, horizon, 2, { minCalls: 1 }).rows);
+    expect(b.counts()).toEqual(reference(adds, horizon, 2, { minCalls: 1 }).counts);
   });
 });
