@@ -86,6 +86,9 @@ const walkSigma = (calls: number): number => 0.08 + 0.3 / Math.sqrt(calls - 1);
 /** Spread of the gaps between a token's calls (log-normal): from seconds (copy-callers) to many minutes. */
 const GAP_SIGMA = 1;
 const MIN_GAP_S = 2;
+/** The share of later calls that copy another caller within seconds, as bot channels do. */
+const QUICK_SHARE = 0.25;
+const QUICK_FACTOR = 0.15;
 const MAX_GAP_S = 1800;
 /** The share of later calls that are a caller calling again a token it already called. */
 const REPEAT_SHARE = 0.12;
@@ -186,7 +189,10 @@ export function createCallGenerator(seed?: number, options: CallGeneratorOptions
     return { address: encodeBase58(address), name, symbol, supply: supply() };
   };
 
-  const gap = (medianS: number): number => Math.min(MAX_GAP_S, Math.max(MIN_GAP_S, medianS * Math.exp(GAP_SIGMA * random.normal())));
+  const gap = (medianS: number): number => {
+    const median = random.next() < QUICK_SHARE ? medianS * QUICK_FACTOR : medianS;
+    return Math.min(MAX_GAP_S, Math.max(MIN_GAP_S, median * Math.exp(GAP_SIGMA * random.normal())));
+  };
 
   /** A caller for a later call: another one mostly, now and then one calling it again. */
   const laterCaller = (token: LiveToken): number => {
