@@ -86,10 +86,10 @@ const walkSigma = (calls: number): number => 0.08 + 0.3 / Math.sqrt(calls - 1);
 /** Spread of the gaps between a token's calls (log-normal): from seconds (copy-callers) to many minutes. */
 const GAP_SIGMA = 1;
 const MIN_GAP_S = 2;
+const MAX_GAP_S = 1800;
 /** The share of later calls that copy another caller within seconds, as bot channels do. */
 const QUICK_SHARE = 0.25;
 const QUICK_FACTOR = 0.15;
-const MAX_GAP_S = 1800;
 /** The share of later calls that are a caller calling again a token it already called. */
 const REPEAT_SHARE = 0.12;
 
@@ -151,7 +151,7 @@ interface Identity {
 interface LiveToken {
   /** Drawn when first sent: a token that lived and died during the warm-up costs no address. */
   identity: Identity | undefined;
-  /** Natural log of the market cap at its last call, unclamped. */
+  /** Natural log of the market cap at its last call, within the range a call shows. */
   logMcap: number;
   /** Drift of the log market cap per call. */
   step: number;
