@@ -97,7 +97,7 @@ const REPEAT_SHARE = 0.12;
  * Most tokens are called once or twice (82 %); some a few times; one in twenty-five is hot. Hot tokens
  * rise more often and further: callers pile onto what pumps.
  */
-function drawLifecycle(random: Random): Lifecycle {
+function drawLifecycle(random: Random, out: Lifecycle): Lifecycle {
   const u = random.next();
   let calls: number;
   let gapS: number;
@@ -126,8 +126,11 @@ function drawLifecycle(random: Random): Lifecycle {
   }
   const rises = random.next() < upShare;
   // Up: ×2 to ×5 for a pair, to ×25 for a hot one; down: to between ×0.74 and ×0.27.
-  const logChange = rises ? (0.7 + 0.9 * random.next()) * scale : -(0.3 + random.next());
-  return { calls, gapS, rises, logChange };
+  out.calls = calls;
+  out.gapS = gapS;
+  out.rises = rises;
+  out.logChange = rises ? (0.7 + 0.9 * random.next()) * scale : -(0.3 + random.next());
+  return out;
 }
 
 /**
@@ -174,6 +177,9 @@ export function createCallGenerator(seed?: number, options: CallGeneratorOptions
   const address = new Uint8Array(32);
   const live = new TokenHeap();
   let steps = 0;
+  // Reused: most tokens are called once, and the warm-up sends nothing, so neither allocates.
+  const life: Lifecycle = { calls: 0, gapS: 0, rises: false, logChange: 0 };
+  const single: LiveToken = { identity: undefined, logMcap: 0, step: 0, noise: 0, gapS: 0, remaining: 0, callers: [0], due: 0 };
 
   const supply = (): number => {
     let u = random.next();
@@ -219,16 +225,25 @@ export function createCallGenerator(seed?: number, options: CallGeneratorOptions
       } else live.pop();
       if (!token.callers.includes(caller)) token.callers.push(caller);
     } else {
-      const life = drawLifecycle(random);
+      drawLifecycle(random, life);
       const logMcap = Math.min(LOG_MAX, Math.max(LOG_MIN, MCAP_LOG_MEDIAN + MCAP_LOG_SIGMA * random.normal()));
       caller = firstCallerIndexAt(random.next(), life.rises && life.calls > 1);
-      token = { identity: undefined, logMcap, step: 0, noise: 0, gapS: life.gapS, remaining: 0, callers: [caller], due: 0 };
       if (life.calls > 1 && live.size < MAX_LIVE_TOKENS) {
-        token.step = life.logChange / (life.calls - 1);
-        token.noise = walkSigma(life.calls);
-        token.remaining = life.calls - 1;
-        token.due = now + gap(life.gapS);
+        token = {
+          identity: undefined,
+          logMcap,
+          step: life.logChange / (life.calls - 1),
+          noise: walkSigma(life.calls),
+          gapS: life.gapS,
+          remaining: life.calls - 1,
+          callers: [caller],
+          due: now + gap(life.gapS),
+        };
         live.push(token);
+      } else {
+        token = single;
+        token.identity = undefined;
+        token.logMcap = logMcap;
       }
     }
     if (!send) return undefined;
