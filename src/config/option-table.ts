@@ -243,6 +243,13 @@ export const OPTIONS = {
   replay: def({ flags: '--replay <file>', help: 'serve a captured NDJSON file (plain or gzip) with its original spacing', type: 'string', commands: ['serve'], noConfig: true }),
   speed: def({ flags: '--speed <x>', help: 'with --replay: play x times faster (default: 1)', type: 'number', commands: ['serve'], noConfig: true }),
   loop: def({ flags: '--loop', help: 'with --replay: start again at the end', type: 'boolean', commands: ['serve'], noConfig: true }),
+  retime: def({
+    flags: '--retime',
+    help: "with --replay: stamp each call with the current time (data.timestamp) instead of the capture's, so a --loop never goes back in time",
+    type: 'boolean',
+    commands: ['serve'],
+    noConfig: true,
+  }),
   dropEvery: def({ flags: '--drop-every <n>', help: 'fault injection: kill each connection abruptly after n messages', type: 'number', commands: ['serve'], noConfig: true }),
   malformedRate: def({ flags: '--malformed-rate <0..1>', help: 'fault injection: share of frames that are not valid calls (default: 0)', type: 'number', commands: ['serve'], noConfig: true }),
 } as const satisfies Record<string, OptionDef>;
