@@ -4,11 +4,12 @@ import { AUTH_CHOICES, COLOR_CHOICES, FORMAT_CHOICES, LOG_LEVEL_CHOICES } from '
 /**
  * Every option, defined once: its flag, environment variable, config-file type, help text and the
  * commands that have it. The commander options, the config keys (and their types) and the typed
- * `Flags` are all derived from this table, so a new option is one entry here plus the code that
- * reads its value. Parsing and defaults live with the code that resolves a setting (options.ts),
- * because many settings are checked against each other; the help text states the default.
+ * `Flags` are all derived from this table, so a new option is one entry here plus one line in the
+ * resolver of its area (config/connection.ts, filters.ts, signals.ts, outputs.ts, nats.ts), which
+ * parses it, checks it against the others and holds its default for the CLI and the library alike
+ * (the help text states the default). The library's name for it is in settings.ts.
  *
- * Loaded by cli.ts before anything else: it imports nothing but commander.
+ * Loaded by cli/main.ts before anything else: it imports nothing but commander.
  */
 
 export type CommandName = 'tail' | 'url' | 'serve' | 'demo' | 'replay';
