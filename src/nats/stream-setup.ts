@@ -3,6 +3,7 @@ import { DiscardPolicy, StorageType, jetstreamManager } from '@nats-io/jetstream
 import type { NatsConnection } from '@nats-io/transport-node';
 import { usageError } from '../errors.js';
 import { connectNats, type NatsConnectOptions, type NatsLink } from './connect.js';
+import { CLI_NATS_TERMS, type NatsTerms } from './url.js';
 import { errorCode, errorName, JS_NO_RESPONDERS, NANOS_PER_MS, STREAM_NAME_IN_USE, STREAM_NOT_FOUND, SUBJECTS_OVERLAP } from './api-errors.js';
 
 /**
@@ -145,17 +146,18 @@ export async function ensurePublishStream(
 }
 
 /** The stream a reader reads: --stream when given, else the one stream the subject finds. */
-export async function findReadStream(jsm: JetStreamManager, subject: string, display: string, name: string | undefined): Promise<StreamInfo> {
+export async function findReadStream(jsm: JetStreamManager, subject: string, display: string, name: string | undefined, terms: NatsTerms = CLI_NATS_TERMS): Promise<StreamInfo> {
+  const option = terms('stream');
   if (name !== undefined) {
     try {
       return await jsm.streams.info(name);
     } catch (e) {
-      if (errorCode(e) === STREAM_NOT_FOUND) throw usageError(`--stream ${name}: no such stream on ${display}`);
+      if (errorCode(e) === STREAM_NOT_FOUND) throw usageError(`${option} ${name}: no such stream on ${display}`);
       throw e;
     }
   }
   const names = await streamsFor(jsm, subject);
-  if (names.length === 0) throw usageError(`no JetStream stream on ${display} holds '${subject}': check the subject, or name it with --stream`);
-  if (names.length > 1) throw usageError(`'${subject}' is in several streams on ${display} (${names.join(', ')}): choose one with --stream`);
+  if (names.length === 0) throw usageError(`no JetStream stream on ${display} holds '${subject}': check the subject, or name it with ${option}`);
+  if (names.length > 1) throw usageError(`'${subject}' is in several streams on ${display} (${names.join(', ')}): choose one with ${option}`);
   return jsm.streams.info(names[0]!);
 }

@@ -12,6 +12,7 @@ import {
 import { usageError } from '../errors.js';
 import { CONSUMER_NOT_FOUND, errorCode, NANOS_PER_MS, STREAM_NOT_FOUND } from '../nats/api-errors.js';
 import type { StartPosition } from '../nats/start-position.js';
+import { CLI_NATS_TERMS, type NatsTerms } from '../nats/url.js';
 
 /**
  * The consumer a JetStream source pulls from: a durable (acknowledged, shared across runs) or an
@@ -29,6 +30,8 @@ export interface ConsumerSpec {
   durable: string | undefined;
   /** A new durable's ack wait. */
   ackWaitMs: number;
+  /** How errors name the options (flags by default). */
+  terms?: NatsTerms;
 }
 
 function positionConfig(start: StartPosition): Partial<ConsumerConfig> {
@@ -57,6 +60,7 @@ export class JetStreamConsumer {
    */
   async open(start: StartPosition, positionGiven: boolean): Promise<{ info: ConsumerInfo; warnings: string[] }> {
     const { jsm, stream, durable, filter } = this.spec;
+    const option = (this.spec.terms ?? CLI_NATS_TERMS)('durable');
     const warnings: string[] = [];
     if (durable === undefined) return { info: await this.createEphemeral(start), warnings };
     const existing = await jsm.consumers.info(stream, durable).catch((e: unknown) => {
@@ -66,12 +70,12 @@ export class JetStreamConsumer {
     if (existing === undefined) return { info: await this.createDurable(start), warnings };
     const theirs = existing.config.filter_subject ?? '';
     if (theirs !== (filter ?? '')) {
-      throw usageError(`--durable ${durable} reads '${theirs || '(the whole stream)'}' of stream ${stream}, not '${filter ?? '(the whole stream)'}': use another --durable name`);
+      throw usageError(`${option} ${durable} reads '${theirs || '(the whole stream)'}' of stream ${stream}, not '${filter ?? '(the whole stream)'}': use another ${option} name`);
     }
     if (existing.config.ack_policy !== AckPolicy.Explicit) {
-      throw usageError(`--durable ${durable}: consumer of stream ${stream} was not made for acknowledgements: use another name`);
+      throw usageError(`${option} ${durable}: consumer of stream ${stream} was not made for acknowledgements: use another name`);
     }
-    if (positionGiven) warnings.push(`--durable ${durable} exists: it resumes where it left off, --since/--start-seq ignored`);
+    if (positionGiven) warnings.push(`${option} ${durable} exists: it resumes where it left off, --since/--start-seq ignored`);
     this.consumer = this.spec.js.consumers.getConsumerFromInfo(existing);
     this.name = existing.name;
     return { info: existing, warnings };

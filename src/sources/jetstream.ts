@@ -4,6 +4,7 @@ import { describeError } from '../nats/api-errors.js';
 import type { NatsConnectOptions, NatsLink } from '../nats/connect.js';
 import type { StartPosition } from '../nats/start-position.js';
 import { findReadStream, withJetStream } from '../nats/stream-setup.js';
+import type { NatsTerms } from '../nats/url.js';
 import { subjectCovers } from '../nats/subjects.js';
 import { RECEIVED_AT_HEADER } from '../outputs/nats-publish.js';
 import { newSourceCounts, type Source } from '../pipeline/source.js';
@@ -52,6 +53,8 @@ export interface JetStreamSourceConfig {
   onWarning?: (text: string) => void;
   /** A stored message that is not a call was skipped (statuses of kind 'skipped'). */
   onSkipped?: StatusListener;
+  /** How errors name the options (flags by default). */
+  terms?: NatsTerms;
   /** close() closes the connection too (default true). */
   ownsLink?: boolean;
   random?: () => number;
@@ -119,6 +122,7 @@ export class JetStreamSource implements Source {
       filter: covered ? undefined : config.subject,
       durable: config.durable,
       ackWaitMs: this.ackWaitMs,
+      ...(config.terms !== undefined && { terms: config.terms }),
     });
     this.retryPolicy = { minMs: config.retry?.minMs ?? 250, maxMs: config.retry?.maxMs ?? 5_000, maxRetries: Infinity };
     this.onWarning = config.onWarning ?? (() => undefined);
@@ -393,8 +397,8 @@ export interface OpenedSource {
 /** Connects, finds the stream, sets up the consumer. Exit codes through typed errors (2, 3, 4). */
 export async function openJetStreamSource(o: OpenSourceOptions): Promise<OpenedSource> {
   return withJetStream(o, async (link, jsm) => {
-    const stream = await findReadStream(jsm, o.subject, link.display, o.streamName);
-    const { source, warnings } = await JetStreamSource.open({ ...o, link, jsm, stream, ownsLink: true });
+    const stream = await findReadStream(jsm, o.subject, link.display, o.streamName, o.target.terms);
+    const { source, warnings } = await JetStreamSource.open({ ...o, link, jsm, stream, ownsLink: true, terms: o.target.terms });
     return { source, stream: source.stream, warnings };
   });
 }
