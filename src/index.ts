@@ -1,3 +1,6 @@
+// The declarations name Node's types (Buffer, an http.Agent): a consumer with @types/node
+// installed compiles them without listing "node" in its own "types" (TypeScript 6+ lists none).
+/// <reference types="node" preserve="true" />
 /**
  * The public library: what bot developers import from 'rexi-live'. Only re-exports: the code lives
  * in library/ (thin adapters) on the same core the CLI runs; nothing else in dist/ is part of the

@@ -100,6 +100,7 @@ Examples:
   $ rexi-live serve --port 8080 --rate 20 --key devkey
   $ REXI_WS_URL=ws://127.0.0.1:8080/solana/monitor/livecalls REXI_API_KEY=devkey rexi-live
   $ rexi-live serve --replay calls-2026-11-25.ndjson --speed 10 --loop
+  $ rexi-live serve --replay calls-2026-11-25.ndjson --loop --retime   # calls dated now
   $ rexi-live serve --drop-every 100 --malformed-rate 0.05    # test your pipeline's resilience`)
     .action(run(() => import('./commands/serve.js')));
 
@@ -108,6 +109,8 @@ Examples:
 Examples:
   $ rexi-live demo
   $ rexi-live demo --rate 20 -f table
+  $ rexi-live demo --rate 50 --min-callers 2 --window 10m    # multi-call signals within seconds
+  $ rexi-live demo --caller "Gem Hunters Calls" --caller sol_scout
   $ rexi-live demo -f ndjson --count 3 | jq .data.token_symbol
   $ rexi-live demo --rate 20 --publish nats://127.0.0.1:4222 --create-stream
 

@@ -131,7 +131,15 @@ export function resolveNats(flags: Flags, config: LoadedConfig, environment: Env
  * is the nats:// source; `files` the credential and TLS files by the caller's own precedence.
  */
 export function resolveNatsRead(s: OptionLookup, url: Setting, context: { files: NatsFlags; env?: Record<string, string | undefined> }): NatsReadOptions {
-  const target = parseNatsUrl({ url: url.value, source: url.source, defaultSubject: DEFAULT_READ_SUBJECT, flags: context.files, ...(context.env !== undefined && { env: context.env }), insecure: s.bool('insecure') });
+  const target = parseNatsUrl({
+    url: url.value,
+    source: url.source,
+    defaultSubject: DEFAULT_READ_SUBJECT,
+    flags: context.files,
+    ...(context.env !== undefined && { env: context.env }),
+    insecure: s.bool('insecure'),
+    terms: (option) => s.name(option),
+  });
   validateSubject(target.subject, 'read', url.source);
   const since = s.get('since');
   const startSeq = s.get('startSeq');

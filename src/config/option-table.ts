@@ -4,11 +4,12 @@ import { AUTH_CHOICES, COLOR_CHOICES, FORMAT_CHOICES, LOG_LEVEL_CHOICES } from '
 /**
  * Every option, defined once: its flag, environment variable, config-file type, help text and the
  * commands that have it. The commander options, the config keys (and their types) and the typed
- * `Flags` are all derived from this table, so a new option is one entry here plus the code that
- * reads its value. Parsing and defaults live with the code that resolves a setting (options.ts),
- * because many settings are checked against each other; the help text states the default.
+ * `Flags` are all derived from this table, so a new option is one entry here plus one line in the
+ * resolver of its area (config/connection.ts, filters.ts, signals.ts, outputs.ts, nats.ts), which
+ * parses it, checks it against the others and holds its default for the CLI and the library alike
+ * (the help text states the default). The library's name for it is in settings.ts.
  *
- * Loaded by cli.ts before anything else: it imports nothing but commander.
+ * Loaded by cli/main.ts before anything else: it imports nothing but commander.
  */
 
 export type CommandName = 'tail' | 'url' | 'serve' | 'demo' | 'replay' | 'top';
@@ -280,6 +281,13 @@ export const OPTIONS = {
   replay: def({ flags: '--replay <file>', help: 'serve a captured NDJSON file (plain or gzip) with its original spacing', type: 'string', commands: ['serve'], noConfig: true }),
   speed: def({ flags: '--speed <x>', help: 'with --replay: play x times faster (default: 1)', type: 'number', commands: ['serve'], noConfig: true }),
   loop: def({ flags: '--loop', help: 'with --replay: start again at the end', type: 'boolean', commands: ['serve'], noConfig: true }),
+  retime: def({
+    flags: '--retime',
+    help: "with --replay: stamp each call with the current time (data.timestamp) instead of the capture's, so a --loop never goes back in time",
+    type: 'boolean',
+    commands: ['serve'],
+    noConfig: true,
+  }),
   dropEvery: def({ flags: '--drop-every <n>', help: 'fault injection: kill each connection abruptly after n messages', type: 'number', commands: ['serve'], noConfig: true }),
   malformedRate: def({ flags: '--malformed-rate <0..1>', help: 'fault injection: share of frames that are not valid calls (default: 0)', type: 'number', commands: ['serve'], noConfig: true }),
 } as const satisfies Record<string, OptionDef>;

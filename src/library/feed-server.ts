@@ -19,6 +19,11 @@ export interface FeedServerOptions {
   speed?: number;
   /** With `replay`: start again at the end. */
   loop?: boolean;
+  /**
+   * With `replay`: give each call the current time as `data.timestamp` (in the capture's unit,
+   * the rest of its text unchanged), so a looped replay never goes back in time.
+   */
+  retime?: boolean;
   /** Fault injection: drop each connection abruptly after n messages. */
   dropEvery?: number;
   /** Fault injection, 0..1: the share of frames that are not valid calls. */
@@ -34,8 +39,8 @@ export interface FeedServer {
 
 /** The `serve` feed in-process, for testing a bot without the service. */
 export async function createFeedServer(options: FeedServerOptions = {}): Promise<FeedServer> {
-  if (options.replay === undefined && (options.speed !== undefined || options.loop !== undefined)) {
-    throw usageError('speed and loop go with replay');
+  if (options.replay === undefined && (options.speed !== undefined || options.loop !== undefined || options.retime !== undefined)) {
+    throw usageError('speed, loop and retime go with replay');
   }
   const server = await startFeedServer({
     host: options.host ?? '127.0.0.1',
@@ -43,7 +48,7 @@ export async function createFeedServer(options: FeedServerOptions = {}): Promise
     keys: options.keys ?? [],
     rate: options.rate ?? 2,
     ...(options.seed !== undefined && { seed: options.seed }),
-    ...(options.replay !== undefined && { replay: { file: options.replay, speed: options.speed ?? 1, loop: options.loop === true } }),
+    ...(options.replay !== undefined && { replay: { file: options.replay, speed: options.speed ?? 1, loop: options.loop === true, retime: options.retime === true } }),
     ...(options.dropEvery !== undefined && { dropEvery: options.dropEvery }),
     ...(options.malformedRate !== undefined && { malformedRate: options.malformedRate }),
     logger: silentLogger(),

@@ -103,9 +103,9 @@ export function connectOptions(target: NatsTarget, extra: Partial<NodeConnection
   if (authenticator) options.authenticator = authenticator;
   if (target.tls) {
     const tls: NonNullable<NodeConnectionOptions['tls']> = {};
-    if (target.tlsFiles.ca !== undefined) tls.ca = readFile(target.tlsFiles.ca, '--nats-ca').toString('utf8');
-    if (target.tlsFiles.cert !== undefined) tls.cert = readFile(target.tlsFiles.cert, '--nats-cert').toString('utf8');
-    if (target.tlsFiles.key !== undefined) tls.key = readFile(target.tlsFiles.key, '--nats-key').toString('utf8');
+    if (target.tlsFiles.ca !== undefined) tls.ca = readFile(target.tlsFiles.ca, target.terms('natsCa')).toString('utf8');
+    if (target.tlsFiles.cert !== undefined) tls.cert = readFile(target.tlsFiles.cert, target.terms('natsCert')).toString('utf8');
+    if (target.tlsFiles.key !== undefined) tls.key = readFile(target.tlsFiles.key, target.terms('natsKey')).toString('utf8');
     options.tls = tls;
   }
   // Over plain nats://, servers gossiped by the cluster must not receive credentials the user

@@ -2,6 +2,9 @@ import type { JetStreamManager, StreamInfo } from '@nats-io/jetstream';
 import { DiscardPolicy, StorageType, jetstreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { usageError } from '../errors.js';
+import { connectNats, type NatsConnectOptions, type NatsLink } from './connect.js';
+import { CLI_NATS_TERMS, type NatsTerms } from './url.js';
+import { errorCode, errorName, JS_NO_RESPONDERS, NANOS_PER_MS, STREAM_NAME_IN_USE, STREAM_NOT_FOUND, SUBJECTS_OVERLAP } from './api-errors.js';
 
 /**
  * Finding the stream that captures a subject, and creating one when asked. Publishing to a
@@ -40,18 +43,6 @@ async function retryWhileForming<T>(until: number, f: () => Promise<T>): Promise
   }
 }
 
-const NANOS_PER_MS = 1_000_000;
-
-const errorName = (e: unknown): string => (e instanceof Error ? e.name : '');
-const errorCode = (e: unknown): number | undefined => {
-  const c = (e as { code?: unknown } | undefined)?.code;
-  return typeof c === 'number' ? c : undefined;
-};
-
-/** Stream-name codes of the JetStream API. */
-const STREAM_NOT_FOUND = 10059;
-const STREAM_NAME_IN_USE = 10058;
-const SUBJECTS_OVERLAP = 10065;
 
 /**
  * A JetStream manager, retrying briefly while a cluster has no meta leader yet (the API then has
@@ -63,13 +54,30 @@ export async function openManager(nc: NatsConnection, display: string, waitMs = 
     try {
       return await jetstreamManager(nc);
     } catch (e) {
-      const transient = errorName(e) === 'JetStreamNotEnabled' || errorName(e) === 'TimeoutError' || errorCode(e) === 10008;
+      const transient = errorName(e) === 'JetStreamNotEnabled' || errorName(e) === 'TimeoutError' || errorCode(e) === JS_NO_RESPONDERS;
       if (!transient) throw e;
       if (Date.now() >= until) {
         throw usageError(`JetStream is not enabled on NATS at ${display} (start nats-server with -js, or check the account)`);
       }
       await new Promise((r) => setTimeout(r, 250));
     }
+  }
+}
+
+/**
+ * Connects and opens JetStream, then sets up what uses them (a publisher, a consumer); when that
+ * set-up fails, the connection is closed before the error goes on.
+ */
+export async function withJetStream<T>(
+  o: NatsConnectOptions & { jetStreamWaitMs?: number },
+  setUp: (link: NatsLink, jsm: JetStreamManager) => Promise<T>,
+): Promise<T> {
+  const link = await connectNats(o);
+  try {
+    return await setUp(link, await openManager(link.nc, link.display, o.jetStreamWaitMs));
+  } catch (e) {
+    await link.close().catch(() => undefined);
+    throw e;
   }
 }
 
@@ -138,17 +146,18 @@ export async function ensurePublishStream(
 }
 
 /** The stream a reader reads: --stream when given, else the one stream the subject finds. */
-export async function findReadStream(jsm: JetStreamManager, subject: string, display: string, name: string | undefined): Promise<StreamInfo> {
+export async function findReadStream(jsm: JetStreamManager, subject: string, display: string, name: string | undefined, terms: NatsTerms = CLI_NATS_TERMS): Promise<StreamInfo> {
+  const option = terms('stream');
   if (name !== undefined) {
     try {
       return await jsm.streams.info(name);
     } catch (e) {
-      if (errorCode(e) === STREAM_NOT_FOUND) throw usageError(`--stream ${name}: no such stream on ${display}`);
+      if (errorCode(e) === STREAM_NOT_FOUND) throw usageError(`${option} ${name}: no such stream on ${display}`);
       throw e;
     }
   }
   const names = await streamsFor(jsm, subject);
-  if (names.length === 0) throw usageError(`no JetStream stream on ${display} holds '${subject}': check the subject, or name it with --stream`);
-  if (names.length > 1) throw usageError(`'${subject}' is in several streams on ${display} (${names.join(', ')}): choose one with --stream`);
+  if (names.length === 0) throw usageError(`no JetStream stream on ${display} holds '${subject}': check the subject, or name it with ${option}`);
+  if (names.length > 1) throw usageError(`'${subject}' is in several streams on ${display} (${names.join(', ')}): choose one with ${option}`);
   return jsm.streams.info(names[0]!);
 }

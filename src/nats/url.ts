@@ -36,6 +36,8 @@ export interface NatsTarget {
   display: string;
   /** Credentials travel in the clear to a non-loopback server (allowed only with --insecure). */
   plaintextCredentials: boolean;
+  /** How errors about this target name the options. */
+  terms: NatsTerms;
 }
 
 /** The NATS-specific flags, as given (undefined when absent). */
@@ -47,6 +49,13 @@ export interface NatsFlags {
   natsKey?: string;
 }
 
+/** The options a NATS error may tell the user to fix, named as the user writes them. */
+export type NatsOptionName = 'natsCreds' | 'natsNkey' | 'natsCa' | 'natsCert' | 'natsKey' | 'insecure' | 'stream' | 'durable';
+export type NatsTerms = (option: NatsOptionName) => string;
+
+/** The CLI's flags: --nats-creds, --insecure, --stream, ... */
+export const CLI_NATS_TERMS: NatsTerms = (option) => `--${option.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
+
 export interface NatsUrlInput {
   url: string;
   /** Which flag or argument the URL came from, e.g. `--publish`, `--url`, `replay`. */
@@ -55,6 +64,8 @@ export interface NatsUrlInput {
   flags?: NatsFlags;
   env?: Record<string, string | undefined>;
   insecure?: boolean;
+  /** How errors name the options (flags by default; the library passes its own names). */
+  terms?: NatsTerms;
 }
 
 // The userinfo ends at the last '@' before the path, so an unescaped '@' in a password still
@@ -98,6 +109,7 @@ function parseHost(text: string, display: string, source: string): string {
  */
 export function parseNatsUrl(input: NatsUrlInput): NatsTarget {
   const { source } = input;
+  const terms = input.terms ?? CLI_NATS_TERMS;
   const flags = input.flags ?? {};
   const env = input.env ?? {};
   const m = URL_RE.exec(input.url.trim());
@@ -126,9 +138,9 @@ export function parseNatsUrl(input: NatsUrlInput): NatsTarget {
           source: `the ${source} URL`,
         };
   } else if (nonEmpty(flags.natsCreds)) {
-    auth = { kind: 'creds', file: flags.natsCreds, source: '--nats-creds' };
+    auth = { kind: 'creds', file: flags.natsCreds, source: terms('natsCreds') };
   } else if (nonEmpty(flags.natsNkey)) {
-    auth = { kind: 'nkey', file: flags.natsNkey, source: '--nats-nkey' };
+    auth = { kind: 'nkey', file: flags.natsNkey, source: terms('natsNkey') };
   } else if (nonEmpty(env.NATS_CREDS)) {
     auth = { kind: 'creds', file: env.NATS_CREDS, source: 'NATS_CREDS' };
   } else if (nonEmpty(env.NATS_NKEY)) {
@@ -148,7 +160,7 @@ export function parseNatsUrl(input: NatsUrlInput): NatsTarget {
   if (cert !== undefined) tlsFiles.cert = cert;
   if (key !== undefined) tlsFiles.key = key;
   if ((cert === undefined) !== (key === undefined)) {
-    throw usageError('a client certificate needs both --nats-cert and --nats-key (NATS_CERT, NATS_KEY)');
+    throw usageError(`a client certificate needs both ${terms('natsCert')} and ${terms('natsKey')} (NATS_CERT, NATS_KEY)`);
   }
   // A CA or a client certificate only means something over TLS: asking for one asks for TLS.
   const tls = scheme === 'tls' || ca !== undefined || cert !== undefined;
@@ -158,12 +170,12 @@ export function parseNatsUrl(input: NatsUrlInput): NatsTarget {
   if (auth.kind !== 'none' && plaintextCredentials && input.insecure !== true) {
     const host = remote[0]!.slice(0, remote[0]!.lastIndexOf(':'));
     throw usageError(
-      `${source}: refusing to send NATS credentials (from ${auth.source}) over plain nats:// to ${host}: use tls:// or pass --insecure`,
+      `${source}: refusing to send NATS credentials (from ${auth.source}) over plain nats:// to ${host}: use tls:// or pass ${terms('insecure')}`,
     );
   }
 
   const shown = `${scheme}://${userinfo !== undefined ? '***@' : ''}${hostList}${rawPath}`;
-  return { servers, tls, tlsFiles, auth, subject, display: shown, plaintextCredentials };
+  return { servers, tls, tlsFiles, auth, subject, display: shown, plaintextCredentials, terms };
 }
 
 function nonEmpty(v: string | undefined): v is string {

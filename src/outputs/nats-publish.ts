@@ -2,10 +2,10 @@ import { createHash } from 'node:crypto';
 import { jetstream, type JetStreamClient } from '@nats-io/jetstream';
 import { headers } from '@nats-io/transport-node';
 import { outputError, type RexiLiveError } from '../errors.js';
-import { connectNats, type NatsConnectOptions, type NatsLink } from '../nats/connect.js';
+import type { NatsConnectOptions, NatsLink } from '../nats/connect.js';
 import type { Batch, Message } from '../wire/message.js';
 import type { Output } from '../pipeline/output.js';
-import { ensurePublishStream, openManager, type CreateStreamOptions } from '../nats/stream-setup.js';
+import { ensurePublishStream, withJetStream, type CreateStreamOptions } from '../nats/stream-setup.js';
 import { captureSubject, subjectFor } from '../nats/subjects.js';
 import { backoffDelay } from '../stream/policy.js';
 
@@ -276,14 +276,8 @@ export interface OpenedPublisher {
  * Exit codes through typed errors: 2 no stream / no JetStream, 3 credentials, 4 unreachable.
  */
 export async function openNatsPublisher(o: OpenPublisherOptions): Promise<OpenedPublisher> {
-  const link = await connectNats(o);
-  try {
-    const jsm = await openManager(link.nc, link.display, o.jetStreamWaitMs);
+  return withJetStream(o, async (link, jsm) => {
     const { stream, warnings } = await ensurePublishStream(jsm, captureSubject(o.subject), link.display, o.createStream);
-    const output = new NatsPublishOutput({ ...o, link, ownsLink: true });
-    return { output, stream, warnings };
-  } catch (e) {
-    await link.close().catch(() => undefined);
-    throw e;
-  }
+    return { output: new NatsPublishOutput({ ...o, link, ownsLink: true }), stream, warnings };
+  });
 }

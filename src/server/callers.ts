@@ -37,18 +37,47 @@ export const CALLERS: readonly Caller[] = [
   ...TWITTER.map((name): Caller => ({ id: digits(10 + idRandom.int(9)), name, platform: 'twitter' })),
 ];
 
-/**
- * Cumulative weights: a few callers post most calls (a mild Zipf law), as on real feeds, yet
- * every caller shows up within a few hundred calls.
- */
-const CUMULATIVE: readonly number[] = (() => {
-  let total = 0;
-  const acc = CALLERS.map((_, i) => (total += 1 / (i + 1) ** 0.6));
-  return acc.map((w) => w / total);
-})();
+/** How often each caller posts: a few callers post most calls (a mild Zipf law), as on real feeds. */
+const ACTIVITY: readonly number[] = CALLERS.map((_, i) => 1 / (i + 1) ** 0.6);
 
-/** The caller for a uniform draw u in [0, 1). */
+/**
+ * Each caller's knack for calling early the tokens that go on to rise, in 0.1..0.9. Drawn from a
+ * constant seed like the ids, so whatever --seed says the same callers are the good ones, and
+ * `rexi-live callers` on any demo capture ranks them alike.
+ */
+const skillRandom = createRandom(0x5c111);
+export const SKILL: readonly number[] = CALLERS.map(() => 0.1 + 0.8 * skillRandom.next());
+
+/** Cumulative, normalised weights for a linear search: 36 entries are fewer than a tree's overhead. */
+function cumulative(weights: readonly number[]): Float64Array {
+  let total = 0;
+  const acc = Float64Array.from(weights, (w) => (total += w));
+  for (let i = 0; i < acc.length; i++) acc[i]! /= total;
+  return acc;
+}
+
+function indexAt(table: Float64Array, u: number): number {
+  for (let i = 0; i < table.length; i++) if (u < table[i]!) return i;
+  return table.length - 1;
+}
+
+const BY_ACTIVITY = cumulative(ACTIVITY);
+/** Who first calls a token that will rise: the busy and the skilled. */
+const BY_SKILL = cumulative(ACTIVITY.map((a, i) => a * SKILL[i]!));
+/** Who first calls a token that will not: the busy and the unskilled. */
+const BY_LUCK = cumulative(ACTIVITY.map((a, i) => a * (1 - SKILL[i]!)));
+
+/** The roster index of a caller for a uniform draw u in [0, 1), weighted by activity alone. */
+export function callerIndexAt(u: number): number {
+  return indexAt(BY_ACTIVITY, u);
+}
+
+/** The roster index of a token's first caller, for a uniform draw u; `rises`: the token will go up. */
+export function firstCallerIndexAt(u: number, rises: boolean): number {
+  return indexAt(rises ? BY_SKILL : BY_LUCK, u);
+}
+
+/** The caller for a uniform draw u in [0, 1), weighted by activity. */
 export function callerAt(u: number): Caller {
-  const i = CUMULATIVE.findIndex((w) => u < w);
-  return CALLERS[i === -1 ? CALLERS.length - 1 : i]!;
+  return CALLERS[callerIndexAt(u)]!;
 }

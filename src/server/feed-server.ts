@@ -10,6 +10,7 @@ import { createKeyCheck, presentedKey } from './auth.js';
 import { createMalformedInjector, textFrame, type Frame } from './faults.js';
 import { createCallGenerator } from './generator.js';
 import { openReplay } from './replay.js';
+import { retimeCall } from './retime.js';
 
 /**
  * The local live-calls feed behind `rexi-live serve` and `demo`: the service's protocol on one
@@ -31,7 +32,8 @@ export interface FeedServerOptions {
   rate: number;
   /** Makes the synthetic feed reproducible; random when absent. */
   seed?: number;
-  replay?: { file: string; speed: number; loop: boolean };
+  /** `retime`: each call gets the time it is sent as `data.timestamp` instead of the capture's. */
+  replay?: { file: string; speed: number; loop: boolean; retime?: boolean };
   /** Fault injection: terminate each connection (no close frame) after n frames sent to it. */
   dropEvery?: number;
   /** Fault injection, 0..1: the share of frames replaced by malformed ones. */
@@ -89,7 +91,8 @@ export async function startFeedServer(options: FeedServerOptions): Promise<FeedS
 
   // Opened before listening, so a bad --replay fails before anyone is told to connect.
   const replay = options.replay ? await openReplay({ ...options.replay, logger }) : undefined;
-  const generator = replay ? undefined : createCallGenerator(options.seed);
+  const retime = options.replay?.retime === true;
+  const generator = replay ? undefined : createCallGenerator(options.seed, { rate: options.rate });
   const malformed = createMalformedInjector(options.malformedRate ?? 0);
   const checkKey = createKeyCheck(options.keys);
 
@@ -213,7 +216,9 @@ export async function startFeedServer(options: FeedServerOptions): Promise<FeedS
     if (!replay || replayTask) return;
     replayTask = (async () => {
       try {
-        for await (const text of replay.play(replayAbort.signal)) emit(() => text);
+        // Stamped as it is sent, not as it is read: the clock a looped capture must never go back on.
+        const stamped = (text: string) => (): string => retimeCall(text, Date.now());
+        for await (const text of replay.play(replayAbort.signal)) emit(retime ? stamped(text) : () => text);
         if (!replayAbort.signal.aborted) logger.info({ messages: replay.stats.messages, skipped: replay.stats.skipped }, 'replay finished');
       } catch (err) {
         logger.error({ err: (err as Error).message }, 'replay stopped');

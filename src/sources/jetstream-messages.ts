@@ -1,6 +1,6 @@
 import { isUtf8 } from 'node:buffer';
 import { classifyBytes, type SkipKind } from '../wire/calls.js';
-import type { Message, MultiCallWire, SignalMessage } from '../wire/message.js';
+import { Signal, type Message, type MultiCallWire, type SignalMessage } from '../wire/message.js';
 import { ndjsonText } from '../render/ndjson.js';
 import type { MessageFactory } from './jetstream.js';
 
@@ -19,29 +19,6 @@ export interface StoredMessageOptions {
 const UTF8 = new TextDecoder('utf-8', { ignoreBOM: true });
 const MULTI_CALL = '"MULTI_CALL"';
 
-/** A signal read back from a stream: its stored line is its identity, for a publisher downstream. */
-class StoredSignal implements SignalMessage {
-  declare readonly kind: 'signal';
-  private parsed: MultiCallWire | undefined;
-
-  constructor(
-    readonly raw: string,
-    readonly receivedAt: number,
-    parsed: MultiCallWire,
-  ) {
-    this.parsed = parsed;
-  }
-
-  get identity(): string {
-    return this.raw;
-  }
-
-  get value(): MultiCallWire {
-    return (this.parsed ??= JSON.parse(this.raw) as MultiCallWire);
-  }
-}
-Object.defineProperty(StoredSignal.prototype, 'kind', { value: 'signal' });
-
 function asSignal(raw: string, receivedAt: number, ascii: boolean): SignalMessage | undefined {
   let value: unknown;
   try {
@@ -52,7 +29,9 @@ function asSignal(raw: string, receivedAt: number, ascii: boolean): SignalMessag
   const v = value as { type?: unknown; data?: { token_address?: unknown } | null } | null;
   if (v === null || typeof v !== 'object' || v.type !== 'MULTI_CALL' || typeof v.data?.token_address !== 'string') return undefined;
   // A signal's line is compact and escaped like every ndjson line, whoever published it.
-  return new StoredSignal(ndjsonText(raw, ascii), receivedAt, value as MultiCallWire);
+  const line = ndjsonText(raw, ascii);
+  // Read back from a stream, its stored line is its identity, for a publisher downstream.
+  return new Signal(line, receivedAt, line, value as MultiCallWire);
 }
 
 export function storedMessageFactory(options: StoredMessageOptions): MessageFactory {

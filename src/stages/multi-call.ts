@@ -3,7 +3,7 @@ import { DEFAULT_STATE_MAX } from './bounded-map.js';
 import { callerKey, callKey, isKnownCaller, prefixed } from './identity.js';
 import { MAX_WINDOW_CALLS, TokenWindows, type TokenWindow, type WindowEntry } from './token-windows.js';
 import type { Call } from '../wire/calls.js';
-import type { Batch, MultiCallWire, SignalMessage } from '../wire/message.js';
+import { Signal, type Batch, type MultiCallWire, type SignalMessage } from '../wire/message.js';
 import type { Stage } from '../pipeline/stage.js';
 
 /**
@@ -138,21 +138,6 @@ const MAX_DATE_MS = 8.64e15;
 
 export function isoTime(ms: number): string | null {
   return Number.isFinite(ms) && Math.abs(ms) <= MAX_DATE_MS ? new Date(ms).toISOString() : null;
-}
-
-class Signal implements SignalMessage {
-  readonly kind = 'signal';
-  private parsed: MultiCallWire | undefined;
-
-  constructor(
-    readonly raw: string,
-    readonly receivedAt: number,
-    readonly identity: string,
-  ) {}
-
-  get value(): MultiCallWire {
-    return (this.parsed ??= JSON.parse(this.raw) as MultiCallWire);
-  }
 }
 
 /**

@@ -45,3 +45,21 @@ export interface SignalMessage {
   /** The same for the same signal wherever it is built: two publishers store it once. */
   readonly identity: string;
 }
+
+/** A signal as a value: its line, its arrival, its identity; the parsed form made on first use. */
+export class Signal implements SignalMessage {
+  declare readonly kind: 'signal';
+
+  constructor(
+    readonly raw: string,
+    readonly receivedAt: number,
+    readonly identity: string,
+    private parsed?: MultiCallWire,
+  ) {}
+
+  get value(): MultiCallWire {
+    return (this.parsed ??= JSON.parse(this.raw) as MultiCallWire);
+  }
+}
+// On the prototype: a signal built per trigger costs no own property for its tag.
+Object.defineProperty(Signal.prototype, 'kind', { value: 'signal' });

@@ -4,6 +4,7 @@ import { AuthRejectedError, GaveUpError, RexiLiveError, liveCalls, type Call, ty
 import { addStream, manager, publishRaw } from '../support/nats-client.js';
 import { describeNats, freePort, natsServers } from '../support/nats-server.js';
 import { take } from '../support/take.js';
+import { waitFor } from '../support/wait.js';
 
 const nats = natsServers('each');
 const fast = { backoffMinMs: 20, backoffMaxMs: 100 };
@@ -47,7 +48,7 @@ describeNats('liveCalls on a nats:// URL', () => {
         if (got.length === 3) stop.abort();
       }
     })();
-    while (statuses.length === 0) await new Promise((r) => setTimeout(r, 10));
+    await waitFor(() => statuses.length > 0, 'the first status');
     await new Promise((r) => setTimeout(r, 100));
     await publishRaw(server.url, items(3, 10));
     await loop;

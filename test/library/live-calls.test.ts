@@ -124,6 +124,29 @@ describe('liveCalls', () => {
     }
   });
 
+  it("words bad options in the library's own terms, never the CLI's flags", () => {
+    const message = (options: unknown): string => {
+      try {
+        liveCalls(options as Parameters<typeof liveCalls>[0]);
+      } catch (e) {
+        return (e as Error).message;
+      }
+      return '';
+    };
+    expect(message({})).toBe('no endpoint: set url or baseUrl');
+    expect(message({ url: 'ws://127.0.0.1:1/x', baseUrl: 'http://127.0.0.1:1' })).toBe('url and baseUrl are both set: use one');
+    expect(message({ url: 'http://127.0.0.1:1/x' })).toMatch(/or use baseUrl for an http\(s\) base/);
+    expect(message({ url: 'wss://api.example.com/x' })).toBe('no API key for api.example.com: set apiKey');
+    expect(message({ url: 'ws://api.example.com/x', apiKey: 'k' })).toMatch(/use wss:\/\/ or set insecure: true$/);
+    expect(message({ url: 'ws://127.0.0.1:1/x', backoffMinMs: 0 })).toMatch(/^backoffMinMs must be above 0/);
+    expect(message({ url: 'ws://127.0.0.1:1/x', withCalls: true })).toBe('withCalls goes with minCallers');
+    expect(message({ url: 'ws://127.0.0.1:1/x', minCallers: 1 })).toBe('minCallers must be a whole number of at least 2, not 1');
+    expect(message({ url: 'ws://127.0.0.1:1/x', durable: 'bot' })).toBe('durable goes with a nats:// url');
+    expect(message({ url: 'nats://u:p@nats.example.com' })).toMatch(/use tls:\/\/ or pass insecure$/);
+    expect(message({ url: 'nats://127.0.0.1', natsCert: '/c.pem' })).toBe('a client certificate needs both natsCert and natsKey (NATS_CERT, NATS_KEY)');
+    for (const options of [{}, { url: 'ws://api.example.com/x', apiKey: 'k' }, { url: 'nats://u:p@nats.example.com' }]) expect(message(options)).not.toMatch(/--/);
+  });
+
   it('an AbortSignal ends an endless loop promptly, closing the connection', async () => {
     const closes: number[] = [];
     const bare = await startBareServer((ws: WebSocket) => {

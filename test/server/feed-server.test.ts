@@ -245,6 +245,40 @@ describe('startFeedServer', () => {
     expect(server.seed).toBeUndefined();
   }, 5000);
 
+  it('retimes a looped replay: each call carries the time it is sent, the rest as captured', async () => {
+    const file = join(tmpdir(), 'capture.ndjson');
+    const lines = [
+      '{"type":"NEW_SCAN","data":{"token_address":"A1","timestamp":1735689600,"supply":12345678901234567890}}',
+      '{"type":"OTHER","data":{"timestamp":1735689600}}',
+      '{"type":"NEW_SCAN","data":{"token_address":"A2","timestamp":1735689601}}',
+    ];
+    await writeFile(file, `${lines.join('\n')}\n`);
+    const server = await serve({ replay: { file, speed: 20, loop: true, retime: true } });
+    const before = Math.floor(Date.now() / 1000);
+    // Three passes over the file: the loop starts over, the clock does not.
+    const got = (await frames(client(withKey(server)), 9, 4000)).map((f) => f.text);
+    const after = Math.floor(Date.now() / 1000);
+    const stamps: number[] = [];
+    got.forEach((text, i) => {
+      const line = lines[i % 3]!;
+      if (i % 3 === 1) return expect(text).toBe(line);
+      const stamp = Number(/"timestamp":(\d+)/.exec(text)![1]);
+      expect(stamp).toBeGreaterThanOrEqual(before);
+      expect(stamp).toBeLessThanOrEqual(after);
+      expect(text).toBe(line.replace(/"timestamp":\d+/, `"timestamp":${stamp}`));
+      stamps.push(stamp);
+    });
+    expect(stamps).toEqual([...stamps].sort((x, y) => x - y));
+  }, 6000);
+
+  it('without retime, a looped replay sends the capture\'s own timestamps again', async () => {
+    const file = join(tmpdir(), 'capture.ndjson');
+    const line = '{"type":"NEW_SCAN","data":{"token_address":"A1","timestamp":1735689600}}';
+    await writeFile(file, `${line}\n`);
+    const server = await serve({ replay: { file, speed: 50, loop: true } });
+    expect((await frames(client(withKey(server)), 2, 4000)).map((f) => f.text)).toEqual([line, line]);
+  }, 6000);
+
   it('refuses a missing replay file with a usage error naming --replay', async () => {
     const file = join(tmpdir(), 'rexi-no-such-capture.ndjson');
     await expect(serve({ replay: { file, speed: 1, loop: false } })).rejects.toMatchObject({

@@ -24,6 +24,7 @@ export function serveOptions(flags: Flags, environment: Environment): Omit<FeedS
   if (replayFile === undefined && (flags.speed !== undefined || flags.loop === true)) {
     throw usageError('--speed and --loop go with --replay <file>');
   }
+  if (replayFile === undefined && flags.retime === true) throw usageError('--retime goes with --replay <file>');
   const seed = whole('seed');
   const dropEvery = whole('dropEvery');
   const ping = s.get('pingInterval');
@@ -33,7 +34,7 @@ export function serveOptions(flags: Flags, environment: Environment): Omit<FeedS
     keys: s.list('key'),
     rate: number('rate') ?? 2,
     ...(seed !== undefined && { seed }),
-    ...(replayFile !== undefined && { replay: { file: replayFile, speed: number('speed') ?? 1, loop: flags.loop === true } }),
+    ...(replayFile !== undefined && { replay: { file: replayFile, speed: number('speed') ?? 1, loop: flags.loop === true, retime: flags.retime === true } }),
     ...(dropEvery !== undefined && { dropEvery }),
     malformedRate: number('malformedRate') ?? 0,
     ...(ping !== undefined && { pingIntervalMs: parseDuration(ping.value, ping.source) }),
