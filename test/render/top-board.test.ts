@@ -195,6 +195,9 @@ describe('top: the board', () => {
     // Wide enough for the platforms and the token names.
     expect(frame()).toContain('PLATFORMS');
     expect(frame()).toContain('dogwifhat');
+    // The callers' first calls and median lead: Alice called BONK first, Bob followed a minute later.
+    expect(frame()).toMatch(/CALLS FIRST {3}HIT SCORE {4}MED {2}LEAD BEST/);
+    expect(frame()).toMatch(/Alice +telegram +1 +1 +100% +0\.21 +4\.3× +1m BONK 4\.3×/);
   });
 
   it('below 60×15 it says the terminal is too small', () => {

@@ -149,32 +149,47 @@ function style(line: string, selected: boolean, hot: boolean, theme: Theme): str
   return out;
 }
 
-const CALLER = { rank: 3, name: 18, platform: 9, calls: 5, rate: 5, score: 5, median: 6 } as const;
+const CALLER = { rank: 3, name: 18, platform: 9, calls: 5, first: 5, rate: 5, score: 5, median: 6, lead: 5 } as const;
+
+/** The caller columns at a width: platform from 80 cells, first calls and median lead from 100. */
+function callerColumns(width: number): { platform: boolean; more: boolean } {
+  return { platform: width >= 80, more: width >= 100 };
+}
+
+/** A median lead: `45s`, `12m`, `3.5h`. */
+export function formatLead(seconds: number | null): string {
+  if (seconds === null || !Number.isFinite(seconds)) return MISSING;
+  if (seconds < 60) return `${Math.round(seconds)}s`;
+  if (seconds < 3600) return `${Math.round(seconds / 60)}m`;
+  return `${(seconds / 3600).toFixed(1)}h`;
+}
 
 export function callerTitle(width: number): string {
-  const wide = width >= 80;
+  const cols = callerColumns(width);
   const line =
     '  ' +
     fit('#', CALLER.rank, true) +
     ' ' +
     fit('CALLER', CALLER.name) +
     ' ' +
-    (wide ? fit('PLATFORM', CALLER.platform) + ' ' : '') +
+    (cols.platform ? fit('PLATFORM', CALLER.platform) + ' ' : '') +
     fit('CALLS', CALLER.calls, true) +
     ' ' +
+    (cols.more ? fit('FIRST', CALLER.first, true) + ' ' : '') +
     fit('HIT', CALLER.rate, true) +
     ' ' +
     fit('SCORE', CALLER.score, true) +
     ' ' +
     fit('MED', CALLER.median, true) +
-    ' ';
+    ' ' +
+    (cols.more ? fit('LEAD', CALLER.lead, true) + ' ' : '');
   return line + fit('BEST', Math.max(1, width - displayWidth(line)));
 }
 
-/** `›   1 Alpha Vault        telegram     12   38%  0.29  1.6× PEPE 41.2×` */
+/** `›   1 Alpha Vault        telegram     12     5   38%  0.29   1.6×   12m PEPE 41.2×` */
 export function callerLine(r: CallerRow, o: { width: number; selected: boolean; theme: Theme }): string {
   const { chalk } = o.theme;
-  const wide = o.width >= 80;
+  const cols = callerColumns(o.width);
   const c = r.caller;
   const median = r.medianMultiple === null ? MISSING : `${formatMultiple(r.medianMultiple)}×`;
   const medianStyle = r.medianMultiple === null ? (s: string) => s : r.medianMultiple > 1 ? chalk.green : r.medianMultiple < 1 ? chalk.red : (s: string) => s;
@@ -184,15 +199,17 @@ export function callerLine(r: CallerRow, o: { width: number; selected: boolean; 
     ' ' +
     chalk.bold(fit(field(c.name ?? c.id), CALLER.name)) +
     ' ' +
-    (wide ? fit(field(c.platform), CALLER.platform) + ' ' : '') +
+    (cols.platform ? fit(field(c.platform), CALLER.platform) + ' ' : '') +
     fit(String(r.calls), CALLER.calls, true) +
     ' ' +
+    (cols.more ? fit(String(r.firstCalls), CALLER.first, true) + ' ' : '') +
     fit(`${Math.round(r.hitRate * 100)}%`, CALLER.rate, true) +
     ' ' +
     fit(r.score.toFixed(2), CALLER.score, true) +
     ' ' +
     medianStyle(fit(median, CALLER.median, true)) +
-    ' ';
+    ' ' +
+    (cols.more ? fit(formatLead(r.medianLeadS), CALLER.lead, true) + ' ' : '');
   const best = r.best === null ? MISSING : `${field(r.best.tokenSymbol)} ${formatMultiple(r.best.multiple)}×`;
   const line = head + fit(best, Math.max(1, o.width - visibleWidth(head)));
   return o.selected ? chalk.inverse(line) : line;
