@@ -1,4 +1,5 @@
 import type { Call, CallerView } from '../wire/calls.js';
+import { DEDUPE_CHOICES } from '../choices.js';
 
 /**
  * Who and what a call is, as compact strings for maps and the state file.
@@ -13,8 +14,8 @@ import type { Call, CallerView } from '../wire/calls.js';
  * different identities collide: `7:telegrami42` is platform "telegram", id "42".
  */
 
-export type DedupeKind = 'call' | 'caller' | 'token';
-export const DEDUPE_KINDS: readonly DedupeKind[] = ['call', 'caller', 'token'];
+export type DedupeKind = (typeof DEDUPE_CHOICES)[number];
+export const DEDUPE_KINDS: readonly DedupeKind[] = DEDUPE_CHOICES;
 
 /** The field when present and not empty; null otherwise. */
 export function present(s: string | undefined): string | null {
