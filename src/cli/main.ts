@@ -127,8 +127,32 @@ Examples:
       setResult(import('./commands/replay.js').then((m) => m.default({ ...flags, file }, environment))),
     );
 
+  program
+    .command('completion')
+    .description('print a shell completion script (bash, zsh or fish)')
+    .argument('<shell>', 'bash, zsh or fish')
+    .addHelpText('after', COMPLETION_HELP)
+    .action((shell: string) =>
+      setResult(
+        import('./completion.js').then(({ commandsOf, completionScript, parseShell }) => {
+          process.stdout.write(completionScript(parseShell(shell), commandsOf(program)));
+          return {};
+        }),
+      ),
+    );
+
   return program;
 }
+
+const COMPLETION_HELP = `
+Install (open a new shell afterwards):
+  bash  $ rexi-live completion bash > ~/.local/share/bash-completion/completions/rexi-live
+        (or add to ~/.bashrc: source <(rexi-live completion bash))
+  zsh   $ rexi-live completion zsh > "\${fpath[1]}/_rexi-live"     # a directory of $fpath
+        (or add to ~/.zshrc, after compinit: source <(rexi-live completion zsh))
+  fish  $ rexi-live completion fish > ~/.config/fish/completions/rexi-live.fish
+
+The script is written from the same table as the flags: regenerate it after an upgrade.`;
 
 function readVersion(): string {
   const pkg = JSON.parse(fs.readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
