@@ -28,6 +28,7 @@ Examples:
   $ rexi-live --min-callers 3 --window 10m                  # MULTI_CALL: 3 callers on one token in 10 minutes
   $ rexi-live --min-callers 3 --exec 'notify-send "$REXI_SYMBOL: $REXI_CALLERS callers"'
   $ rexi-live --dedupe caller --platform telegram -f table  # one call per caller per token
+  $ rexi-live --publish nats://127.0.0.1:4222 --metrics 9464   # /metrics, /healthz, /readyz on 127.0.0.1:9464
 
 Hooks (--exec) get the line on stdin and REXI_* variables: feed text is never part of the command.
 
@@ -100,7 +101,8 @@ Examples:
   $ rexi-live serve --port 8080 --rate 20 --key devkey
   $ REXI_WS_URL=ws://127.0.0.1:8080/solana/monitor/livecalls REXI_API_KEY=devkey rexi-live
   $ rexi-live serve --replay calls-2026-11-25.ndjson --speed 10 --loop
-  $ rexi-live serve --drop-every 100 --malformed-rate 0.05    # test your pipeline's resilience`)
+  $ rexi-live serve --drop-every 100 --malformed-rate 0.05    # test your pipeline's resilience
+  $ rexi-live serve --metrics 0          # /metrics (rexi_serve_clients, rexi_serve_sent_total) on a free port`)
     .action(run(() => import('./commands/serve.js')));
 
   command('demo', 'start the embedded feed on a free loopback port and tail it')
