@@ -153,7 +153,8 @@ function zshSpecs(f: Flag): string[] {
 }
 
 function zshScript(commands: readonly CommandInfo[]): string {
-  const described = commands.map((c) => singleQuoted(`${c.name}:${zshText(c.description)}`));
+  // _describe splits name:description at the first colon: the description stays as it is.
+  const described = commands.map((c) => singleQuoted(`${plain(c.name)}:${c.description}`));
   const cases = commands.map((c) => {
     const specs = flagsOf(c.name).flatMap(zshSpecs);
     if (c.name === 'completion') specs.push(singleQuoted(`1:shell:(${SHELLS.join(' ')})`));

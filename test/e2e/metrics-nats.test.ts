@@ -22,7 +22,7 @@ describeNats('--metrics with NATS', () => {
     bare = await startBareServer((ws) => {
       for (let i = 1; i <= 5; i++) ws.send(call(i));
     });
-    const tail = spawnCli(['--url', bare.url, '--publish', `${server.url}/m1.{platform}`, '--create-stream', '--stream', 'M1', '--metrics', '0'], { timeoutMs: 40_000 });
+    const tail = spawnCli(['--url', bare.url, '--publish', `${server.url}/m1.{platform}`, '--create-stream', '--stream', 'M1', '--metrics', '0'], { timeoutMs: 80_000 });
     const port = await metricsPort(tail);
     const m = await until(() => metricsOf(port), (s) => s.get('rexi_live_published_total') === 5, 10_000, '5 published');
     expect(m.get('rexi_live_publish_pending')).toBe(0);
@@ -35,12 +35,16 @@ describeNats('--metrics with NATS', () => {
     expect(down.body).toBe('reconnecting to NATS\n');
     expect((await metricsOf(port)).get('rexi_live_connected')).toBe(0);
     await server.restart();
-    await until(() => get(port, '/readyz'), (r) => r.status === 200, 20_000, '/readyz 200 after NATS is back');
+    // The NATS client's own reconnect may take a connect timeout (20s) when its attempt meets the
+    // server while it restarts.
+    await until(() => get(port, '/readyz'), (r) => r.status === 200, 45_000, '/readyz 200 after NATS is back').catch((err: Error) => {
+      throw new Error(`${err.message}\n${tail.stderr()}\nserver running ${server.running} port ${server.port}\n${server.logTail()}`);
+    });
 
     tail.proc.kill('SIGTERM');
     const r = await tail.done;
     expect(r.stderr).toMatch(/published 5 \(duplicates 0\)/);
-  }, 60_000);
+  }, 90_000);
 
   it('tail --url nats://: ready once reading, received as the summary says', async () => {
     const server = await nats.start();

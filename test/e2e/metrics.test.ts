@@ -176,7 +176,8 @@ describe('--metrics on tail', () => {
     const ended = new Promise((resolve) => proc.on('close', resolve));
     try {
       const port = Number((await until(async () => /metrics on http:\/\/127\.0\.0\.1:(\d+)/.exec(stderr), (m) => m !== null, 10_000, 'the metrics line'))![1]);
-      const stalled = await until(() => get(port, '/readyz'), (r) => r.status === 503, 15_000, 'a stall');
+      // Not ready while connecting either: wait for the stall itself.
+      const stalled = await until(() => get(port, '/readyz'), (r) => r.status === 503 && r.body.startsWith('output'), 15_000, 'a stall');
       expect(stalled.body).toMatch(/^output stalled \d+s\n$/);
       expect(samples((await get(port, '/metrics')).body).get('rexi_live_output_paused')).toBe(1);
       // Read again: the stall ends.
