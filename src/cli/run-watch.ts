@@ -101,8 +101,9 @@ export class RunWatch {
 
   /** Why the run is not ready, or undefined when it is. */
   notReady(now = Date.now()): string | undefined {
-    if (this.watched === undefined) return 'starting';
+    // A link still connecting says so, also while the rest of the run is being set up.
     for (const link of this.links.values()) if (!link.up) return link.why;
+    if (this.watched === undefined) return 'starting';
     this.sample(now);
     if (this.stalledSince !== undefined && now - this.stalledSince > this.stallAfterMs) {
       return `output stalled ${Math.floor((now - this.stalledSince) / 1000)}s`;
