@@ -5,6 +5,7 @@ import type { Source } from '../pipeline/source.js';
 import { describeProxy } from '../stream/proxy.js';
 import type { Ending } from './run.js';
 import { logStatuses } from './status-log.js';
+import { alsoTo } from './run-watch.js';
 import { Reader } from '../stream/reader.js';
 import { runPipeline, type Io } from './run-pipeline.js';
 
@@ -22,7 +23,7 @@ export async function runTail(options: TailOptions, target: ConnectTarget, io: I
       policy,
       allTypes,
       display: target.endpoint.display,
-      onStatus: logStatuses(logger),
+      onStatus: alsoTo(logStatuses(logger), io.watch?.serviceLink()),
     });
   };
   return runPipeline(options, io, 'wall', open, (err) => withHint(err, target));

@@ -69,6 +69,7 @@ describe('the NATS client is loaded only by a run that names a NATS URL', () => 
     expect(tail.status, tail.stderr).toBe(0);
     expect(tail.loaded).toContain('ws');
     expect(nats(tail.loaded)).toEqual([]);
+    expect(tail.loaded).not.toContain('prom-client');
 
     const script = `import('rexi-live').then(async ({ liveCalls }) => { for await (const c of liveCalls({ url: ${JSON.stringify(bare.url)}, apiKey: 'k' })) break; })`;
     const lib = await packagesLoadedAsync(['-e', script], { cwd: ROOT });
@@ -82,3 +83,30 @@ describe('the NATS client is loaded only by a run that names a NATS URL', () => 
     expect(nats(publish.loaded)).toContain('@nats-io/transport-node');
   });
 });
+
+describe('prom-client is loaded only by a run with --metrics', () => {
+  let bare: BareServer | undefined;
+  afterEach(async () => {
+    await bare?.close();
+    bare = undefined;
+  });
+
+  it('tail without --metrics loads none of it; with --metrics it does', async () => {
+    bare = await startBareServer((ws) => ws.send(call(1)));
+    const plain = await packagesLoadedAsync([BIN, '--url', bare.url, '-n', '1', '-q']);
+    expect(plain.status, plain.stderr).toBe(0);
+    expect(plain.loaded).not.toContain('prom-client');
+    const replay = path.join(tmpdir(), 'one.ndjson');
+    fs.writeFileSync(replay, '{"type":"NEW_SCAN","data":{"token_address":"A"}}\n');
+    expect(packagesLoaded(['replay', replay, '-q'])).not.toContain('prom-client');
+    // The check itself works.
+    const metrics = await packagesLoadedAsync([BIN, '--url', bare.url, '-n', '1', '-q', '--metrics', '0']);
+    expect(metrics.status, metrics.stderr).toBe(0);
+    expect(metrics.loaded).toContain('prom-client');
+  });
+
+  it('completion loads commander and nothing else', () => {
+    expect(packagesLoaded(['completion', 'bash'])).toEqual(['commander']);
+  });
+});
+
