@@ -149,16 +149,19 @@ export function medianOfTwo(a: ArrayLike<number>, b: ArrayLike<number>): number 
  */
 export class Values {
   private data = new Float64Array(8);
+  // Kept apart from data.length, which costs more to read than a field on every push.
+  private capacity = 8;
   length = 0;
   private sortedLength = 0;
 
   push(value: number): void {
-    const capacity = this.data.length;
-    if (this.length === capacity) {
+    if (this.length === this.capacity) {
       // A prolific caller's history is large: grown by a quarter, it wastes at most that.
-      const grown = new Float64Array(capacity < 4096 ? capacity * 2 : capacity + (capacity >> 2));
+      const capacity = this.capacity < 4096 ? this.capacity * 2 : this.capacity + (this.capacity >> 2);
+      const grown = new Float64Array(capacity);
       grown.set(this.data);
       this.data = grown;
+      this.capacity = capacity;
     }
     this.data[this.length++] = value;
   }
