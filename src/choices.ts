@@ -3,6 +3,8 @@
 export const AUTH_CHOICES = ['query', 'header', 'bearer'] as const;
 export const FORMAT_CHOICES = ['lines', 'table', 'ndjson'] as const;
 export const COLOR_CHOICES = ['auto', 'always', 'never'] as const;
+/** --dedupe's keys: checked where resolved (stages/identity.ts), offered by shell completion. */
+export const DEDUPE_CHOICES = ['call', 'caller', 'token'] as const;
 export const LOG_LEVEL_CHOICES = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
 
 export type AuthMode = (typeof AUTH_CHOICES)[number];

@@ -28,5 +28,5 @@ export type { LiveCall as Call, CallerView, SkipKind } from './wire/calls.js';
 export type { MultiCallWire, SignalCaller, SignalMessage as MultiCallSignal } from './wire/message.js';
 export type { AuthMode } from './choices.js';
 export type { DedupeKind } from './stages/identity.js';
-export type { Status, StatusListener } from './stream/status.js';
+export type { ReconnectCause, Status, StatusListener } from './stream/status.js';
 export { AuthRejectedError, GaveUpError, RexiLiveError, WrongEndpointError, type RexiErrorCode } from './errors.js';

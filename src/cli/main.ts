@@ -28,6 +28,7 @@ Examples:
   $ rexi-live --min-callers 3 --window 10m                  # MULTI_CALL: 3 callers on one token in 10 minutes
   $ rexi-live --min-callers 3 --exec 'notify-send "$REXI_SYMBOL: $REXI_CALLERS callers"'
   $ rexi-live --dedupe caller --platform telegram -f table  # one call per caller per token
+  $ rexi-live --publish nats://127.0.0.1:4222 --metrics 9464   # /metrics, /healthz, /readyz on 127.0.0.1:9464
 
 Hooks (--exec) get the line on stdin and REXI_* variables: feed text is never part of the command.
 
@@ -101,7 +102,8 @@ Examples:
   $ REXI_WS_URL=ws://127.0.0.1:8080/solana/monitor/livecalls REXI_API_KEY=devkey rexi-live
   $ rexi-live serve --replay calls-2026-11-25.ndjson --speed 10 --loop
   $ rexi-live serve --replay calls-2026-11-25.ndjson --loop --retime   # calls dated now
-  $ rexi-live serve --drop-every 100 --malformed-rate 0.05    # test your pipeline's resilience`)
+  $ rexi-live serve --drop-every 100 --malformed-rate 0.05    # test your pipeline's resilience
+  $ rexi-live serve --metrics 0          # /metrics (rexi_serve_clients, rexi_serve_sent_total) on a free port`)
     .action(run(() => import('./commands/serve.js')));
 
   command('demo', 'start the embedded feed on a free loopback port and tail it')
@@ -149,8 +151,32 @@ Exit codes: 0 quit with q (or --duration), 2 usage (stdout not a terminal too), 
 rejected, 4 gave up connecting, 129/130/143 SIGHUP/SIGINT (Ctrl-C)/SIGTERM.`)
     .action(run(() => import('./commands/top.js')));
 
+  program
+    .command('completion')
+    .description('print a shell completion script (bash, zsh or fish)')
+    .argument('<shell>', 'bash, zsh or fish')
+    .addHelpText('after', COMPLETION_HELP)
+    .action((shell: string) =>
+      setResult(
+        import('./completion.js').then(({ commandsOf, completionScript, parseShell }) => {
+          process.stdout.write(completionScript(parseShell(shell), commandsOf(program)));
+          return {};
+        }),
+      ),
+    );
+
   return program;
 }
+
+const COMPLETION_HELP = `
+Install (open a new shell afterwards):
+  bash  $ rexi-live completion bash > ~/.local/share/bash-completion/completions/rexi-live
+        (or add to ~/.bashrc: source <(rexi-live completion bash))
+  zsh   $ rexi-live completion zsh > "\${fpath[1]}/_rexi-live"     # a directory of $fpath
+        (or add to ~/.zshrc, after compinit: source <(rexi-live completion zsh))
+  fish  $ rexi-live completion fish > ~/.config/fish/completions/rexi-live.fish
+
+The script is written from the same table as the flags: regenerate it after an upgrade.`;
 
 function readVersion(): string {
   const pkg = JSON.parse(fs.readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };

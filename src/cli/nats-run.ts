@@ -7,6 +7,7 @@ import type { Output } from '../pipeline/output.js';
 import type { Source } from '../pipeline/source.js';
 import { callKey } from '../stages/identity.js';
 import { logNatsStatuses, logNatsWarnings, logStatuses } from './status-log.js';
+import { alsoTo, type RunWatch } from './run-watch.js';
 
 /**
  * The CLI's side of NATS: opening the publisher and the JetStream source with the CLI's wording of
@@ -44,7 +45,7 @@ function identityOf(message: Message): string {
   return message.raw;
 }
 
-export async function openPublishOutput(publish: PublishOptions, stream: StreamOptions, logger: Logger): Promise<Output> {
+export async function openPublishOutput(publish: PublishOptions, stream: StreamOptions, logger: Logger, watch?: RunWatch): Promise<Output> {
   const { openNatsPublisher } = await import('../outputs/nats-publish.js');
   const { target } = publish;
   logger.debug(`connecting to NATS at ${target.display} to publish`);
@@ -56,7 +57,7 @@ export async function openPublishOutput(publish: PublishOptions, stream: StreamO
       identity: identityOf,
       window: publish.window,
       ...(publish.createStream !== undefined && { createStream: publish.createStream }),
-      onStatus: logNatsStatuses(logger, target.display),
+      onStatus: alsoTo(logNatsStatuses(logger, target.display), watch?.natsLink('publish')),
       onWarning: logNatsWarnings(logger),
     });
     for (const warning of opened.warnings) logger.warn(warning);
@@ -73,7 +74,7 @@ export interface NatsSourceOptions {
   stream: StreamOptions;
 }
 
-export async function openNatsSource(o: NatsSourceOptions, logger: Logger): Promise<Source> {
+export async function openNatsSource(o: NatsSourceOptions, logger: Logger, watch?: RunWatch): Promise<Source> {
   const [{ openJetStreamSource }, { storedMessageFactory }] = await Promise.all([import('../sources/jetstream.js'), import('../sources/jetstream-messages.js')]);
   const { target, streamName, start, durable } = o.read;
   logger.debug(`connecting to NATS at ${target.display} to read`);
@@ -87,7 +88,7 @@ export async function openNatsSource(o: NatsSourceOptions, logger: Logger): Prom
       ...(start !== undefined && { start }),
       ...(durable !== undefined && { durable }),
       toMessage: storedMessageFactory({ allTypes: o.stream.allTypes, maxMessageSize: o.stream.maxMessageSize }),
-      onStatus: logNatsStatuses(logger, target.display),
+      onStatus: alsoTo(logNatsStatuses(logger, target.display), watch?.natsLink('nats-source')),
       onWarning: logNatsWarnings(logger),
       onSkipped: logStatuses(logger),
     });

@@ -3,6 +3,9 @@ import type { Environment, NatsReadOptions, TailOptions } from '../config/option
 import { buildPipeline, type PipelineIo, type Stdout } from './build-pipeline.js';
 import type { Source } from '../pipeline/source.js';
 import { run, type Ending } from './run.js';
+import type { RunWatch } from './run-watch.js';
+import type { MetricsAddress } from '../config/metrics.js';
+import type { PumpCounts } from '../pipeline/pump.js';
 import { openNatsSource, openPublishOutput, withNatsHint } from './nats-run.js';
 
 /**
@@ -14,13 +17,35 @@ export interface Io {
   logger: Logger;
   stdout: Stdout;
   environment: Environment;
+  /** --metrics: what the run's links and outputs do, for /metrics and /readyz. */
+  watch?: RunWatch | undefined;
+}
+
+/**
+ * Runs `body` with --metrics listening when asked for (bound first: a port in use is a usage error
+ * before anything connects), closed once the run is over. prom-client is loaded only then.
+ */
+export async function withMetrics(
+  address: MetricsAddress | undefined,
+  stallAfterMs: number,
+  logger: Logger,
+  body: (watch: RunWatch | undefined) => Promise<Ending>,
+): Promise<Ending> {
+  if (address === undefined) return body(undefined);
+  const { startRunMetrics } = await import('./metrics/run-metrics.js');
+  const metrics = await startRunMetrics(address, stallAfterMs, logger);
+  try {
+    return await body(metrics.watch);
+  } finally {
+    await metrics.close();
+  }
 }
 
 /** tail --url nats://... and replay nats://...: a JetStream stream, through the same pipeline. */
 export async function runNatsRead(options: TailOptions, read: NatsReadOptions, mode: 'tail' | 'replay', io: Io): Promise<Ending> {
   // A replay of history ages state by the calls' own times, as a capture's replay does.
   const clock = mode === 'replay' ? 'capture' : 'wall';
-  return runPipeline(options, io, clock, () => openNatsSource({ read, mode, stream: options.stream }, io.logger), (err) => err);
+  return runPipeline(options, io, clock, () => openNatsSource({ read, mode, stream: options.stream }, io.logger, io.watch), (err) => err);
 }
 
 /**
@@ -38,7 +63,7 @@ export async function runPipeline(
   const { logger } = io;
   for (const warning of options.warnings) logger.warn(warning);
   const { publish } = options;
-  const publisher = publish !== undefined ? { tee: publish.tee, open: () => openPublishOutput(publish, options.stream, logger) } : undefined;
+  const publisher = publish !== undefined ? { tee: publish.tee, open: () => openPublishOutput(publish, options.stream, logger, io.watch) } : undefined;
   const pipeline = await buildPipeline({ ...options, publisher }, { stdout: io.stdout, stderr: process.stderr, env: io.environment.env, warn: (m) => logger.warn(m), clock });
   let source: Source;
   try {
@@ -48,10 +73,15 @@ export async function runPipeline(
     for (const stage of pipeline.stages) await stage.close?.().catch(() => undefined);
     throw err;
   }
+  // The summary's own counts: --metrics reads these same numbers.
+  const counts: PumpCounts = { output: 0 };
+  io.watch?.attach({ source, pipeline, counts });
   try {
-    return await run(source, pipeline, logger, options.output.durationMs);
+    return await run(source, pipeline, logger, options.output.durationMs, counts);
   } catch (err) {
     // A NATS error that surfaces in the run (credentials revoked at a reconnect) gets its hint too.
     throw withNatsHint(hint(err));
+  } finally {
+    io.watch?.detach();
   }
 }

@@ -1,6 +1,6 @@
 import { outputError, RexiLiveError } from '../errors.js';
 import type { Logger } from '../log.js';
-import { pump, type Pipeline } from '../pipeline/pump.js';
+import { pump, type Pipeline, type PumpCounts } from '../pipeline/pump.js';
 import type { Source } from '../pipeline/source.js';
 import { formatUptime } from '../config/units.js';
 
@@ -18,7 +18,13 @@ export const STOP_SIGNALS: readonly NodeJS.Signals[] = ['SIGHUP', 'SIGINT', 'SIG
  * lines already rendered are flushed whole, files are fsynced, then stages save their state, and the
  * summary is printed.
  */
-export async function run(source: Source, pipeline: Pipeline, logger: Logger, durationMs: number | undefined): Promise<Ending> {
+export async function run(
+  source: Source,
+  pipeline: Pipeline,
+  logger: Logger,
+  durationMs: number | undefined,
+  counts: PumpCounts = { output: 0 },
+): Promise<Ending> {
   const startedAt = Date.now();
   let signal: NodeJS.Signals | undefined;
   const onSignal = (sig: NodeJS.Signals): void => {
@@ -39,7 +45,6 @@ export async function run(source: Source, pipeline: Pipeline, logger: Logger, du
   for (const sig of STOP_SIGNALS) process.on(sig, onSignal);
   const durationTimer = durationMs !== undefined ? setTimeout(() => source.stop(), durationMs) : undefined;
 
-  const counts = { output: 0 };
   let error: RexiLiveError | undefined;
   const keep = (err: unknown): void => {
     if (!(err instanceof RexiLiveError)) throw err;

@@ -6,6 +6,7 @@ import { describeProxy } from '../stream/proxy.js';
 import type { Ending } from './run.js';
 import { logStatuses } from './status-log.js';
 import type { StatusListener } from '../stream/status.js';
+import { alsoTo } from './run-watch.js';
 import { Reader } from '../stream/reader.js';
 import { runPipeline, type Io } from './run-pipeline.js';
 
@@ -23,7 +24,7 @@ export async function runTail(options: TailOptions, target: ConnectTarget, io: I
       policy,
       allTypes,
       display: target.endpoint.display,
-      onStatus: logStatuses(logger),
+      onStatus: alsoTo(logStatuses(logger), io.watch?.serviceLink()),
     });
   };
   return runPipeline(options, io, 'wall', open, (err) => withHint(err, target));

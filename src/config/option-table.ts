@@ -1,5 +1,5 @@
 import { Option, type Command } from 'commander';
-import { AUTH_CHOICES, COLOR_CHOICES, FORMAT_CHOICES, LOG_LEVEL_CHOICES } from '../choices.js';
+import { AUTH_CHOICES, COLOR_CHOICES, DEDUPE_CHOICES, FORMAT_CHOICES, LOG_LEVEL_CHOICES } from '../choices.js';
 
 /**
  * Every option, defined once: its flag, environment variable, config-file type, help text and the
@@ -12,7 +12,10 @@ import { AUTH_CHOICES, COLOR_CHOICES, FORMAT_CHOICES, LOG_LEVEL_CHOICES } from '
  * Loaded by cli/main.ts before anything else: it imports nothing but commander.
  */
 
-export type CommandName = 'tail' | 'url' | 'serve' | 'demo' | 'replay' | 'top';
+/** The commands that take options from this table, in the order help and completion list them. */
+export const COMMANDS = ['tail', 'url', 'serve', 'demo', 'replay', 'top'] as const;
+
+export type CommandName = (typeof COMMANDS)[number];
 
 /**
  * How a value is written in the config file. `string`: a JSON string; `number`: a string or a
@@ -34,6 +37,11 @@ export interface OptionDef {
   readonly choices?: readonly string[];
   /** Not a config-file key (the config path itself, secrets kept out of files, serve's own). */
   readonly noConfig?: boolean;
+  /**
+   * Values shell completion offers where commander does not check them (`choices` are offered
+   * too): --dedupe is checked where it is resolved, so a flag and a config value read alike.
+   */
+  readonly complete?: readonly string[];
 }
 
 const TAIL_LIKE = ['tail', 'demo', 'replay'] as const;
@@ -143,6 +151,7 @@ export const OPTIONS = {
     flags: '--dedupe <key>',
     help: 'drop a call whose key was already output within --dedupe-ttl: call (token+caller+timestamp), caller (token+caller) or token (the token alone)',
     type: 'string',
+    complete: DEDUPE_CHOICES,
     commands: TAIL_LIKE,
   }),
   firstCall: def({ flags: '--first-call', help: 'only the first call of each token (the same as --dedupe token)', type: 'boolean', commands: TAIL_LIKE }),
@@ -261,6 +270,14 @@ export const OPTIONS = {
     commands: ['top'],
   }),
   minCalls: def({ flags: '--min-calls <n>', help: { top: 'rank only callers with at least n calls (default: 1)' }, type: 'number', commands: ['top'] }),
+
+  // Running unattended
+  metrics: def({
+    flags: '--metrics <[host:]port>',
+    help: 'serve Prometheus /metrics, /healthz and /readyz on this port (loopback unless a host is given; 0 picks a free port)',
+    type: 'string',
+    commands: ['tail', 'demo', 'serve'],
+  }),
 
   // url
   showKey: def({ flags: '--show-key', help: 'print the key instead of api_key=***', type: 'boolean', commands: ['url'], noConfig: true }),

@@ -45,7 +45,7 @@ function statusOf(display: string, status: NatsStatus): Status | undefined {
     case 'connected':
       return { type: 'connected', url: display, reconnected: status.reconnect };
     case 'reconnecting':
-      return { type: 'reconnecting', reason: status.reason, delayMs: status.delayMs, attempt: status.attempt };
+      return { type: 'reconnecting', reason: status.reason, cause: 'nats_disconnected', delayMs: status.delayMs, attempt: status.attempt };
     default:
       return undefined;
   }

@@ -146,6 +146,9 @@ export function createHookOutput(options: HookOptions): HookOutput {
   let failed = 0;
   let timedOut = 0;
   let dropped = 0;
+  /** Ended with 0; and failed by outliving --exec-timeout (counted when it ended, as `failed` is). */
+  let ok = 0;
+  let lateEnded = 0;
   let closing = false;
   let lastWarned = -Infinity;
 
@@ -211,8 +214,13 @@ export function createHookOutput(options: HookOptions): HookOutput {
     }
     // The slot is free once the hook's shell has exited, so a dying hook still counts as running.
     child.on('exit', (code, signal) => {
-      if (late) finish(`a hook ran longer than --exec-timeout (${timeoutMs}ms): ended it and its children`);
-      else if (code === 0) finish(undefined);
+      if (late) {
+        if (!over) lateEnded++;
+        finish(`a hook ran longer than --exec-timeout (${timeoutMs}ms): ended it and its children`);
+      } else if (code === 0) {
+        if (!over) ok++;
+        finish(undefined);
+      }
       else finish(signal !== null ? `a hook was killed by ${signal}` : `a hook exited with code ${code}`);
     });
   }
@@ -270,6 +278,7 @@ export function createHookOutput(options: HookOptions): HookOutput {
     },
 
     summary: () => `hooks ${started} (failed ${failed}, dropped ${dropped})`,
+    tally: () => ({ hooks: { ok, failed: failed - lateEnded, timeout: lateEnded, dropped } }),
   };
 }
 

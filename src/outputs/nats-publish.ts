@@ -4,7 +4,7 @@ import { headers } from '@nats-io/transport-node';
 import { outputError, type RexiLiveError } from '../errors.js';
 import type { NatsConnectOptions, NatsLink } from '../nats/connect.js';
 import type { Batch, Message } from '../wire/message.js';
-import type { Output } from '../pipeline/output.js';
+import type { Output, OutputTally } from '../pipeline/output.js';
 import { ensurePublishStream, withJetStream, type CreateStreamOptions } from '../nats/stream-setup.js';
 import { captureSubject, subjectFor } from '../nats/subjects.js';
 import { backoffDelay } from '../stream/policy.js';
@@ -181,6 +181,10 @@ export class NatsPublishOutput implements Output {
   summary(): string {
     const large = this.tooLarge > 0 ? `, too large ${this.tooLarge}` : '';
     return `published ${this.published} (duplicates ${this.duplicates}${large})`;
+  }
+
+  tally(): OutputTally {
+    return { published: this.published, duplicates: this.duplicates, pending: this.inflight + this.queue.length };
   }
 
   /** Counters, for tests and the bench. */

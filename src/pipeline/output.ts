@@ -23,6 +23,17 @@ export interface Output {
   close(): Promise<void>;
   /** Its part of the exit summary, e.g. `published 12 (duplicates 0)`. */
   summary?(): string | undefined;
+  /** The numbers its summary shows, read when --metrics is scraped (never on the write path). */
+  tally?(): OutputTally;
+}
+
+export interface OutputTally {
+  published?: number;
+  duplicates?: number;
+  /** Publishes waiting for their acknowledgement, or queued for the window. */
+  pending?: number;
+  /** Hooks by how they ended; `failed` and `timeout` together are the summary's `failed`. */
+  hooks?: { ok: number; failed: number; timeout: number; dropped: number };
 }
 
 /**

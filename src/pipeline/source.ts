@@ -21,6 +21,11 @@ export interface Source extends AsyncIterable<Batch> {
   readonly counts: SourceCounts;
   /** Its part of the summary after the skip counts (reconnects). */
   summary?(): string | undefined;
+  /**
+   * Reconnects so far by cause, a fixed word (never a server's text), adding up to the summary's
+   * count: read when --metrics is scraped.
+   */
+  reconnectCounts?(): Readonly<Record<string, number>>;
 }
 
 import type { SkipKind } from '../wire/calls.js';

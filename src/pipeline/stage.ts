@@ -13,4 +13,14 @@ export interface Stage {
   summary?(): string | undefined;
   /** Flushes state; a failure to save it is an output error. */
   close?(): Promise<void>;
+  /** The numbers its summary shows, read when --metrics is scraped (never on the message path). */
+  tally?(): StageTally;
+}
+
+export interface StageTally {
+  filtered?: number;
+  deduped?: number;
+  signals?: number;
+  /** Dedupe keys or token windows held. */
+  keys?: number;
 }

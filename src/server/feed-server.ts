@@ -54,6 +54,8 @@ export interface FeedServer {
   readonly seed: number | undefined;
   /** Clients currently connected. */
   readonly clients: number;
+  /** Frames sent, to all clients together, since the start. */
+  readonly sent: number;
   /** Stops the feed, closes clients with 1001 (terminating stragglers) and the listener. */
   close(): Promise<void>;
 }
@@ -97,6 +99,7 @@ export async function startFeedServer(options: FeedServerOptions): Promise<FeedS
   const checkKey = createKeyCheck(options.keys);
 
   const clients = new Set<Client>();
+  let sentTotal = 0;
   const sockets = new Set<Socket>();
   let shuttingDown = false;
   let onNoClients: (() => void) | undefined;
@@ -154,6 +157,7 @@ export async function startFeedServer(options: FeedServerOptions): Promise<FeedS
         continue;
       }
       client.sent++;
+      sentTotal++;
       if (dropEvery > 0 && client.sent >= dropEvery) {
         client.leaving = true;
         logger.info({ remote: client.remote, sent: client.sent }, 'dropping the connection (--drop-every)');
@@ -287,6 +291,9 @@ export async function startFeedServer(options: FeedServerOptions): Promise<FeedS
     seed: generator?.seed,
     get clients() {
       return clients.size;
+    },
+    get sent() {
+      return sentTotal;
     },
     close: () => (closing ??= shutdown()),
   };

@@ -152,6 +152,10 @@ export class JetStreamSource implements Source {
     return `reconnects ${this.link.reconnects}`;
   }
 
+  reconnectCounts(): Readonly<Record<string, number>> {
+    return { nats_disconnected: this.link.reconnects };
+  }
+
   private async setUp(positionGiven: boolean): Promise<string[]> {
     if (this.replay && this.endSeq === 0) {
       this.ended = true;

@@ -39,7 +39,10 @@ export interface RankingOptions {
   top?: number;
   /** Default `score`; `lead` ascending, the others descending. */
   sort?: CallerSort;
-  /** Count only the calls whose horizon has passed (`open` still says how many have not). */
+  /**
+   * Count only the calls whose horizon has passed (`open` still says how many have not). Repeats
+   * count in either mode: a repeat is final when it is seen.
+   */
   settled?: boolean;
 }
 
@@ -60,6 +63,7 @@ export interface BestCall {
 
 export interface CallerRow {
   rank: number;
+  /** The latest id, name and platform its calls gave (a call without one leaves it as it was). */
   caller: CallerIdentity;
   calls: number;
   repeats: number;
@@ -149,16 +153,19 @@ export function medianOfTwo(a: ArrayLike<number>, b: ArrayLike<number>): number 
  */
 export class Values {
   private data = new Float64Array(8);
+  // Kept apart from data.length, which costs more to read than a field on every push.
+  private capacity = 8;
   length = 0;
   private sortedLength = 0;
 
   push(value: number): void {
-    const capacity = this.data.length;
-    if (this.length === capacity) {
+    if (this.length === this.capacity) {
       // A prolific caller's history is large: grown by a quarter, it wastes at most that.
-      const grown = new Float64Array(capacity < 4096 ? capacity * 2 : capacity + (capacity >> 2));
+      const capacity = this.capacity < 4096 ? this.capacity * 2 : this.capacity + (this.capacity >> 2);
+      const grown = new Float64Array(capacity);
       grown.set(this.data);
       this.data = grown;
+      this.capacity = capacity;
     }
     this.data[this.length++] = value;
   }
@@ -345,7 +352,7 @@ export class CallerBoardModel implements CallerBoard {
     while (this.head < this.tail && this.time[this.head & this.mask]! < edge) this.settleOldest();
 
     const view = call.caller;
-    const ci = this.callerOf_(view);
+    const ci = this.indexOfCaller(view);
     const stats = this.callers[ci]!;
 
     const address = call.tokenAddress;
@@ -456,7 +463,7 @@ export class CallerBoardModel implements CallerBoard {
   }
 
   /** The index of a call's caller (identities as in stages/identity.ts), a new caller added. */
-  private callerOf_(view: Call['caller']): number {
+  private indexOfCaller(view: Call['caller']): number {
     let table: PlatformCallers;
     const platform = view.platform;
     if (platform === undefined || platform === '') {

@@ -93,5 +93,7 @@ export function createDedupeStage(options: DedupeOptions): DedupeStage {
       const forgotten = store.evictions;
       return forgotten > 0 ? `deduped ${deduped} (forgotten ${forgotten})` : `deduped ${deduped}`;
     },
+
+    tally: () => ({ deduped, keys: store.size }),
   };
 }

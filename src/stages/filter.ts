@@ -82,6 +82,7 @@ export function createFilterStage(spec: FilterSpec): Stage {
   let filtered = 0;
   return {
     summary: () => `filtered ${filtered}`,
+    tally: () => ({ filtered }),
     transform(batch: Batch): Batch {
       if (test === undefined) return batch;
       let out: Batch | undefined;

@@ -1,3 +1,4 @@
+import { DEDUPE_CHOICES } from '../choices.js';
 import { present, type Call, type CallerView } from '../wire/calls.js';
 
 /**
@@ -13,8 +14,8 @@ import { present, type Call, type CallerView } from '../wire/calls.js';
  * different identities collide: `7:telegrami42` is platform "telegram", id "42".
  */
 
-export type DedupeKind = 'call' | 'caller' | 'token';
-export const DEDUPE_KINDS: readonly DedupeKind[] = ['call', 'caller', 'token'];
+export type DedupeKind = (typeof DEDUPE_CHOICES)[number];
+export const DEDUPE_KINDS: readonly DedupeKind[] = DEDUPE_CHOICES;
 
 const BY_ID = 'i';
 const BY_NAME = 'n';

@@ -110,6 +110,8 @@ export function createMultiCallStage(options: MultiCallOptions): MultiCallStage 
       const forgotten = windows.evictions;
       return forgotten > 0 ? `signals ${signals} (forgotten ${forgotten})` : `signals ${signals}`;
     },
+
+    tally: () => ({ signals, keys: windows.size }),
   };
 }
 

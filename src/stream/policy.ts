@@ -1,4 +1,5 @@
 import { redactUrl } from './endpoint.js';
+import type { ReconnectCause } from './status.js';
 
 /**
  * The reader loop's decisions as pure functions of what happened: how long to wait before the
@@ -86,6 +87,21 @@ export function parseRetryAfter(value: string | undefined, now: number): number 
   else if (ASCTIME_DATE.test(s)) at = Date.parse(`${s} GMT`);
   else return undefined;
   return Number.isNaN(at) ? undefined : Math.max(0, at - now);
+}
+
+const CAUSES: Record<Exclude<ConnectionEnd['kind'], 'stopped'>, ReconnectCause> = {
+  http: 'http_error',
+  proxy: 'proxy_error',
+  closed: 'closed',
+  unreachable: 'unreachable',
+  heartbeat: 'pong_timeout',
+  idle: 'idle_timeout',
+  'too-large': 'too_large',
+};
+
+/** The fixed word for an ending that leads to a reconnect. */
+export function causeOf(end: Exclude<ConnectionEnd, { kind: 'stopped' }>): ReconnectCause {
+  return CAUSES[end.kind];
 }
 
 export function describeEnd(end: ConnectionEnd): string {

@@ -4,8 +4,8 @@ import { AuthRejectedError, GaveUpError, WrongEndpointError } from '../errors.js
 import type { Batch } from '../wire/message.js';
 import { newSourceCounts, type Source } from '../pipeline/source.js';
 import { Connection, type ConnectionOptions } from './connection.js';
-import { connectionWasGood, decide, type BackoffPolicy, type ConnectionEnd } from './policy.js';
-import type { StatusListener } from './status.js';
+import { causeOf, connectionWasGood, decide, type BackoffPolicy, type ConnectionEnd } from './policy.js';
+import type { ReconnectCause, StatusListener } from './status.js';
 
 /**
  * The reader loop: one endless stream of messages across reconnects, so the rest of the program is
@@ -34,6 +34,7 @@ const RESUME_AT = 1 << 14;
 export class Reader implements Source {
   readonly counts = newSourceCounts();
   reconnects = 0;
+  private readonly reconnectsBy: Partial<Record<ReconnectCause, number>> = {};
   private stopped = false;
   private connection: Connection | undefined;
   private wakeSleep: (() => void) | undefined;
@@ -54,6 +55,10 @@ export class Reader implements Source {
 
   summary(): string {
     return `reconnects ${this.reconnects}`;
+  }
+
+  reconnectCounts(): Readonly<Record<string, number>> {
+    return this.reconnectsBy;
   }
 
   async *[Symbol.asyncIterator](): AsyncGenerator<Batch> {
@@ -89,9 +94,14 @@ export class Reader implements Source {
           throw new GaveUpError(`gave up after ${attempts} attempt${attempts === 1 ? '' : 's'}: ${verdict.why}`, attempts);
         }
         if (!good) failures++;
-        this.onStatus({ type: 'reconnecting', reason: verdict.why, delayMs: verdict.delayMs, attempt: failures + 1 });
+        // Not 'stopped': that ending returned above.
+        const cause = causeOf(end as Exclude<ConnectionEnd, { kind: 'stopped' }>);
+        this.onStatus({ type: 'reconnecting', reason: verdict.why, cause, delayMs: verdict.delayMs, attempt: failures + 1 });
         await this.sleep(verdict.delayMs);
-        if (!this.stopped) this.reconnects++;
+        if (!this.stopped) {
+          this.reconnects++;
+          this.reconnectsBy[cause] = (this.reconnectsBy[cause] ?? 0) + 1;
+        }
       }
     } finally {
       this.connection?.close({ kind: 'stopped' }, 1000);

@@ -84,7 +84,7 @@ describe('the NATS client is loaded only by a run that names a NATS URL', () => 
     expect(tail.loaded).not.toContain('ink');
     expect(tail.loaded).not.toContain('react');
     // top checks its options and its terminal before loading Ink: a pipe is refused without it.
-    const piped = await packagesLoadedAsync([BIN, 'top', '--url', bare.url]);
+    const piped = await packagesLoadedAsync([BIN, 'top', '--demo']);
     expect(piped.status).toBe(2);
     expect(piped.stderr).toMatch(/tail -f ndjson/);
     expect(piped.loaded).not.toContain('ink');
@@ -92,6 +92,7 @@ describe('the NATS client is loaded only by a run that names a NATS URL', () => 
     const board = await packagesLoadedAsync(['-e', "import('./dist/render/top/board.js')"], { cwd: ROOT });
     expect(board.status, board.stderr).toBe(0);
     expect(board.loaded).toEqual(expect.arrayContaining(['ink', 'react']));
+    expect(tail.loaded).not.toContain('prom-client');
 
     const script = `import('rexi-live').then(async ({ liveCalls }) => { for await (const c of liveCalls({ url: ${JSON.stringify(bare.url)}, apiKey: 'k' })) break; })`;
     const lib = await packagesLoadedAsync(['-e', script], { cwd: ROOT });
@@ -105,3 +106,30 @@ describe('the NATS client is loaded only by a run that names a NATS URL', () => 
     expect(nats(publish.loaded)).toContain('@nats-io/transport-node');
   });
 });
+
+describe('prom-client is loaded only by a run with --metrics', () => {
+  let bare: BareServer | undefined;
+  afterEach(async () => {
+    await bare?.close();
+    bare = undefined;
+  });
+
+  it('tail without --metrics loads none of it; with --metrics it does', async () => {
+    bare = await startBareServer((ws) => ws.send(call(1)));
+    const plain = await packagesLoadedAsync([BIN, '--url', bare.url, '-n', '1', '-q']);
+    expect(plain.status, plain.stderr).toBe(0);
+    expect(plain.loaded).not.toContain('prom-client');
+    const replay = path.join(tmpdir(), 'one.ndjson');
+    fs.writeFileSync(replay, '{"type":"NEW_SCAN","data":{"token_address":"A"}}\n');
+    expect(packagesLoaded(['replay', replay, '-q'])).not.toContain('prom-client');
+    // The check itself works.
+    const metrics = await packagesLoadedAsync([BIN, '--url', bare.url, '-n', '1', '-q', '--metrics', '0']);
+    expect(metrics.status, metrics.stderr).toBe(0);
+    expect(metrics.loaded).toContain('prom-client');
+  });
+
+  it('completion loads commander and nothing else', () => {
+    expect(packagesLoaded(['completion', 'bash'])).toEqual(['commander']);
+  });
+});
+

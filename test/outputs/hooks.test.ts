@@ -193,6 +193,16 @@ describe('--exec', () => {
     expect(h.warned[0]).toMatch(/^--exec: a hook ran longer than --exec-timeout \(300ms\)/);
   });
 
+  it('tally() gives --metrics the summary\'s numbers by result: ok, failed, timeout, dropped', async () => {
+    const dir = tmpdir();
+    // By the caller: one ends 0, one fails, one outlives the timeout.
+    const h = hooks(dir, 'case "$REXI_CALLER" in A) exit 0 ;; B) exit 3 ;; *) sleep 30 ;; esac', { timeoutMs: 300, jobs: 3 });
+    h.output.write([call({ name: 'A', at: T0 }), call({ name: 'B', at: T0 }), call({ name: 'C', at: T0 })], '');
+    await h.output.close();
+    expect(h.output.tally?.()).toEqual({ hooks: { ok: 1, failed: 1, timeout: 1, dropped: 0 } });
+    expect(h.output.summary?.()).toBe('hooks 3 (failed 2, dropped 0)');
+  });
+
   it('sends SIGKILL to a hook that ignores SIGTERM', async () => {
     const dir = tmpdir();
     const h = hooks(dir, "trap '' TERM; sleep 30 & echo $! > \"$HOOK_DIR/child\"; wait; wait", { timeoutMs: 200, killAfterMs: 300 });

@@ -16,6 +16,14 @@ import { forbiddenIn, SGR } from '../support/hostile.js';
 
 const NOW = T0 + 2 * MIN + 30_000;
 const tick = (ms = 60) => new Promise((r) => setTimeout(r, ms));
+/** Waits until the frame shows what a key should have done: Ink waits a little after a lone ESC. */
+async function until(test: () => boolean, timeoutMs = 3000): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (!test()) {
+    if (Date.now() > end) return;
+    await tick(20);
+  }
+}
 const KEY = { up: '\x1b[A', down: '\x1b[B', tab: '\t', esc: '\x1b', enter: '\r', ctrlC: '\x03' };
 
 function feed(state: TopState): void {
@@ -100,25 +108,25 @@ describe('top: the board', () => {
   it('q quits, Ctrl-C quits as an interrupt', async () => {
     const a = mount();
     a.app.stdin.write('q');
-    await tick();
+    await until(() => a.quits.length > 0);
     expect(a.quits).toEqual(['q']);
     const b = mount();
     b.app.stdin.write(KEY.ctrlC);
-    await tick();
+    await until(() => b.quits.length > 0);
     expect(b.quits).toEqual(['ctrl-c']);
   });
 
   it('p pauses the panels while the header goes on counting', async () => {
     const { app, frame, state } = mount();
     app.stdin.write('p');
-    await tick();
+    await until(() => frame().includes('paused'));
     state.add([call({ token: 'NEWTOKEN111', symbol: 'NEWT', name: 'Dave', at: T0 + 2 * MIN + 5 })]);
     await tick(100);
     expect(frame()).toContain('paused');
     expect(frame()).toContain('received 5  output 5');
     expect(frame()).not.toContain('NEWT');
     app.stdin.write('p');
-    await tick(100);
+    await until(() => frame().includes('NEWT'));
     expect(frame()).not.toContain(' paused ');
     expect(frame()).toContain('NEWT');
   });
@@ -126,19 +134,19 @@ describe('top: the board', () => {
   it('/ types a filter: Enter applies it to every panel, Esc clears it', async () => {
     const { app, frame } = mount();
     app.stdin.write('/');
-    await tick();
+    await until(() => frame().includes('Enter applies'));
     for (const ch of 'wif') {
       app.stdin.write(ch);
       await tick(20);
     }
     expect(frame()).toContain('/ wif');
     app.stdin.write(KEY.enter);
-    await tick(100);
+    await until(() => frame().includes('filter "wif"'));
     expect(frame()).toContain('filter "wif"');
     expect(frame()).not.toContain('BONK');
     expect(frame()).toMatch(/WIF/);
     app.stdin.write(KEY.esc);
-    await tick(100);
+    await until(() => frame().includes('BONK'));
     expect(frame()).toContain('BONK');
     expect(frame()).not.toContain('filter "wif"');
   });
@@ -146,37 +154,37 @@ describe('top: the board', () => {
   it('Tab moves between panels, ↑/↓ select, c copies the address (OSC 52), o shows the links (OSC 8)', async () => {
     const { app, frame, written } = mount();
     app.stdin.write(KEY.down);
-    await tick();
+    await until(() => /› WIF/.test(frame()));
     expect(frame()).toMatch(/› WIF/);
     app.stdin.write('c');
-    await tick();
+    await until(() => written.length > 0 && frame().includes('copied'));
     expect(written).toEqual([`\x1b]52;c;${Buffer.from(TOKEN_B).toString('base64')}\x07`]);
     expect(frame()).toContain(`copied ${TOKEN_B}`);
     app.stdin.write('o');
-    await tick();
+    await until(() => frame().includes('DexScreener'));
     expect(frame()).toContain(`\x1b]8;;https://dexscreener.com/solana/${TOKEN_B}\x07`);
     expect(frame()).toContain(`\x1b]8;;https://birdeye.so/token/${TOKEN_B}?chain=solana\x07`);
     expect(frame()).toContain(`\x1b]8;;https://solscan.io/token/${TOKEN_B}\x07`);
     app.stdin.write(KEY.esc);
-    await tick();
+    await until(() => !frame().includes('DexScreener'));
     // Latest calls: two Tabs on; its first row is selected.
     app.stdin.write(KEY.tab);
     await tick(20);
     app.stdin.write(KEY.tab);
-    await tick();
+    await until(() => lines(frame()).some((l) => l.startsWith('› 07:42:00')));
     expect(lines(frame()).find((l) => l.startsWith('› 07:42:00'))).toContain(TOKEN_A);
     app.stdin.write('c');
-    await tick();
+    await until(() => written.length > 1);
     expect(written[1]).toBe(`\x1b]52;c;${Buffer.from(TOKEN_A).toString('base64')}\x07`);
   });
 
   it('? shows the keys; any key closes them', async () => {
     const { app, frame } = mount();
     app.stdin.write('?');
-    await tick();
+    await until(() => frame().includes('(OSC 52)'));
     expect(frame()).toContain("copy the selected token's address (OSC 52)");
     app.stdin.write('x');
-    await tick();
+    await until(() => !frame().includes('(OSC 52)'));
     expect(frame()).not.toContain('(OSC 52)');
     expect(frame()).toContain('Heating up');
   });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { backoffDelay, connectionWasGood, decide, describeEnd, parseRetryAfter, type BackoffPolicy } from '../../src/stream/policy.js';
+import { backoffDelay, causeOf, connectionWasGood, decide, describeEnd, parseRetryAfter, type BackoffPolicy } from '../../src/stream/policy.js';
 
 const policy: BackoffPolicy = { minMs: 1000, maxMs: 30_000, maxRetries: Infinity };
 const low = () => 0;
@@ -159,5 +159,17 @@ describe('parseRetryAfter', () => {
     for (const value of ['-5', '+3', '1.5', '1e3', '5s', '2026-11-25', '2026-11-25T12:00:30Z', 'Nov 25 2026', '']) {
       expect(parseRetryAfter(value, NOW), value).toBeUndefined();
     }
+  });
+});
+
+describe('causeOf: what ended a connection, as a fixed word for metric labels and readiness', () => {
+  it('never carries the server\'s text', () => {
+    expect(causeOf({ kind: 'heartbeat' })).toBe('pong_timeout');
+    expect(causeOf({ kind: 'idle' })).toBe('idle_timeout');
+    expect(causeOf({ kind: 'closed', code: 1011, reason: 'key=secret \u001b[31m' })).toBe('closed');
+    expect(causeOf({ kind: 'unreachable', message: 'ECONNREFUSED' })).toBe('unreachable');
+    expect(causeOf({ kind: 'http', status: 503 })).toBe('http_error');
+    expect(causeOf({ kind: 'proxy', status: 502 })).toBe('proxy_error');
+    expect(causeOf({ kind: 'too-large' })).toBe('too_large');
   });
 });

@@ -7,6 +7,8 @@ import { startFeedServer } from '../../server/feed-server.js';
 import { serveOptions } from './serve.js';
 import { checkNatsFiles } from '../nats-run.js';
 import { runTail } from '../tail-source.js';
+import { withMetrics } from '../run-pipeline.js';
+import { resolveMetrics } from '../../config/metrics.js';
 
 /**
  * demo: the embedded feed on a free loopback port, tailed in the same process with any tail option.
@@ -17,6 +19,7 @@ export default async function demoCommand(flags: Flags, environment: Environment
   const { publish } = resolveNats(flags, base.config, environment, 'demo', undefined);
   const options = { ...base, publish };
   await checkNatsFiles([publish?.target]);
+  const metrics = resolveMetrics(flags, base.config);
   // The feed takes only demo's --rate and --seed; its --ping-interval is the tail's.
   const feed = serveOptions({ rate: flags.rate, seed: flags.seed, port: '0' }, { ...environment, env: {} });
   const logger = await createLogger(options.log);
@@ -29,7 +32,9 @@ export default async function demoCommand(flags: Flags, environment: Environment
     const endpoint = buildEndpoint({ url: { value: server.url, source: 'demo' }, apiKey: { value: key, source: 'demo' }, auth, insecure: false });
     logger.info(`demo feed on ${endpoint.display} (${feed.rate} calls/s); Ctrl-C to stop`);
     // The demo's feed is on loopback: never through the user's proxy.
-    return await runTail(options, { endpoint, keyHint: 'the demo key', proxy: undefined }, { logger, stdout: process.stdout, environment });
+    return await withMetrics(metrics, options.stream.pongTimeoutMs, logger, (watch) =>
+      runTail(options, { endpoint, keyHint: 'the demo key', proxy: undefined }, { logger, stdout: process.stdout, environment, watch }),
+    );
   } finally {
     await server.close();
   }

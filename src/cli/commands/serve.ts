@@ -3,7 +3,8 @@ import { createLogger } from '../../log.js';
 import { EMPTY_CONFIG, resolveLog, Settings, type Environment, type Flags } from '../../config/options.js';
 import type { Ending } from '../run.js';
 import { STOP_SIGNALS } from '../run.js';
-import { startFeedServer, type FeedServerOptions } from '../../server/feed-server.js';
+import { startFeedServer, type FeedServer, type FeedServerOptions } from '../../server/feed-server.js';
+import { resolveMetrics } from '../../config/metrics.js';
 import { parseCount, parseDuration, parseNumber } from '../../config/units.js';
 
 /**
@@ -43,14 +44,22 @@ export function serveOptions(flags: Flags, environment: Environment): Omit<FeedS
 
 export default async function serveCommand(flags: Flags, environment: Environment): Promise<Ending> {
   const options = serveOptions(flags, environment);
+  const metricsAt = resolveMetrics(flags);
   const logger = await createLogger(resolveLog(flags, EMPTY_CONFIG, environment));
-  const server = await startFeedServer({ ...options, logger });
-  // A plain line, whatever the log format: scripts wait for it to know the port.
-  process.stderr.write(`listening on ${server.url}\n`);
-  if (server.seed !== undefined) logger.info(`synthetic feed at ${options.rate} calls/s, seed ${server.seed} (--seed ${server.seed} repeats it)`);
-  const signal = await new Promise<NodeJS.Signals>((resolve) => {
-    for (const sig of STOP_SIGNALS) process.once(sig, () => resolve(sig));
-  });
-  await server.close();
-  return { signal };
+  let server: FeedServer | undefined;
+  // prom-client is loaded only when asked for.
+  const metrics = metricsAt && (await (await import('../metrics/serve-metrics.js')).startServeMetrics(metricsAt, () => server, logger));
+  try {
+    server = await startFeedServer({ ...options, logger });
+    // A plain line, whatever the log format: scripts wait for it to know the port.
+    process.stderr.write(`listening on ${server.url}\n`);
+    if (server.seed !== undefined) logger.info(`synthetic feed at ${options.rate} calls/s, seed ${server.seed} (--seed ${server.seed} repeats it)`);
+    const signal = await new Promise<NodeJS.Signals>((resolve) => {
+      for (const sig of STOP_SIGNALS) process.once(sig, () => resolve(sig));
+    });
+    await server.close();
+    return { signal };
+  } finally {
+    await metrics?.close();
+  }
 }

@@ -2,7 +2,8 @@ import { createLogger } from '../../log.js';
 import { natsSourceUrl, resolveNats, resolveTail, resolveTarget, type Environment, type Flags } from '../../config/options.js';
 import type { Ending } from '../run.js';
 import { checkNatsFiles } from '../nats-run.js';
-import { runNatsRead } from '../run-pipeline.js';
+import { runNatsRead, withMetrics } from '../run-pipeline.js';
+import { resolveMetrics } from '../../config/metrics.js';
 import { runTail } from '../tail-source.js';
 
 /** tail: the service, or with --url nats://... a JetStream stream (no API key needed then). */
@@ -12,7 +13,10 @@ export default async function tailCommand(flags: Flags, environment: Environment
   const options = { ...base, publish: nats.publish };
   const target = nats.read === undefined ? resolveTarget(base.settings, { env: environment.env }) : undefined;
   await checkNatsFiles([nats.publish?.target, nats.read?.target]);
+  const metrics = resolveMetrics(flags, base.config);
   const logger = await createLogger(options.log);
-  const io = { logger, stdout: process.stdout, environment };
-  return target !== undefined ? runTail(options, target, io) : runNatsRead(options, nats.read!, 'tail', io);
+  return withMetrics(metrics, options.stream.pongTimeoutMs, logger, (watch) => {
+    const io = { logger, stdout: process.stdout, environment, watch };
+    return target !== undefined ? runTail(options, target, io) : runNatsRead(options, nats.read!, 'tail', io);
+  });
 }
