@@ -6,6 +6,8 @@ import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { BIN, killAll, runCli, spawnCli } from '../support/cli.js';
 import { createTmux, HAS_TMUX } from '../support/tmux.js';
 import { startBareServer, type BareServer } from '../support/ws-server.js';
+import { addStream, publishRaw, waitForJetStream } from '../support/nats-client.js';
+import { describeNats, natsServers } from '../support/nats-server.js';
 
 /**
  * top in a real pseudo-terminal (tmux): the board appears, q and signals restore the terminal
@@ -178,5 +180,27 @@ describe.skipIf(!HAS_TMUX)('top in a real terminal (tmux)', { timeout: 45_000 },
     tmux.keys(s, 'q');
     await tmux.waitFor(s, (t) => /EXIT=0/.test(t));
     expect(tmux.format(s, '#{pane_title}')).not.toContain('pwned');
+  });
+});
+
+describeNats('top on a JetStream stream (tmux)', () => {
+  const nats = natsServers('all');
+
+  it.skipIf(!HAS_TMUX)('--url nats://... --start-seq 1: what the stream holds, on the board', { timeout: 45_000 }, async () => {
+    const server = await nats.start();
+    await waitForJetStream(server.url);
+    await addStream(server.url, 'TOPCALLS', ['top.calls.*']);
+    const body = (i: number, caller: string) =>
+      JSON.stringify({
+        type: 'NEW_SCAN',
+        data: { token_address: 'NatsTok1', token_symbol: 'NATSY', timestamp: Math.floor(Date.now() / 1000), caller: { id: caller, name: caller, platform: 'telegram' }, price_data: { market_cap: 100_000 * i } },
+      });
+    await publishRaw(server.url, ['Ann', 'Ben', 'Cid'].map((c, i) => ({ subject: 'top.calls.telegram', body: body(i + 1, c) })));
+    const s = tmux.start(command(['top', '--url', `${server.url}/top.calls.>`, '--start-seq', '1']));
+    const board = await tmux.waitFor(s, (t) => boardUp(t) && /received 3 /.test(t));
+    expect(board).toMatch(/›\*NATSY\s+3\s+\$100\.0K → +\$300\.0K +×3 /);
+    expect(board).toMatch(/Ann, Ben, Cid/);
+    tmux.keys(s, 'q');
+    expectRestored(s, await tmux.waitFor(s, (t) => /EXIT=\d+/.test(t) && /icanon/.test(t)), 0);
   });
 });

@@ -43,7 +43,12 @@ export default async function topCommand(flags: Flags, environment: Environment)
         history,
         env: environment.env,
         source: read.target.display,
-        open: (_onStatus, runLogger) => openNatsSource({ read, mode: 'tail', stream: options.stream }, runLogger),
+        open: async (onStatus, runLogger) => {
+          // Opening connects (and finds the stream): the link is up once it returns.
+          const source = await openNatsSource({ read, mode: 'tail', stream: options.stream }, runLogger);
+          onStatus({ type: 'connected', url: read.target.display, reconnected: false });
+          return source;
+        },
         hint: (err) => err,
       });
     }
