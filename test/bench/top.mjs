@@ -55,6 +55,7 @@ async function measure({ cli, log, rate, seconds }) {
     return { rate, cpu, rss, received: Number(received) };
   } finally {
     spawnSync('tmux', ['-L', socket, 'kill-server'], { timeout: 5000 });
+    fs.rmSync(`${process.env.TMUX_TMPDIR ?? '/tmp'}/tmux-${process.getuid()}/${socket}`, { force: true });
   }
 }
 

@@ -1,4 +1,6 @@
 import { execFileSync, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
 
 /**
  * A real pseudo-terminal for end-to-end tests of full-screen commands: tmux on a private socket (so
@@ -54,6 +56,8 @@ export function createTmux(name: string): Tmux {
     },
     kill() {
       spawnSync('tmux', ['-L', socket, 'kill-server'], { timeout: 5000 });
+      // The server leaves its socket file behind.
+      fs.rmSync(path.join(process.env.TMUX_TMPDIR ?? '/tmp', `tmux-${process.getuid?.() ?? 0}`, socket), { force: true });
     },
   };
   return self;
