@@ -47,11 +47,13 @@ const NOTICE_MS = 10_000;
 export async function runTop(run: TopRun): Promise<Ending> {
   const { options, logger } = run;
   for (const warning of options.warnings) logger.warn(warning);
-  const startedAt = Date.now();
   const { board: settings } = options;
   const board = createCallerBoard({ horizonMs: settings.horizonMs, hit: settings.hit });
-  const state = new TopState({ ...settings, board, startedAt });
+  const state = new TopState({ ...settings, board, startedAt: Date.now() });
   await readHistory(run, state);
+  // Up time and the summary count the stream, not the reading of the history.
+  const startedAt = Date.now();
+  state.begin(startedAt);
 
   const kept = keptLog();
   const runLogger = await createLogger({ ...options.log, stream: kept.stream });

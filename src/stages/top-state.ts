@@ -74,7 +74,7 @@ export interface TopStateOptions {
   stateMax: number;
   minCalls: number;
   board: CallerBoard;
-  /** The run's start, epoch ms. */
+  /** The run's start, epoch ms (begin() moves it once the history is read). */
   startedAt: number;
 }
 
@@ -95,7 +95,10 @@ export class TopState {
   /** The source's own counters (received, skipped), read at each snapshot. */
   source: SourceCounts | undefined;
 
+  private startedAt: number;
+
   constructor(private readonly options: TopStateOptions) {
+    this.startedAt = options.startedAt;
     this.heat = new HeatWindows({ windowMs: options.windowMs, minCallers: options.minCallers, max: options.stateMax });
     this.board = options.board;
   }
@@ -146,6 +149,11 @@ export class TopState {
     }
   }
 
+  /** The stream starts now: the header's time up counts from here. */
+  begin(now: number): void {
+    this.startedAt = now;
+  }
+
   /** The source ended (or the run is stopping). */
   ended(): void {
     this.link = { state: 'ended' };
@@ -157,7 +165,7 @@ export class TopState {
     const skipped = this.source === undefined ? 0 : Object.values(this.source.skipped).reduce((a, b) => a + b, 0);
     return {
       now,
-      upMs: now - this.options.startedAt,
+      upMs: now - this.startedAt,
       link: this.link,
       counts: {
         received,
