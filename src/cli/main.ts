@@ -1,7 +1,8 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import { Command, CommanderError } from 'commander';
-import { RexiLiveError } from '../errors.js';
+import { RexiLiveError, usageError } from '../errors.js';
+import { strayArgumentMessage } from './stray-argument.js';
 import { ExitCode, exitCodeOf, signalExitCode } from './exit-codes.js';
 import { addOptions, type CommandName, type Flags } from '../config/option-table.js';
 import type { Environment } from '../config/options.js';
@@ -47,7 +48,7 @@ Exit codes: 0 done (--count, --duration, stdout closed), 2 usage or configuratio
 
 type CommandModule = { default: (flags: Flags, environment: Environment) => Promise<Ending> };
 
-export function buildProgram(version: string, environment: Environment, setResult: (r: Promise<Ending>) => void): Command {
+export function buildProgram(version: string, environment: Environment, setResult: (r: Promise<Ending>) => void, argv: readonly string[] = []): Command {
   const program = new Command('rexi-live')
     .description('Tail the RexiAPI live-calls stream (WebSocket /solana/monitor/livecalls) from a terminal, a pipe or cron.')
     .version(version, '-V, --version', 'print the version')
@@ -74,10 +75,13 @@ Exit codes: 0 done, 1 internal error, 2 usage or configuration, 3 authentication
 'rexi-live <command> --help' shows each command's flags.`,
     );
 
-  const run = (load: () => Promise<CommandModule>) => (flags: Flags) =>
+  const run = (load: () => Promise<CommandModule>) => (flags: Flags, cmd: Command) => {
+    checkArguments(program, cmd, 0, argv);
     setResult(load().then((m) => m.default(flags, environment)));
+  };
+  // Excess arguments are allowed through to checkArguments, which words them for what the user meant.
   const command = (name: CommandName, description: string, options: { isDefault?: boolean } = {}): Command =>
-    addOptions(program.command(name, options).description(description), name);
+    addOptions(program.command(name, options).description(description), name).allowExcessArguments(true);
 
   command('tail', 'tail the stream (the default command); --url nats://... tails a JetStream stream instead', { isDefault: true })
     .addHelpText('after', TAIL_HELP)
@@ -123,11 +127,26 @@ Examples:
   $ cat calls-2026-11-2*.ndjson | rexi-live replay - --received-at > week.ndjson
   $ rexi-live replay nats://127.0.0.1:4222/rexi.calls.telegram --since 24h -f table
   $ rexi-live replay nats://127.0.0.1:4222 --start-seq 1000 -n 50 -f ndjson`)
-    .action((file: string, flags: Flags) =>
-      setResult(import('./commands/replay.js').then((m) => m.default({ ...flags, file }, environment))),
-    );
+    .action((file: string, flags: Flags, cmd: Command) => {
+      checkArguments(program, cmd, 1, argv);
+      setResult(import('./commands/replay.js').then((m) => m.default({ ...flags, file }, environment)));
+    });
 
   return program;
+}
+
+/**
+ * A word the command does not take is a usage error in the tool's own one-line style, worded for
+ * what was most likely meant: `rexi-live tial` is a mistyped command (tail is the default command,
+ * so commander alone would call it an excess argument of tail), `--duration 10 minutes` a value
+ * split in two.
+ */
+function checkArguments(program: Command, cmd: Command, expected: number, argv: readonly string[]): void {
+  if (cmd.args.length <= expected) return;
+  const words = argv.slice(2);
+  const explicit = words[0] === cmd.name();
+  const names = program.commands.map((c) => c.name()).filter((n) => n !== 'help');
+  throw usageError(strayArgumentMessage(cmd.args[expected]!, explicit ? words.slice(1) : words, cmd.options, names, explicit, cmd.name()));
 }
 
 function readVersion(): string {
@@ -154,7 +173,7 @@ export async function main(argv: string[]): Promise<void> {
     if (err.code !== 'EPIPE') process.stderr.write(`rexi-live: error: cannot write to stdout: ${err.message}\n`);
   });
   let result: Promise<Ending> | undefined;
-  const program = buildProgram(readVersion(), environment, (r) => (result = r));
+  const program = buildProgram(readVersion(), environment, (r) => (result = r), argv);
   let exitCode: number;
   try {
     await program.parseAsync(argv);
