@@ -9,6 +9,7 @@ import { proxyFor, type ProxySetting } from '../stream/proxy.js';
 import type { ColorMode } from '../render/color.js';
 import type { Format } from '../render/renderer.js';
 import { validateFilterSpec, type FilterSpec } from '../stages/filter.js';
+import { checkOutputTemplate } from '../outputs/file.js';
 import { resolveSignalOptions, signalOptionWarnings, type SignalOptions } from './signals.js';
 import type { ConnectionTuning } from '../stream/connection.js';
 import type { BackoffPolicy } from '../stream/policy.js';
@@ -366,7 +367,9 @@ export function resolveFilter(flags: Flags, config: LoadedConfig): FilterSpec {
 
 export function resolveOutput(flags: Flags, config: LoadedConfig, environment: Environment): OutputOptions {
   const s = new Settings(flags, config);
-  const file = s.get('output')?.value;
+  const output = s.get('output');
+  if (output !== undefined) checkOutputTemplate(output.value, output.source);
+  const file = output?.value;
   // A terminal gets lines; a pipe or a file gets ndjson, the format tools read.
   const toTerminal = file === undefined && environment.stdoutIsTTY;
   const format = s.oneOf<Format>('format', FORMAT_CHOICES, toTerminal ? 'lines' : 'ndjson');

@@ -1,4 +1,4 @@
-import type { RexiLiveError } from '../errors.js';
+import { usageError, type RexiLiveError } from '../errors.js';
 import type { Output } from '../pipeline/output.js';
 import { OutputFile } from './open-file.js';
 
@@ -9,6 +9,20 @@ import { OutputFile } from './open-file.js';
  * and closed in the background. The file is behind while it wants a drain, which is what keeps
  * memory bounded behind a slow disk.
  */
+
+/** The placeholders an `-o` name may hold. */
+export const OUTPUT_PLACEHOLDERS = ['{date}', '{hour}'] as const;
+
+/**
+ * Any other `{word}` in an `-o` name is a usage error, so `calls-{day}.ndjson` is not quietly a file
+ * of that name. `source` names where the template came from (`--output`, the config file).
+ */
+export function checkOutputTemplate(template: string, source: string): void {
+  for (const [word] of template.matchAll(/\{[^{}]*\}/g)) {
+    if ((OUTPUT_PLACEHOLDERS as readonly string[]).includes(word)) continue;
+    throw usageError(`${source}: unknown placeholder ${word} in '${template}': the placeholders are {date} (UTC YYYY-MM-DD) and {hour} (UTC HH)`);
+  }
+}
 
 /** `{date}` → UTC YYYY-MM-DD, `{hour}` → UTC HH: the file a line written at `now` belongs in. */
 export function outputPath(template: string, now: number): string {

@@ -1,3 +1,6 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { killAll, runCli } from '../support/cli.js';
 
@@ -21,6 +24,17 @@ describe('stray words get one line that says what was meant', () => {
   it('a duration written as two words, for tail and demo', async () => {
     expect(await usage(['--duration', '10', 'minutes'])).toBe("rexi-live: error: unexpected argument 'minutes' (--duration takes one value, e.g. 10m)");
     expect(await usage(['demo', '--duration', '10', 'minutes'])).toBe("rexi-live: error: unexpected argument 'minutes' (--duration takes one value, e.g. 10m)");
+  });
+
+  it('an unknown placeholder in -o, and no file is created', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rexi-usage-'));
+    try {
+      const line = await usage(['demo', '-o', path.join(dir, 'calls-{day}.ndjson')]);
+      expect(line).toMatch(/^rexi-live: error: --output: unknown placeholder \{day\} .*\{date\}.*\{hour\}/);
+      expect(fs.readdirSync(dir)).toEqual([]);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('a second file for replay', async () => {
