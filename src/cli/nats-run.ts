@@ -44,7 +44,7 @@ function identityOf(message: Message): string {
   return message.raw;
 }
 
-export async function openPublishOutput(publish: PublishOptions, stream: StreamOptions, logger: Logger): Promise<Output> {
+export async function openPublishOutput(publish: PublishOptions, stream: StreamOptions, logger: Logger, signal?: AbortSignal): Promise<Output> {
   const { openNatsPublisher } = await import('../outputs/nats-publish.js');
   const { target } = publish;
   logger.debug(`connecting to NATS at ${target.display} to publish`);
@@ -56,6 +56,7 @@ export async function openPublishOutput(publish: PublishOptions, stream: StreamO
       identity: identityOf,
       window: publish.window,
       ...(publish.createStream !== undefined && { createStream: publish.createStream }),
+      ...(signal !== undefined && { signal }),
       onStatus: logNatsStatuses(logger, target.display),
       onWarning: logNatsWarnings(logger),
     });
@@ -71,6 +72,8 @@ export interface NatsSourceOptions {
   read: NatsReadOptions;
   mode: 'tail' | 'replay';
   stream: StreamOptions;
+  /** Ends the connect loop at once (a stop signal while connecting). */
+  signal?: AbortSignal;
 }
 
 export async function openNatsSource(o: NatsSourceOptions, logger: Logger): Promise<Source> {
@@ -86,6 +89,7 @@ export async function openNatsSource(o: NatsSourceOptions, logger: Logger): Prom
       ...(streamName !== undefined && { streamName }),
       ...(start !== undefined && { start }),
       ...(durable !== undefined && { durable }),
+      ...(o.signal !== undefined && { signal: o.signal }),
       toMessage: storedMessageFactory({ allTypes: o.stream.allTypes, maxMessageSize: o.stream.maxMessageSize }),
       onStatus: logNatsStatuses(logger, target.display),
       onWarning: logNatsWarnings(logger),

@@ -2,7 +2,9 @@ import type { Logger } from '../log.js';
 import type { Environment, NatsReadOptions, TailOptions } from '../config/options.js';
 import { buildPipeline, type PipelineIo, type Stdout } from './build-pipeline.js';
 import type { Source } from '../pipeline/source.js';
-import { run, type Ending } from './run.js';
+import { run, STOP_SIGNALS, summary, type Ending } from './run.js';
+import { newSourceCounts } from '../pipeline/source.js';
+import type { Pipeline } from '../pipeline/pump.js';
 import { openNatsSource, openPublishOutput, withNatsHint } from './nats-run.js';
 
 /**
@@ -20,7 +22,7 @@ export interface Io {
 export async function runNatsRead(options: TailOptions, read: NatsReadOptions, mode: 'tail' | 'replay', io: Io): Promise<Ending> {
   // A replay of history ages state by the calls' own times, as a capture's replay does.
   const clock = mode === 'replay' ? 'capture' : 'wall';
-  return runPipeline(options, io, clock, () => openNatsSource({ read, mode, stream: options.stream }, io.logger), (err) => err);
+  return runPipeline(options, io, clock, (signal) => openNatsSource({ read, mode, stream: options.stream, signal }, io.logger), (err) => err);
 }
 
 /**
@@ -32,26 +34,77 @@ export async function runPipeline(
   options: TailOptions,
   io: Io,
   clock: PipelineIo['clock'],
-  openSource: () => Source | Promise<Source>,
+  openSource: (signal: AbortSignal) => Source | Promise<Source>,
   hint: (err: unknown) => unknown,
 ): Promise<Ending> {
   const { logger } = io;
   for (const warning of options.warnings) logger.warn(warning);
+  const startedAt = Date.now();
+  // A NATS connect loop (the publisher's, the stream's) runs before run() watches for signals:
+  // Ctrl-C or SIGTERM there ends it at once, with the summary, as it does the WebSocket's.
+  const opening = watchSignals(logger);
   const { publish } = options;
-  const publisher = publish !== undefined ? { tee: publish.tee, open: () => openPublishOutput(publish, options.stream, logger) } : undefined;
-  const pipeline = await buildPipeline({ ...options, publisher }, { stdout: io.stdout, stderr: process.stderr, env: io.environment.env, warn: (m) => logger.warn(m), clock });
-  let source: Source;
+  const publisher = publish !== undefined ? { tee: publish.tee, open: () => openPublishOutput(publish, options.stream, logger, opening.signal) } : undefined;
+  let pipeline: Pipeline | undefined;
+  let source: Source | undefined;
   try {
-    source = await openSource();
+    pipeline = await buildPipeline({ ...options, publisher }, { stdout: io.stdout, stderr: process.stderr, env: io.environment.env, warn: (m) => logger.warn(m), clock });
+    source = await openSource(opening.signal);
   } catch (err) {
-    await Promise.all(pipeline.outputs.map((o) => o.close().catch(() => undefined)));
-    for (const stage of pipeline.stages) await stage.close?.().catch(() => undefined);
-    throw err;
+    if (opening.stopped === undefined) {
+      opening.remove();
+      await closeAll(pipeline);
+      throw err;
+    }
+  }
+  opening.remove();
+  if (opening.stopped !== undefined) {
+    // Stopped while connecting: what opened is closed, the summary says what (little) happened.
+    if (source !== undefined) {
+      source.stop();
+      await source.close?.().catch(() => undefined);
+    }
+    await closeAll(pipeline);
+    logger.info(summary(source ?? { counts: newSourceCounts() }, pipeline ?? { stages: [], outputs: [] }, 0, Date.now() - startedAt));
+    return { signal: opening.stopped };
   }
   try {
-    return await run(source, pipeline, logger, options.output.durationMs);
+    return await run(source!, pipeline!, logger, options.output.durationMs);
   } catch (err) {
     // A NATS error that surfaces in the run (credentials revoked at a reconnect) gets its hint too.
     throw withNatsHint(hint(err));
   }
+}
+
+async function closeAll(pipeline: Pipeline | undefined): Promise<void> {
+  if (pipeline === undefined) return;
+  await Promise.all(pipeline.outputs.map((o) => o.close().catch(() => undefined)));
+  for (const stage of pipeline.stages) await stage.close?.().catch(() => undefined);
+}
+
+/** The stop signals while a run is being opened: the first aborts it, a second ends the process. */
+function watchSignals(logger: Logger): { signal: AbortSignal; readonly stopped: NodeJS.Signals | undefined; remove(): void } {
+  const controller = new AbortController();
+  let stopped: NodeJS.Signals | undefined;
+  const onSignal = (sig: NodeJS.Signals): void => {
+    if (stopped !== undefined) {
+      remove();
+      process.kill(process.pid, sig);
+      return;
+    }
+    stopped = sig;
+    logger.info(`${sig}: stopping`);
+    controller.abort(new Error(`stopped by ${sig}`));
+  };
+  const remove = (): void => {
+    for (const sig of STOP_SIGNALS) process.off(sig, onSignal);
+  };
+  for (const sig of STOP_SIGNALS) process.on(sig, onSignal);
+  return {
+    signal: controller.signal,
+    get stopped() {
+      return stopped;
+    },
+    remove,
+  };
 }

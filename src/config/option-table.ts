@@ -91,7 +91,15 @@ export const OPTIONS = {
   connectTimeout: def({ flags: '--connect-timeout <dur>', help: 'bound on TCP+TLS+upgrade (default: 10s)', type: 'number', commands: RETRYING }),
   backoffMin: def({ flags: '--backoff-min <dur>', help: 'shortest wait before a reconnect (default: 1s)', type: 'number', commands: RETRYING }),
   backoffMax: def({ flags: '--backoff-max <dur>', help: 'longest wait before a reconnect (default: 30s)', type: 'number', commands: RETRYING }),
-  maxRetries: def({ flags: '--max-retries <n>', help: 'give up (exit 4) after n retries in a row (default: forever)', type: 'number', commands: RETRYING }),
+  maxRetries: def({
+    flags: '--max-retries <n>',
+    help: {
+      tail: 'give up (exit 4) after n retries in a row (default: forever)',
+      replay: 'give up (exit 4) after n retries in a row (default: 3 for a nats:// source)',
+    },
+    type: 'number',
+    commands: RETRYING,
+  }),
   retry: def({ flags: '--no-retry', help: 'exactly one attempt: same as --max-retries 0', type: 'boolean', commands: RETRYING }),
   pingInterval: def({
     flags: '--ping-interval <dur>',

@@ -310,12 +310,14 @@ function resolveApiKey(flags: Flags, config: LoadedConfig, environment: Environm
   return fromConfig && { ...fromConfig, rank: 2 };
 }
 
-export function resolveStream(flags: Flags, config: LoadedConfig): StreamOptions {
+// newcomer: `defaultMaxRetries` is the one-shot commands' default (replay nats://: 3), passed
+// down from resolveTail; the lead's rework may move per-command defaults elsewhere.
+export function resolveStream(flags: Flags, config: LoadedConfig, defaultMaxRetries = Infinity): StreamOptions {
   const s = new Settings(flags, config);
   const minMs = s.duration('backoffMin', 1000);
   const maxMs = s.duration('backoffMax', 30_000);
   if (minMs > maxMs) throw usageError(`--backoff-min (${minMs}ms) is above --backoff-max (${maxMs}ms)`);
-  const maxRetries = resolveMaxRetries(flags, config);
+  const maxRetries = resolveMaxRetries(flags, config, defaultMaxRetries);
   if (minMs <= 0) throw usageError('--backoff-min must be above 0 (a zero wait would hammer the server)');
   const connectTimeoutMs = s.duration('connectTimeout', 10_000);
   const pingIntervalMs = s.duration('pingInterval', 15_000);
@@ -336,12 +338,12 @@ export function resolveStream(flags: Flags, config: LoadedConfig): StreamOptions
 }
 
 /** --no-retry and --max-retries are one setting: the flags' answer wins over the config's. */
-function resolveMaxRetries(flags: Flags, config: LoadedConfig): number {
+function resolveMaxRetries(flags: Flags, config: LoadedConfig, defaultMaxRetries: number): number {
   const fromFlags = flags.retry === false || flags.maxRetries !== undefined;
   const [layer, noRetry] = fromFlags ? [new Settings(flags, EMPTY_CONFIG), flags.retry === false] : [new Settings({}, config), config.values.retry === false];
   if (noRetry) return 0;
   const retries = layer.get('maxRetries');
-  return retries ? parseCount(retries.value, retries.source, 0) : Infinity;
+  return retries ? parseCount(retries.value, retries.source, 0) : defaultMaxRetries;
 }
 
 export function resolveFilter(flags: Flags, config: LoadedConfig): FilterSpec {
@@ -388,13 +390,13 @@ export function resolveOutput(flags: Flags, config: LoadedConfig, environment: E
 }
 
 /** Everything tail needs but where to connect (resolveTarget), which demo decides itself. */
-export function resolveTail(flags: Flags, environment: Environment): TailOptions {
+export function resolveTail(flags: Flags, environment: Environment, defaults: { maxRetries?: number } = {}): TailOptions {
   const config = loadConfig(flags.config, environment);
   const warnings = [...config.warnings, ...unknownConfigKeys(config)];
   if (typeof flags.apiKey === 'string') {
     warnings.push('--api-key shows the key in the process list: prefer REXI_API_KEY or --api-key-file');
   }
-  const stream = resolveStream(flags, config);
+  const stream = resolveStream(flags, config, defaults.maxRetries);
   const filter = resolveFilter(flags, config);
   const output = resolveOutput(flags, config, environment);
   const settings = new Settings(flags, config);

@@ -8,6 +8,7 @@ import { CaptureSource } from '../../sources/capture.js';
 import { logStatuses } from '../status-log.js';
 import { checkNatsFiles } from '../nats-run.js';
 import { runNatsRead } from '../run-pipeline.js';
+import { ONE_SHOT_MAX_RETRIES } from '../../config/one-shot.js';
 
 /**
  * replay: a capture rendered with the same filters, stages and formats as tail, and the same ways
@@ -17,7 +18,7 @@ import { runNatsRead } from '../run-pipeline.js';
  */
 export default async function replayCommand(flags: Flags, environment: Environment): Promise<Ending> {
   const file = String(flags.file);
-  const options = resolveTail(flags, environment);
+  const options = resolveTail(flags, environment, isNatsUrl(file) ? { maxRetries: ONE_SHOT_MAX_RETRIES } : {});
   const { read } = resolveNats(flags, options.config, environment, 'replay', isNatsUrl(file) ? { value: file, source: 'replay' } : undefined);
   if (read !== undefined) {
     await checkNatsFiles([read.target]);
