@@ -3,7 +3,8 @@ import type { OutputOptions } from '../config/options.js';
 import { fileOutput } from '../outputs/file.js';
 import { stdoutOutput } from '../outputs/stdout.js';
 import { renderEach, type RenderBatch } from '../render/renderer.js';
-import { createFilterStage, type FilterSpec } from '../stages/filter.js';
+import { createFilterStage, type FilterSpec, type NonePassed } from '../stages/filter.js';
+import { describeNonePassed } from './status-log.js';
 import type { SignalOptions } from '../config/signals.js';
 import type { StateFile } from '../stages/state-file.js';
 import type { Output } from '../pipeline/output.js';
@@ -30,6 +31,8 @@ export interface PipelineIo {
   env: Record<string, string | undefined>;
   /** Warnings while running: a failed periodic save, a failing hook. */
   warn: (message: string) => void;
+  /** Information while running: filters that no call passes. */
+  info?: (message: string) => void;
   /**
    * Whose clock the state file's entries age by: the wall clock for a live feed; a capture's own
    * times for replay, so what a capture still holds in its window is not expired by today's date.
@@ -60,7 +63,10 @@ export async function buildPipeline(options: PipelineOptions, io: PipelineIo): P
     await state?.close().catch(() => undefined);
     throw err;
   }
-  const stages: Stage[] = [createFilterStage(options.filter), ...(await signalStages(signals, state))];
+  const { info } = io;
+  // Filters that let nothing through say so (10 s or 1,000 calls in, at most once a minute).
+  const report = info !== undefined ? { onNonePassed: (facts: NonePassed) => info(describeNonePassed(facts, options.filter)) } : undefined;
+  const stages: Stage[] = [createFilterStage(options.filter, report), ...(await signalStages(signals, state))];
   const outputs: Output[] = [...opened, ...(await alertOutputs(options, io))];
   return {
     stages,

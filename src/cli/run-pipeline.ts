@@ -48,7 +48,7 @@ export async function runPipeline(
   let pipeline: Pipeline | undefined;
   let source: Source | undefined;
   try {
-    pipeline = await buildPipeline({ ...options, publisher }, { stdout: io.stdout, stderr: process.stderr, env: io.environment.env, warn: (m) => logger.warn(m), clock });
+    pipeline = await buildPipeline({ ...options, publisher }, { stdout: io.stdout, stderr: process.stderr, env: io.environment.env, warn: (m) => logger.warn(m), info: (m) => logger.info(m), clock });
     source = await openSource(opening.signal);
   } catch (err) {
     if (opening.stopped === undefined) {

@@ -28,7 +28,7 @@ export default async function replayCommand(flags: Flags, environment: Environme
   const input = file === '-' ? captureInput(process.stdin, 'replay -') : openCaptureFile(file, 'replay');
   const logger = await createLogger(options.log);
   for (const warning of options.warnings) logger.warn(warning);
-  const pipeline = await buildPipeline(options, { stdout: process.stdout, stderr: process.stderr, env: environment.env, warn: (m) => logger.warn(m), clock: 'capture' });
+  const pipeline = await buildPipeline(options, { stdout: process.stdout, stderr: process.stderr, env: environment.env, warn: (m) => logger.warn(m), info: (m) => logger.info(m), clock: 'capture' });
   const source = new CaptureSource(input, { allTypes: options.stream.allTypes, maxLength: options.stream.maxMessageSize, onStatus: logStatuses(logger) });
   return run(source, pipeline, logger, options.output.durationMs);
 }
