@@ -4,7 +4,7 @@ import { Command, CommanderError } from 'commander';
 import { RexiLiveError, usageError } from '../errors.js';
 import { strayArgumentMessage } from './stray-argument.js';
 import { ExitCode, exitCodeOf, signalExitCode } from './exit-codes.js';
-import { addOptions, type CommandName, type Flags } from '../config/option-table.js';
+import { addOptions, featuredTailOptions, type CommandName, type Flags } from '../config/option-table.js';
 import type { Environment } from '../config/options.js';
 import type { Ending } from './run.js';
 
@@ -16,27 +16,34 @@ import type { Ending } from './run.js';
 
 const HELP_HINT = "(run 'rexi-live help <command>' or 'rexi-live <command> --help' for usage)";
 
+/** Help text never wider than this, whatever the terminal. */
+const HELP_WIDTH = 100;
+
 const DURATIONS = 'Durations: 250ms, 5s, 2m, 1h; a bare number is seconds.';
 
 const TAIL_HELP = `
 Examples:
   $ REXI_API_KEY=... rexi-live --url wss://api.example.com/solana/monitor/livecalls
-  $ rexi-live --base-url https://api.example.com --api-key-file ~/.rexi-key -f ndjson | jq .data.token_symbol
-  $ rexi-live --platform telegram --min-mcap 250k -f table
+  $ rexi-live --base-url https://api.example.com --api-key-file ~/.rexi-key -f ndjson \\
+      | jq .data.token_symbol
+  $ rexi-live --platform telegram --min-mcap 250k -f table    # --platform x matches twitter too
   $ rexi-live -f ndjson --received-at --duration 1h -o 'calls-{date}.ndjson'
-  $ rexi-live -f ndjson --received-at -o 'calls-{date}.ndjson.gz'    # gzip, flushed every second
-  $ rexi-live --first-call --state ~/.rexi-first.json -o 'first-{date}.ndjson'   # first call of each token
-  $ rexi-live --min-callers 3 --window 10m                  # MULTI_CALL: 3 callers on one token in 10 minutes
+  $ rexi-live -f ndjson --received-at -o 'calls-{date}.ndjson.gz'     # gzip, flushed every second
+  $ rexi-live --first-call --state ~/.rexi-first.json -o 'first-{date}.ndjson'
+  $ rexi-live --min-callers 3 --window 10m       # MULTI_CALL: 3 callers on one token in 10 minutes
   $ rexi-live --min-callers 3 --exec 'notify-send "$REXI_SYMBOL: $REXI_CALLERS callers"'
-  $ rexi-live --dedupe caller --platform telegram -f table  # one call per caller per token
+  $ rexi-live --dedupe caller --platform telegram -f table    # one call per caller per token
+
+Filters that let nothing through for 10 s or 1,000 calls say so on stderr, with the callers and
+platforms seen. -o takes {date} and {hour} (UTC) in the name; any other {word} is an error.
 
 Hooks (--exec) get the line on stdin and REXI_* variables: feed text is never part of the command.
 
 NATS JetStream (publish every call once, read it from anywhere):
   $ rexi-live --base-url https://api.example.com --publish nats://127.0.0.1:4222 --create-stream
   $ rexi-live --publish 'nats://n1:4222,n2:4222/rexi.calls.{platform}' --tee -f lines
-  $ rexi-live --url nats://127.0.0.1:4222/rexi.calls.telegram -f table         # new calls
-  $ rexi-live --url nats://127.0.0.1:4222 --durable bot -o calls.ndjson         # resumes after a restart
+  $ rexi-live --url nats://127.0.0.1:4222/rexi.calls.telegram -f table    # new calls
+  $ rexi-live --url nats://127.0.0.1:4222 --durable bot -o calls.ndjson    # resumes after a restart
   $ rexi-live --url tls://nats.example.com --nats-creds bot.creds --since 1h
 NATS URLs: nats://[user:pass@|token@]host[:port][,host:port...]/<subject>, tls:// for TLS;
 credentials also from --nats-creds, --nats-nkey, NATS_USER/NATS_PASSWORD (never printed).
@@ -49,13 +56,20 @@ Exit codes: 0 done (--count, --duration, stdout closed), 2 usage or configuratio
 type CommandModule = { default: (flags: Flags, environment: Environment) => Promise<Ending> };
 
 export function buildProgram(version: string, environment: Environment, setResult: (r: Promise<Ending>) => void, argv: readonly string[] = []): Command {
-  const program = new Command('rexi-live')
+  const program: Command = new Command('rexi-live')
     .description('Tail the RexiAPI live-calls stream (WebSocket /solana/monitor/livecalls) from a terminal, a pipe or cron.')
     .version(version, '-V, --version', 'print the version')
     .helpOption('-h, --help', 'show help')
     .showHelpAfterError(HELP_HINT)
-    .configureOutput({ outputError: (str, write) => write(`rexi-live: ${str}`) })
+    .configureOutput({
+      outputError: (str, write) => write(`rexi-live: ${str}`),
+      // Help stays within 100 columns, narrower on a narrower terminal.
+      getOutHelpWidth: () => Math.min(process.stdout.isTTY ? process.stdout.columns || HELP_WIDTH : HELP_WIDTH, HELP_WIDTH),
+      getErrHelpWidth: () => Math.min(process.stderr.isTTY ? process.stderr.columns || HELP_WIDTH : HELP_WIDTH, HELP_WIDTH),
+    })
     .exitOverride()
+    // tail is the default command: its most used flags are part of the program's help.
+    .addHelpText('after', (): string => featuredHelp(program))
     .addHelpText(
       'after',
       `
@@ -119,20 +133,31 @@ ${DURATIONS}`)
     .action(run(() => import('./commands/demo.js')));
 
   command('replay', 'render a captured NDJSON file, plain or gzip (or - for stdin), or what a JetStream stream holds, then exit')
-    .argument('<file>', 'a capture written by tail -f ndjson (with or without --received-at, plain or gzip), - for stdin, or nats://host[:port]/<subject>')
+    .argument('<file|-|nats-url>', 'a capture written by tail -f ndjson (plain or gzip), - for stdin, or nats://host[:port]/<subject>')
     .addHelpText('after', `
 Examples:
   $ rexi-live replay calls-2026-11-25.ndjson -f table --platform telegram
   $ rexi-live replay calls-2026-11-25.ndjson.gz --min-mcap 1M -f ndjson | jq -r .data.token_address
   $ cat calls-2026-11-2*.ndjson | rexi-live replay - --received-at > week.ndjson
   $ rexi-live replay nats://127.0.0.1:4222/rexi.calls.telegram --since 24h -f table
-  $ rexi-live replay nats://127.0.0.1:4222 --start-seq 1000 -n 50 -f ndjson`)
+  $ rexi-live replay nats://127.0.0.1:4222 --start-seq 1000 -n 50 -f ndjson
+A nats:// source is read once: unreachable, it gives up after 3 retries (exit 4; --max-retries).`)
     .action((file: string, flags: Flags, cmd: Command) => {
       checkArguments(program, cmd, 1, argv);
       setResult(import('./commands/replay.js').then((m) => m.default({ ...flags, file }, environment)));
     });
 
   return program;
+}
+
+/** tail's ten most used flags, laid out as commander lays out options. */
+function featuredHelp(program: Command): string {
+  const helper = program.createHelp();
+  helper.helpWidth = HELP_WIDTH;
+  const featured = featuredTailOptions();
+  const termWidth = Math.max(...featured.map((o) => o.flags.length));
+  const items = featured.map((o) => helper.formatItem(o.flags, termWidth, o.help, helper));
+  return `\nTail options, the most used ('rexi-live tail --help' lists them all):\n${items.join('\n')}`;
 }
 
 /**
