@@ -21,6 +21,18 @@ export function rateLimit<K>(everyMs: number, now: () => number = Date.now): (ke
 }
 
 /**
+ * A ready line (`demo feed on ws://...`, as serve's `listening on ws://...`): what a person or a
+ * script waits for. As nats-server's `Listening for client connections on ...`, it is plain text
+ * in any log format: on a terminal it is an info line like the others; into a pipe, where the
+ * other lines are JSON for a log collector, it is one plain line (a JSON reader skips lines that do
+ * not start with `{`, e.g. `jq -R 'fromjson?'`). Shown at the info level only, as the line it replaces.
+ */
+export function announce(logger: Logger, pretty: boolean, text: string, stderr: { write(s: string): unknown } = process.stderr): void {
+  if (pretty) logger.info(text);
+  else if (logger.isLevelEnabled('info')) stderr.write(`${text}\n`);
+}
+
+/**
  * The CLI's wording of the reader's statuses. Text that came from a server (a close reason) is
  * bound for a terminal: it goes through the sanitizer first.
  */

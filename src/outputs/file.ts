@@ -41,6 +41,9 @@ export function nextRotation(template: string, now: number): number {
 export function fileOutput(template: string, clock: () => number = Date.now): Output {
   const now = clock();
   let file = OutputFile.open(outputPath(template, now));
+  // Every file this run opened, for the summary: a rotating name opens one a day or an hour.
+  const first = file.path;
+  let opened = 1;
   let rotateAt = nextRotation(template, now);
   let error: RexiLiveError | undefined;
   let behind = false;
@@ -52,6 +55,7 @@ export function fileOutput(template: string, clock: () => number = Date.now): Ou
     if (path === file.path) return;
     const old = file;
     file = OutputFile.open(path);
+    opened++;
     retiring.push(old.finish().then((err) => void (error ??= err)));
   };
   const failed = (): RexiLiveError | undefined => error ?? file.error;
@@ -83,6 +87,8 @@ export function fileOutput(template: string, clock: () => number = Date.now): Ou
       behind = false;
     },
     sync: () => file.sync(),
+    // `written to calls-2026-12-06.ndjson`: where to look for what this run wrote.
+    summary: () => (opened === 1 ? `written to ${first}` : `written to ${first} and ${opened - 1} more, the last ${file.path}`),
     async close() {
       const err = await file.finish();
       await Promise.all(retiring);

@@ -61,6 +61,16 @@ describe('fileOutput', () => {
     expect(sink.error).toBeUndefined();
     expect(fs.readFileSync(path.join(dir, 'calls-2026-11-25.ndjson'), 'utf8')).toBe('{"n":1}\n{"n":2}\n{"n":3}\n');
     expect(fs.readFileSync(path.join(dir, 'calls-2026-11-26.ndjson'), 'utf8')).toBe('{"n":4}\n{"n":5}\n');
+    // The summary says where the lines went.
+    expect(sink.summary?.()).toBe(`written to ${path.join(dir, 'calls-2026-11-25.ndjson')} and 1 more, the last ${path.join(dir, 'calls-2026-11-26.ndjson')}`);
+  });
+
+  it("names the file it wrote in the summary", async () => {
+    const dir = tmpdir();
+    const { output: sink, write } = clocked(path.join(dir, 'calls-{date}.ndjson'), '2026-12-06T10:00:00Z');
+    write('{"n":1}\n', '2026-12-06T10:00:01Z');
+    await sink.close();
+    expect(sink.summary?.()).toBe(`written to ${path.join(dir, 'calls-2026-12-06.ndjson')}`);
   });
 
   it('rotates hourly with {hour}, and appends to a file that exists (never truncates a capture)', async () => {

@@ -7,6 +7,7 @@ import { startFeedServer } from '../../server/feed-server.js';
 import { serveOptions } from './serve.js';
 import { checkNatsFiles } from '../nats-run.js';
 import { runTail } from '../tail-source.js';
+import { announce } from '../status-log.js';
 
 /**
  * demo: the embedded feed on a free loopback port, tailed in the same process with any tail option.
@@ -27,7 +28,7 @@ export default async function demoCommand(flags: Flags, environment: Environment
   try {
     const auth = resolveAuth(flags, options.config, environment);
     const endpoint = buildEndpoint({ url: { value: server.url, source: 'demo' }, apiKey: { value: key, source: 'demo' }, auth, insecure: false });
-    logger.info(`demo feed on ${endpoint.display} (${feed.rate} calls/s); Ctrl-C to stop`);
+    announce(logger, options.log.pretty, `demo feed on ${endpoint.display} (${feed.rate} calls/s); Ctrl-C to stop`);
     // The demo's feed is on loopback: never through the user's proxy.
     return await runTail(options, { endpoint, keyHint: 'the demo key', proxy: undefined }, { logger, stdout: process.stdout, environment });
   } finally {
