@@ -1,6 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { spawnSync } from 'node:child_process';
+import os from 'node:os';
 import { describe, expect, it } from 'vitest';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -18,5 +20,20 @@ describe('package.json scripts keep an install quiet', () => {
     expect(pkg.scripts.prestart).toMatch(/dist\/cli\/main\.js.*\|\| npm run build$/);
     expect(pkg.scripts.test).toMatch(/^npm run build && /);
     expect(pkg.files).toContain('dist');
+  });
+});
+
+describe('bin/rexi-live.js in a checkout never built', () => {
+  it('says what to run, in one line, instead of a stack trace', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rexi-nodist-'));
+    try {
+      fs.mkdirSync(path.join(dir, 'bin'));
+      fs.copyFileSync(path.join(ROOT, 'bin/rexi-live.js'), path.join(dir, 'bin/rexi-live.js'));
+      const r = spawnSync(process.execPath, [path.join(dir, 'bin/rexi-live.js'), '--version'], { encoding: 'utf8', timeout: 10_000 });
+      expect(r.status).toBe(1);
+      expect(r.stderr).toBe(`rexi-live: error: not built yet: run 'npm run build' in ${dir}/\n`);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
