@@ -123,6 +123,8 @@ Examples:
 
   command('demo', 'start the embedded feed on a free loopback port and tail it')
     .addHelpText('after', `
+Prints "demo feed on ws://..." on stderr once ready: plain text even when the other lines are JSON.
+
 Examples:
   $ rexi-live demo
   $ rexi-live demo --rate 20 -f table

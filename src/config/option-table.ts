@@ -159,7 +159,7 @@ export const OPTIONS = {
   symbol: def({ group: 'Filters', flags: '--symbol <sym>', help: 'only this token symbol (repeatable)', type: 'list', commands: TAIL_LIKE }),
 
   // Output
-  format: def({ group: 'Output', featured: true, flags: '-f, --format <format>', help: 'output format (default: lines on a terminal, ndjson otherwise)', type: 'string', choices: FORMAT_CHOICES, commands: TAIL_LIKE }),
+  format: def({ group: 'Output', featured: true, flags: '-f, --format <format>', help: 'lines (one row per call, fitted to a terminal), table or ndjson (default: lines on a terminal, ndjson otherwise)', type: 'string', choices: FORMAT_CHOICES, commands: TAIL_LIKE }),
   receivedAt: def({ group: 'Output', flags: '--received-at', help: 'ndjson: add "received_at" (ISO-8601 UTC) to each line', type: 'boolean', commands: TAIL_LIKE }),
   color: def({ group: 'Output', flags: '--color <when>', help: 'colour the human formats (default: auto; honours NO_COLOR, FORCE_COLOR)', type: 'string', choices: COLOR_CHOICES, commands: TAIL_LIKE }),
   output: def({ group: 'Output', featured: true, flags: '-o, --output <file>', help: 'append to a file; {date} and {hour} (UTC) in the name rotate it (no other {word}); a .gz name writes gzip', type: 'string', commands: TAIL_LIKE }),
