@@ -41,8 +41,8 @@ const COLUMNS: readonly Column[] = [
   { key: 'platform', min: 8, ideal: 8, right: false },
 ];
 const DROP_ORDER: readonly Key[] = ['price', 'platform', 'name', 'time', 'caller', 'mcap', 'symbol'];
-/** Spare cells go to these, in this order, up to their full width. */
-const GROW_ORDER: readonly Key[] = ['symbol', 'mcap', 'name', 'caller'];
+/** Spare cells go to these, in this order, up to a width (their full width when not given). */
+const GROW_ORDER: ReadonlyArray<readonly [Key, number?]> = [['symbol'], ['mcap'], ['caller', 8], ['name'], ['caller']];
 /** A Solana address's longest: the address column always has room for it. */
 const ADDRESS_CELLS = 44;
 
@@ -98,10 +98,13 @@ export function createLinesRenderer(options: LinesRendererOptions): Render {
       );
     }
     if (message.kind !== 'call') {
-      const head = `${clock(message.receivedAt)} ${messageType(message)} `;
+      const time = clock(message.receivedAt);
+      const type = messageType(message);
       const raw = compactRaw(message.raw);
-      const text = width === Infinity || displayWidth(head) + displayWidth(raw) <= width ? raw : fit(raw, Math.max(1, width - displayWidth(head)));
-      return `${timeStyle(clock(message.receivedAt))} ${typeStyle(messageType(message))} ${text}\n`;
+      // Only the JSON text is cut, so the row still says when and what.
+      const room = width - displayWidth(`${time} ${type} `);
+      const text = width === Infinity || displayWidth(raw) <= room ? raw : fit(raw, Math.max(1, room));
+      return `${timeStyle(time)} ${typeStyle(type)} ${text}\n`;
     }
     if (width !== fitted.width) fitted = { width, cells: width === Infinity ? full : layout(width) };
     const call = message;
@@ -128,10 +131,10 @@ function layout(width: number): Cell[] {
   }
   const widths = new Map<Key, number>(visible.map((c) => [c.key, c.min]));
   let spare = width - cellsAtMin();
-  for (const key of GROW_ORDER) {
+  for (const [key, upTo] of GROW_ORDER) {
     const column = visible.find((c) => c.key === key);
     if (column === undefined || spare <= 0) continue;
-    const grow = Math.min(spare, column.ideal - widths.get(key)!);
+    const grow = Math.max(0, Math.min(spare, (upTo ?? column.ideal) - widths.get(key)!));
     widths.set(key, widths.get(key)! + grow);
     spare -= grow;
   }

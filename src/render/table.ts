@@ -70,9 +70,12 @@ const COLUMNS: readonly Column[] = [
   col('address', 'ADDRESS', 44, 44),
 ];
 const DROP_ORDER: readonly Key[] = ['price', 'platform', 'time', 'name', 'caller', 'mcap', 'symbol'];
-const GROW_ORDER: ReadonlyArray<readonly [Key, 'ideal' | 'max']> = [
+/** Spare cells go to these, in order, up to a width: a column's usual or widest, or a number. */
+const GROW_ORDER: ReadonlyArray<readonly [Key, 'ideal' | 'max' | number]> = [
   ['symbol', 'ideal'],
   ['mcap', 'ideal'],
+  // A caller cut to 6 cells is there only for 80 columns: 8 before the name grows.
+  ['caller', 8],
   ['name', 'ideal'],
   ['caller', 'ideal'],
   ['name', 'max'],
@@ -197,7 +200,7 @@ function planLayout(width: number, headStyle: Style): Layout {
   for (const [key, limit] of GROW_ORDER) {
     const column = visible.find((c) => c.key === key);
     if (column === undefined || spare === 0) continue;
-    const grow = Math.min(spare, column[limit] - widths.get(key)!);
+    const grow = Math.min(spare, (typeof limit === 'number' ? limit : column[limit]) - widths.get(key)!);
     if (grow > 0) {
       widths.set(key, widths.get(key)! + grow);
       spare -= grow;

@@ -91,4 +91,11 @@ describe('table at 80 columns', () => {
     expect(out).toContain('│ ABCDEFGHIJ │');
     for (const line of out.split('\n').filter(Boolean)) expect(displayWidth(line)).toBeLessThanOrEqual(80);
   });
+
+  it('gives the caller 8 cells back before the name grows, from 82 columns', () => {
+    const table = (w: number) => createTableRenderer({ chalk: createChalk(0), color: false, columns: () => w, timeZone: 'UTC' })(longNames);
+    expect(table(80)).toContain('│ The M… │');
+    expect(table(100)).toContain('│ The Mos… │');
+    expect(table(100)).toContain('│ Super Extreme… │');
+  });
 });
