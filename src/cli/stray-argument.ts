@@ -24,7 +24,6 @@ const EXAMPLES: Readonly<Record<string, string>> = {
   x: '10',
   '0..1': '0.05',
   'name-or-id': '"Gem Hunters"',
-  name: 'telegram',
 };
 
 /**
@@ -52,7 +51,7 @@ export function strayArgumentMessage(
     const example = EXAMPLES[placeholder];
     const hints = [`${name} takes one value${example !== undefined ? `, e.g. ${example}` : ''}`];
     // A name with a space is one value once quoted; more names are the flag repeated.
-    if (placeholder === 'name-or-id' || placeholder === 'name') hints.push('quote a value with spaces, repeat the flag for more');
+    if (placeholder === 'name-or-id') hints.push('quote a value with spaces, repeat the flag for more');
     return `unexpected argument '${word}' (${hints.join('; ')})`;
   }
   const takes = command === 'replay' ? 'one argument: a file, - or a nats:// URL' : 'no arguments';
