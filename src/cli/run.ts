@@ -75,7 +75,7 @@ export async function run(
 }
 
 /** `received 1200, output 310, filtered 880, skipped 10 (not-json 4, binary 6), reconnects 2, up 3m12s` */
-export function summary(source: Source, pipeline: Pipeline, output: number, upMs: number): string {
+export function summary(source: Pick<Source, 'counts' | 'summary'>, pipeline: Pick<Pipeline, 'stages' | 'outputs'>, output: number, upMs: number): string {
   const { received, skipped } = source.counts;
   const kinds = Object.entries(skipped).filter(([, n]) => n > 0);
   const total = kinds.reduce((sum, [, n]) => sum + n, 0);
