@@ -7,7 +7,7 @@ import { AUTH_CHOICES, COLOR_CHOICES, DEDUPE_CHOICES, FORMAT_CHOICES, LOG_LEVEL_
  * `Flags` are all derived from this table, so a new option is one entry here plus one line in the
  * resolver of its area (config/connection.ts, filters.ts, signals.ts, outputs.ts, nats.ts), which
  * parses it, checks it against the others and holds its default for the CLI and the library alike
- * (the help text states the default). The library's name for it is in settings.ts.
+ * (the help text states the default). `library` names it for liveCalls().
  *
  * Loaded by cli/main.ts before anything else: it imports nothing but commander.
  */
@@ -58,6 +58,11 @@ export interface OptionDef {
   readonly env?: string;
   /** Allowed values (case-insensitive in variables and the config file). */
   readonly choices?: readonly string[];
+  /**
+   * The library's name for it (liveCalls' options), in the library's units: durations in ms
+   * (`windowMs`), amounts in dollars. Absent: the CLI's alone.
+   */
+  readonly library?: string;
   /** Not a config-file key (the config path itself, secrets kept out of files, serve's own). */
   readonly noConfig?: boolean;
   /**
@@ -81,6 +86,7 @@ const def = <D extends OptionDef>(d: D): D => d;
 export const OPTIONS = {
   // Connecting
   url: def({
+    library: 'url',
     group: 'Connection', featured: true,
     flags: '--url <url>',
     help: { tail: 'full endpoint URL (ws:// or wss://), or nats://host[:port]/<subject> to read a JetStream stream instead (no key needed)', url: 'full endpoint URL' },
@@ -89,6 +95,7 @@ export const OPTIONS = {
     commands: CONNECT,
   }),
   baseUrl: def({
+    library: 'baseUrl',
     group: 'Connection', featured: true,
     flags: '--base-url <url>',
     help: 'service base URL; /solana/monitor/livecalls is appended, http→ws, https→wss',
@@ -97,8 +104,9 @@ export const OPTIONS = {
     commands: CONNECT,
   }),
   apiKeyFile: def({ group: 'Connection', featured: true, flags: '--api-key-file <path>', help: 'read the API key from a file (env REXI_API_KEY holds the key itself)', type: 'string', commands: CONNECT, noConfig: true }),
-  apiKey: def({ group: 'Connection', flags: '--api-key <key>', help: 'the API key (warns: it shows in the process list)', env: 'REXI_API_KEY', type: 'string', commands: CONNECT }),
+  apiKey: def({ library: 'apiKey', group: 'Connection', flags: '--api-key <key>', help: 'the API key (warns: it shows in the process list)', env: 'REXI_API_KEY', type: 'string', commands: CONNECT }),
   auth: def({
+    library: 'auth',
     group: 'Connection',
     flags: '--auth <mode>',
     help: { tail: 'how the key is sent: ?api_key=, X-API-Key or Authorization: Bearer (default: query)', demo: 'how the demo key is sent (default: query)' },
@@ -108,6 +116,7 @@ export const OPTIONS = {
     commands: ['tail', 'url', 'demo'],
   }),
   insecure: def({
+    library: 'insecure',
     group: 'Connection',
     flags: '--insecure',
     help: 'allow sending the key (or NATS credentials) over plain ws:// (nats://) to a non-loopback host',
@@ -125,10 +134,11 @@ export const OPTIONS = {
   }),
 
   // The reader loop
-  connectTimeout: def({ group: 'Connection', flags: '--connect-timeout <dur>', help: 'bound on TCP+TLS+upgrade (default: 10s)', type: 'number', commands: RETRYING }),
-  backoffMin: def({ group: 'Connection', flags: '--backoff-min <dur>', help: 'shortest wait before a reconnect (default: 1s)', type: 'number', commands: RETRYING }),
-  backoffMax: def({ group: 'Connection', flags: '--backoff-max <dur>', help: 'longest wait before a reconnect (default: 30s)', type: 'number', commands: RETRYING }),
+  connectTimeout: def({ library: 'connectTimeoutMs', group: 'Connection', flags: '--connect-timeout <dur>', help: 'bound on TCP+TLS+upgrade (default: 10s)', type: 'number', commands: RETRYING }),
+  backoffMin: def({ library: 'backoffMinMs', group: 'Connection', flags: '--backoff-min <dur>', help: 'shortest wait before a reconnect (default: 1s)', type: 'number', commands: RETRYING }),
+  backoffMax: def({ library: 'backoffMaxMs', group: 'Connection', flags: '--backoff-max <dur>', help: 'longest wait before a reconnect (default: 30s)', type: 'number', commands: RETRYING }),
   maxRetries: def({
+    library: 'maxRetries',
     group: 'Connection',
     flags: '--max-retries <n>',
     help: {
@@ -140,15 +150,17 @@ export const OPTIONS = {
   }),
   retry: def({ group: 'Connection', flags: '--no-retry', help: 'exactly one attempt: same as --max-retries 0', type: 'boolean', commands: RETRYING }),
   pingInterval: def({
+    library: 'pingIntervalMs',
     group: 'Connection', ownIn: ['serve'],
     flags: '--ping-interval <dur>',
     help: { tail: 'send a ping this often (default: 15s; 0 turns heartbeats off)', demo: 'send a ping this often (default: 15s; 0 turns heartbeats off)', serve: 'ping clients this often, dropping those that did not answer (default: 15s)' },
     type: 'number',
     commands: ['tail', 'demo', 'serve'],
   }),
-  pongTimeout: def({ group: 'Connection', flags: '--pong-timeout <dur>', help: 'reconnect when no pong or data arrives this long after a ping (default: 10s)', type: 'number', commands: LIVE }),
-  idleTimeout: def({ group: 'Connection', flags: '--idle-timeout <dur>', help: 'reconnect when no message arrives for this long (default: off)', type: 'number', commands: LIVE }),
+  pongTimeout: def({ library: 'pongTimeoutMs', group: 'Connection', flags: '--pong-timeout <dur>', help: 'reconnect when no pong or data arrives this long after a ping (default: 10s)', type: 'number', commands: LIVE }),
+  idleTimeout: def({ library: 'idleTimeoutMs', group: 'Connection', flags: '--idle-timeout <dur>', help: 'reconnect when no message arrives for this long (default: off)', type: 'number', commands: LIVE }),
   maxMessageSize: def({
+    library: 'maxMessageSize',
     group: 'Connection', ownIn: ['replay'],
     flags: '--max-message-size <size>',
     help: { tail: 'close and reconnect on a larger frame (default: 1MiB)', demo: 'close and reconnect on a larger frame (default: 1MiB)', replay: 'skip (and count) a longer line (default: 1MiB)' },
@@ -159,13 +171,13 @@ export const OPTIONS = {
   allTypes: def({ group: 'Filters', flags: '--all-types', help: 'pass every JSON object through, not only NEW_SCAN calls', type: 'boolean', commands: TAIL_LIKE }),
 
   // Filters
-  caller: def({ group: 'Filters', featured: true, flags: '--caller <name-or-id>', help: 'only calls by this caller (repeatable: any of them)', type: 'list', commands: TAIL_LIKE }),
-  excludeCaller: def({ group: 'Filters', flags: '--exclude-caller <name-or-id>', help: 'drop calls by this caller (repeatable)', type: 'list', commands: TAIL_LIKE }),
-  platform: def({ group: 'Filters', featured: true, flags: '--platform <name>', help: 'only this platform: telegram, discord, twitter (x is the same), ... (repeatable)', type: 'list', commands: TAIL_LIKE }),
-  minMcap: def({ group: 'Filters', featured: true, flags: '--min-mcap <n>', help: 'market cap at least n dollars: 250000, 250k, 1.5M, 2b', type: 'number', commands: TAIL_LIKE }),
-  maxMcap: def({ group: 'Filters', flags: '--max-mcap <n>', help: 'market cap at most n dollars', type: 'number', commands: TAIL_LIKE }),
-  token: def({ group: 'Filters', flags: '--token <address>', help: 'only this token address (repeatable)', type: 'list', commands: TAIL_LIKE }),
-  symbol: def({ group: 'Filters', flags: '--symbol <sym>', help: 'only this token symbol (repeatable)', type: 'list', commands: TAIL_LIKE }),
+  caller: def({ library: 'caller', group: 'Filters', featured: true, flags: '--caller <name-or-id>', help: 'only calls by this caller (repeatable: any of them)', type: 'list', commands: TAIL_LIKE }),
+  excludeCaller: def({ library: 'excludeCaller', group: 'Filters', flags: '--exclude-caller <name-or-id>', help: 'drop calls by this caller (repeatable)', type: 'list', commands: TAIL_LIKE }),
+  platform: def({ library: 'platform', group: 'Filters', featured: true, flags: '--platform <name>', help: 'only this platform: telegram, discord, twitter (x is the same), ... (repeatable)', type: 'list', commands: TAIL_LIKE }),
+  minMcap: def({ library: 'minMcap', group: 'Filters', featured: true, flags: '--min-mcap <n>', help: 'market cap at least n dollars: 250000, 250k, 1.5M, 2b', type: 'number', commands: TAIL_LIKE }),
+  maxMcap: def({ library: 'maxMcap', group: 'Filters', flags: '--max-mcap <n>', help: 'market cap at most n dollars', type: 'number', commands: TAIL_LIKE }),
+  token: def({ library: 'token', group: 'Filters', flags: '--token <address>', help: 'only this token address (repeatable)', type: 'list', commands: TAIL_LIKE }),
+  symbol: def({ library: 'symbol', group: 'Filters', flags: '--symbol <sym>', help: 'only this token symbol (repeatable)', type: 'list', commands: TAIL_LIKE }),
 
   // Output
   format: def({ group: 'Output', featured: true, flags: '-f, --format <format>', help: 'lines (one row per call, fitted to a terminal), table or ndjson (default: lines on a terminal, ndjson otherwise)', type: 'string', choices: FORMAT_CHOICES, commands: TAIL_LIKE }),
@@ -178,6 +190,7 @@ export const OPTIONS = {
   // Signals: dedupe, state, multi-call, hooks. Validated together by stages/signal-options.ts;
   // --dedupe has no commander choices so a flag and a config value get the same message.
   dedupe: def({
+    library: 'dedupe',
     group: 'Signals',
     flags: '--dedupe <key>',
     help: 'drop a call whose key was already output within --dedupe-ttl: call (token+caller+timestamp), caller (token+caller) or token (the token alone)',
@@ -185,8 +198,8 @@ export const OPTIONS = {
     complete: DEDUPE_CHOICES,
     commands: TAIL_LIKE,
   }),
-  firstCall: def({ group: 'Signals', flags: '--first-call', help: 'only the first call of each token (the same as --dedupe token)', type: 'boolean', commands: TAIL_LIKE }),
-  dedupeTtl: def({ group: 'Signals', flags: '--dedupe-ttl <dur>', help: 'how long a dedupe key is remembered, counted from its first output (default: 24h)', type: 'number', commands: TAIL_LIKE }),
+  firstCall: def({ library: 'firstCall', group: 'Signals', flags: '--first-call', help: 'only the first call of each token (the same as --dedupe token)', type: 'boolean', commands: TAIL_LIKE }),
+  dedupeTtl: def({ library: 'dedupeTtlMs', group: 'Signals', flags: '--dedupe-ttl <dur>', help: 'how long a dedupe key is remembered, counted from its first output (default: 24h)', type: 'number', commands: TAIL_LIKE }),
   state: def({
     group: 'Signals',
     flags: '--state <file>',
@@ -195,6 +208,7 @@ export const OPTIONS = {
     commands: TAIL_LIKE,
   }),
   stateMax: def({
+    library: 'stateMax',
     group: 'Signals',
     flags: '--state-max <n>',
     help: 'most keys, and most token windows and calls in them, held; the least recently seen are forgotten first (default: 100000)',
@@ -202,15 +216,16 @@ export const OPTIONS = {
     commands: TAIL_LIKE,
   }),
   minCallers: def({
+    library: 'minCallers',
     group: 'Signals', featured: true,
     flags: '--min-callers <n>',
     help: 'emit a MULTI_CALL signal when n (2 or more) distinct callers have called one token within --window',
     type: 'number',
     commands: TAIL_LIKE,
   }),
-  window: def({ group: 'Signals', flags: '--window <dur>', help: 'the multi-call sliding window (default: 10m)', type: 'number', commands: TAIL_LIKE }),
-  cooldown: def({ group: 'Signals', flags: '--cooldown <dur>', help: 'after a signal, no new signal for that token for this long (default: --window)', type: 'number', commands: TAIL_LIKE }),
-  withCalls: def({ group: 'Signals', flags: '--with-calls', help: 'output the calls too, each signal after its trigger call (with --min-callers)', type: 'boolean', commands: TAIL_LIKE }),
+  window: def({ library: 'windowMs', group: 'Signals', flags: '--window <dur>', help: 'the multi-call sliding window (default: 10m)', type: 'number', commands: TAIL_LIKE }),
+  cooldown: def({ library: 'cooldownMs', group: 'Signals', flags: '--cooldown <dur>', help: 'after a signal, no new signal for that token for this long (default: --window)', type: 'number', commands: TAIL_LIKE }),
+  withCalls: def({ library: 'withCalls', group: 'Signals', flags: '--with-calls', help: 'output the calls too, each signal after its trigger call (with --min-callers)', type: 'boolean', commands: TAIL_LIKE }),
   exec: def({
     group: 'Signals',
     flags: '--exec <command>',
@@ -246,6 +261,7 @@ export const OPTIONS = {
     commands: LIVE,
   }),
   stream: def({
+    library: 'stream',
     group: 'NATS', ownIn: ['replay'],
     flags: '--stream <name>',
     help: {
@@ -259,25 +275,27 @@ export const OPTIONS = {
   replicas: def({ group: 'NATS', flags: '--replicas <n>', help: 'with --create-stream: replicas of the new stream, 1..5 (default: 1)', type: 'number', commands: LIVE }),
   retention: def({ group: 'NATS', flags: '--retention <dur>', help: 'with --create-stream: how long the new stream keeps messages (default: 7d)', type: 'number', commands: LIVE }),
   since: def({
+    library: 'since',
     group: 'NATS', ownIn: ['replay'],
     flags: '--since <dur|time>',
     help: 'nats:// source: start with messages stored since then (e.g. 1h, 7d, 2026-12-01T07:00:00Z)',
     type: 'string',
     commands: ['tail', 'replay'],
   }),
-  startSeq: def({ group: 'NATS', ownIn: ['replay'], flags: '--start-seq <n>', help: 'nats:// source: start at this stream sequence', type: 'number', commands: ['tail', 'replay'] }),
+  startSeq: def({ library: 'startSeq', group: 'NATS', ownIn: ['replay'], flags: '--start-seq <n>', help: 'nats:// source: start at this stream sequence', type: 'number', commands: ['tail', 'replay'] }),
   durable: def({
+    library: 'durable',
     group: 'NATS', ownIn: ['replay'],
     flags: '--durable <name>',
     help: 'nats:// source: a durable consumer; each message is acknowledged once its line is written, so a restart resumes after it',
     type: 'string',
     commands: ['tail', 'replay'],
   }),
-  natsCreds: def({ group: 'NATS', flags: '--nats-creds <file>', help: 'NATS credentials file (user JWT and seed)', env: 'NATS_CREDS', type: 'string', commands: TAIL_LIKE }),
-  natsNkey: def({ group: 'NATS', flags: '--nats-nkey <file>', help: 'NATS nkey seed file', env: 'NATS_NKEY', type: 'string', commands: TAIL_LIKE }),
-  natsCa: def({ group: 'NATS', flags: '--nats-ca <file>', help: 'CA certificate(s) to verify the NATS server (implies TLS)', env: 'NATS_CA', type: 'string', commands: TAIL_LIKE }),
-  natsCert: def({ group: 'NATS', flags: '--nats-cert <file>', help: 'client certificate for NATS TLS (with --nats-key; implies TLS)', env: 'NATS_CERT', type: 'string', commands: TAIL_LIKE }),
-  natsKey: def({ group: 'NATS', flags: '--nats-key <file>', help: 'private key of --nats-cert', env: 'NATS_KEY', type: 'string', commands: TAIL_LIKE }),
+  natsCreds: def({ library: 'natsCreds', group: 'NATS', flags: '--nats-creds <file>', help: 'NATS credentials file (user JWT and seed)', env: 'NATS_CREDS', type: 'string', commands: TAIL_LIKE }),
+  natsNkey: def({ library: 'natsNkey', group: 'NATS', flags: '--nats-nkey <file>', help: 'NATS nkey seed file', env: 'NATS_NKEY', type: 'string', commands: TAIL_LIKE }),
+  natsCa: def({ library: 'natsCa', group: 'NATS', flags: '--nats-ca <file>', help: 'CA certificate(s) to verify the NATS server (implies TLS)', env: 'NATS_CA', type: 'string', commands: TAIL_LIKE }),
+  natsCert: def({ library: 'natsCert', group: 'NATS', flags: '--nats-cert <file>', help: 'client certificate for NATS TLS (with --nats-key; implies TLS)', env: 'NATS_CERT', type: 'string', commands: TAIL_LIKE }),
+  natsKey: def({ library: 'natsKey', group: 'NATS', flags: '--nats-key <file>', help: 'private key of --nats-cert', env: 'NATS_KEY', type: 'string', commands: TAIL_LIKE }),
 
   // Diagnostics
   logLevel: def({ group: 'Logging', flags: '--log-level <level>', help: 'stderr diagnostics (default: info)', type: 'string', choices: LOG_LEVEL_CHOICES, commands: ALL }),
