@@ -2,7 +2,8 @@ import type { Logger } from '../log.js';
 import type { Environment, NatsReadOptions, TailOptions } from '../config/options.js';
 import { buildPipeline, type PipelineIo, type Stdout } from './build-pipeline.js';
 import type { Source } from '../pipeline/source.js';
-import { run, STOP_SIGNALS, summary, type Ending } from './run.js';
+import { run, summary, type Ending } from './run.js';
+import { watchStopSignals, type StopWatch } from './stop-signals.js';
 import type { RunWatch } from './run-watch.js';
 import type { MetricsAddress } from '../config/metrics.js';
 import { newSourceCounts } from '../pipeline/source.js';
@@ -112,28 +113,11 @@ async function closeAll(pipeline: Pipeline | undefined): Promise<void> {
 }
 
 /** The stop signals while a run is being opened: the first aborts it, a second ends the process. */
-function watchSignals(logger: Logger): { signal: AbortSignal; readonly stopped: NodeJS.Signals | undefined; remove(): void } {
+function watchSignals(logger: Logger): StopWatch & { signal: AbortSignal } {
   const controller = new AbortController();
-  let stopped: NodeJS.Signals | undefined;
-  const onSignal = (sig: NodeJS.Signals): void => {
-    if (stopped !== undefined) {
-      remove();
-      process.kill(process.pid, sig);
-      return;
-    }
-    stopped = sig;
+  const watch = watchStopSignals((sig) => {
     logger.info(`${sig}: stopping`);
     controller.abort(new Error(`stopped by ${sig}`));
-  };
-  const remove = (): void => {
-    for (const sig of STOP_SIGNALS) process.off(sig, onSignal);
-  };
-  for (const sig of STOP_SIGNALS) process.on(sig, onSignal);
-  return {
-    signal: controller.signal,
-    get stopped() {
-      return stopped;
-    },
-    remove,
-  };
+  });
+  return Object.assign(watch, { signal: controller.signal });
 }
