@@ -3,7 +3,8 @@ import type { OutputOptions } from '../config/options.js';
 import { fileOutput } from '../outputs/file.js';
 import { stdoutOutput } from '../outputs/stdout.js';
 import { renderEach, type RenderBatch } from '../render/renderer.js';
-import type { FilterSpec } from '../stages/filter.js';
+import type { FilterReportOptions, FilterSpec, NonePassed } from '../stages/filter.js';
+import { describeNonePassed } from './status-log.js';
 import type { SignalOptions } from '../config/signals.js';
 import type { StateFile } from '../stages/state-file.js';
 import type { Output } from '../pipeline/output.js';
@@ -30,6 +31,8 @@ export interface PipelineIo {
   env: Record<string, string | undefined>;
   /** Warnings while running: a failed periodic save, a failing hook. */
   warn: (message: string) => void;
+  /** Information while running: filters that no call passes. */
+  info?: (message: string) => void;
   /**
    * Whose clock the state file's entries age by: the wall clock for a live feed; a capture's own
    * times for replay, so what a capture still holds in its window is not expired by today's date.
@@ -60,7 +63,10 @@ export async function buildPipeline(options: PipelineOptions, io: PipelineIo): P
     await state?.close().catch(() => undefined);
     throw err;
   }
-  const stages = await callStages(options.filter, signals, state);
+  const { info } = io;
+  // Filters that let nothing through say so (10 s or 1,000 calls in, at most once a minute).
+  const report = info !== undefined ? { onNonePassed: (facts: NonePassed) => info(describeNonePassed(facts, options.filter)) } : undefined;
+  const stages = await callStages(options.filter, signals, state, report);
   const outputs: Output[] = [...opened, ...(await alertOutputs(options, io))];
   return {
     stages,
@@ -95,9 +101,9 @@ async function openState(signals: SignalOptions, io: PipelineIo): Promise<StateF
  * the file at the clean stop. The pipeline closes stages after outputs, so that save comes once
  * every line is flushed: a key is on disk only once its line is.
  */
-async function callStages(filter: FilterSpec, signals: SignalOptions, state: StateFile | undefined): Promise<Stage[]> {
+async function callStages(filter: FilterSpec, signals: SignalOptions, state: StateFile | undefined, report: FilterReportOptions | undefined): Promise<Stage[]> {
   const { createCallStages } = await import('../stages/call-stages.js');
-  const stages = createCallStages({ filter, multiCall: signals.multiCall, dedupe: signals.dedupe, stateMax: signals.state.max }, { windows: state?.windows, keys: state?.keys });
+  const stages = createCallStages({ filter, multiCall: signals.multiCall, dedupe: signals.dedupe, stateMax: signals.state.max }, { windows: state?.windows, keys: state?.keys }, report);
   if (state !== undefined) stages.push({ transform: (batch) => batch, close: () => state.close() });
   return stages;
 }
@@ -130,7 +136,8 @@ export async function createRender(output: OutputOptions, stdout: Stdout, env: R
   const chalk = createChalk(level);
   if (output.format === 'lines') {
     const { createLinesRenderer } = await import('../render/lines.js');
-    return renderEach(createLinesRenderer({ chalk }));
+    // On a terminal each call stays one row, fitted to the width it has now; a pipe or file gets whole lines.
+    return renderEach(createLinesRenderer({ chalk, ...(isTTY && { columns: () => stdout.columns }) }));
   }
   const { createTableRenderer } = await import('../render/table.js');
   return renderEach(createTableRenderer({ chalk, color: level > 0, columns: () => (output.file === undefined ? (stdout.columns ?? 80) : 80) }));

@@ -23,7 +23,7 @@ export interface CommandInfo {
 
 /** The program's commands, and commander's own `help`. */
 export function commandsOf(program: Command): CommandInfo[] {
-  const commands = program.commands.map((c) => ({ name: c.name(), description: c.description(), fileArgument: c.registeredArguments[0]?.name() === 'file' }));
+  const commands = program.commands.map((c) => ({ name: c.name(), description: c.description(), fileArgument: /^file\b/.test(c.registeredArguments[0]?.name() ?? '') }));
   if (!commands.some((c) => c.name === 'help')) commands.push({ name: 'help', description: 'show help for a command', fileArgument: false });
   return commands;
 }

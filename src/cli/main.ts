@@ -1,9 +1,10 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import { Command, CommanderError } from 'commander';
-import { RexiLiveError } from '../errors.js';
+import { RexiLiveError, usageError } from '../errors.js';
+import { strayArgumentMessage } from './stray-argument.js';
 import { ExitCode, exitCodeOf, signalExitCode } from './exit-codes.js';
-import { addOptions, type CommandName, type Flags } from '../config/option-table.js';
+import { addOptions, featuredTailOptions, type CommandName, type Flags } from '../config/option-table.js';
 import type { Environment } from '../config/options.js';
 import type { Ending } from './run.js';
 
@@ -15,28 +16,35 @@ import type { Ending } from './run.js';
 
 const HELP_HINT = "(run 'rexi-live help <command>' or 'rexi-live <command> --help' for usage)";
 
+/** Help text never wider than this, whatever the terminal. */
+const HELP_WIDTH = 100;
+
 const DURATIONS = 'Durations: 250ms, 5s, 2m, 1h; a bare number is seconds.';
 
 const TAIL_HELP = `
 Examples:
   $ REXI_API_KEY=... rexi-live --url wss://api.example.com/solana/monitor/livecalls
-  $ rexi-live --base-url https://api.example.com --api-key-file ~/.rexi-key -f ndjson | jq .data.token_symbol
-  $ rexi-live --platform telegram --min-mcap 250k -f table
+  $ rexi-live --base-url https://api.example.com --api-key-file ~/.rexi-key -f ndjson \\
+      | jq .data.token_symbol
+  $ rexi-live --platform telegram --min-mcap 250k -f table    # --platform x matches twitter too
   $ rexi-live -f ndjson --received-at --duration 1h -o 'calls-{date}.ndjson'
-  $ rexi-live -f ndjson --received-at -o 'calls-{date}.ndjson.gz'    # gzip, flushed every second
-  $ rexi-live --first-call --state ~/.rexi-first.json -o 'first-{date}.ndjson'   # first call of each token
-  $ rexi-live --min-callers 3 --window 10m                  # MULTI_CALL: 3 callers on one token in 10 minutes
+  $ rexi-live -f ndjson --received-at -o 'calls-{date}.ndjson.gz'     # gzip, flushed every second
+  $ rexi-live --first-call --state ~/.rexi-first.json -o 'first-{date}.ndjson'
+  $ rexi-live --min-callers 3 --window 10m       # MULTI_CALL: 3 callers on one token in 10 minutes
   $ rexi-live --min-callers 3 --exec 'notify-send "$REXI_SYMBOL: $REXI_CALLERS callers"'
-  $ rexi-live --dedupe caller --platform telegram -f table  # one call per caller per token
-  $ rexi-live --publish nats://127.0.0.1:4222 --metrics 9464   # /metrics, /healthz, /readyz on 127.0.0.1:9464
+  $ rexi-live --dedupe caller --platform telegram -f table    # one call per caller per token
+  $ rexi-live --publish nats://127.0.0.1:4222 --metrics 9464   # /metrics, /healthz, /readyz
+
+Filters that let nothing through for 10 s or 1,000 calls say so on stderr, with the callers and
+platforms seen. -o takes {date} and {hour} (UTC) in the name; any other {word} is an error.
 
 Hooks (--exec) get the line on stdin and REXI_* variables: feed text is never part of the command.
 
 NATS JetStream (publish every call once, read it from anywhere):
   $ rexi-live --base-url https://api.example.com --publish nats://127.0.0.1:4222 --create-stream
   $ rexi-live --publish 'nats://n1:4222,n2:4222/rexi.calls.{platform}' --tee -f lines
-  $ rexi-live --url nats://127.0.0.1:4222/rexi.calls.telegram -f table         # new calls
-  $ rexi-live --url nats://127.0.0.1:4222 --durable bot -o calls.ndjson         # resumes after a restart
+  $ rexi-live --url nats://127.0.0.1:4222/rexi.calls.telegram -f table    # new calls
+  $ rexi-live --url nats://127.0.0.1:4222 --durable bot -o calls.ndjson    # resumes after a restart
   $ rexi-live --url tls://nats.example.com --nats-creds bot.creds --since 1h
 NATS URLs: nats://[user:pass@|token@]host[:port][,host:port...]/<subject>, tls:// for TLS;
 credentials also from --nats-creds, --nats-nkey, NATS_USER/NATS_PASSWORD (never printed).
@@ -48,14 +56,21 @@ Exit codes: 0 done (--count, --duration, stdout closed), 2 usage or configuratio
 
 type CommandModule = { default: (flags: Flags, environment: Environment) => Promise<Ending> };
 
-export function buildProgram(version: string, environment: Environment, setResult: (r: Promise<Ending>) => void): Command {
-  const program = new Command('rexi-live')
+export function buildProgram(version: string, environment: Environment, setResult: (r: Promise<Ending>) => void, argv: readonly string[] = []): Command {
+  const program: Command = new Command('rexi-live')
     .description('Tail the RexiAPI live-calls stream (WebSocket /solana/monitor/livecalls) from a terminal, a pipe or cron.')
     .version(version, '-V, --version', 'print the version')
     .helpOption('-h, --help', 'show help')
     .showHelpAfterError(HELP_HINT)
-    .configureOutput({ outputError: (str, write) => write(`rexi-live: ${str}`) })
+    .configureOutput({
+      outputError: (str, write) => write(`rexi-live: ${str}`),
+      // Help stays within 100 columns, narrower on a narrower terminal.
+      getOutHelpWidth: () => Math.min(process.stdout.isTTY ? process.stdout.columns || HELP_WIDTH : HELP_WIDTH, HELP_WIDTH),
+      getErrHelpWidth: () => Math.min(process.stderr.isTTY ? process.stderr.columns || HELP_WIDTH : HELP_WIDTH, HELP_WIDTH),
+    })
     .exitOverride()
+    // tail is the default command: its most used flags are part of the program's help.
+    .addHelpText('after', (): string => featuredHelp(program))
     .addHelpText(
       'after',
       `
@@ -75,10 +90,13 @@ Exit codes: 0 done, 1 internal error, 2 usage or configuration, 3 authentication
 'rexi-live <command> --help' shows each command's flags.`,
     );
 
-  const run = (load: () => Promise<CommandModule>) => (flags: Flags) =>
+  const run = (load: () => Promise<CommandModule>) => (flags: Flags, cmd: Command) => {
+    checkArguments(program, cmd, 0, argv);
     setResult(load().then((m) => m.default(flags, environment)));
+  };
+  // Excess arguments are allowed through to checkArguments, which words them for what the user meant.
   const command = (name: CommandName, description: string, options: { isDefault?: boolean } = {}): Command =>
-    addOptions(program.command(name, options).description(description), name);
+    addOptions(program.command(name, options).description(description), name).allowExcessArguments(true);
 
   command('tail', 'tail the stream (the default command); --url nats://... tails a JetStream stream instead', { isDefault: true })
     .addHelpText('after', TAIL_HELP)
@@ -103,11 +121,13 @@ Examples:
   $ rexi-live serve --replay calls-2026-11-25.ndjson --speed 10 --loop
   $ rexi-live serve --replay calls-2026-11-25.ndjson --loop --retime   # calls dated now
   $ rexi-live serve --drop-every 100 --malformed-rate 0.05    # test your pipeline's resilience
-  $ rexi-live serve --metrics 0          # /metrics (rexi_serve_clients, rexi_serve_sent_total) on a free port`)
+  $ rexi-live serve --metrics 0          # rexi_serve_clients, rexi_serve_sent_total on /metrics`)
     .action(run(() => import('./commands/serve.js')));
 
   command('demo', 'start the embedded feed on a free loopback port and tail it')
     .addHelpText('after', `
+Prints "demo feed on ws://..." on stderr once ready: plain text even when the other lines are JSON.
+
 Examples:
   $ rexi-live demo
   $ rexi-live demo --rate 20 -f table
@@ -120,17 +140,19 @@ ${DURATIONS}`)
     .action(run(() => import('./commands/demo.js')));
 
   command('replay', 'render a captured NDJSON file, plain or gzip (or - for stdin), or what a JetStream stream holds, then exit')
-    .argument('<file>', 'a capture written by tail -f ndjson (with or without --received-at, plain or gzip), - for stdin, or nats://host[:port]/<subject>')
+    .argument('<file|-|nats-url>', 'a capture written by tail -f ndjson (plain or gzip), - for stdin, or nats://host[:port]/<subject>')
     .addHelpText('after', `
 Examples:
   $ rexi-live replay calls-2026-11-25.ndjson -f table --platform telegram
   $ rexi-live replay calls-2026-11-25.ndjson.gz --min-mcap 1M -f ndjson | jq -r .data.token_address
   $ cat calls-2026-11-2*.ndjson | rexi-live replay - --received-at > week.ndjson
   $ rexi-live replay nats://127.0.0.1:4222/rexi.calls.telegram --since 24h -f table
-  $ rexi-live replay nats://127.0.0.1:4222 --start-seq 1000 -n 50 -f ndjson`)
-    .action((file: string, flags: Flags) =>
-      setResult(import('./commands/replay.js').then((m) => m.default({ ...flags, file }, environment))),
-    );
+  $ rexi-live replay nats://127.0.0.1:4222 --start-seq 1000 -n 50 -f ndjson
+A nats:// source is read once: unreachable, it gives up after 3 retries (exit 4; --max-retries).`)
+    .action((file: string, flags: Flags, cmd: Command) => {
+      checkArguments(program, cmd, 1, argv);
+      setResult(import('./commands/replay.js').then((m) => m.default({ ...flags, file }, environment)));
+    });
 
   command('top', 'a full-screen live board of the stream: heating up, callers, latest calls')
     .addHelpText('after', `
@@ -178,6 +200,30 @@ Install (open a new shell afterwards):
 
 The script is written from the same table as the flags: regenerate it after an upgrade.`;
 
+/** tail's ten most used flags, laid out as commander lays out options. */
+function featuredHelp(program: Command): string {
+  const helper = program.createHelp();
+  helper.helpWidth = HELP_WIDTH;
+  const featured = featuredTailOptions();
+  const termWidth = Math.max(...featured.map((o) => o.flags.length));
+  const items = featured.map((o) => helper.formatItem(o.flags, termWidth, o.help, helper));
+  return `\nTail options, the most used ('rexi-live tail --help' lists them all):\n${items.join('\n')}`;
+}
+
+/**
+ * A word the command does not take is a usage error in the tool's own one-line style, worded for
+ * what was most likely meant: `rexi-live tial` is a mistyped command (tail is the default command,
+ * so commander alone would call it an excess argument of tail), `--duration 10 minutes` a value
+ * split in two.
+ */
+function checkArguments(program: Command, cmd: Command, expected: number, argv: readonly string[]): void {
+  if (cmd.args.length <= expected) return;
+  const words = argv.slice(2);
+  const explicit = words[0] === cmd.name();
+  const names = program.commands.map((c) => c.name()).filter((n) => n !== 'help');
+  throw usageError(strayArgumentMessage(cmd.args[expected]!, explicit ? words.slice(1) : words, cmd.options, names, explicit, cmd.name()));
+}
+
 function readVersion(): string {
   const pkg = JSON.parse(fs.readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
   return pkg.version;
@@ -202,7 +248,7 @@ export async function main(argv: string[]): Promise<void> {
     if (err.code !== 'EPIPE') process.stderr.write(`rexi-live: error: cannot write to stdout: ${err.message}\n`);
   });
   let result: Promise<Ending> | undefined;
-  const program = buildProgram(readVersion(), environment, (r) => (result = r));
+  const program = buildProgram(readVersion(), environment, (r) => (result = r), argv);
   let exitCode: number;
   try {
     await program.parseAsync(argv);

@@ -45,7 +45,7 @@ function identityOf(message: Message): string {
   return message.raw;
 }
 
-export async function openPublishOutput(publish: PublishOptions, stream: StreamOptions, logger: Logger, watch?: RunWatch): Promise<Output> {
+export async function openPublishOutput(publish: PublishOptions, stream: StreamOptions, logger: Logger, watch?: RunWatch, signal?: AbortSignal): Promise<Output> {
   const { openNatsPublisher } = await import('../outputs/nats-publish.js');
   const { target } = publish;
   logger.debug(`connecting to NATS at ${target.display} to publish`);
@@ -57,6 +57,7 @@ export async function openPublishOutput(publish: PublishOptions, stream: StreamO
       identity: identityOf,
       window: publish.window,
       ...(publish.createStream !== undefined && { createStream: publish.createStream }),
+      ...(signal !== undefined && { signal }),
       onStatus: alsoTo(logNatsStatuses(logger, target.display), watch?.natsLink('publish')),
       onWarning: logNatsWarnings(logger),
     });
@@ -72,6 +73,8 @@ export interface NatsSourceOptions {
   read: NatsReadOptions;
   mode: 'tail' | 'replay';
   stream: StreamOptions;
+  /** Ends the connect loop at once (a stop signal while connecting). */
+  signal?: AbortSignal;
 }
 
 export async function openNatsSource(o: NatsSourceOptions, logger: Logger, watch?: RunWatch): Promise<Source> {
@@ -87,6 +90,7 @@ export async function openNatsSource(o: NatsSourceOptions, logger: Logger, watch
       ...(streamName !== undefined && { streamName }),
       ...(start !== undefined && { start }),
       ...(durable !== undefined && { durable }),
+      ...(o.signal !== undefined && { signal: o.signal }),
       toMessage: storedMessageFactory({ allTypes: o.stream.allTypes, maxMessageSize: o.stream.maxMessageSize }),
       onStatus: alsoTo(logNatsStatuses(logger, target.display), watch?.natsLink('nats-source')),
       onWarning: logNatsWarnings(logger),

@@ -2,10 +2,12 @@ import type { Logger } from '../log.js';
 import type { Environment, NatsReadOptions, TailOptions } from '../config/options.js';
 import { buildPipeline, type PipelineIo, type Stdout } from './build-pipeline.js';
 import type { Source } from '../pipeline/source.js';
-import { run, type Ending } from './run.js';
+import { run, summary, type Ending } from './run.js';
+import { watchStopSignals, type StopWatch } from './stop-signals.js';
 import type { RunWatch } from './run-watch.js';
 import type { MetricsAddress } from '../config/metrics.js';
-import type { PumpCounts } from '../pipeline/pump.js';
+import { newSourceCounts } from '../pipeline/source.js';
+import type { Pipeline, PumpCounts } from '../pipeline/pump.js';
 import { openNatsSource, openPublishOutput, withNatsHint } from './nats-run.js';
 
 /**
@@ -45,7 +47,7 @@ export async function withMetrics(
 export async function runNatsRead(options: TailOptions, read: NatsReadOptions, mode: 'tail' | 'replay', io: Io): Promise<Ending> {
   // A replay of history ages state by the calls' own times, as a capture's replay does.
   const clock = mode === 'replay' ? 'capture' : 'wall';
-  return runPipeline(options, io, clock, () => openNatsSource({ read, mode, stream: options.stream }, io.logger, io.watch), (err) => err);
+  return runPipeline(options, io, clock, (signal) => openNatsSource({ read, mode, stream: options.stream, signal }, io.logger, io.watch), (err) => err);
 }
 
 /**
@@ -57,31 +59,65 @@ export async function runPipeline(
   options: TailOptions,
   io: Io,
   clock: PipelineIo['clock'],
-  openSource: () => Source | Promise<Source>,
+  openSource: (signal: AbortSignal) => Source | Promise<Source>,
   hint: (err: unknown) => unknown,
 ): Promise<Ending> {
   const { logger } = io;
   for (const warning of options.warnings) logger.warn(warning);
+  const startedAt = Date.now();
+  // A NATS connect loop (the publisher's, the stream's) runs before run() watches for signals:
+  // Ctrl-C or SIGTERM there ends it at once, with the summary, as it does the WebSocket's.
+  const opening = watchSignals(logger);
   const { publish } = options;
-  const publisher = publish !== undefined ? { tee: publish.tee, open: () => openPublishOutput(publish, options.stream, logger, io.watch) } : undefined;
-  const pipeline = await buildPipeline({ ...options, publisher }, { stdout: io.stdout, stderr: process.stderr, env: io.environment.env, warn: (m) => logger.warn(m), clock });
-  let source: Source;
+  const publisher = publish !== undefined ? { tee: publish.tee, open: () => openPublishOutput(publish, options.stream, logger, io.watch, opening.signal) } : undefined;
+  let pipeline: Pipeline | undefined;
+  let source: Source | undefined;
   try {
-    source = await openSource();
+    pipeline = await buildPipeline({ ...options, publisher }, { stdout: io.stdout, stderr: process.stderr, env: io.environment.env, warn: (m) => logger.warn(m), info: (m) => logger.info(m), clock });
+    source = await openSource(opening.signal);
   } catch (err) {
-    await Promise.all(pipeline.outputs.map((o) => o.close().catch(() => undefined)));
-    for (const stage of pipeline.stages) await stage.close?.().catch(() => undefined);
-    throw err;
+    if (opening.stopped === undefined) {
+      opening.remove();
+      await closeAll(pipeline);
+      throw err;
+    }
+  }
+  opening.remove();
+  if (opening.stopped !== undefined) {
+    // Stopped while connecting: what opened is closed, the summary says what (little) happened.
+    if (source !== undefined) {
+      source.stop();
+      await source.close?.().catch(() => undefined);
+    }
+    await closeAll(pipeline);
+    logger.info(summary(source ?? { counts: newSourceCounts() }, pipeline ?? { stages: [], outputs: [] }, 0, Date.now() - startedAt));
+    return { signal: opening.stopped };
   }
   // The summary's own counts: --metrics reads these same numbers.
   const counts: PumpCounts = { output: 0 };
-  io.watch?.attach({ source, pipeline, counts });
+  io.watch?.attach({ source: source!, pipeline: pipeline!, counts });
   try {
-    return await run(source, pipeline, logger, options.output.durationMs, counts);
+    return await run(source!, pipeline!, logger, options.output.durationMs, counts);
   } catch (err) {
     // A NATS error that surfaces in the run (credentials revoked at a reconnect) gets its hint too.
     throw withNatsHint(hint(err));
   } finally {
     io.watch?.detach();
   }
+}
+
+async function closeAll(pipeline: Pipeline | undefined): Promise<void> {
+  if (pipeline === undefined) return;
+  await Promise.all(pipeline.outputs.map((o) => o.close().catch(() => undefined)));
+  for (const stage of pipeline.stages) await stage.close?.().catch(() => undefined);
+}
+
+/** The stop signals while a run is being opened: the first aborts it, a second ends the process. */
+function watchSignals(logger: Logger): StopWatch & { signal: AbortSignal } {
+  const controller = new AbortController();
+  const watch = watchStopSignals((sig) => {
+    logger.info(`${sig}: stopping`);
+    controller.abort(new Error(`stopped by ${sig}`));
+  });
+  return Object.assign(watch, { signal: controller.signal });
 }

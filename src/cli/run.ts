@@ -3,14 +3,14 @@ import type { Logger } from '../log.js';
 import { pump, type Pipeline, type PumpCounts } from '../pipeline/pump.js';
 import type { Source } from '../pipeline/source.js';
 import { formatUptime } from '../config/units.js';
+import { watchStopSignals } from './stop-signals.js';
 
 /** How a command ended: normally, or stopped by a signal it should now end by itself. */
 export interface Ending {
   signal?: NodeJS.Signals;
 }
 
-/** The signals that stop a run cleanly: closing a terminal (HUP), Ctrl-C (INT), kill (TERM). */
-export const STOP_SIGNALS: readonly NodeJS.Signals[] = ['SIGHUP', 'SIGINT', 'SIGTERM'];
+export { STOP_SIGNALS } from './stop-signals.js';
 
 /**
  * Runs a source through the pipeline until it ends, --count or --duration is reached, a signal
@@ -26,23 +26,11 @@ export async function run(
   counts: PumpCounts = { output: 0 },
 ): Promise<Ending> {
   const startedAt = Date.now();
-  let signal: NodeJS.Signals | undefined;
-  const onSignal = (sig: NodeJS.Signals): void => {
-    if (signal !== undefined) {
-      // A second signal: the user wants out now.
-      removeSignalHandlers();
-      process.kill(process.pid, sig);
-      return;
-    }
-    signal = sig;
+  const signals = watchStopSignals((sig) => {
     // Said out loud: a stop that waits on a slow reader of stdout must not look ignored.
     logger.info(`${sig}: stopping after the lines already read are written (${sig} again to quit at once)`);
     source.stop();
-  };
-  const removeSignalHandlers = (): void => {
-    for (const sig of STOP_SIGNALS) process.off(sig, onSignal);
-  };
-  for (const sig of STOP_SIGNALS) process.on(sig, onSignal);
+  });
   const durationTimer = durationMs !== undefined ? setTimeout(() => source.stop(), durationMs) : undefined;
 
   let error: RexiLiveError | undefined;
@@ -68,14 +56,14 @@ export async function run(
   }
   error ??= pipeline.outputs.find((o) => o.error)?.error;
   logger.info(summary(source, pipeline, counts.output, Date.now() - startedAt));
-  removeSignalHandlers();
+  signals.remove();
   // Thrown after the summary, so the error is the last line the user sees.
   if (error) throw error;
-  return signal !== undefined ? { signal } : {};
+  return signals.stopped !== undefined ? { signal: signals.stopped } : {};
 }
 
 /** `received 1200, output 310, filtered 880, skipped 10 (not-json 4, binary 6), reconnects 2, up 3m12s` */
-export function summary(source: Source, pipeline: Pipeline, output: number, upMs: number): string {
+export function summary(source: Pick<Source, 'counts' | 'summary'>, pipeline: Pick<Pipeline, 'stages' | 'outputs'>, output: number, upMs: number): string {
   const { received, skipped } = source.counts;
   const kinds = Object.entries(skipped).filter(([, n]) => n > 0);
   const total = kinds.reduce((sum, [, n]) => sum + n, 0);

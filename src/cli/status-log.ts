@@ -3,6 +3,7 @@ import type { Logger } from '../log.js';
 import { sanitize } from '../render/sanitize.js';
 import type { Status, StatusListener } from '../stream/status.js';
 import type { NatsStatus } from '../nats/connect.js';
+import type { FilterSpec, NonePassed } from '../stages/filter.js';
 
 /** How often one kind of warning may be repeated: a feed that sends garbage all day gets a steady
  * trickle of warnings, not a flood. */
@@ -17,6 +18,18 @@ export function rateLimit<K>(everyMs: number, now: () => number = Date.now): (ke
     last.set(key, t);
     return true;
   };
+}
+
+/**
+ * A ready line (`demo feed on ws://...`, as serve's `listening on ws://...`): what a person or a
+ * script waits for. As nats-server's `Listening for client connections on ...`, it is plain text
+ * in any log format: on a terminal it is an info line like the others; into a pipe, where the
+ * other lines are JSON for a log collector, it is one plain line (a JSON reader skips lines that do
+ * not start with `{`, e.g. `jq -R 'fromjson?'`). Shown at the info level only, as the line it replaces.
+ */
+export function announce(logger: Logger, pretty: boolean, text: string, stderr: { write(s: string): unknown } = process.stderr): void {
+  if (pretty) logger.info(text);
+  else if (logger.isLevelEnabled('info')) stderr.write(`${text}\n`);
 }
 
 /**
@@ -76,4 +89,27 @@ export function logNatsWarnings(logger: Logger): (text: string) => void {
 
 function formatDelay(ms: number): string {
   return ms < 1000 ? `${ms}ms` : `${(ms / 1000).toFixed(1)}s`;
+}
+
+/** The filter flags a spec uses, as the user typed them. */
+export function filterFlags(spec: FilterSpec): string[] {
+  const flags: string[] = [];
+  if (spec.callers.length > 0) flags.push('--caller');
+  if (spec.excludeCallers.length > 0) flags.push('--exclude-caller');
+  if (spec.platforms.length > 0) flags.push('--platform');
+  if (spec.minMcap !== undefined) flags.push('--min-mcap');
+  if (spec.maxMcap !== undefined) flags.push('--max-mcap');
+  if (spec.tokens.length > 0) flags.push('--token');
+  if (spec.symbols.length > 0) flags.push('--symbol');
+  return flags;
+}
+
+/**
+ * Why nothing is printed: `1000 calls, none passed the filters (--platform, --caller); callers seen
+ * include: Alpha, Beta; platforms seen: telegram, discord`. Names come from the feed: sanitized.
+ */
+export function describeNonePassed(facts: NonePassed, spec: FilterSpec): string {
+  const list = (values: string[]): string => (values.length > 0 ? values.map((v) => sanitize(v)).join(', ') : 'none');
+  const calls = `${facts.calls} call${facts.calls === 1 ? '' : 's'}`;
+  return `${calls}, none passed the filters (${filterFlags(spec).join(', ')}); callers seen include: ${list(facts.callers)}; platforms seen: ${list(facts.platforms)}`;
 }

@@ -110,8 +110,11 @@ function resolveApiKey(s: OptionLookup): Setting | undefined {
   return { ...inline, value: inline.layer === 1 ? key : inline.value };
 }
 
-/** The reader loop's timings and limits. */
-export function resolveStream(s: OptionLookup): StreamOptions {
+/**
+ * The reader loop's timings and limits. `defaults.maxRetries`: a one-shot command's (replay
+ * nats://, callers nats://) gives up after a few tries; a tail retries forever.
+ */
+export function resolveStream(s: OptionLookup, defaults: { maxRetries?: number } = {}): StreamOptions {
   const d = CONNECTION_DEFAULTS;
   const minMs = s.duration('backoffMin') ?? d.backoffMinMs;
   const maxMs = s.duration('backoffMax') ?? d.backoffMaxMs;
@@ -123,7 +126,7 @@ export function resolveStream(s: OptionLookup): StreamOptions {
   if (connectTimeoutMs <= 0) throw usageError(`${s.name('connectTimeout')} must be above 0`);
   if (pingIntervalMs > 0 && pongTimeoutMs <= 0) throw usageError(`${s.name('pongTimeout')} must be above 0`);
   return {
-    policy: { minMs, maxMs, maxRetries: resolveMaxRetries(s) },
+    policy: { minMs, maxMs, maxRetries: resolveMaxRetries(s, defaults.maxRetries ?? Infinity) },
     connectTimeoutMs,
     pingIntervalMs,
     pongTimeoutMs,
@@ -138,10 +141,11 @@ export function resolveStream(s: OptionLookup): StreamOptions {
  * --no-retry and --max-retries are one setting, decided where it was given last in precedence:
  * flags over the config file. The library's maxRetries may also be Infinity.
  */
-function resolveMaxRetries(s: OptionLookup): number {
+function resolveMaxRetries(s: OptionLookup, fallback: number): number {
   const noRetry = s.get('retry');
   const retries = s.get('maxRetries');
   if (noRetry !== undefined && noRetry.value === 'false' && (retries === undefined || noRetry.layer <= retries.layer)) return 0;
-  if (retries === undefined || retries.value === 'Infinity') return Infinity;
+  if (retries === undefined) return fallback;
+  if (retries.value === 'Infinity') return Infinity;
   return s.count('maxRetries', 0)!;
 }

@@ -7,7 +7,7 @@ import { AUTH_CHOICES, COLOR_CHOICES, DEDUPE_CHOICES, FORMAT_CHOICES, LOG_LEVEL_
  * `Flags` are all derived from this table, so a new option is one entry here plus one line in the
  * resolver of its area (config/connection.ts, filters.ts, signals.ts, outputs.ts, nats.ts), which
  * parses it, checks it against the others and holds its default for the CLI and the library alike
- * (the help text states the default). The library's name for it is in settings.ts.
+ * (the help text states the default). `library` names it for liveCalls().
  *
  * Loaded by cli/main.ts before anything else: it imports nothing but commander.
  */
@@ -24,7 +24,30 @@ export type CommandName = (typeof COMMANDS)[number];
  */
 export type ConfigType = 'string' | 'number' | 'boolean' | 'list';
 
+/**
+ * Where `--help` lists an option: under its area's heading, or, for the commands in `ownIn` (and
+ * every command for `own`), under `Options:` first, as the flags that make the command what it is.
+ */
+export type HelpGroup = 'own' | 'Connection' | 'Filters' | 'Output' | 'Signals' | 'NATS' | 'Logging';
+
+/** The headings in the order `--help` shows them. */
+export const HELP_GROUPS: ReadonlyArray<readonly [HelpGroup, string]> = [
+  ['own', 'Options:'],
+  ['Connection', 'Connection:'],
+  ['Filters', 'Filters:'],
+  ['Output', 'Output:'],
+  ['Signals', 'Signals (dedupe, multi-call, hooks):'],
+  ['NATS', 'NATS JetStream:'],
+  ['Logging', 'Logging:'],
+];
+
 export interface OptionDef {
+  /** The `--help` heading it is listed under. */
+  readonly group: HelpGroup;
+  /** Commands that list it first, among their own flags, instead. */
+  readonly ownIn?: readonly CommandName[];
+  /** One of tail's ten most used flags: `rexi-live --help` shows them. */
+  readonly featured?: boolean;
   /** commander's flags: `-f, --format <format>`, `--no-retry`. */
   readonly flags: string;
   /** Help text, or one per command where they differ. */
@@ -35,6 +58,11 @@ export interface OptionDef {
   readonly env?: string;
   /** Allowed values (case-insensitive in variables and the config file). */
   readonly choices?: readonly string[];
+  /**
+   * The library's name for it (liveCalls' options), in the library's units: durations in ms
+   * (`windowMs`), amounts in dollars. Absent: the CLI's alone.
+   */
+  readonly library?: string;
   /** Not a config-file key (the config path itself, secrets kept out of files, serve's own). */
   readonly noConfig?: boolean;
   /**
@@ -61,6 +89,8 @@ const def = <D extends OptionDef>(d: D): D => d;
 export const OPTIONS = {
   // Connecting
   url: def({
+    library: 'url',
+    group: 'Connection', featured: true,
     flags: '--url <url>',
     help: { tail: 'full endpoint URL (ws:// or wss://), or nats://host[:port]/<subject> to read a JetStream stream instead (no key needed)', url: 'full endpoint URL' },
     env: 'REXI_WS_URL',
@@ -68,15 +98,19 @@ export const OPTIONS = {
     commands: CONNECT,
   }),
   baseUrl: def({
+    library: 'baseUrl',
+    group: 'Connection', featured: true,
     flags: '--base-url <url>',
     help: 'service base URL; /solana/monitor/livecalls is appended, http→ws, https→wss',
     env: 'REXI_BASE_URL',
     type: 'string',
     commands: CONNECT,
   }),
-  apiKeyFile: def({ flags: '--api-key-file <path>', help: 'read the API key from a file (env REXI_API_KEY holds the key itself)', type: 'string', commands: CONNECT, noConfig: true }),
-  apiKey: def({ flags: '--api-key <key>', help: 'the API key (warns: it shows in the process list)', env: 'REXI_API_KEY', type: 'string', commands: CONNECT }),
+  apiKeyFile: def({ group: 'Connection', featured: true, flags: '--api-key-file <path>', help: 'read the API key from a file (env REXI_API_KEY holds the key itself)', type: 'string', commands: CONNECT, noConfig: true }),
+  apiKey: def({ library: 'apiKey', group: 'Connection', flags: '--api-key <key>', help: 'the API key (warns: it shows in the process list)', env: 'REXI_API_KEY', type: 'string', commands: CONNECT }),
   auth: def({
+    library: 'auth',
+    group: 'Connection',
     flags: '--auth <mode>',
     help: { tail: 'how the key is sent: ?api_key=, X-API-Key or Authorization: Bearer (default: query)', demo: 'how the demo key is sent (default: query)' },
     env: 'REXI_AUTH',
@@ -85,12 +119,15 @@ export const OPTIONS = {
     commands: ['tail', 'url', 'demo', 'top'],
   }),
   insecure: def({
+    library: 'insecure',
+    group: 'Connection',
     flags: '--insecure',
     help: 'allow sending the key (or NATS credentials) over plain ws:// (nats://) to a non-loopback host',
     type: 'boolean',
     commands: ALL_BUT_SERVE,
   }),
   config: def({
+    group: 'Connection',
     flags: '--config <path>',
     help: 'config file (default: $XDG_CONFIG_HOME/rexi-live/config.json)',
     env: 'REXI_CONFIG',
@@ -100,75 +137,97 @@ export const OPTIONS = {
   }),
 
   // The reader loop
-  connectTimeout: def({ flags: '--connect-timeout <dur>', help: 'bound on TCP+TLS+upgrade (default: 10s)', type: 'number', commands: RETRYING }),
-  backoffMin: def({ flags: '--backoff-min <dur>', help: 'shortest wait before a reconnect (default: 1s)', type: 'number', commands: RETRYING }),
-  backoffMax: def({ flags: '--backoff-max <dur>', help: 'longest wait before a reconnect (default: 30s)', type: 'number', commands: RETRYING }),
-  maxRetries: def({ flags: '--max-retries <n>', help: 'give up (exit 4) after n retries in a row (default: forever)', type: 'number', commands: RETRYING }),
-  retry: def({ flags: '--no-retry', help: 'exactly one attempt: same as --max-retries 0', type: 'boolean', commands: RETRYING }),
+  connectTimeout: def({ library: 'connectTimeoutMs', group: 'Connection', flags: '--connect-timeout <dur>', help: 'bound on TCP+TLS+upgrade (default: 10s)', type: 'number', commands: RETRYING }),
+  backoffMin: def({ library: 'backoffMinMs', group: 'Connection', flags: '--backoff-min <dur>', help: 'shortest wait before a reconnect (default: 1s)', type: 'number', commands: RETRYING }),
+  backoffMax: def({ library: 'backoffMaxMs', group: 'Connection', flags: '--backoff-max <dur>', help: 'longest wait before a reconnect (default: 30s)', type: 'number', commands: RETRYING }),
+  maxRetries: def({
+    library: 'maxRetries',
+    group: 'Connection',
+    flags: '--max-retries <n>',
+    help: {
+      tail: 'give up (exit 4) after n retries in a row (default: forever)',
+      replay: 'give up (exit 4) after n retries in a row (default: 3 for a nats:// source)',
+    },
+    type: 'number',
+    commands: RETRYING,
+  }),
+  retry: def({ group: 'Connection', flags: '--no-retry', help: 'exactly one attempt: same as --max-retries 0', type: 'boolean', commands: RETRYING }),
   pingInterval: def({
+    library: 'pingIntervalMs',
+    group: 'Connection', ownIn: ['serve'],
     flags: '--ping-interval <dur>',
     help: { tail: 'send a ping this often (default: 15s; 0 turns heartbeats off)', demo: 'send a ping this often (default: 15s; 0 turns heartbeats off)', serve: 'ping clients this often, dropping those that did not answer (default: 15s)' },
     type: 'number',
     commands: ['tail', 'demo', 'serve', 'top'],
   }),
-  pongTimeout: def({ flags: '--pong-timeout <dur>', help: 'reconnect when no pong or data arrives this long after a ping (default: 10s)', type: 'number', commands: LIVE_TOP }),
-  idleTimeout: def({ flags: '--idle-timeout <dur>', help: 'reconnect when no message arrives for this long (default: off)', type: 'number', commands: LIVE_TOP }),
+  pongTimeout: def({ library: 'pongTimeoutMs', group: 'Connection', flags: '--pong-timeout <dur>', help: 'reconnect when no pong or data arrives this long after a ping (default: 10s)', type: 'number', commands: LIVE_TOP }),
+  idleTimeout: def({ library: 'idleTimeoutMs', group: 'Connection', flags: '--idle-timeout <dur>', help: 'reconnect when no message arrives for this long (default: off)', type: 'number', commands: LIVE_TOP }),
   maxMessageSize: def({
+    library: 'maxMessageSize',
+    group: 'Connection', ownIn: ['replay'],
     flags: '--max-message-size <size>',
     help: { tail: 'close and reconnect on a larger frame (default: 1MiB)', demo: 'close and reconnect on a larger frame (default: 1MiB)', replay: 'skip (and count) a longer line (default: 1MiB)' },
     type: 'number',
     commands: TAIL_LIKE_TOP,
   }),
-  compress: def({ flags: '--compress', help: 'offer permessage-deflate (off by default: it costs memory and CPU)', type: 'boolean', commands: LIVE_TOP }),
-  allTypes: def({ flags: '--all-types', help: 'pass every JSON object through, not only NEW_SCAN calls', type: 'boolean', commands: TAIL_LIKE }),
+  compress: def({ group: 'Connection', flags: '--compress', help: 'offer permessage-deflate (off by default: it costs memory and CPU)', type: 'boolean', commands: LIVE_TOP }),
+  allTypes: def({ group: 'Filters', flags: '--all-types', help: 'pass every JSON object through, not only NEW_SCAN calls', type: 'boolean', commands: TAIL_LIKE }),
 
   // Filters
-  caller: def({ flags: '--caller <name-or-id>', help: 'only calls by this caller (repeatable: any of them)', type: 'list', commands: TAIL_LIKE_TOP }),
-  excludeCaller: def({ flags: '--exclude-caller <name-or-id>', help: 'drop calls by this caller (repeatable)', type: 'list', commands: TAIL_LIKE_TOP }),
-  platform: def({ flags: '--platform <name>', help: 'only this platform: telegram, discord, twitter, ... (repeatable)', type: 'list', commands: TAIL_LIKE_TOP }),
-  minMcap: def({ flags: '--min-mcap <n>', help: 'market cap at least n dollars: 250000, 250k, 1.5M, 2b', type: 'number', commands: TAIL_LIKE_TOP }),
-  maxMcap: def({ flags: '--max-mcap <n>', help: 'market cap at most n dollars', type: 'number', commands: TAIL_LIKE_TOP }),
-  token: def({ flags: '--token <address>', help: 'only this token address (repeatable)', type: 'list', commands: TAIL_LIKE_TOP }),
-  symbol: def({ flags: '--symbol <sym>', help: 'only this token symbol (repeatable)', type: 'list', commands: TAIL_LIKE_TOP }),
+  caller: def({ library: 'caller', group: 'Filters', featured: true, flags: '--caller <name-or-id>', help: 'only calls by this caller (repeatable: any of them)', type: 'list', commands: TAIL_LIKE_TOP }),
+  excludeCaller: def({ library: 'excludeCaller', group: 'Filters', flags: '--exclude-caller <name-or-id>', help: 'drop calls by this caller (repeatable)', type: 'list', commands: TAIL_LIKE_TOP }),
+  platform: def({ library: 'platform', group: 'Filters', featured: true, flags: '--platform <name>', help: 'only this platform: telegram, discord, twitter (x is the same), ... (repeatable)', type: 'list', commands: TAIL_LIKE_TOP }),
+  minMcap: def({ library: 'minMcap', group: 'Filters', featured: true, flags: '--min-mcap <n>', help: 'market cap at least n dollars: 250000, 250k, 1.5M, 2b', type: 'number', commands: TAIL_LIKE_TOP }),
+  maxMcap: def({ library: 'maxMcap', group: 'Filters', flags: '--max-mcap <n>', help: 'market cap at most n dollars', type: 'number', commands: TAIL_LIKE_TOP }),
+  token: def({ library: 'token', group: 'Filters', flags: '--token <address>', help: 'only this token address (repeatable)', type: 'list', commands: TAIL_LIKE_TOP }),
+  symbol: def({ library: 'symbol', group: 'Filters', flags: '--symbol <sym>', help: 'only this token symbol (repeatable)', type: 'list', commands: TAIL_LIKE_TOP }),
 
   // Output
-  format: def({ flags: '-f, --format <format>', help: 'output format (default: lines on a terminal, ndjson otherwise)', type: 'string', choices: FORMAT_CHOICES, commands: TAIL_LIKE }),
-  receivedAt: def({ flags: '--received-at', help: 'ndjson: add "received_at" (ISO-8601 UTC) to each line', type: 'boolean', commands: TAIL_LIKE }),
+  format: def({ group: 'Output', featured: true, flags: '-f, --format <format>', help: 'lines (one row per call, fitted to a terminal), table or ndjson (default: lines on a terminal, ndjson otherwise)', type: 'string', choices: FORMAT_CHOICES, commands: TAIL_LIKE }),
+  receivedAt: def({ group: 'Output', flags: '--received-at', help: 'ndjson: add "received_at" (ISO-8601 UTC) to each line', type: 'boolean', commands: TAIL_LIKE }),
   color: def({
+    group: 'Output',
     flags: '--color <when>',
     help: { tail: 'colour the human formats (default: auto; honours NO_COLOR, FORCE_COLOR)', top: 'colour the board (default: auto; honours NO_COLOR, FORCE_COLOR)' },
     type: 'string',
     choices: COLOR_CHOICES,
     commands: TAIL_LIKE_TOP,
   }),
-  output: def({ flags: '-o, --output <file>', help: 'append to a file; {date} and {hour} (UTC) in the name rotate it; a .gz name writes gzip', type: 'string', commands: TAIL_LIKE }),
-  count: def({ flags: '-n, --count <n>', help: 'exit 0 after n lines were output', type: 'number', commands: TAIL_LIKE }),
-  duration: def({ flags: '--duration <dur>', help: 'exit 0 after this long', type: 'number', commands: TAIL_LIKE_TOP }),
+  output: def({ group: 'Output', featured: true, flags: '-o, --output <file>', help: 'append to a file; {date} and {hour} (UTC) in the name rotate it (no other {word}); a .gz name writes gzip', type: 'string', commands: TAIL_LIKE }),
+  count: def({ group: 'Output', featured: true, flags: '-n, --count <n>', help: 'exit 0 after n lines were output', type: 'number', commands: TAIL_LIKE }),
+  duration: def({ group: 'Output', flags: '--duration <dur>', help: 'exit 0 after this long', type: 'number', commands: TAIL_LIKE_TOP }),
 
   // Signals: dedupe, state, multi-call, hooks. Validated together by stages/signal-options.ts;
   // --dedupe has no commander choices so a flag and a config value get the same message.
   dedupe: def({
+    library: 'dedupe',
+    group: 'Signals',
     flags: '--dedupe <key>',
     help: 'drop a call whose key was already output within --dedupe-ttl: call (token+caller+timestamp), caller (token+caller) or token (the token alone)',
     type: 'string',
     complete: DEDUPE_CHOICES,
     commands: TAIL_LIKE,
   }),
-  firstCall: def({ flags: '--first-call', help: 'only the first call of each token (the same as --dedupe token)', type: 'boolean', commands: TAIL_LIKE }),
-  dedupeTtl: def({ flags: '--dedupe-ttl <dur>', help: 'how long a dedupe key is remembered, counted from its first output (default: 24h)', type: 'number', commands: TAIL_LIKE }),
+  firstCall: def({ library: 'firstCall', group: 'Signals', flags: '--first-call', help: 'only the first call of each token (the same as --dedupe token)', type: 'boolean', commands: TAIL_LIKE }),
+  dedupeTtl: def({ library: 'dedupeTtlMs', group: 'Signals', flags: '--dedupe-ttl <dur>', help: 'how long a dedupe key is remembered, counted from its first output (default: 24h)', type: 'number', commands: TAIL_LIKE }),
   state: def({
+    group: 'Signals',
     flags: '--state <file>',
     help: 'keep dedupe keys and multi-call windows in this file across runs (saved every 30s and at exit, mode 0600; overlapping runs merge)',
     type: 'string',
     commands: TAIL_LIKE,
   }),
   stateMax: def({
+    library: 'stateMax',
+    group: 'Signals',
     flags: '--state-max <n>',
     help: 'most keys, and most token windows and calls in them, held; the least recently seen are forgotten first (default: 100000)',
     type: 'number',
     commands: TAIL_LIKE_TOP,
   }),
   minCallers: def({
+    library: 'minCallers',
+    group: 'Signals', featured: true, ownIn: ['top'],
     flags: '--min-callers <n>',
     help: {
       tail: 'emit a MULTI_CALL signal when n (2 or more) distinct callers have called one token within --window',
@@ -178,44 +237,52 @@ export const OPTIONS = {
     commands: TAIL_LIKE_TOP,
   }),
   window: def({
+    library: 'windowMs',
+    group: 'Signals', ownIn: ['top'],
     flags: '--window <dur>',
     help: { tail: 'the multi-call sliding window (default: 10m)', top: 'the Heating up sliding window (default: 10m)' },
     type: 'number',
     commands: TAIL_LIKE_TOP,
   }),
-  cooldown: def({ flags: '--cooldown <dur>', help: 'after a signal, no new signal for that token for this long (default: --window)', type: 'number', commands: TAIL_LIKE }),
-  withCalls: def({ flags: '--with-calls', help: 'output the calls too, each signal after its trigger call (with --min-callers)', type: 'boolean', commands: TAIL_LIKE }),
+  cooldown: def({ library: 'cooldownMs', group: 'Signals', flags: '--cooldown <dur>', help: 'after a signal, no new signal for that token for this long (default: --window)', type: 'number', commands: TAIL_LIKE }),
+  withCalls: def({ library: 'withCalls', group: 'Signals', flags: '--with-calls', help: 'output the calls too, each signal after its trigger call (with --min-callers)', type: 'boolean', commands: TAIL_LIKE }),
   exec: def({
+    group: 'Signals',
     flags: '--exec <command>',
     help: 'for every line output, run sh -c <command> with the line (ndjson) on stdin and REXI_TYPE, REXI_TOKEN, REXI_SYMBOL, REXI_NAME, REXI_CALLER, REXI_PLATFORM, REXI_MCAP, REXI_CALLERS in its environment',
     type: 'string',
     commands: TAIL_LIKE,
   }),
-  execJobs: def({ flags: '--exec-jobs <n>', help: 'hooks running at once; at most 100 more wait, past that a run is dropped (default: 1)', type: 'number', commands: TAIL_LIKE }),
-  execTimeout: def({ flags: '--exec-timeout <dur>', help: 'end a hook running longer, with its children: SIGTERM, SIGKILL 2s later (default: 10s)', type: 'number', commands: TAIL_LIKE }),
-  bell: def({ flags: '--bell', help: 'ring the terminal bell for every line output (only when stderr is a terminal)', type: 'boolean', commands: TAIL_LIKE }),
+  execJobs: def({ group: 'Signals', flags: '--exec-jobs <n>', help: 'hooks running at once; at most 100 more wait, past that a run is dropped (default: 1)', type: 'number', commands: TAIL_LIKE }),
+  execTimeout: def({ group: 'Signals', flags: '--exec-timeout <dur>', help: 'end a hook running longer, with its children: SIGTERM, SIGKILL 2s later (default: 10s)', type: 'number', commands: TAIL_LIKE }),
+  bell: def({ group: 'Signals', flags: '--bell', help: 'ring the terminal bell for every line output (only when stderr is a terminal)', type: 'boolean', commands: TAIL_LIKE }),
 
   // NATS
   publish: def({
+    group: 'NATS',
     flags: '--publish <nats-url>',
     help: 'publish every line output to a JetStream stream (subject from the URL path, {platform} allowed; default rexi.calls.{platform})',
     type: 'string',
     commands: LIVE,
   }),
-  tee: def({ flags: '--tee', help: 'with --publish: write the lines to stdout too', type: 'boolean', commands: LIVE }),
+  tee: def({ group: 'NATS', flags: '--tee', help: 'with --publish: write the lines to stdout too', type: 'boolean', commands: LIVE }),
   publishWindow: def({
+    group: 'NATS',
     flags: '--publish-window <n>',
     help: 'with --publish: most publishes waiting for their acknowledgement; a full window pauses the stream (default: 256)',
     type: 'number',
     commands: LIVE,
   }),
   createStream: def({
+    group: 'NATS',
     flags: '--create-stream',
     help: 'with --publish: create the stream when none captures the subject (never changes an existing one)',
     type: 'boolean',
     commands: LIVE,
   }),
   stream: def({
+    library: 'stream',
+    group: 'NATS', ownIn: ['replay'],
     flags: '--stream <name>',
     help: {
       tail: 'JetStream stream: the one --create-stream makes (default: REXI_CALLS), or the one to read when the subject alone does not find it',
@@ -226,35 +293,40 @@ export const OPTIONS = {
     type: 'string',
     commands: TAIL_LIKE_TOP,
   }),
-  replicas: def({ flags: '--replicas <n>', help: 'with --create-stream: replicas of the new stream, 1..5 (default: 1)', type: 'number', commands: LIVE }),
-  retention: def({ flags: '--retention <dur>', help: 'with --create-stream: how long the new stream keeps messages (default: 7d)', type: 'number', commands: LIVE }),
+  replicas: def({ group: 'NATS', flags: '--replicas <n>', help: 'with --create-stream: replicas of the new stream, 1..5 (default: 1)', type: 'number', commands: LIVE }),
+  retention: def({ group: 'NATS', flags: '--retention <dur>', help: 'with --create-stream: how long the new stream keeps messages (default: 7d)', type: 'number', commands: LIVE }),
   since: def({
+    library: 'since',
+    group: 'NATS', ownIn: ['replay'],
     flags: '--since <dur|time>',
     help: 'nats:// source: start with messages stored since then (e.g. 1h, 7d, 2026-12-01T07:00:00Z)',
     type: 'string',
     commands: ['tail', 'replay', 'top'],
   }),
-  startSeq: def({ flags: '--start-seq <n>', help: 'nats:// source: start at this stream sequence', type: 'number', commands: ['tail', 'replay', 'top'] }),
+  startSeq: def({ library: 'startSeq', group: 'NATS', ownIn: ['replay'], flags: '--start-seq <n>', help: 'nats:// source: start at this stream sequence', type: 'number', commands: ['tail', 'replay', 'top'] }),
   durable: def({
+    library: 'durable',
+    group: 'NATS', ownIn: ['replay'],
     flags: '--durable <name>',
     help: 'nats:// source: a durable consumer; each message is acknowledged once its line is written, so a restart resumes after it',
     type: 'string',
     commands: ['tail', 'replay'],
   }),
-  natsCreds: def({ flags: '--nats-creds <file>', help: 'NATS credentials file (user JWT and seed)', env: 'NATS_CREDS', type: 'string', commands: TAIL_LIKE_TOP }),
-  natsNkey: def({ flags: '--nats-nkey <file>', help: 'NATS nkey seed file', env: 'NATS_NKEY', type: 'string', commands: TAIL_LIKE_TOP }),
-  natsCa: def({ flags: '--nats-ca <file>', help: 'CA certificate(s) to verify the NATS server (implies TLS)', env: 'NATS_CA', type: 'string', commands: TAIL_LIKE_TOP }),
-  natsCert: def({ flags: '--nats-cert <file>', help: 'client certificate for NATS TLS (with --nats-key; implies TLS)', env: 'NATS_CERT', type: 'string', commands: TAIL_LIKE_TOP }),
-  natsKey: def({ flags: '--nats-key <file>', help: 'private key of --nats-cert', env: 'NATS_KEY', type: 'string', commands: TAIL_LIKE_TOP }),
+  natsCreds: def({ library: 'natsCreds', group: 'NATS', flags: '--nats-creds <file>', help: 'NATS credentials file (user JWT and seed)', env: 'NATS_CREDS', type: 'string', commands: TAIL_LIKE_TOP }),
+  natsNkey: def({ library: 'natsNkey', group: 'NATS', flags: '--nats-nkey <file>', help: 'NATS nkey seed file', env: 'NATS_NKEY', type: 'string', commands: TAIL_LIKE_TOP }),
+  natsCa: def({ library: 'natsCa', group: 'NATS', flags: '--nats-ca <file>', help: 'CA certificate(s) to verify the NATS server (implies TLS)', env: 'NATS_CA', type: 'string', commands: TAIL_LIKE_TOP }),
+  natsCert: def({ library: 'natsCert', group: 'NATS', flags: '--nats-cert <file>', help: 'client certificate for NATS TLS (with --nats-key; implies TLS)', env: 'NATS_CERT', type: 'string', commands: TAIL_LIKE_TOP }),
+  natsKey: def({ library: 'natsKey', group: 'NATS', flags: '--nats-key <file>', help: 'private key of --nats-cert', env: 'NATS_KEY', type: 'string', commands: TAIL_LIKE_TOP }),
 
   // Diagnostics
-  logLevel: def({ flags: '--log-level <level>', help: 'stderr diagnostics (default: info)', type: 'string', choices: LOG_LEVEL_CHOICES, commands: ALL }),
-  quiet: def({ flags: '-q, --quiet', help: 'warnings and errors only', type: 'boolean', commands: ALL }),
-  verbose: def({ flags: '-v, --verbose', help: 'debug diagnostics', type: 'boolean', commands: ALL }),
+  logLevel: def({ group: 'Logging', flags: '--log-level <level>', help: 'stderr diagnostics (default: info)', type: 'string', choices: LOG_LEVEL_CHOICES, commands: ALL }),
+  quiet: def({ group: 'Logging', flags: '-q, --quiet', help: 'warnings and errors only', type: 'boolean', commands: ALL }),
+  verbose: def({ group: 'Logging', flags: '-v, --verbose', help: 'debug diagnostics', type: 'boolean', commands: ALL }),
 
   // top: the live board
-  demo: def({ flags: '--demo', help: 'show the embedded feed (with --rate and --seed) instead of the service', type: 'boolean', commands: ['top'], noConfig: true }),
+  demo: def({ group: 'own', flags: '--demo', help: 'show the embedded feed (with --rate and --seed) instead of the service', type: 'boolean', commands: ['top'], noConfig: true }),
   history: def({
+    group: 'own',
     flags: '--history <file...>',
     help: 'captures (NDJSON or gzip) read into the Callers panel before the stream starts',
     type: 'list',
@@ -262,17 +334,19 @@ export const OPTIONS = {
     noConfig: true,
   }),
   // The caller board's: the same entries as `callers` has (its branch adds 'callers' to them).
-  horizon: def({ flags: '--horizon <dur>', help: 'how long after a call later sightings count, and a repeat is a repeat (default: 24h)', type: 'number', commands: ['top'] }),
+  horizon: def({ group: 'own', flags: '--horizon <dur>', help: 'how long after a call later sightings count, and a repeat is a repeat (default: 24h)', type: 'number', commands: ['top'] }),
   hit: def({
+    group: 'own',
     flags: '--hit <multiple>',
     help: 'a call is a hit when its observed peak is at least this multiple of its market cap: 2, 2x, 1.5x; above 1 (default: 2x)',
     type: 'string',
     commands: ['top'],
   }),
-  minCalls: def({ flags: '--min-calls <n>', help: { top: 'rank only callers with at least n calls (default: 1)' }, type: 'number', commands: ['top'] }),
+  minCalls: def({ group: 'own', flags: '--min-calls <n>', help: { top: 'rank only callers with at least n calls (default: 1)' }, type: 'number', commands: ['top'] }),
 
   // Running unattended
   metrics: def({
+    group: 'Logging',
     flags: '--metrics <[host:]port>',
     help: 'serve Prometheus /metrics, /healthz and /readyz on this port (loopback unless a host is given; 0 picks a free port)',
     type: 'string',
@@ -280,12 +354,13 @@ export const OPTIONS = {
   }),
 
   // url
-  showKey: def({ flags: '--show-key', help: 'print the key instead of api_key=***', type: 'boolean', commands: ['url'], noConfig: true }),
+  showKey: def({ group: 'own', flags: '--show-key', help: 'print the key instead of api_key=***', type: 'boolean', commands: ['url'], noConfig: true }),
 
   // serve (and the demo's feed)
-  host: def({ flags: '--host <addr>', help: 'address to listen on (default: 127.0.0.1)', type: 'string', commands: ['serve'], noConfig: true }),
-  port: def({ flags: '--port <n>', help: 'port; 0 picks a free one (default: 8080)', type: 'number', commands: ['serve'], noConfig: true }),
+  host: def({ group: 'own', flags: '--host <addr>', help: 'address to listen on (default: 127.0.0.1)', type: 'string', commands: ['serve'], noConfig: true }),
+  port: def({ group: 'own', flags: '--port <n>', help: 'port; 0 picks a free one (default: 8080)', type: 'number', commands: ['serve'], noConfig: true }),
   key: def({
+    group: 'own',
     flags: '--key <key>',
     help: 'accepted API key (repeatable; comma-separated in the variable; none: any non-empty key)',
     env: 'REXI_SERVE_KEYS',
@@ -293,20 +368,21 @@ export const OPTIONS = {
     commands: ['serve'],
     noConfig: true,
   }),
-  rate: def({ flags: '--rate <msgs/s>', help: 'synthetic calls per second (default: 2)', type: 'number', commands: ['serve', 'demo', 'top'], noConfig: true }),
-  seed: def({ flags: '--seed <n>', help: 'make the synthetic feed reproducible (default: random)', type: 'number', commands: ['serve', 'demo', 'top'], noConfig: true }),
-  replay: def({ flags: '--replay <file>', help: 'serve a captured NDJSON file (plain or gzip) with its original spacing', type: 'string', commands: ['serve'], noConfig: true }),
-  speed: def({ flags: '--speed <x>', help: 'with --replay: play x times faster (default: 1)', type: 'number', commands: ['serve'], noConfig: true }),
-  loop: def({ flags: '--loop', help: 'with --replay: start again at the end', type: 'boolean', commands: ['serve'], noConfig: true }),
+  rate: def({ group: 'own', flags: '--rate <msgs/s>', help: 'synthetic calls per second (default: 2)', type: 'number', commands: ['serve', 'demo', 'top'], noConfig: true }),
+  seed: def({ group: 'own', flags: '--seed <n>', help: 'make the synthetic feed reproducible (default: random)', type: 'number', commands: ['serve', 'demo', 'top'], noConfig: true }),
+  replay: def({ group: 'own', flags: '--replay <file>', help: 'serve a captured NDJSON file (plain or gzip) with its original spacing', type: 'string', commands: ['serve'], noConfig: true }),
+  speed: def({ group: 'own', flags: '--speed <x>', help: 'with --replay: play x times faster (default: 1)', type: 'number', commands: ['serve'], noConfig: true }),
+  loop: def({ group: 'own', flags: '--loop', help: 'with --replay: start again at the end', type: 'boolean', commands: ['serve'], noConfig: true }),
   retime: def({
+    group: 'own',
     flags: '--retime',
     help: "with --replay: stamp each call with the current time (data.timestamp) instead of the capture's, so a --loop never goes back in time",
     type: 'boolean',
     commands: ['serve'],
     noConfig: true,
   }),
-  dropEvery: def({ flags: '--drop-every <n>', help: 'fault injection: kill each connection abruptly after n messages', type: 'number', commands: ['serve'], noConfig: true }),
-  malformedRate: def({ flags: '--malformed-rate <0..1>', help: 'fault injection: share of frames that are not valid calls (default: 0)', type: 'number', commands: ['serve'], noConfig: true }),
+  dropEvery: def({ group: 'own', flags: '--drop-every <n>', help: 'fault injection: kill each connection abruptly after n messages', type: 'number', commands: ['serve'], noConfig: true }),
+  malformedRate: def({ group: 'own', flags: '--malformed-rate <0..1>', help: 'fault injection: share of frames that are not valid calls (default: 0)', type: 'number', commands: ['serve'], noConfig: true }),
 } as const satisfies Record<string, OptionDef>;
 
 export type OptionKey = keyof typeof OPTIONS;
@@ -336,11 +412,22 @@ function helpOf(d: OptionDef, command: CommandName): string {
   return d.env ? `${text} (env ${d.env})` : text;
 }
 
-/** Adds the table's options for `command` to a commander command, in the table's order. */
+function groupOf(d: OptionDef, command: CommandName): HelpGroup {
+  return d.ownIn?.includes(command) ? 'own' : d.group;
+}
+
+const GROUP_RANK = new Map(HELP_GROUPS.map(([group], i) => [group, i]));
+
+/**
+ * Adds the table's options for `command` to a commander command, under their headings: the
+ * command's own flags first, then Connection, Filters, Output, Signals, NATS, Logging; the table's
+ * order within a heading. Commander shows the headings in the order their first option was added.
+ */
 export function addOptions(cmd: Command, command: CommandName): Command {
-  for (const d of Object.values(OPTIONS) as OptionDef[]) {
-    if (!d.commands.includes(command)) continue;
-    const option = new Option(d.flags, helpOf(d, command));
+  const defs = (Object.values(OPTIONS) as OptionDef[]).filter((d) => d.commands.includes(command));
+  const rank = (d: OptionDef): number => GROUP_RANK.get(groupOf(d, command))!;
+  for (const d of defs.sort((a, b) => rank(a) - rank(b))) {
+    const option = new Option(d.flags, helpOf(d, command)).helpGroup(HELP_GROUPS[rank(d)]![1]);
     if (d.type === 'list') option.argParser(collect);
     // A flag's choices are checked by commander, as users of commander tools expect; the same
     // values from a variable or the config file are checked where they are resolved.
@@ -348,4 +435,9 @@ export function addOptions(cmd: Command, command: CommandName): Command {
     cmd.addOption(option);
   }
   return cmd;
+}
+
+/** tail's ten most used flags, with their help, for `rexi-live --help` (tail is the default command). */
+export function featuredTailOptions(): Array<{ flags: string; help: string }> {
+  return (Object.values(OPTIONS) as OptionDef[]).filter((d) => d.featured === true).map((d) => ({ flags: d.flags, help: helpOf(d, 'tail') }));
 }

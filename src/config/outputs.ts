@@ -1,5 +1,6 @@
 import { COLOR_CHOICES, FORMAT_CHOICES, type ColorMode, type Format } from '../choices.js';
 import { usageError } from '../errors.js';
+import { checkOutputTemplate } from '../outputs/file.js';
 import type { Environment } from './environment.js';
 import { oneOf, type OptionLookup } from './settings.js';
 
@@ -14,7 +15,9 @@ export interface OutputOptions {
 }
 
 export function resolveOutput(s: OptionLookup, environment: Environment): OutputOptions {
-  const file = s.get('output')?.value;
+  const output = s.get('output');
+  if (output !== undefined) checkOutputTemplate(output.value, output.source);
+  const file = output?.value;
   // A terminal gets lines; a pipe or a file gets ndjson, the format tools read.
   const toTerminal = file === undefined && environment.stdoutIsTTY;
   const format = oneOf<Format>(s, 'format', FORMAT_CHOICES, toTerminal ? 'lines' : 'ndjson');

@@ -154,48 +154,12 @@ export class Settings implements OptionLookup {
 }
 
 /**
- * How the library names an option and in which unit it takes it. Options absent here are the
- * CLI's alone (files, formats, hooks, publishing).
+ * How the library names an option (the table's `library`); options without one are the CLI's
+ * alone (files, formats, hooks, publishing).
  */
-const LIBRARY: Partial<Record<OptionKey, string>> = {
-  url: 'url',
-  baseUrl: 'baseUrl',
-  apiKey: 'apiKey',
-  auth: 'auth',
-  insecure: 'insecure',
-  connectTimeout: 'connectTimeoutMs',
-  backoffMin: 'backoffMinMs',
-  backoffMax: 'backoffMaxMs',
-  maxRetries: 'maxRetries',
-  pingInterval: 'pingIntervalMs',
-  pongTimeout: 'pongTimeoutMs',
-  idleTimeout: 'idleTimeoutMs',
-  maxMessageSize: 'maxMessageSize',
-  caller: 'caller',
-  excludeCaller: 'excludeCaller',
-  platform: 'platform',
-  token: 'token',
-  symbol: 'symbol',
-  minMcap: 'minMcap',
-  maxMcap: 'maxMcap',
-  dedupe: 'dedupe',
-  firstCall: 'firstCall',
-  dedupeTtl: 'dedupeTtlMs',
-  stateMax: 'stateMax',
-  minCallers: 'minCallers',
-  window: 'windowMs',
-  cooldown: 'cooldownMs',
-  withCalls: 'withCalls',
-  stream: 'stream',
-  durable: 'durable',
-  since: 'since',
-  startSeq: 'startSeq',
-  natsCreds: 'natsCreds',
-  natsNkey: 'natsNkey',
-  natsCa: 'natsCa',
-  natsCert: 'natsCert',
-  natsKey: 'natsKey',
-};
+const LIBRARY: Partial<Record<OptionKey, string>> = Object.fromEntries(
+  (Object.entries(OPTIONS) as Array<[OptionKey, { library?: string }]>).filter(([, d]) => d.library !== undefined).map(([key, d]) => [key, d.library!]),
+);
 
 /** Largest timer Node runs as asked (past it, timers fire at once). */
 const MAX_TIMER_MS = 2 ** 31 - 1;

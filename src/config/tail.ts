@@ -27,7 +27,7 @@ export interface TailOptions {
 }
 
 /** Everything tail, demo and replay need but where to connect (resolveTarget), which demo decides itself. */
-export function resolveTail(flags: Flags, environment: Environment): TailOptions {
+export function resolveTail(flags: Flags, environment: Environment, defaults: { maxRetries?: number } = {}): TailOptions {
   const config = loadConfig(flags.config, environment);
   const settings = new Settings(flags, config, environment.env);
   const warnings = [...config.warnings, ...unknownConfigKeys(config)];
@@ -39,7 +39,7 @@ export function resolveTail(flags: Flags, environment: Environment): TailOptions
   return {
     config,
     settings,
-    stream: resolveStream(settings),
+    stream: resolveStream(settings, defaults),
     filter: resolveFilter(settings),
     output: resolveOutput(settings, environment),
     signals,

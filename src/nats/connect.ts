@@ -129,9 +129,41 @@ function errorChain(e: unknown): Error[] {
   return chain;
 }
 
+/** A socket error's code in words: the client wraps it in an error that says the same, once is enough. */
+const SYSTEM_ERRORS: Readonly<Record<string, string>> = {
+  ECONNREFUSED: 'connection refused',
+  ECONNRESET: 'connection reset',
+  ETIMEDOUT: 'timed out',
+  EHOSTUNREACH: 'host unreachable',
+  ENETUNREACH: 'network unreachable',
+  ENOTFOUND: 'host not found',
+  EAI_AGAIN: 'host lookup failed',
+};
+
+/**
+ * The chain of messages, each said once: `connection refused (127.0.0.1:4999)`, not
+ * `connection refused: connect ECONNREFUSED 127.0.0.1:4999`.
+ */
+function describeChain(chain: readonly Error[]): string {
+  const parts: string[] = [];
+  for (const err of chain) {
+    const { code, address, port, hostname } = err as NodeJS.ErrnoException & { address?: string; port?: number; hostname?: string };
+    const words = typeof code === 'string' ? SYSTEM_ERRORS[code] : undefined;
+    if (words !== undefined) {
+      // What the wrapping errors said is this error in other words: they go.
+      while (parts.length > 0 && parts[parts.length - 1]!.toLowerCase() === words) parts.pop();
+      const where = address !== undefined ? `${address}${port !== undefined ? `:${port}` : ''}` : hostname;
+      parts.push(where !== undefined ? `${words} (${where})` : words);
+      break;
+    }
+    if (err.message && !parts.includes(err.message)) parts.push(err.message);
+  }
+  return parts.join(': ');
+}
+
 export function classifyConnectError(e: unknown): AttemptEnd {
   const chain = errorChain(e);
-  const message = redactNatsUrls(chain.map((x) => x.message).filter(Boolean).join(': ') || String(e));
+  const message = redactNatsUrls(describeChain(chain) || String(e));
   for (const err of chain) {
     if (err.name === 'AuthorizationError' || err.name === 'UserAuthenticationExpiredError') return { kind: 'auth', message };
     const code = (err as NodeJS.ErrnoException).code;
@@ -161,6 +193,35 @@ export class NatsGaveUpError extends GaveUpError {
     super(message, attempts);
     this.name = 'GaveUpError';
   }
+}
+
+/**
+ * An attempt that a signal ends at once (Ctrl-C while a server does not answer), rather than after
+ * --connect-timeout; a connection it then makes anyway is closed.
+ */
+function abortable(attempt: Promise<NatsConnection>, signal: AbortSignal | undefined): Promise<NatsConnection> {
+  if (signal === undefined) return attempt;
+  if (signal.aborted) {
+    void attempt.then((nc) => nc.close(), () => undefined);
+    return Promise.reject(signal.reason as Error);
+  }
+  return new Promise((resolve, reject) => {
+    const onAbort = (): void => {
+      void attempt.then((nc) => nc.close(), () => undefined);
+      reject(signal.reason as Error);
+    };
+    signal.addEventListener('abort', onAbort, { once: true });
+    attempt.then(
+      (nc) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(nc);
+      },
+      (e: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(e as Error);
+      },
+    );
+  });
 }
 
 function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
@@ -196,14 +257,15 @@ export async function connectNats(o: NatsConnectOptions): Promise<NatsLink> {
   let nc: NatsConnection | undefined;
   for (let failures = 0; ; failures++) {
     try {
-      nc = await connect(options);
+      nc = await abortable(connect(options), o.signal);
       break;
     } catch (e) {
+      if (o.signal?.aborted) throw o.signal.reason;
       const end = classifyConnectError(e);
       if (end.kind === 'auth') throw rejected(target, end.message);
       // A server that refuses a client certificate often just drops the link after the
       // handshake: over TLS, anything but a refused or unresolvable address gets the hint too.
-      const tlsSuspect = end.kind === 'tls' || (target.tls && !/refused|ENOTFOUND|EAI_AGAIN/i.test(end.message));
+      const tlsSuspect = end.kind === 'tls' || (target.tls && !/refused|host not found|host lookup failed|ENOTFOUND|EAI_AGAIN/i.test(end.message));
       const why = tlsSuspect ? `TLS failed (${end.message})` : end.message;
       if (failures >= policy.maxRetries) {
         throw new NatsGaveUpError(`gave up connecting to NATS at ${target.display} after ${failures + 1} attempt${failures === 0 ? '' : 's'}: ${why}`, failures + 1, tlsSuspect);

@@ -1,4 +1,4 @@
-import type { RexiLiveError } from '../errors.js';
+import { usageError, type RexiLiveError } from '../errors.js';
 import type { Output } from '../pipeline/output.js';
 import { OutputFile } from './open-file.js';
 
@@ -9,6 +9,20 @@ import { OutputFile } from './open-file.js';
  * and closed in the background. The file is behind while it wants a drain, which is what keeps
  * memory bounded behind a slow disk.
  */
+
+/** The placeholders an `-o` name may hold. */
+export const OUTPUT_PLACEHOLDERS = ['{date}', '{hour}'] as const;
+
+/**
+ * Any other `{word}` in an `-o` name is a usage error, so `calls-{day}.ndjson` is not quietly a file
+ * of that name. `source` names where the template came from (`--output`, the config file).
+ */
+export function checkOutputTemplate(template: string, source: string): void {
+  for (const [word] of template.matchAll(/\{[^{}]*\}/g)) {
+    if ((OUTPUT_PLACEHOLDERS as readonly string[]).includes(word)) continue;
+    throw usageError(`${source}: unknown placeholder ${word} in '${template}': the placeholders are {date} (UTC YYYY-MM-DD) and {hour} (UTC HH)`);
+  }
+}
 
 /** `{date}` → UTC YYYY-MM-DD, `{hour}` → UTC HH: the file a line written at `now` belongs in. */
 export function outputPath(template: string, now: number): string {
@@ -27,6 +41,9 @@ export function nextRotation(template: string, now: number): number {
 export function fileOutput(template: string, clock: () => number = Date.now): Output {
   const now = clock();
   let file = OutputFile.open(outputPath(template, now));
+  // Every file this run opened, for the summary: a rotating name opens one a day or an hour.
+  const first = file.path;
+  let opened = 1;
   let rotateAt = nextRotation(template, now);
   let error: RexiLiveError | undefined;
   let behind = false;
@@ -38,6 +55,7 @@ export function fileOutput(template: string, clock: () => number = Date.now): Ou
     if (path === file.path) return;
     const old = file;
     file = OutputFile.open(path);
+    opened++;
     retiring.push(old.finish().then((err) => void (error ??= err)));
   };
   const failed = (): RexiLiveError | undefined => error ?? file.error;
@@ -69,6 +87,8 @@ export function fileOutput(template: string, clock: () => number = Date.now): Ou
       behind = false;
     },
     sync: () => file.sync(),
+    // `written to calls-2026-12-06.ndjson`: where to look for what this run wrote.
+    summary: () => (opened === 1 ? `written to ${first}` : `written to ${first} and ${opened - 1} more, the last ${file.path}`),
     async close() {
       const err = await file.finish();
       await Promise.all(retiring);

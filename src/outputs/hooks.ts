@@ -141,14 +141,9 @@ export function createHookOutput(options: HookOptions): HookOutput {
   const base = hookBaseEnv(options.env);
   const waiting: Job[] = [];
   const idleWaiters: (() => void)[] = [];
-  let running = 0;
-  let started = 0;
-  let failed = 0;
-  let timedOut = 0;
-  let dropped = 0;
-  /** Ended with 0; and failed by outliving --exec-timeout (counted when it ended, as `failed` is). */
-  let ok = 0;
-  let lateEnded = 0;
+  // Hooks running now; and since the start: started, failed, timed out, dropped, ended well, and
+  // failed by outliving --exec-timeout (counted when it ended, as `failed` is).
+  const n = { running: 0, started: 0, failed: 0, timedOut: 0, dropped: 0, ok: 0, lateEnded: 0 };
   let closing = false;
   let lastWarned = -Infinity;
 
@@ -156,29 +151,29 @@ export function createHookOutput(options: HookOptions): HookOutput {
     const now = clock();
     if (now - lastWarned < WARN_EVERY_MS) return;
     lastWarned = now;
-    options.warn(`--exec: ${what} (hooks ${started}, failed ${failed}, dropped ${dropped} so far)`);
+    options.warn(`--exec: ${what} (hooks ${n.started}, failed ${n.failed}, dropped ${n.dropped} so far)`);
   };
 
   const settle = (): void => {
-    if (running === 0 && waiting.length === 0) for (const resolve of idleWaiters.splice(0)) resolve();
+    if (n.running === 0 && waiting.length === 0) for (const resolve of idleWaiters.splice(0)) resolve();
   };
 
   const next = (): void => {
-    while (running < jobs && waiting.length > 0) run(waiting.shift()!);
+    while (n.running < jobs && waiting.length > 0) run(waiting.shift()!);
     settle();
   };
 
   function run(job: Job): void {
-    running++;
-    started++;
+    n.running++;
+    n.started++;
     let child: ChildProcess;
     const stdio = typeof sink === 'number' ? (['pipe', sink, sink] as const) : (['pipe', 'pipe', 'pipe'] as const);
     try {
       // detached: the hook leads a new process group, which a timeout ends as a whole.
       child = spawn(shell, ['-c', command], { detached: true, env: { ...base, ...job.env }, stdio: [...stdio] });
     } catch (err) {
-      running--;
-      failed++;
+      n.running--;
+      n.failed++;
       warn(`a hook could not start: ${(err as Error).message}`);
       return;
     }
@@ -188,9 +183,9 @@ export function createHookOutput(options: HookOptions): HookOutput {
       if (over) return;
       over = true;
       clearTimeout(timer);
-      running--;
+      n.running--;
       if (why !== undefined) {
-        failed++;
+        n.failed++;
         warn(why);
       }
       next();
@@ -207,7 +202,7 @@ export function createHookOutput(options: HookOptions): HookOutput {
     if (pid !== undefined) {
       timer = setTimeout(() => {
         late = true;
-        timedOut++;
+        n.timedOut++;
         killGroup(pid, 'SIGTERM');
         killLeftovers(pid, killAfterMs);
       }, timeoutMs);
@@ -215,10 +210,10 @@ export function createHookOutput(options: HookOptions): HookOutput {
     // The slot is free once the hook's shell has exited, so a dying hook still counts as running.
     child.on('exit', (code, signal) => {
       if (late) {
-        if (!over) lateEnded++;
+        if (!over) n.lateEnded++;
         finish(`a hook ran longer than --exec-timeout (${timeoutMs}ms): ended it and its children`);
       } else if (code === 0) {
-        if (!over) ok++;
+        if (!over) n.ok++;
         finish(undefined);
       }
       else finish(signal !== null ? `a hook was killed by ${signal}` : `a hook exited with code ${code}`);
@@ -231,27 +226,27 @@ export function createHookOutput(options: HookOptions): HookOutput {
     gone: false,
     ready: () => Promise.resolve(),
     get started() {
-      return started;
+      return n.started;
     },
     get failed() {
-      return failed;
+      return n.failed;
     },
     get timedOut() {
-      return timedOut;
+      return n.timedOut;
     },
     get dropped() {
-      return dropped;
+      return n.dropped;
     },
 
     write(batch: Batch): void {
       for (const m of batch) {
         if (closing) break;
-        if (running < jobs && waiting.length === 0) {
+        if (n.running < jobs && waiting.length === 0) {
           run({ line: lineOf(m), env: hookVariables(m) });
         } else if (waiting.length < maxWaiting) {
           waiting.push({ line: lineOf(m), env: hookVariables(m) });
         } else {
-          dropped++;
+          n.dropped++;
           warn(`${maxWaiting} hooks are waiting already: dropped one`);
         }
       }
@@ -260,7 +255,7 @@ export function createHookOutput(options: HookOptions): HookOutput {
     /** Waits for running and waiting hooks up to --exec-timeout; those still waiting then are dropped. */
     async close(): Promise<void> {
       closing = true;
-      if (running > 0 || waiting.length > 0) {
+      if (n.running > 0 || waiting.length > 0) {
         let timer: NodeJS.Timeout | undefined;
         await Promise.race([
           new Promise<void>((resolve) => idleWaiters.push(resolve)),
@@ -269,16 +264,16 @@ export function createHookOutput(options: HookOptions): HookOutput {
         clearTimeout(timer);
       }
       if (waiting.length > 0) {
-        dropped += waiting.length;
+        n.dropped += waiting.length;
         warn(`stopping: dropped ${waiting.length} hooks still waiting`);
         waiting.length = 0;
       }
       // Those still running end by their own timeout.
-      if (running > 0) await new Promise<void>((resolve) => idleWaiters.push(resolve));
+      if (n.running > 0) await new Promise<void>((resolve) => idleWaiters.push(resolve));
     },
 
-    summary: () => `hooks ${started} (failed ${failed}, dropped ${dropped})`,
-    tally: () => ({ hooks: { ok, failed: failed - lateEnded, timeout: lateEnded, dropped } }),
+    summary: () => `hooks ${n.started} (failed ${n.failed}, dropped ${n.dropped})`,
+    tally: () => ({ hooks: { ok: n.ok, failed: n.failed - n.lateEnded, timeout: n.lateEnded, dropped: n.dropped } }),
   };
 }
 

@@ -49,8 +49,12 @@ export interface SignalText {
   /** `3 callers/10m` */
   count: string;
   symbol: string;
-  /** The trigger's market cap and its multiple since the first call: `$512.3K ×4.2`. */
+  /** The trigger's market cap: `$512.3K`. */
   mcap: string;
+  /** Its multiple since the first call, `×4.2`; empty when either market cap is missing. */
+  multiple: string;
+  /** Whether the market cap went down since the first call (a multiple below 1): shown in red. */
+  down: boolean;
   /** The callers' names (else ids), in the order of their first call. */
   callers: string;
   address: string;
@@ -60,11 +64,13 @@ export function signalText(signal: MultiCallWire): SignalText {
   const d = signal.data;
   const mcap = d.market_cap === null ? MISSING : formatUsdCompact(d.market_cap);
   const first = d.first_market_cap;
-  const multiple = d.market_cap !== null && first !== null && first > 0 ? ` ×${formatMultiple(d.market_cap / first)}` : '';
+  const ratio = d.market_cap !== null && first !== null && first > 0 ? d.market_cap / first : undefined;
   return {
     count: `${d.callers.length} callers/${field(d.window)}`,
     symbol: field(d.token_symbol),
-    mcap: mcap + multiple,
+    mcap,
+    multiple: ratio === undefined ? '' : `×${formatMultiple(ratio)}`,
+    down: ratio !== undefined && ratio < 1,
     callers: d.callers.map((c) => field(c.name || c.id)).join(', '),
     address: d.token_address === '' ? MISSING : sanitize(d.token_address),
   };
@@ -95,13 +101,35 @@ export function compactRaw(raw: string): string {
 export type Style = (s: string) => string;
 const plain: Style = (s) => s;
 
-/** The colour of a caller's platform: one lookup per call, styles built once. */
+/** A signal's multiple: green at or above 1 (up since the first call), red below. */
+export function createMultipleStyle(chalk: ChalkInstance): (down: boolean) => Style {
+  const up = chalk.green;
+  const downStyle = chalk.red;
+  return (down) => (down ? downStyle : up);
+}
+
+/**
+ * The colour of a caller's platform: one lookup per call, styles built once. Every platform gets a
+ * colour other than the terminal's default text colour (white is the default on a dark terminal,
+ * so it says nothing), and none of the red and green that a multiple's direction uses. X is the
+ * new name of twitter: both get one colour. A platform not listed gets one of the others by a
+ * hash of its name, so it keeps its colour across calls and runs.
+ */
 export function createPlatformStyle(chalk: ChalkInstance): (platform: string) => Style {
   const byPlatform = new Map<string, Style>([
     ['telegram', chalk.cyan],
     ['discord', chalk.magenta],
-    ['twitter', chalk.white],
-    ['x', chalk.white],
+    ['twitter', chalk.blueBright],
+    ['x', chalk.blueBright],
+    [MISSING, plain],
   ]);
-  return (platform) => byPlatform.get(platform) ?? byPlatform.get(platform.toLowerCase()) ?? plain;
+  const others: Style[] = [chalk.yellow, chalk.blue, chalk.cyanBright, chalk.magentaBright, chalk.yellowBright];
+  return (platform) => byPlatform.get(platform) ?? byPlatform.get(platform.toLowerCase()) ?? others[hash(platform.toLowerCase()) % others.length]!;
+}
+
+/** FNV-1a over UTF-16 units: cheap, stable across runs. */
+function hash(s: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
+  return h >>> 0;
 }

@@ -1,9 +1,9 @@
 import type { ChalkInstance } from 'chalk';
 import type { Message } from '../wire/message.js';
 import { createClock } from './clock.js';
-import { callText, callTime, compactRaw, createPlatformStyle, messageType, signalText } from './fields.js';
+import { callText, callTime, compactRaw, createMultipleStyle, createPlatformStyle, messageType, signalText, type CallText, type Style } from './fields.js';
 import type { Render } from './renderer.js';
-import { fit } from './width.js';
+import { displayWidth, fit } from './width.js';
 
 /**
  * The `lines` format: one coloured line per call, columns at fixed widths so a scrolling terminal
@@ -12,45 +12,131 @@ import { fit } from './width.js';
  *   17:20:00 BONK       Bonk Inu                  $512.3K   $0.0₄512 Alice            telegram 7xKXtg2CW87d97TXJSDpbD5jBkheTqA83TZRuJosgAsU
  *   17:24:10  MULTI-CALL 3 callers/10m  BONK $1.2M ×2.4 Alice, Bob, Carol 7xKXtg2CW87d97TXJSDpbD5jBkheTqA83TZRuJosgAsU
  *
+ * On a terminal narrower than that, each call still takes one row: columns are dropped (price,
+ * then platform, then name, then time, caller, mcap) and name and caller cut with `…` as the
+ * table does, the symbol keeping its width first and the address never cut. The width is read
+ * for every line, so a resized terminal gets the new layout from the next line on. Into a pipe
+ * or a file (no width) every line is whole.
  */
 
-/** Content widths of the padded columns, in terminal cells. */
-const WIDTH = { symbol: 10, name: 24, mcap: 8, price: 10, caller: 16, platform: 8 } as const;
+type Key = 'time' | Exclude<keyof CallText, 'address'>;
 
-export function createLinesRenderer(options: { chalk: ChalkInstance; timeZone?: string }): Render {
-  const { chalk } = options;
+interface Column {
+  key: Key;
+  /** Fewest cells it is shown in; below that it is dropped. */
+  min: number;
+  /** Its width in the full line. */
+  ideal: number;
+  right: boolean;
+}
+
+/** In display order, the address (after them) excluded. */
+const COLUMNS: readonly Column[] = [
+  { key: 'time', min: 8, ideal: 8, right: false },
+  { key: 'symbol', min: 10, ideal: 10, right: false },
+  { key: 'name', min: 8, ideal: 24, right: false },
+  { key: 'mcap', min: 7, ideal: 8, right: true },
+  { key: 'price', min: 10, ideal: 10, right: true },
+  { key: 'caller', min: 6, ideal: 16, right: false },
+  { key: 'platform', min: 8, ideal: 8, right: false },
+];
+const DROP_ORDER: readonly Key[] = ['price', 'platform', 'name', 'time', 'caller', 'mcap', 'symbol'];
+/** Spare cells go to these, in this order, up to a width (their full width when not given). */
+const GROW_ORDER: ReadonlyArray<readonly [Key, number?]> = [['symbol'], ['mcap'], ['caller', 8], ['name'], ['caller']];
+/** A Solana address's longest: the address column always has room for it. */
+const ADDRESS_CELLS = 44;
+
+interface Cell {
+  key: Key;
+  width: number;
+  right: boolean;
+}
+
+export interface LinesRendererOptions {
+  chalk: ChalkInstance;
+  timeZone?: string;
+  /**
+   * The terminal's width now, read for every line; undefined (or no function) when stdout is not a
+   * terminal: lines are then whole, whatever their length.
+   */
+  columns?: () => number | undefined;
+}
+
+export function createLinesRenderer(options: LinesRendererOptions): Render {
+  const { chalk, columns } = options;
   const clock = createClock(options.timeZone);
   const platformStyle = createPlatformStyle(chalk);
+  const multipleStyle = createMultipleStyle(chalk);
+  const styles: Partial<Record<Key, Style>> = { time: chalk.gray, symbol: chalk.bold };
   const timeStyle = chalk.gray;
   const symbolStyle = chalk.bold;
-  const mcapStyle = chalk.green;
   const typeStyle = chalk.yellow;
   // A signal stands out from the calls around it, and still reads without colour.
   const signalStyle = chalk.bold.black.bgYellow;
+  const full = layout(Infinity);
+  let fitted = { width: -1, cells: full };
+
+  const widthNow = (): number => {
+    const w = columns?.();
+    return w !== undefined && w > 0 ? Math.floor(w) : Infinity;
+  };
 
   return (message: Message): string => {
+    const width = widthNow();
     if (message.kind === 'signal') {
       const f = signalText(message.value);
+      const time = clock(message.receivedAt);
+      const badge = ` MULTI-CALL ${f.count} `;
+      const multiple = f.multiple === '' ? '' : ` ${f.multiple}`;
+      // Everything but the callers' names is kept; the names get what is left of the row.
+      const fixed = displayWidth(`${time} ${badge} ${f.symbol} ${f.mcap}${multiple}  ${f.address}`);
+      const room = width - fixed;
+      const callers = room >= displayWidth(f.callers) ? ` ${f.callers}` : room >= 6 ? ` ${fit(f.callers, room)}` : '';
       return (
-        `${timeStyle(clock(message.receivedAt))} ${signalStyle(` MULTI-CALL ${f.count} `)} ` +
-        `${symbolStyle(f.symbol)} ${mcapStyle(f.mcap)} ${f.callers} ${f.address}\n`
+        `${timeStyle(time)} ${signalStyle(badge)} ${symbolStyle(f.symbol)} ${f.mcap}` +
+        `${multiple === '' ? '' : ` ${multipleStyle(f.down)(f.multiple)}`}${callers} ${f.address}\n`
       );
     }
     if (message.kind !== 'call') {
-      return `${timeStyle(clock(message.receivedAt))} ${typeStyle(messageType(message))} ${compactRaw(message.raw)}\n`;
+      const time = clock(message.receivedAt);
+      const type = messageType(message);
+      const raw = compactRaw(message.raw);
+      // Only the JSON text is cut, so the row still says when and what.
+      const room = width - displayWidth(`${time} ${type} `);
+      const text = width === Infinity || displayWidth(raw) <= room ? raw : fit(raw, Math.max(1, room));
+      return `${timeStyle(time)} ${typeStyle(type)} ${text}\n`;
     }
+    if (width !== fitted.width) fitted = { width, cells: width === Infinity ? full : layout(width) };
     const call = message;
     const f = callText(call);
-    const style = platformStyle(f.platform);
-    return (
-      `${timeStyle(clock(callTime(call)))} ` +
-      `${symbolStyle(fit(f.symbol, WIDTH.symbol))} ` +
-      `${fit(f.name, WIDTH.name)} ` +
-      `${mcapStyle(fit(f.mcap, WIDTH.mcap, true))} ` +
-      `${fit(f.price, WIDTH.price, true)} ` +
-      `${style(fit(f.caller, WIDTH.caller))} ` +
-      `${style(fit(f.platform, WIDTH.platform))} ` +
-      `${f.address}\n`
-    );
+    const platform = platformStyle(f.platform);
+    let line = '';
+    for (const cell of fitted.cells) {
+      const key = cell.key;
+      const content = fit(key === 'time' ? clock(callTime(call)) : f[key], cell.width, cell.right);
+      const style = key === 'caller' || key === 'platform' ? platform : styles[key];
+      line += `${style === undefined ? content : style(content)} `;
+    }
+    return `${line}${f.address}\n`;
   };
+}
+
+/** The columns shown at `width` cells and their widths; every column at full width for Infinity. */
+function layout(width: number): Cell[] {
+  const visible = COLUMNS.slice();
+  const cellsAtMin = (): number => visible.reduce((sum, c) => sum + c.min + 1, ADDRESS_CELLS);
+  for (const key of DROP_ORDER) {
+    if (cellsAtMin() <= width) break;
+    visible.splice(visible.findIndex((c) => c.key === key), 1);
+  }
+  const widths = new Map<Key, number>(visible.map((c) => [c.key, c.min]));
+  let spare = width - cellsAtMin();
+  for (const [key, upTo] of GROW_ORDER) {
+    const column = visible.find((c) => c.key === key);
+    if (column === undefined || spare <= 0) continue;
+    const grow = Math.max(0, Math.min(spare, (upTo ?? column.ideal) - widths.get(key)!));
+    widths.set(key, widths.get(key)! + grow);
+    spare -= grow;
+  }
+  return visible.map((c) => ({ key: c.key, width: widths.get(c.key)!, right: c.right }));
 }

@@ -4,7 +4,7 @@ import type { Message, MultiCallWire, SignalMessage } from '../wire/message.js';
 import type { Call } from '../wire/calls.js';
 import { createChalk } from './color.js';
 import { createClock } from './clock.js';
-import { callText, callTime, compactRaw, createPlatformStyle, messageType, signalText, type CallText, type Style } from './fields.js';
+import { callText, callTime, compactRaw, createMultipleStyle, createPlatformStyle, messageType, signalText, type CallText, type Style } from './fields.js';
 import { displayWidth, fit } from './width.js';
 import type { Render } from './renderer.js';
 
@@ -59,17 +59,23 @@ const col = (key: Key, head: string, min: number, ideal: number, max = ideal, ri
 /** All columns in display order; widths are content cells, padding and borders excluded. */
 const COLUMNS: readonly Column[] = [
   col('time', 'TIME', 8, 8),
-  col('symbol', 'SYMBOL', 6, 10),
+  // The symbol is what a trader scans for: it keeps its full width; at 80 columns the market cap
+  // gives up its padding cell and the caller is cut to 6 cells for it.
+  col('symbol', 'SYMBOL', 10, 10),
   col('name', 'NAME', 8, 24, 32),
-  col('mcap', 'MCAP', 8, 8, 8, true),
+  col('mcap', 'MCAP', 7, 8, 8, true),
   col('price', 'PRICE', 10, 10, 10, true),
-  col('caller', 'CALLER', 8, 16, 24),
+  col('caller', 'CALLER', 6, 16, 24),
   col('platform', 'PLATFORM', 8, 8),
   col('address', 'ADDRESS', 44, 44),
 ];
 const DROP_ORDER: readonly Key[] = ['price', 'platform', 'time', 'name', 'caller', 'mcap', 'symbol'];
-const GROW_ORDER: ReadonlyArray<readonly [Key, 'ideal' | 'max']> = [
+/** Spare cells go to these, in order, up to a width: a column's usual or widest, or a number. */
+const GROW_ORDER: ReadonlyArray<readonly [Key, 'ideal' | 'max' | number]> = [
   ['symbol', 'ideal'],
+  ['mcap', 'ideal'],
+  // A caller cut to 6 cells is there only for 80 columns: 8 before the name grows.
+  ['caller', 8],
   ['name', 'ideal'],
   ['caller', 'ideal'],
   ['name', 'max'],
@@ -108,7 +114,9 @@ export function createTableRenderer(options: TableRendererOptions): Render {
   const { columns } = options;
   const clock = createClock(options.timeZone);
   const platformStyle = createPlatformStyle(chalk);
-  const styles: Partial<Record<Key, Style>> = { time: chalk.gray, symbol: chalk.bold, mcap: chalk.green };
+  // Market caps are neutral: green would say "up", which a market cap alone does not.
+  const styles: Partial<Record<Key, Style>> = { time: chalk.gray, symbol: chalk.bold };
+  const multipleStyle = createMultipleStyle(chalk);
   const headStyle: Style = chalk.bold;
   const typeStyle: Style = chalk.yellow;
   const signalStyle: Style = chalk.bold.black.bgYellow;
@@ -125,7 +133,7 @@ export function createTableRenderer(options: TableRendererOptions): Render {
     const cells = layout.cells;
 
     if (message.kind !== 'call') {
-      const text = message.kind === 'signal' ? (w: number) => signalRow(message.value, w, signalStyle) : (w: number) => otherText(message, w, typeStyle);
+      const text = message.kind === 'signal' ? (w: number) => signalRow(message.value, w, signalStyle, multipleStyle) : (w: number) => otherText(message, w, typeStyle);
       if (cells === undefined) return `${header}${text(width)}\n`;
       const time = layout.hasTime ? `${styles.time!(clock(message.receivedAt))}${MIDDLE}` : '';
       return `${header}${LEFT}${time}${text(layout.spanWidth)}${RIGHT}\n`;
@@ -156,11 +164,17 @@ export function createTableRenderer(options: TableRendererOptions): Render {
  * A signal spans the row, highlighted whole: callers and window, symbol, market cap and multiple,
  * the callers' names; the address last and never cut, so it can be copied.
  */
-function signalRow(signal: MultiCallWire, width: number, style: Style): string {
+function signalRow(signal: MultiCallWire, width: number, style: Style, multipleStyle: (down: boolean) => Style): string {
   const f = signalText(signal);
-  const head = fit(`MULTI-CALL ${f.count} ${f.symbol} ${f.mcap} ${f.callers}`, Math.max(0, width - f.address.length - 1));
+  const mcap = f.multiple === '' ? f.mcap : `${f.mcap} ${f.multiple}`;
+  const head = fit(`MULTI-CALL ${f.count} ${f.symbol} ${mcap} ${f.callers}`, Math.max(0, width - f.address.length - 1));
   const line = `${head} ${f.address}`;
-  return style(displayWidth(line) > width ? line : fit(line, width));
+  const row = displayWidth(line) > width ? line : fit(line, width);
+  // Fitted as plain text, then the multiple coloured by its direction where it survived the cut.
+  const shown = f.multiple === '' ? -1 : row.indexOf(` ${f.multiple} `);
+  if (shown < 0) return style(row);
+  const end = shown + f.multiple.length + 1;
+  return style(`${row.slice(0, shown + 1)}${multipleStyle(f.down)(f.multiple)}${row.slice(end)}`);
 }
 
 /** A message that is not a call (--all-types): its type and its text, cut to `width`. */
@@ -186,7 +200,7 @@ function planLayout(width: number, headStyle: Style): Layout {
   for (const [key, limit] of GROW_ORDER) {
     const column = visible.find((c) => c.key === key);
     if (column === undefined || spare === 0) continue;
-    const grow = Math.min(spare, column[limit] - widths.get(key)!);
+    const grow = Math.min(spare, (typeof limit === 'number' ? limit : column[limit]) - widths.get(key)!);
     if (grow > 0) {
       widths.set(key, widths.get(key)! + grow);
       spare -= grow;

@@ -1,7 +1,7 @@
 import type { Stage } from '../pipeline/stage.js';
 import type { SeenKeys } from './bounded-map.js';
 import type { DedupeSpec } from './dedupe.js';
-import { createFilterStage, type FilterSpec } from './filter.js';
+import { createFilterStage, type FilterReportOptions, type FilterSpec } from './filter.js';
 import type { MultiCallSpec } from './multi-call.js';
 import { createSignalStages } from './signal-stages.js';
 import type { TokenWindows } from './token-windows.js';
@@ -18,6 +18,10 @@ export interface CallStagesSpec {
  * Every call's way, in SPEC's order: filters → multi-call counting → dedupe. Fresh state each
  * time: two library loops over one iterable share no windows or keys; a state file lends its stores.
  */
-export function createCallStages(spec: CallStagesSpec, stores: { windows?: TokenWindows | undefined; keys?: SeenKeys | undefined } = {}): Stage[] {
-  return [createFilterStage(spec.filter), ...createSignalStages(spec, stores)];
+export function createCallStages(
+  spec: CallStagesSpec,
+  stores: { windows?: TokenWindows | undefined; keys?: SeenKeys | undefined } = {},
+  report?: FilterReportOptions,
+): Stage[] {
+  return [createFilterStage(spec.filter, report), ...createSignalStages(spec, stores)];
 }

@@ -41,7 +41,7 @@ export function compileFilter(spec: FilterSpec): ((m: Message) => boolean) | und
     tests.push((call) => hasText(symbols, call.tokenSymbol));
   }
   if (spec.platforms.length > 0) {
-    const platforms = lowerSet(spec.platforms);
+    const platforms = withAliases(lowerSet(spec.platforms));
     tests.push((call) => hasText(platforms, call.caller.platform));
   }
   if (spec.callers.length > 0) {
@@ -74,12 +74,78 @@ export function compileFilter(spec: FilterSpec): ((m: Message) => boolean) | und
 }
 
 /**
- * The filter as the first stage: it drops what fails and counts it. Always in the pipeline, so the
- * summary says `filtered 0` when nothing is set; then it passes every batch on as it is.
+ * What the filter saw while no call passed it, for the CLI to say why nothing is printed: how many
+ * calls in a row failed, and a few of the callers and platforms among them (feed text, not yet
+ * sanitized; each cut to 64 characters).
  */
-export function createFilterStage(spec: FilterSpec): Stage {
+export interface NonePassed {
+  calls: number;
+  callers: string[];
+  platforms: string[];
+}
+
+export interface FilterReportOptions {
+  /** Called when none of `calls` passed within 10 s or 1,000 calls; at most once a minute. */
+  onNonePassed: (facts: NonePassed) => void;
+  now?: () => number;
+}
+
+/** A streak of failed calls is reported after this many calls, or this long, whichever comes first. */
+const REPORT_AFTER_CALLS = 1000;
+const REPORT_AFTER_MS = 10_000;
+const REPORT_EVERY_MS = 60_000;
+/** Callers and platforms remembered for the report: memory stays bounded whatever the feed sends. */
+const SAMPLES = 8;
+const SAMPLE_CHARS = 64;
+
+/**
+ * The filter as the first stage: it drops what fails and counts it. Always in the pipeline, so the
+ * summary says `filtered 0` when nothing is set; then it passes every batch on as it is. With
+ * `report`, a run of calls that all fail is reported (the per-call cost: a counter and, until a few
+ * are known, a set lookup).
+ */
+export function createFilterStage(spec: FilterSpec, report?: FilterReportOptions): Stage {
   const test = compileFilter(spec);
   let filtered = 0;
+  const now = report?.now ?? Date.now;
+  // The current run of calls that failed: its length, when it started, what it held.
+  let streak = 0;
+  let streakStart = 0;
+  /** A streak began in this batch: its clock starts at the batch's end (one clock read a batch). */
+  let started = false;
+  let lastReport = -Infinity;
+  const callers = new Set<string>();
+  const platforms = new Set<string>();
+  const sample = (set: Set<string>, value: string | undefined): void => {
+    if (value === undefined || value === '' || set.size >= SAMPLES) return;
+    set.add(value.length > SAMPLE_CHARS ? value.slice(0, SAMPLE_CHARS) : value);
+  };
+  const observe = (m: Message, passed: boolean): void => {
+    if (m.kind !== 'call') return;
+    if (passed) {
+      if (streak > 0) {
+        streak = 0;
+        callers.clear();
+        platforms.clear();
+      }
+      return;
+    }
+    if (streak++ === 0) started = true;
+    if (callers.size < SAMPLES) sample(callers, m.caller.name || m.caller.id);
+    if (platforms.size < SAMPLES) sample(platforms, m.caller.platform?.toLowerCase());
+  };
+  const maybeReport = (): void => {
+    if (streak === 0) return;
+    const t = now();
+    if (started) {
+      streakStart = t;
+      started = false;
+    }
+    if (streak < REPORT_AFTER_CALLS && t - streakStart < REPORT_AFTER_MS) return;
+    if (t - lastReport < REPORT_EVERY_MS) return;
+    lastReport = t;
+    report!.onNonePassed({ calls: streak, callers: [...callers], platforms: [...platforms] });
+  };
   return {
     summary: () => `filtered ${filtered}`,
     tally: () => ({ filtered }),
@@ -90,15 +156,29 @@ export function createFilterStage(spec: FilterSpec): Stage {
         const m = batch[i]!;
         if (test(m)) {
           out?.push(m);
+          if (report !== undefined) observe(m, true);
         } else {
           filtered++;
+          if (report !== undefined) observe(m, false);
           // Copy-on-first-drop: a batch that passes whole is passed on as it is.
           out ??= batch.slice(0, i);
         }
       }
+      if (report !== undefined) maybeReport();
       return out ?? batch;
     },
   };
+}
+
+/** X is what twitter is called now: either name matches both. */
+const PLATFORM_ALIASES: ReadonlyArray<readonly [string, string]> = [['x', 'twitter']];
+
+function withAliases(set: Set<string>): Set<string> {
+  for (const [a, b] of PLATFORM_ALIASES) {
+    if (set.has(a)) set.add(b);
+    else if (set.has(b)) set.add(a);
+  }
+  return set;
 }
 
 function lowerSet(values: readonly string[]): Set<string> {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Logger } from '../../src/log.js';
-import { logNatsStatuses, logNatsWarnings, logStatuses, rateLimit } from '../../src/cli/status-log.js';
+import { describeNonePassed, logNatsStatuses, logNatsWarnings, logStatuses, rateLimit } from '../../src/cli/status-log.js';
 
 function recorder(): { logger: Logger; lines: string[] } {
   const lines: string[] = [];
@@ -72,5 +72,16 @@ describe('rateLimit', () => {
     for (let i = 0; i < 3; i++) warn(`skipped a message of ${1000 + i} bytes for rexi.calls.x: over the NATS server's max payload`);
     warn('a publish to rexi.calls.x was not acknowledged (timeout): retrying with the same message id');
     expect(lines).toHaveLength(2);
+  });
+});
+
+describe('describeNonePassed: why nothing is printed', () => {
+  const spec = { callers: ['Gem Hunters'], excludeCallers: [], platforms: ['telegram'], tokens: [], symbols: [], minMcap: 250_000 };
+
+  it('names the filter flags in use, a few callers and the platforms seen, sanitized', () => {
+    const line = describeNonePassed({ calls: 1000, callers: ['Alpha Calls', 'Moon\u001b]0;pwned\u0007Boys'], platforms: ['discord', 'twitter'] }, spec);
+    expect(line).toMatch(/^1000 calls, none passed the filters \(--caller, --platform, --min-mcap\); callers seen include: Alpha Calls, Moon.*Boys; platforms seen: discord, twitter$/);
+    expect(line).not.toMatch(/[\u0000-\u001f\u007f]/);
+    expect(describeNonePassed({ calls: 1, callers: [], platforms: [] }, spec)).toMatch(/^1 call, none passed .*callers seen include: none; platforms seen: none$/);
   });
 });

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { tmpdirs } from '../support/tmp.js';
 import { userError } from '../support/errors.js';
-import { fileOutput, nextRotation, outputPath } from '../../src/outputs/file.js';
+import { checkOutputTemplate, fileOutput, nextRotation, outputPath } from '../../src/outputs/file.js';
 
 const tmpdir = tmpdirs('rexi-file-');
 
@@ -15,6 +15,24 @@ function clocked(template: string, start: string) {
 }
 
 const at = (iso: string): number => Date.parse(iso);
+
+describe('checkOutputTemplate', () => {
+  it('refuses any {word} but {date} and {hour}, naming it and the ones that exist', () => {
+    const err = userError(() => checkOutputTemplate('calls-{day}.ndjson', '--output'));
+    expect(err.code).toBe('REXI_BAD_OPTION');
+    expect(err.message).toContain('{day}');
+    expect(err.message).toMatch(/\{date\}.*\{hour\}/);
+    expect(err.message).toMatch(/^--output: /);
+    expect(userError(() => checkOutputTemplate('x-{date}-{HOUR}.gz', 'output in c.json')).message).toContain('{HOUR}');
+    expect(userError(() => checkOutputTemplate('x-{}.ndjson', '--output')).message).toContain('{}');
+  });
+
+  it('passes {date}, {hour} and names without placeholders', () => {
+    for (const ok of ['calls.ndjson', 'calls-{date}.ndjson', 'calls-{date}T{hour}.ndjson.gz', 'odd{name.ndjson', 'odd}name']) {
+      expect(() => checkOutputTemplate(ok, '--output')).not.toThrow();
+    }
+  });
+});
 
 describe('outputPath and nextRotation', () => {
   it('{date} is the UTC day, {hour} the UTC hour', () => {
@@ -43,6 +61,16 @@ describe('fileOutput', () => {
     expect(sink.error).toBeUndefined();
     expect(fs.readFileSync(path.join(dir, 'calls-2026-11-25.ndjson'), 'utf8')).toBe('{"n":1}\n{"n":2}\n{"n":3}\n');
     expect(fs.readFileSync(path.join(dir, 'calls-2026-11-26.ndjson'), 'utf8')).toBe('{"n":4}\n{"n":5}\n');
+    // The summary says where the lines went.
+    expect(sink.summary?.()).toBe(`written to ${path.join(dir, 'calls-2026-11-25.ndjson')} and 1 more, the last ${path.join(dir, 'calls-2026-11-26.ndjson')}`);
+  });
+
+  it("names the file it wrote in the summary", async () => {
+    const dir = tmpdir();
+    const { output: sink, write } = clocked(path.join(dir, 'calls-{date}.ndjson'), '2026-12-06T10:00:00Z');
+    write('{"n":1}\n', '2026-12-06T10:00:01Z');
+    await sink.close();
+    expect(sink.summary?.()).toBe(`written to ${path.join(dir, 'calls-2026-12-06.ndjson')}`);
   });
 
   it('rotates hourly with {hour}, and appends to a file that exists (never truncates a capture)', async () => {

@@ -44,7 +44,7 @@ describe('lines', () => {
     const render = createLinesRenderer({ chalk, timeZone: 'UTC' });
     expect(render(bonk)).toContain(chalk.cyan('Alice           '));
     expect(render(longNames)).toContain(chalk.magenta('The Most Verbos…'));
-    expect(render(emoji)).toContain(chalk.white('twitter '));
+    expect(render(emoji)).toContain(chalk.blueBright('twitter '));
   });
 
   it('takes the time from data.timestamp: seconds, numeric strings, milliseconds; else receivedAt', () => {

@@ -41,13 +41,13 @@ describe('table', () => {
 
   it('at 80 columns keeps symbol, mcap, caller and the whole address', () => {
     expect(renderAll(tableAt(80), [...CALLS, heartbeat])).toMatchInlineSnapshot(`
-      "┌─────────┬──────────┬──────────┬──────────────────────────────────────────────┐
-      │ SYMBOL  │     MCAP │ CALLER   │ ADDRESS                                      │
-      ├─────────┼──────────┼──────────┼──────────────────────────────────────────────┤
-      │ BONK    │  $512.3K │ Alice    │ 7xKXtg2CW87d97TXJSDpbD5jBkheTqA83TZRuJosgAsU │
-      │ VERYLO… │    $1.5M │ The Mos… │ So11111111111111111111111111111111111111112  │
-      │ -       │        - │ -        │ EPjFWdd5AufqSSqeM2qN1xzybapC8G4wEGGkZwyTDt1v │
-      │ 🐸FROG  │    $3.4B │ 猫のコ…  │ DezXAZ8z7PnrnRJjz3wXBoRgixCa6xjnB7YaB1pPB263 │
+      "┌────────────┬─────────┬────────┬──────────────────────────────────────────────┐
+      │ SYMBOL     │    MCAP │ CALLER │ ADDRESS                                      │
+      ├────────────┼─────────┼────────┼──────────────────────────────────────────────┤
+      │ BONK       │ $512.3K │ Alice  │ 7xKXtg2CW87d97TXJSDpbD5jBkheTqA83TZRuJosgAsU │
+      │ VERYLONGS… │   $1.5M │ The M… │ So11111111111111111111111111111111111111112  │
+      │ -          │       - │ -      │ EPjFWdd5AufqSSqeM2qN1xzybapC8G4wEGGkZwyTDt1v │
+      │ 🐸FROG     │   $3.4B │ 猫の…  │ DezXAZ8z7PnrnRJjz3wXBoRgixCa6xjnB7YaB1pPB263 │
       │ HEARTBEAT {"type":"HEARTBEAT","data":{"seq":1}}                              │
       "
     `);
@@ -119,7 +119,7 @@ describe('table', () => {
     const outs = widths.map(() => render(bonk));
     expect(outs.map((o) => linesOf(o).length)).toEqual([4, 1, 4, 1, 1, 4]);
     expect(outs[2]!.split('\n')[1]).toBe(
-      '│ SYMBOL  │     MCAP │ CALLER   │ ADDRESS                                      │',
+      '│ SYMBOL     │    MCAP │ CALLER │ ADDRESS                                      │',
     );
   });
 

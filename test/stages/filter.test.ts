@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { classifyFrame, type Call, type OtherMessage } from '../../src/wire/calls.js';
-import { compileFilter, createFilterStage, type FilterSpec } from '../../src/stages/filter.js';
+import { compileFilter, createFilterStage, type FilterSpec, type NonePassed } from '../../src/stages/filter.js';
 
 type Message = Call | OtherMessage;
 
@@ -78,8 +78,14 @@ describe('compileFilter', () => {
 
   it('--platform matches data.caller.platform, case-insensitively', () => {
     expect(passing({ platforms: ['telegram'] })).toEqual(['T1', 'T4', 'T5']);
-    expect(passing({ platforms: ['DISCORD', 'x'] })).toEqual(['T2', 't7', 'T9', 'T10']);
+    expect(passing({ platforms: ['DISCORD', 'x'] })).toEqual(['T2', 'T3', 't7', 'T9', 'T10']);
     expect(passing({ platforms: ['not-an-object'] })).toEqual([]);
+  });
+
+  it('--platform x matches twitter and --platform twitter matches x: X is what twitter is called now', () => {
+    expect(passing({ platforms: ['x'] })).toEqual(['T3', 'T9']);
+    expect(passing({ platforms: ['Twitter'] })).toEqual(['T3', 'T9']);
+    expect(passing({ platforms: ['X', 'telegram'] })).toEqual(['T1', 'T3', 'T4', 'T5', 'T9']);
   });
 
   it('--min-mcap / --max-mcap are inclusive; numeric strings count; a missing or bad mcap fails', () => {
@@ -121,5 +127,65 @@ describe('the filter stage', () => {
     const telegram = createFilterStage(spec({ platforms: ['telegram'] }));
     expect(telegram.transform(BATCH).map((m) => (m as Call).tokenAddress)).toEqual(['T1', 'T4', 'T5']);
     expect(telegram.summary?.()).toBe(`filtered ${BATCH.length - 3}`);
+  });
+});
+
+describe('the filter stage reports a run of calls that none passes', () => {
+  const miss = (i: number, name = `Caller ${i % 20}`, platform = i % 2 ? 'telegram' : 'discord'): Message =>
+    call(`M${i}`, { caller: { id: `c${i}`, name, platform }, price_data: { market_cap: 1000 } });
+  const hit = call('HIT', { caller: { id: 'g', name: 'Gem Hunters', platform: 'telegram' } });
+  const setup = () => {
+    let t = 1_000_000;
+    const reports: NonePassed[] = [];
+    const stage = createFilterStage(spec({ callers: ['Gem Hunters'] }), { onNonePassed: (f) => reports.push(f), now: () => t });
+    return { stage, reports, advance: (ms: number) => (t += ms) };
+  };
+
+  it('after 1,000 calls, with a few of the callers and platforms seen (bounded)', () => {
+    const { stage, reports } = setup();
+    stage.transform(Array.from({ length: 999 }, (_, i) => miss(i)));
+    expect(reports).toEqual([]);
+    stage.transform([miss(999)]);
+    expect(reports).toHaveLength(1);
+    expect(reports[0]!.calls).toBe(1000);
+    expect(reports[0]!.callers).toEqual(['Caller 0', 'Caller 1', 'Caller 2', 'Caller 3', 'Caller 4', 'Caller 5', 'Caller 6', 'Caller 7']);
+    expect(reports[0]!.platforms).toEqual(['discord', 'telegram']);
+  });
+
+  it('after 10 s with fewer calls; then at most once a minute', () => {
+    const { stage, reports, advance } = setup();
+    stage.transform([miss(1)]);
+    advance(9_000);
+    stage.transform([miss(2)]);
+    expect(reports).toEqual([]);
+    advance(1_000);
+    stage.transform([miss(3)]);
+    expect(reports.map((r) => r.calls)).toEqual([3]);
+    advance(30_000);
+    stage.transform(Array.from({ length: 2000 }, (_, i) => miss(i)));
+    expect(reports).toHaveLength(1);
+    advance(30_000);
+    stage.transform([miss(4)]);
+    expect(reports.map((r) => r.calls)).toEqual([3, 2004]);
+  });
+
+  it('a call that passes ends the run: nothing to report', () => {
+    const { stage, reports, advance } = setup();
+    stage.transform(Array.from({ length: 600 }, (_, i) => miss(i)));
+    stage.transform([hit]);
+    stage.transform(Array.from({ length: 600 }, (_, i) => miss(i)));
+    advance(5_000);
+    stage.transform([miss(1)]);
+    expect(reports).toEqual([]);
+  });
+
+  it('remembers at most 64 characters of a name, and nothing when no filter is set', () => {
+    const { stage, reports } = setup();
+    stage.transform(Array.from({ length: 1000 }, (_, i) => miss(i, 'N'.repeat(10_000), 'P'.repeat(10_000))));
+    expect(reports[0]!.callers).toEqual(['N'.repeat(64)]);
+    expect(reports[0]!.platforms).toEqual(['p'.repeat(64)]);
+    const none: NonePassed[] = [];
+    createFilterStage(spec({}), { onNonePassed: (f) => none.push(f) }).transform(Array.from({ length: 1000 }, (_, i) => miss(i)));
+    expect(none).toEqual([]);
   });
 });

@@ -9,6 +9,7 @@ import { checkNatsFiles } from '../nats-run.js';
 import { runTail } from '../tail-source.js';
 import { withMetrics } from '../run-pipeline.js';
 import { resolveMetrics } from '../../config/metrics.js';
+import { announce } from '../status-log.js';
 
 /**
  * demo: the embedded feed on a free loopback port, tailed in the same process with any tail option.
@@ -30,7 +31,7 @@ export default async function demoCommand(flags: Flags, environment: Environment
   try {
     const auth = resolveAuth(options.settings);
     const endpoint = buildEndpoint({ url: { value: server.url, source: 'demo' }, apiKey: { value: key, source: 'demo' }, auth, insecure: false });
-    logger.info(`demo feed on ${endpoint.display} (${feed.rate} calls/s); Ctrl-C to stop`);
+    announce(logger, options.log.pretty, `demo feed on ${endpoint.display} (${feed.rate} calls/s); Ctrl-C to stop`);
     // The demo's feed is on loopback: never through the user's proxy.
     return await withMetrics(metrics, options.stream.pongTimeoutMs, logger, (watch) =>
       runTail(options, { endpoint, keyHint: 'the demo key', proxy: undefined }, { logger, stdout: process.stdout, environment, watch }),

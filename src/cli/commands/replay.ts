@@ -8,6 +8,7 @@ import { CaptureSource } from '../../sources/capture.js';
 import { logStatuses } from '../status-log.js';
 import { checkNatsFiles } from '../nats-run.js';
 import { runNatsRead } from '../run-pipeline.js';
+import { ONE_SHOT_MAX_RETRIES } from '../../config/one-shot.js';
 
 /**
  * replay: a capture rendered with the same filters, stages and formats as tail, and the same ways
@@ -17,7 +18,7 @@ import { runNatsRead } from '../run-pipeline.js';
  */
 export default async function replayCommand(flags: Flags, environment: Environment): Promise<Ending> {
   const file = String(flags.file);
-  const options = resolveTail(flags, environment);
+  const options = resolveTail(flags, environment, isNatsUrl(file) ? { maxRetries: ONE_SHOT_MAX_RETRIES } : {});
   const { read } = resolveNats(flags, options.config, environment, 'replay', isNatsUrl(file) ? { value: file, source: 'replay', layer: 0 } : undefined);
   if (read !== undefined) {
     await checkNatsFiles([read.target]);
@@ -27,7 +28,7 @@ export default async function replayCommand(flags: Flags, environment: Environme
   const input = file === '-' ? captureInput(process.stdin, 'replay -') : openCaptureFile(file, 'replay');
   const logger = await createLogger(options.log);
   for (const warning of options.warnings) logger.warn(warning);
-  const pipeline = await buildPipeline(options, { stdout: process.stdout, stderr: process.stderr, env: environment.env, warn: (m) => logger.warn(m), clock: 'capture' });
+  const pipeline = await buildPipeline(options, { stdout: process.stdout, stderr: process.stderr, env: environment.env, warn: (m) => logger.warn(m), info: (m) => logger.info(m), clock: 'capture' });
   const source = new CaptureSource(input, { allTypes: options.stream.allTypes, maxLength: options.stream.maxMessageSize, onStatus: logStatuses(logger) });
   return run(source, pipeline, logger, options.output.durationMs);
 }
