@@ -17,6 +17,7 @@ import { colorLevel, createChalk } from '../render/color.js';
 import { Board, type Quit } from '../render/top/board.js';
 import { createScreen } from '../render/top/screen.js';
 import { logStatuses } from './status-log.js';
+import { alsoTo, type RunWatch } from './run-watch.js';
 import { STOP_SIGNALS, summary, type Ending } from './run.js';
 
 /**
@@ -34,10 +35,12 @@ export interface TopRun {
   history: Array<{ file: string; input: CaptureInput }>;
   /** The source as the header shows it (redacted). */
   source: string;
-  open(onStatus: StatusListener, runLogger: Logger): Source | Promise<Source>;
+  open(onStatus: StatusListener, runLogger: Logger, watch: RunWatch | undefined): Source | Promise<Source>;
   hint(err: unknown): unknown;
   /** The environment, for the colour rules (NO_COLOR, FORCE_COLOR). */
   env: Record<string, string | undefined>;
+  /** --metrics: what the run's link and counters do, for /metrics and /readyz. */
+  watch?: RunWatch | undefined;
 }
 
 /** Log lines of the run kept while the board is up: the latest warning shows in its footer. */
@@ -57,15 +60,22 @@ export async function runTop(run: TopRun): Promise<Ending> {
 
   const kept = keptLog();
   const runLogger = await createLogger({ ...options.log, stream: kept.stream });
-  const onStatus = logStatuses(runLogger);
-  const source = await run.open((s) => {
-    state.status(s);
-    onStatus(s);
-  }, runLogger);
+  const onStatus = alsoTo(logStatuses(runLogger), run.watch?.serviceLink());
+  const source = await run.open(
+    (s) => {
+      state.status(s);
+      onStatus(s);
+    },
+    runLogger,
+    run.watch,
+  );
   state.source = source.counts;
 
   const output = stateOutput(state);
   const pipeline: Pipeline = { stages: [createFilterStage(options.filter)], render: undefined, outputs: [output], limit: Infinity };
+  // The summary's own counts: --metrics reads these same numbers.
+  const counts = { output: 0 };
+  run.watch?.attach({ source, pipeline, counts });
   const chalk = createChalk(colorLevel(options.color, run.env, true));
   const screen = createScreen({ stdout: process.stdout, stdin: process.stdin });
 
@@ -121,7 +131,6 @@ export async function runTop(run: TopRun): Promise<Ending> {
     { stdout: process.stdout, stdin: process.stdin, stderr: process.stderr, exitOnCtrlC: false, patchConsole: false },
   );
 
-  const counts = { output: 0 };
   let error: unknown;
   try {
     const end = await pump(source, pipeline, counts);
@@ -137,6 +146,7 @@ export async function runTop(run: TopRun): Promise<Ending> {
     await ink.waitUntilExit().catch(() => undefined);
     screen.restore();
     removeHandlers();
+    run.watch?.detach();
   }
   // Now on the user's own screen: what the run said while the board was up, then the summary.
   for (const line of kept.lines()) if (line.level >= 40) logger[line.level >= 50 ? 'error' : 'warn'](line.msg);

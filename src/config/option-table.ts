@@ -350,7 +350,7 @@ export const OPTIONS = {
     flags: '--metrics <[host:]port>',
     help: 'serve Prometheus /metrics, /healthz and /readyz on this port (loopback unless a host is given; 0 picks a free port)',
     type: 'string',
-    commands: ['tail', 'demo', 'serve'],
+    commands: ['tail', 'demo', 'serve', 'top'],
   }),
 
   // url

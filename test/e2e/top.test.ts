@@ -23,10 +23,11 @@ afterEach(killAll);
 const q = (s: string): string => `'${s.replace(/'/g, `'\\''`)}'`;
 
 /** The shell line for `rexi-live <args>` in a clean environment, then what the test reads after it. */
-function command(args: string[], env: Record<string, string> = {}): string {
+function command(args: string[], env: Record<string, string> = {}, stderrFile?: string): string {
   const vars = { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? '/tmp', TERM: 'tmux-256color', LANG: 'C.UTF-8', XDG_CONFIG_HOME: '/nonexistent-rexi-test', ...env };
   const assignments = Object.entries(vars).map(([k, v]) => `${k}=${q(v)}`).join(' ');
-  return `env -i ${assignments} ${q(process.execPath)} ${q(BIN)} ${args.map(q).join(' ')}; echo "EXIT=$?"; stty -a | tr ' ;' '\\n\\n' | grep -x -- '-\\{0,1\\}icanon'; sleep 60`;
+  const redirect = stderrFile === undefined ? '' : ` 2>${q(stderrFile)}`;
+  return `env -i ${assignments} ${q(process.execPath)} ${q(BIN)} ${args.map(q).join(' ')}${redirect}; echo "EXIT=$?"; stty -a | tr ' ;' '\\n\\n' | grep -x -- '-\\{0,1\\}icanon'; sleep 60`;
 }
 
 const boardUp = (text: string): boolean => text.includes('Heating up') && /received [1-9]/.test(text) && text.includes('● connected');
@@ -111,6 +112,26 @@ describe.skipIf(!HAS_TMUX)('top in a real terminal (tmux)', { timeout: 45_000 },
     const node = execFileSync('pgrep', ['-P', shell], { encoding: 'utf8' }).trim().split('\n')[0]!;
     process.kill(Number(node), 'SIGTERM');
     expectRestored(b, await tmux.waitFor(b, (t) => /EXIT=\d+/.test(t) && /icanon/.test(t)), 143);
+  });
+
+  it('--metrics serves the run\'s counters and readiness while the board is up', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rexi-top-metrics-'));
+    const err = path.join(dir, 'stderr.txt');
+    try {
+      const s = tmux.start(command(['top', '--demo', '--rate', '50', '--metrics', '0', '--log-level', 'info'], {}, err));
+      await tmux.waitFor(s, boardUp);
+      const url = /metrics on (http:\/\/\S+)\/metrics/.exec(fs.readFileSync(err, 'utf8'))![1]!;
+      expect((await fetch(`${url}/readyz`)).status).toBe(200);
+      const text = await (await fetch(`${url}/metrics`)).text();
+      expect(Number(/^rexi_live_received_total (\d+)/m.exec(text)![1])).toBeGreaterThan(0);
+      expect(text).toMatch(/^rexi_live_connected 1/m);
+      tmux.keys(s, 'q');
+      await tmux.waitFor(s, (t) => /EXIT=0/.test(t));
+      // Closed with the run.
+      await expect(fetch(`${url}/healthz`)).rejects.toThrow();
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('an error (the key rejected) restores the terminal, then says why: exit 3', async () => {

@@ -1,7 +1,17 @@
 import { randomBytes } from 'node:crypto';
 import { usageError } from '../../errors.js';
 import { createLogger, type Logger } from '../../log.js';
-import { natsSourceUrl, resolveAuth, resolveNats, resolveTarget, type Environment, type Flags } from '../../config/options.js';
+import {
+  natsSourceUrl,
+  resolveAuth,
+  resolveNats,
+  resolveTarget,
+  type ConnectTarget,
+  type Environment,
+  type Flags,
+  type NatsReadOptions,
+} from '../../config/options.js';
+import { resolveMetrics } from '../../config/metrics.js';
 import { resolveTop, type TopOptions } from '../../config/top.js';
 import type { Source } from '../../pipeline/source.js';
 import type { StatusListener } from '../../stream/status.js';
@@ -21,6 +31,7 @@ export default async function topCommand(flags: Flags, environment: Environment)
   const natsUrl = options.demo ? undefined : natsSourceUrl(options.settings);
   const { read } = resolveNats(flags, options.config, environment, 'top', natsUrl);
   const target = options.demo || read !== undefined ? undefined : resolveTarget(options.settings, { env: environment.env });
+  const metrics = resolveMetrics(flags, options.config);
   // Every --history file opened now: a missing one is a usage error before anything connects.
   const history: Array<{ file: string; input: CaptureInput }> = [];
   try {
@@ -32,40 +43,59 @@ export default async function topCommand(flags: Flags, environment: Environment)
     // React's development build checks every render: several times the CPU of the production one.
     // Set before React is first loaded (by top-run.js), for this process only.
     process.env.NODE_ENV ??= 'production';
-    const { runTop } = await import('../top-run.js');
-    if (options.demo) return await runDemo(flags, environment, options, logger, history, runTop);
-    if (read !== undefined) {
-      const { checkNatsFiles, openNatsSource } = await import('../nats-run.js');
-      await checkNatsFiles([read.target]);
-      return await runTop({
-        options,
-        logger,
-        history,
-        env: environment.env,
-        source: read.target.display,
-        open: async (onStatus, runLogger) => {
-          // Opening connects (and finds the stream): the link is up once it returns.
-          const source = await openNatsSource({ read, mode: 'tail', stream: options.stream }, runLogger);
-          onStatus({ type: 'connected', url: read.target.display, reconnected: false });
-          return source;
-        },
-        hint: (err) => err,
-      });
-    }
-    const service = target!;
-    const { openReader, withHint } = await import('../tail-source.js');
+    const { runTop: run } = await import('../top-run.js');
+    const { withMetrics } = await import('../run-pipeline.js');
+    // --metrics listens (a port in use is a usage error) before the screen is taken.
+    return await withMetrics(metrics, options.stream.pongTimeoutMs, logger, async (watch) => {
+      const runTop: RunTop = (r) => run({ ...r, watch });
+      return start(flags, environment, options, logger, history, runTop, read, target);
+    });
+  } finally {
+    for (const h of history) h.input.close();
+  }
+}
+
+/** The run on its source: the embedded feed, a JetStream stream, or the service. */
+async function start(
+  flags: Flags,
+  environment: Environment,
+  options: TopOptions,
+  logger: Logger,
+  history: Array<{ file: string; input: CaptureInput }>,
+  runTop: RunTop,
+  read: NatsReadOptions | undefined,
+  target: ConnectTarget | undefined,
+): Promise<Ending> {
+  if (options.demo) return await runDemo(flags, environment, options, logger, history, runTop);
+  if (read !== undefined) {
+    const { checkNatsFiles, openNatsSource } = await import('../nats-run.js');
+    await checkNatsFiles([read.target]);
     return await runTop({
       options,
       logger,
       history,
       env: environment.env,
-      source: service.endpoint.display,
-      open: (onStatus, runLogger) => openReader(options.stream, service, runLogger, onStatus),
-      hint: (err) => withHint(err, service),
+      source: read.target.display,
+      open: async (onStatus, runLogger, watch) => {
+        // Opening connects (and finds the stream): the link is up once it returns.
+        const source = await openNatsSource({ read, mode: 'tail', stream: options.stream }, runLogger, watch);
+        onStatus({ type: 'connected', url: read.target.display, reconnected: false });
+        return source;
+      },
+      hint: (err) => err,
     });
-  } finally {
-    for (const h of history) h.input.close();
   }
+  const service = target!;
+  const { openReader, withHint } = await import('../tail-source.js');
+  return await runTop({
+    options,
+    logger,
+    history,
+    env: environment.env,
+    source: service.endpoint.display,
+    open: (onStatus, runLogger) => openReader(options.stream, service, runLogger, onStatus),
+    hint: (err) => withHint(err, service),
+  });
 }
 
 type RunTop = (typeof import('../top-run.js'))['runTop'];
