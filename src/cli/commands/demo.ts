@@ -7,6 +7,8 @@ import { startFeedServer } from '../../server/feed-server.js';
 import { serveOptions } from './serve.js';
 import { checkNatsFiles } from '../nats-run.js';
 import { runTail } from '../tail-source.js';
+import { resolveCallerFile } from '../../config/caller-file.js';
+import { followCallerFile } from '../caller-file-watch.js';
 
 /**
  * demo: the embedded feed on a free loopback port, tailed in the same process with any tail option.
@@ -14,6 +16,8 @@ import { runTail } from '../tail-source.js';
  */
 export default async function demoCommand(flags: Flags, environment: Environment): Promise<Ending> {
   const base = resolveTail(flags, environment);
+  const callerFile = resolveCallerFile(flags, base.config);
+  if (callerFile !== undefined) base.filter.callerList = callerFile.list;
   const { publish } = resolveNats(flags, base.config, environment, 'demo', undefined);
   const options = { ...base, publish };
   await checkNatsFiles([publish?.target]);
@@ -24,6 +28,7 @@ export default async function demoCommand(flags: Flags, environment: Environment
   // The feed's own connect/disconnect lines are noise in a demo; its warnings and debug are not.
   const feedLevel = options.log.level === 'info' ? 'warn' : options.log.level;
   const server = await startFeedServer({ ...feed, host: '127.0.0.1', keys: [key], logger: logger.child({ feed: 'demo' }, { level: feedLevel }) });
+  const stopFollowing = followCallerFile(callerFile, logger);
   try {
     const auth = resolveAuth(flags, options.config, environment);
     const endpoint = buildEndpoint({ url: { value: server.url, source: 'demo' }, apiKey: { value: key, source: 'demo' }, auth, insecure: false });
@@ -31,6 +36,7 @@ export default async function demoCommand(flags: Flags, environment: Environment
     // The demo's feed is on loopback: never through the user's proxy.
     return await runTail(options, { endpoint, keyHint: 'the demo key', proxy: undefined }, { logger, stdout: process.stdout, environment });
   } finally {
+    stopFollowing();
     await server.close();
   }
 }

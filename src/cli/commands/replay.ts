@@ -8,6 +8,7 @@ import { CaptureSource } from '../../sources/capture.js';
 import { logStatuses } from '../status-log.js';
 import { checkNatsFiles } from '../nats-run.js';
 import { runNatsRead } from '../run-pipeline.js';
+import { resolveCallerFile } from '../../config/caller-file.js';
 
 /**
  * replay: a capture rendered with the same filters, stages and formats as tail, and the same ways
@@ -18,6 +19,9 @@ import { runNatsRead } from '../run-pipeline.js';
 export default async function replayCommand(flags: Flags, environment: Environment): Promise<Ending> {
   const file = String(flags.file);
   const options = resolveTail(flags, environment);
+  // A replay is one pass: the list is read once, not followed.
+  const callerFile = resolveCallerFile(flags, options.config);
+  if (callerFile !== undefined) options.filter.callerList = callerFile.list;
   const { read } = resolveNats(flags, options.config, environment, 'replay', isNatsUrl(file) ? { value: file, source: 'replay' } : undefined);
   if (read !== undefined) {
     await checkNatsFiles([read.target]);

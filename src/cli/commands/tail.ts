@@ -4,15 +4,24 @@ import type { Ending } from '../run.js';
 import { checkNatsFiles } from '../nats-run.js';
 import { runNatsRead } from '../run-pipeline.js';
 import { runTail } from '../tail-source.js';
+import { resolveCallerFile } from '../../config/caller-file.js';
+import { followCallerFile } from '../caller-file-watch.js';
 
 /** tail: the service, or with --url nats://... a JetStream stream (no API key needed then). */
 export default async function tailCommand(flags: Flags, environment: Environment): Promise<Ending> {
   const base = resolveTail(flags, environment);
+  const callerFile = resolveCallerFile(flags, base.config);
+  if (callerFile !== undefined) base.filter.callerList = callerFile.list;
   const nats = resolveNats(flags, base.config, environment, 'tail', natsSourceUrl(flags, base.config, environment));
   const options = { ...base, publish: nats.publish };
   const target = nats.read === undefined ? resolveTarget(flags, base.config, environment) : undefined;
   await checkNatsFiles([nats.publish?.target, nats.read?.target]);
   const logger = await createLogger(options.log);
   const io = { logger, stdout: process.stdout, environment };
-  return target !== undefined ? runTail(options, target, io) : runNatsRead(options, nats.read!, 'tail', io);
+  const stopFollowing = followCallerFile(callerFile, logger);
+  try {
+    return await (target !== undefined ? runTail(options, target, io) : runNatsRead(options, nats.read!, 'tail', io));
+  } finally {
+    stopFollowing();
+  }
 }
