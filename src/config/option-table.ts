@@ -1,5 +1,5 @@
 import { Option, type Command } from 'commander';
-import { AUTH_CHOICES, COLOR_CHOICES, FORMAT_CHOICES, LOG_LEVEL_CHOICES } from '../choices.js';
+import { AUTH_CHOICES, CALLER_SORT_CHOICES, CALLERS_FORMAT_CHOICES, COLOR_CHOICES, FORMAT_CHOICES, LOG_LEVEL_CHOICES } from '../choices.js';
 
 /**
  * Every option, defined once: its flag, environment variable, config-file type, help text and the
@@ -11,7 +11,7 @@ import { AUTH_CHOICES, COLOR_CHOICES, FORMAT_CHOICES, LOG_LEVEL_CHOICES } from '
  * Loaded by cli.ts before anything else: it imports nothing but commander.
  */
 
-export type CommandName = 'tail' | 'url' | 'serve' | 'demo' | 'replay';
+export type CommandName = 'tail' | 'url' | 'serve' | 'demo' | 'replay' | 'callers';
 
 /**
  * How a value is written in the config file. `string`: a JSON string; `number`: a string or a
@@ -29,19 +29,26 @@ export interface OptionDef {
   readonly commands: readonly CommandName[];
   /** The environment variable that sets it (below a flag, above the config file). */
   readonly env?: string;
-  /** Allowed values (case-insensitive in variables and the config file). */
-  readonly choices?: readonly string[];
+  /** Allowed values (case-insensitive in variables and the config file), or one list per command. */
+  readonly choices?: readonly string[] | Partial<Record<CommandName, readonly string[]>>;
+  /**
+   * Commands whose resolver checks the value against the choices itself: a bad value is then one
+   * line naming the flag (commander's own error adds a hint line).
+   */
+  readonly checkedBy?: readonly CommandName[];
   /** Not a config-file key (the config path itself, secrets kept out of files, serve's own). */
   readonly noConfig?: boolean;
 }
 
 const TAIL_LIKE = ['tail', 'demo', 'replay'] as const;
+/** Reading a capture or a stream: replay, and callers (which ranks what it reads). */
+const READING = ['tail', 'demo', 'replay', 'callers'] as const;
 const LIVE = ['tail', 'demo'] as const;
 const CONNECT = ['tail', 'url'] as const;
-const ALL = ['tail', 'url', 'serve', 'demo', 'replay'] as const;
+const ALL = ['tail', 'url', 'serve', 'demo', 'replay', 'callers'] as const;
 /** Connecting to NATS: replay reads a nats:// URL too. */
-const ALL_BUT_SERVE = ['tail', 'url', 'demo', 'replay'] as const;
-const RETRYING = ['tail', 'demo', 'replay'] as const;
+const ALL_BUT_SERVE = ['tail', 'url', 'demo', 'replay', 'callers'] as const;
+const RETRYING = ['tail', 'demo', 'replay', 'callers'] as const;
 
 
 const def = <D extends OptionDef>(d: D): D => d;
@@ -83,7 +90,7 @@ export const OPTIONS = {
     help: 'config file (default: $XDG_CONFIG_HOME/rexi-live/config.json)',
     env: 'REXI_CONFIG',
     type: 'string',
-    commands: ['tail', 'url', 'demo', 'replay'],
+    commands: ['tail', 'url', 'demo', 'replay', 'callers'],
     noConfig: true,
   }),
 
@@ -91,7 +98,12 @@ export const OPTIONS = {
   connectTimeout: def({ flags: '--connect-timeout <dur>', help: 'bound on TCP+TLS+upgrade (default: 10s)', type: 'number', commands: RETRYING }),
   backoffMin: def({ flags: '--backoff-min <dur>', help: 'shortest wait before a reconnect (default: 1s)', type: 'number', commands: RETRYING }),
   backoffMax: def({ flags: '--backoff-max <dur>', help: 'longest wait before a reconnect (default: 30s)', type: 'number', commands: RETRYING }),
-  maxRetries: def({ flags: '--max-retries <n>', help: 'give up (exit 4) after n retries in a row (default: forever)', type: 'number', commands: RETRYING }),
+  maxRetries: def({
+    flags: '--max-retries <n>',
+    help: { tail: 'give up (exit 4) after n retries in a row (default: forever)', callers: 'nats:// source: give up (exit 4) after n retries in a row (default: 3)' },
+    type: 'number',
+    commands: RETRYING,
+  }),
   retry: def({ flags: '--no-retry', help: 'exactly one attempt: same as --max-retries 0', type: 'boolean', commands: RETRYING }),
   pingInterval: def({
     flags: '--ping-interval <dur>',
@@ -103,24 +115,50 @@ export const OPTIONS = {
   idleTimeout: def({ flags: '--idle-timeout <dur>', help: 'reconnect when no message arrives for this long (default: off)', type: 'number', commands: LIVE }),
   maxMessageSize: def({
     flags: '--max-message-size <size>',
-    help: { tail: 'close and reconnect on a larger frame (default: 1MiB)', demo: 'close and reconnect on a larger frame (default: 1MiB)', replay: 'skip (and count) a longer line (default: 1MiB)' },
+    help: {
+      tail: 'close and reconnect on a larger frame (default: 1MiB)',
+      demo: 'close and reconnect on a larger frame (default: 1MiB)',
+      replay: 'skip (and count) a longer line (default: 1MiB)',
+      callers: 'skip (and count) a longer line (default: 1MiB)',
+    },
     type: 'number',
-    commands: TAIL_LIKE,
+    commands: READING,
   }),
   compress: def({ flags: '--compress', help: 'offer permessage-deflate (off by default: it costs memory and CPU)', type: 'boolean', commands: LIVE }),
   allTypes: def({ flags: '--all-types', help: 'pass every JSON object through, not only NEW_SCAN calls', type: 'boolean', commands: TAIL_LIKE }),
 
   // Filters
-  caller: def({ flags: '--caller <name-or-id>', help: 'only calls by this caller (repeatable: any of them)', type: 'list', commands: TAIL_LIKE }),
-  excludeCaller: def({ flags: '--exclude-caller <name-or-id>', help: 'drop calls by this caller (repeatable)', type: 'list', commands: TAIL_LIKE }),
-  platform: def({ flags: '--platform <name>', help: 'only this platform: telegram, discord, twitter, ... (repeatable)', type: 'list', commands: TAIL_LIKE }),
-  minMcap: def({ flags: '--min-mcap <n>', help: 'market cap at least n dollars: 250000, 250k, 1.5M, 2b', type: 'number', commands: TAIL_LIKE }),
-  maxMcap: def({ flags: '--max-mcap <n>', help: 'market cap at most n dollars', type: 'number', commands: TAIL_LIKE }),
-  token: def({ flags: '--token <address>', help: 'only this token address (repeatable)', type: 'list', commands: TAIL_LIKE }),
-  symbol: def({ flags: '--symbol <sym>', help: 'only this token symbol (repeatable)', type: 'list', commands: TAIL_LIKE }),
+  caller: def({ flags: '--caller <name-or-id>', help: 'only calls by this caller (repeatable: any of them)', type: 'list', commands: READING }),
+  excludeCaller: def({ flags: '--exclude-caller <name-or-id>', help: 'drop calls by this caller (repeatable)', type: 'list', commands: READING }),
+  platform: def({ flags: '--platform <name>', help: 'only this platform: telegram, discord, twitter, ... (repeatable)', type: 'list', commands: READING }),
+  minMcap: def({ flags: '--min-mcap <n>', help: 'market cap at least n dollars: 250000, 250k, 1.5M, 2b', type: 'number', commands: READING }),
+  maxMcap: def({ flags: '--max-mcap <n>', help: 'market cap at most n dollars', type: 'number', commands: READING }),
+  token: def({ flags: '--token <address>', help: 'only this token address (repeatable)', type: 'list', commands: READING }),
+  callerFile: def({
+    flags: '--caller-file <path>',
+    help: {
+      tail: 'only calls by the callers this file names, one name or id a line (# comments), with any --caller; a change is picked up within 5s',
+      demo: 'only calls by the callers this file names, one name or id a line (# comments), with any --caller; a change is picked up within 5s',
+      replay: 'only calls by the callers this file names, one name or id a line (# comments), with any --caller',
+      callers: 'only calls by the callers this file names, one name or id a line (# comments), with any --caller',
+    },
+    type: 'string',
+    commands: READING,
+  }),
+  symbol: def({ flags: '--symbol <sym>', help: 'only this token symbol (repeatable)', type: 'list', commands: READING }),
 
   // Output
-  format: def({ flags: '-f, --format <format>', help: 'output format (default: lines on a terminal, ndjson otherwise)', type: 'string', choices: FORMAT_CHOICES, commands: TAIL_LIKE }),
+  format: def({
+    flags: '-f, --format <format>',
+    help: {
+      tail: 'output format (default: lines on a terminal, ndjson otherwise)',
+      callers: 'table, ndjson, csv or ids (default: table on a terminal, ndjson otherwise)',
+    },
+    type: 'string',
+    choices: { tail: FORMAT_CHOICES, demo: FORMAT_CHOICES, replay: FORMAT_CHOICES, callers: CALLERS_FORMAT_CHOICES },
+    checkedBy: ['callers'],
+    commands: READING,
+  }),
   receivedAt: def({ flags: '--received-at', help: 'ndjson: add "received_at" (ISO-8601 UTC) to each line', type: 'boolean', commands: TAIL_LIKE }),
   color: def({ flags: '--color <when>', help: 'colour the human formats (default: auto; honours NO_COLOR, FORCE_COLOR)', type: 'string', choices: COLOR_CHOICES, commands: TAIL_LIKE }),
   output: def({ flags: '-o, --output <file>', help: 'append to a file; {date} and {hour} (UTC) in the name rotate it; a .gz name writes gzip', type: 'string', commands: TAIL_LIKE }),
@@ -194,9 +232,10 @@ export const OPTIONS = {
       tail: 'JetStream stream: the one --create-stream makes (default: REXI_CALLS), or the one to read when the subject alone does not find it',
       demo: 'JetStream stream the --create-stream makes (default: REXI_CALLS)',
       replay: 'JetStream stream to read when the subject alone does not find it',
+      callers: 'JetStream stream to read when the subject alone does not find it',
     },
     type: 'string',
-    commands: TAIL_LIKE,
+    commands: READING,
   }),
   replicas: def({ flags: '--replicas <n>', help: 'with --create-stream: replicas of the new stream, 1..5 (default: 1)', type: 'number', commands: LIVE }),
   retention: def({ flags: '--retention <dur>', help: 'with --create-stream: how long the new stream keeps messages (default: 7d)', type: 'number', commands: LIVE }),
@@ -204,20 +243,35 @@ export const OPTIONS = {
     flags: '--since <dur|time>',
     help: 'nats:// source: start with messages stored since then (e.g. 1h, 7d, 2026-12-01T07:00:00Z)',
     type: 'string',
-    commands: ['tail', 'replay'],
+    commands: ['tail', 'replay', 'callers'],
   }),
-  startSeq: def({ flags: '--start-seq <n>', help: 'nats:// source: start at this stream sequence', type: 'number', commands: ['tail', 'replay'] }),
+  startSeq: def({ flags: '--start-seq <n>', help: 'nats:// source: start at this stream sequence', type: 'number', commands: ['tail', 'replay', 'callers'] }),
   durable: def({
     flags: '--durable <name>',
     help: 'nats:// source: a durable consumer; each message is acknowledged once its line is written, so a restart resumes after it',
     type: 'string',
     commands: ['tail', 'replay'],
   }),
-  natsCreds: def({ flags: '--nats-creds <file>', help: 'NATS credentials file (user JWT and seed)', env: 'NATS_CREDS', type: 'string', commands: TAIL_LIKE }),
-  natsNkey: def({ flags: '--nats-nkey <file>', help: 'NATS nkey seed file', env: 'NATS_NKEY', type: 'string', commands: TAIL_LIKE }),
-  natsCa: def({ flags: '--nats-ca <file>', help: 'CA certificate(s) to verify the NATS server (implies TLS)', env: 'NATS_CA', type: 'string', commands: TAIL_LIKE }),
-  natsCert: def({ flags: '--nats-cert <file>', help: 'client certificate for NATS TLS (with --nats-key; implies TLS)', env: 'NATS_CERT', type: 'string', commands: TAIL_LIKE }),
-  natsKey: def({ flags: '--nats-key <file>', help: 'private key of --nats-cert', env: 'NATS_KEY', type: 'string', commands: TAIL_LIKE }),
+  natsCreds: def({ flags: '--nats-creds <file>', help: 'NATS credentials file (user JWT and seed)', env: 'NATS_CREDS', type: 'string', commands: READING }),
+  natsNkey: def({ flags: '--nats-nkey <file>', help: 'NATS nkey seed file', env: 'NATS_NKEY', type: 'string', commands: READING }),
+  natsCa: def({ flags: '--nats-ca <file>', help: 'CA certificate(s) to verify the NATS server (implies TLS)', env: 'NATS_CA', type: 'string', commands: READING }),
+  natsCert: def({ flags: '--nats-cert <file>', help: 'client certificate for NATS TLS (with --nats-key; implies TLS)', env: 'NATS_CERT', type: 'string', commands: READING }),
+  natsKey: def({ flags: '--nats-key <file>', help: 'private key of --nats-cert', env: 'NATS_KEY', type: 'string', commands: READING }),
+
+  // callers: the caller board (stages/caller-board.ts), resolved by config/callers.ts
+  horizon: def({ flags: '--horizon <dur>', help: 'how long after a call later sightings count, and a repeat is a repeat (default: 24h)', type: 'number', commands: ['callers'] }),
+  hit: def({ flags: '--hit <multiple>', help: 'a call is a hit when its observed peak is at least this multiple of its market cap: 2, 2x, 1.5x; above 1 (default: 2x)', type: 'string', commands: ['callers'] }),
+  minCalls: def({ flags: '--min-calls <n>', help: 'rank only callers with at least n calls (default: 5)', type: 'number', commands: ['callers'] }),
+  sort: def({
+    flags: '--sort <key>',
+    help: 'score (default), hit-rate, median, calls, first: descending; lead: ascending',
+    type: 'string',
+    choices: CALLER_SORT_CHOICES,
+    checkedBy: ['callers'],
+    commands: ['callers'],
+  }),
+  top: def({ flags: '--top <n>', help: 'keep the first n callers of the ranking', type: 'number', commands: ['callers'] }),
+  settled: def({ flags: '--settled', help: 'count only calls whose horizon has passed (open calls still serve as later sightings)', type: 'boolean', commands: ['callers'] }),
 
   // Diagnostics
   logLevel: def({ flags: '--log-level <level>', help: 'stderr diagnostics (default: info)', type: 'string', choices: LOG_LEVEL_CHOICES, commands: ALL }),
@@ -274,6 +328,12 @@ function helpOf(d: OptionDef, command: CommandName): string {
   return d.env ? `${text} (env ${d.env})` : text;
 }
 
+/** The values an option takes in `command`, if it takes one of a few words. */
+export function choicesOf(d: OptionDef, command: CommandName): readonly string[] | undefined {
+  if (d.choices === undefined || Array.isArray(d.choices)) return d.choices as readonly string[] | undefined;
+  return (d.choices as Partial<Record<CommandName, readonly string[]>>)[command];
+}
+
 /** Adds the table's options for `command` to a commander command, in the table's order. */
 export function addOptions(cmd: Command, command: CommandName): Command {
   for (const d of Object.values(OPTIONS) as OptionDef[]) {
@@ -282,7 +342,8 @@ export function addOptions(cmd: Command, command: CommandName): Command {
     if (d.type === 'list') option.argParser(collect);
     // A flag's choices are checked by commander, as users of commander tools expect; the same
     // values from a variable or the config file are checked where they are resolved.
-    if (d.choices) option.choices(d.choices);
+    const choices = choicesOf(d, command);
+    if (choices && !d.checkedBy?.includes(command)) option.choices(choices);
     cmd.addOption(option);
   }
   return cmd;
