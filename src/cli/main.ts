@@ -127,6 +127,28 @@ Examples:
       setResult(import('./commands/replay.js').then((m) => m.default({ ...flags, file }, environment))),
     );
 
+  command('callers', 'rank the callers in captures (plain, gzip, - for stdin) or a JetStream stream, then exit')
+    .argument('<sources...>', 'captures written by tail -f ndjson, - for stdin, or nats://host[:port]/<subject>; merged by time')
+    .addHelpText('after', `
+What the numbers mean (README "Who to follow"): a call's multiple is the highest market cap
+later calls of its token reported within --horizon, over its own; a hit is a multiple of at
+least --hit; score is the 95% lower bound of the hit rate, so one lucky call does not top it.
+
+Examples:
+  $ rexi-live callers calls-2026-11-*.ndjson.gz
+  $ rexi-live callers calls.ndjson --platform telegram --hit 3x --sort first --top 20
+  $ rexi-live callers a.ndjson b.ndjson -f csv > callers.csv     # two writers' captures, merged
+  $ rexi-live callers nats://127.0.0.1:4222 --since 7d --settled      # what the stream holds
+  $ rexi-live callers calls-*.ndjson.gz --settled --top 20 -f ids > ~/.config/rexi-live/top20.txt
+  $ rexi-live --caller-file ~/.config/rexi-live/top20.txt --min-callers 2   # follow them
+
+${DURATIONS} --horizon also takes 7d, 2w.
+Exit codes: 0 done, 2 usage (a bad value, a missing file), 3 NATS credentials rejected,
+4 a JetStream stream that cannot be reached (after --max-retries, default 3).`)
+    .action((sources: string[], flags: Flags) =>
+      setResult(import('./commands/callers.js').then((m) => m.default({ ...flags, sources }, environment))),
+    );
+
   return program;
 }
 
