@@ -8,6 +8,18 @@
  */
 export { liveCalls, websocketUrl, type EndpointOptions, type LiveCallsOptions } from './library/live-calls.js';
 export { createFeedServer, type FeedServer, type FeedServerOptions } from './library/feed-server.js';
+export {
+  CALLER_SORTS,
+  createCallerBoard,
+  type BestCall,
+  type BoardCounts,
+  type CallerBoard,
+  type CallerBoardOptions,
+  type CallerIdentity,
+  type CallerRow,
+  type CallerSort,
+  type RankingOptions,
+} from './library/caller-board.js';
 export type { NatsReadLibraryOptions } from './library/jetstream-calls.js';
 export type { Call, CallerView, SkipKind } from './wire/calls.js';
 export type { MultiCallWire, SignalCaller, SignalMessage as MultiCallSignal } from './wire/message.js';

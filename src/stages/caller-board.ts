@@ -1,0 +1,602 @@
+import type { Call } from '../wire/calls.js';
+import { callerKey, isKnownCaller, present } from './identity.js';
+
+/**
+ * The caller board: each caller's track record, measured from the market caps that later calls of
+ * the same token report (SPEC "Caller track record"). Pure: calls in, rows out.
+ *
+ * Memory is bounded by the horizon, not by the input. Every call is held only while something can
+ * still change its results: until a call arrives more than the horizon after it. It is then
+ * settled: folded into its caller's counters (plus its multiple and lead for the medians) and
+ * dropped. While held, a call's results are kept up to date in amortised O(1) per later call of its
+ * token, whatever the number of calls a hot token gets:
+ * - peak: a monotonic queue per token (market caps decreasing), whose front after the settled call
+ *   is the largest market cap among the calls after it, all of which are within its horizon;
+ * - lead: the calls still waiting for another caller form a suffix of the token's calls, all by one
+ *   caller; the first call of another caller gives each of them its lead, once;
+ * - followers: a call by caller c is a new follower of exactly the calls between c's previous call
+ *   of the token and it, so it adds 1 to that range as a difference array (+1 at its start, -1 at
+ *   the call itself) whose running sum, taken front to back, is each call's count of followers.
+ * Held calls live in one ring of typed arrays indexed by a sequence number (the order of add), the
+ * calls of one token linked through it: no object per call.
+ */
+
+export type CallerSort = 'score' | 'hit-rate' | 'median' | 'calls' | 'first' | 'lead';
+export const CALLER_SORTS: readonly CallerSort[] = ['score', 'hit-rate', 'median', 'calls', 'first', 'lead'];
+export const DEFAULT_MIN_CALLS = 5;
+
+export interface CallerBoardOptions {
+  /** How long after a call its token's later calls still count for it, in ms (edge included). */
+  horizonMs: number;
+  /** The multiple at which a call is a hit: above 1, e.g. 2. */
+  hit: number;
+}
+
+export interface RankingOptions {
+  /** Only callers with at least this many calls (default 5). */
+  minCalls?: number;
+  /** Only the first n rows. */
+  top?: number;
+  /** Default `score`; `lead` ascending, the others descending. */
+  sort?: CallerSort;
+  /** Count only the calls whose horizon has passed (`open` still says how many have not). */
+  settled?: boolean;
+}
+
+export interface CallerIdentity {
+  id: string | null;
+  name: string | null;
+  platform: string | null;
+}
+
+export interface BestCall {
+  tokenAddress: string;
+  tokenSymbol: string | null;
+  multiple: number;
+  marketCap: number;
+  peak: number;
+  timeMs: number;
+}
+
+export interface CallerRow {
+  rank: number;
+  caller: CallerIdentity;
+  calls: number;
+  repeats: number;
+  firstCalls: number;
+  withMcap: number;
+  seenAgain: number;
+  hits: number;
+  /** hits ÷ withMcap; 0 when withMcap is 0. */
+  hitRate: number;
+  /** The lower bound of the 95 % Wilson interval of hitRate. */
+  score: number;
+  medianMultiple: number | null;
+  meanFollowers: number;
+  medianLeadS: number | null;
+  open: number;
+  best: BestCall | null;
+}
+
+/**
+ * Over every caller, the unknown callers of each platform included, except `callers`: the distinct
+ * known (rankable) callers seen. `calls` + `repeats` + `duplicates` is the number of calls added.
+ */
+export interface BoardCounts {
+  calls: number;
+  callers: number;
+  repeats: number;
+  duplicates: number;
+  open: number;
+}
+
+export interface CallerBoard {
+  /**
+   * Calls in time order; timeMs defaults to call.receivedAt (a time before the latest one added
+   * counts as the latest). A call stored twice (token + caller + data.timestamp) within the
+   * horizon counts once (counted in `duplicates`).
+   */
+  add(call: Call, timeMs?: number): void;
+  /** The ranked callers, deterministic for the same calls; calls still open count as they stand. */
+  ranking(options?: RankingOptions): CallerRow[];
+  counts(): BoardCounts;
+}
+
+export function createCallerBoard(options: CallerBoardOptions): CallerBoard {
+  return new CallerBoardModel(options);
+}
+
+const Z = 1.96;
+
+/** The lower bound of the Wilson score interval (z = 1.96) of hits out of n; 0 when n or hits is 0. */
+export function wilsonLowerBound(hits: number, n: number): number {
+  if (n <= 0 || hits <= 0) return 0;
+  const p = hits / n;
+  const z2 = Z * Z;
+  const bound = (p + z2 / (2 * n) - Z * Math.sqrt((p * (1 - p)) / n + z2 / (4 * n * n))) / (1 + z2 / n);
+  return bound > 0 ? bound : 0;
+}
+
+/** The k-th smallest (from 0) of the union of two ascending arrays, k < a.length + b.length. */
+export function kthOfTwo(a: readonly number[], b: readonly number[], k: number): number {
+  // How many of the k + 1 smallest come from a: the least i with a[i] >= b[k - i].
+  let lo = Math.max(0, k + 1 - b.length);
+  let hi = Math.min(k + 1, a.length);
+  while (lo < hi) {
+    const i = (lo + hi) >> 1;
+    if (a[i]! < b[k - i]!) lo = i + 1;
+    else hi = i;
+  }
+  const j = k + 1 - lo;
+  const fromA = lo > 0 ? a[lo - 1]! : -Infinity;
+  const fromB = j > 0 ? b[j - 1]! : -Infinity;
+  return fromA > fromB ? fromA : fromB;
+}
+
+/** The median of two ascending arrays together (the mean of the two middle values for an even count). */
+export function medianOfTwo(a: readonly number[], b: readonly number[]): number | null {
+  const n = a.length + b.length;
+  if (n === 0) return null;
+  const mid = n >> 1;
+  return n % 2 === 1 ? kthOfTwo(a, b, mid) : (kthOfTwo(a, b, mid - 1) + kthOfTwo(a, b, mid)) / 2;
+}
+
+const ascending = (x: number, y: number): number => x - y;
+
+/** A caller's results over some of its calls: its settled ones, or (per ranking) its held ones. */
+class Tally {
+  calls = 0;
+  firstCalls = 0;
+  withMcap = 0;
+  seenAgain = 0;
+  hits = 0;
+  followers = 0;
+  /** Held calls whose horizon has not passed (counted in every mode). */
+  open = 0;
+  /** Per call with a market cap: its multiple, 1 without one. */
+  readonly multiples: number[] = [];
+  /** Per call followed by another caller within the horizon: ms until the first such call. */
+  readonly leadsMs: number[] = [];
+  private sorted = true;
+  best: BestCall | null = null;
+  /** The add order of `best`: the earlier call wins a tie. */
+  bestSeq = -1;
+
+  count(seq: number, timeMs: number, mcap: number, peak: number, first: boolean, followers: number, leadMs: number, hit: number, address: string, symbol: string | null): void {
+    this.calls++;
+    if (first) this.firstCalls++;
+    this.followers += followers;
+    if (leadMs >= 0) {
+      this.leadsMs.push(leadMs);
+      this.sorted = false;
+    }
+    if (mcap !== mcap) return; // no market cap of its own: no multiple
+    this.withMcap++;
+    this.sorted = false;
+    if (peak !== peak) {
+      this.multiples.push(1);
+      return;
+    }
+    const multiple = peak / mcap;
+    this.seenAgain++;
+    if (multiple >= hit) this.hits++;
+    this.multiples.push(multiple);
+    const best = this.best;
+    if (best === null || multiple > best.multiple || (multiple === best.multiple && seq < this.bestSeq)) {
+      this.best = { tokenAddress: address, tokenSymbol: symbol, multiple, marketCap: mcap, peak, timeMs };
+      this.bestSeq = seq;
+    }
+  }
+
+  /** Sorts the multiples and leads for the medians; appended values sort fast (a short run). */
+  sort(): void {
+    if (this.sorted) return;
+    this.multiples.sort(ascending);
+    this.leadsMs.sort(ascending);
+    this.sorted = true;
+  }
+}
+
+const NO_TALLY = new Tally();
+
+class CallerStats {
+  id: string | null = null;
+  name: string | null = null;
+  platform: string | null = null;
+  repeats = 0;
+  /** Its settled calls. */
+  readonly settled = new Tally();
+
+  constructor(
+    readonly key: string,
+    readonly known: boolean,
+  ) {}
+
+  /** The latest id, name and platform the feed gave it (a field a call leaves out keeps its value). */
+  rename(view: Call['caller']): void {
+    this.id = present(view.id) ?? this.id;
+    this.name = present(view.name) ?? this.name;
+    this.platform = present(view.platform) ?? this.platform;
+  }
+}
+
+class TokenState {
+  /** Its held calls, a linked list through `nextInToken`; -1 when none. */
+  head = -1;
+  tail = -1;
+  /** Followers of the call before `head` (the running sum of the difference array). */
+  base = 0;
+  /** The first of the calls that no other caller followed yet: all of them to `tail` by one caller. */
+  pendingFrom = -1;
+  /** Monotonic queue from `monoHead`: calls with a market cap, the market caps decreasing. */
+  readonly mono: number[] = [];
+  monoHead = 0;
+  /** Caller index → its last held call of this token. Only callers with a held call. */
+  readonly callers = new Map<number, number>();
+
+  constructor(readonly address: string) {}
+}
+
+const COUNTED = 1;
+const FIRST = 2;
+const INITIAL_CAPACITY = 1024;
+
+export class CallerBoardModel implements CallerBoard {
+  private readonly horizon: number;
+  private readonly hit: number;
+  /** The time of the latest call added. */
+  private now = -Infinity;
+
+  // The ring of held calls: the slot of sequence number s is s & mask (exact for any safe integer).
+  private mask = INITIAL_CAPACITY - 1;
+  private head = 0;
+  private tail = 0;
+  private time = new Float64Array(INITIAL_CAPACITY);
+  /** NaN when missing or not a positive finite number. */
+  private mcap = new Float64Array(INITIAL_CAPACITY);
+  /** data.timestamp in ms (-Infinity when missing): the call identity with token and caller. */
+  private tsKey = new Float64Array(INITIAL_CAPACITY);
+  private callerOf = new Float64Array(INITIAL_CAPACITY);
+  private flags = new Float64Array(INITIAL_CAPACITY);
+  /** The same caller's previous call of the token (-1: none). */
+  private prevSame = new Float64Array(INITIAL_CAPACITY);
+  /** The next call of the token (-1: none yet). */
+  private nextInToken = new Float64Array(INITIAL_CAPACITY);
+  /** The call a repeat repeats; itself for a call. */
+  private callSeq = new Float64Array(INITIAL_CAPACITY);
+  /** ms until the first call of another caller after it (-1: none yet). */
+  private lead = new Float64Array(INITIAL_CAPACITY);
+  /** The followers' difference array. */
+  private diff = new Float64Array(INITIAL_CAPACITY);
+  private tokenOf: (TokenState | undefined)[] = new Array<TokenState | undefined>(INITIAL_CAPACITY).fill(undefined);
+  private symbolOf: (string | null)[] = new Array<string | null>(INITIAL_CAPACITY).fill(null);
+
+  private readonly tokens = new Map<string, TokenState>();
+  private readonly callerIndex = new Map<string, number>();
+  private readonly callers: CallerStats[] = [];
+  private knownCallers = 0;
+  private calls = 0;
+  private repeats = 0;
+  private duplicates = 0;
+  /** Held calls (not repeats), of every caller. */
+  private heldCounted = 0;
+
+  constructor(options: CallerBoardOptions) {
+    this.horizon = options.horizonMs;
+    this.hit = options.hit;
+  }
+
+  add(call: Call, timeMs: number = call.receivedAt): void {
+    let t = timeMs;
+    // Time order is the contract; a clock stepping back must not break the held order.
+    if (!(t >= this.now)) t = Number.isFinite(this.now) ? this.now : Number.isFinite(t) ? t : 0;
+    this.now = t;
+    const edge = t - this.horizon;
+    while (this.head < this.tail && this.time[this.head & this.mask]! < edge) this.settleOldest();
+
+    const view = call.caller;
+    const key = callerKey(view);
+    let ci = this.callerIndex.get(key);
+    let stats: CallerStats;
+    if (ci === undefined) {
+      ci = this.callers.length;
+      stats = new CallerStats(key, isKnownCaller(view));
+      this.callers.push(stats);
+      this.callerIndex.set(key, ci);
+      if (stats.known) this.knownCallers++;
+    } else {
+      stats = this.callers[ci]!;
+    }
+
+    const address = call.tokenAddress;
+    const ts = call.timestampMs ?? -Infinity;
+    let tok = this.tokens.get(address);
+    let prev = -1;
+    let counted = true;
+    let first = true;
+    let ofCall = -1;
+    if (tok === undefined) {
+      tok = new TokenState(address);
+      this.tokens.set(address, tok);
+    } else {
+      const p = tok.callers.get(ci);
+      if (p !== undefined) {
+        // Its held calls of the token are all within the horizon: one with this timestamp is this call.
+        for (let s = p; s >= this.head; s = this.prevSame[s & this.mask]!) {
+          if (this.tsKey[s & this.mask] === ts) {
+            this.duplicates++;
+            return;
+          }
+        }
+        prev = p;
+        const c = this.callSeq[p & this.mask]!;
+        if (c >= this.head && t - this.time[c & this.mask]! <= this.horizon) {
+          counted = false;
+          ofCall = c;
+        }
+        first = tok.callers.size === 1;
+      } else {
+        first = false; // a held token has held calls, by other callers
+      }
+    }
+    if (stats.known) stats.rename(view);
+
+    if (this.tail - this.head > this.mask) this.grow();
+    const mask = this.mask;
+    const seq = this.tail++;
+    const i = seq & mask;
+    const m = call.marketCap;
+    const mcap = m !== undefined && m > 0 && m < Infinity ? m : NaN;
+    this.time[i] = t;
+    this.mcap[i] = mcap;
+    this.tsKey[i] = ts;
+    this.callerOf[i] = ci;
+    this.flags[i] = counted ? (first ? COUNTED | FIRST : COUNTED) : 0;
+    this.prevSame[i] = prev;
+    this.nextInToken[i] = -1;
+    this.callSeq[i] = counted ? seq : ofCall;
+    this.lead[i] = -1;
+    this.diff[i] = 0;
+    this.tokenOf[i] = tok;
+    // Only a ranked call can be a best call: the symbol is read for those alone.
+    this.symbolOf[i] = counted && stats.known && mcap === mcap ? (call.tokenSymbol ?? null) : null;
+
+    const last = tok.tail;
+    if (last === -1) {
+      tok.head = seq;
+      tok.pendingFrom = seq;
+    } else {
+      this.nextInToken[last & mask] = seq;
+      if (this.callerOf[last & mask] !== ci) {
+        for (let s = tok.pendingFrom; s !== seq; s = this.nextInToken[s & mask]!) this.lead[s & mask] = t - this.time[s & mask]!;
+        tok.pendingFrom = seq;
+      }
+    }
+    tok.tail = seq;
+
+    const start = prev === -1 ? tok.head : this.nextInToken[prev & mask]!;
+    if (start !== seq) {
+      this.diff[start & mask]! += 1;
+      this.diff[i] = -1;
+    }
+
+    if (mcap === mcap) {
+      const mono = tok.mono;
+      while (mono.length > tok.monoHead && this.mcap[mono[mono.length - 1]! & mask]! <= mcap) mono.pop();
+      mono.push(seq);
+    }
+    tok.callers.set(ci, seq);
+
+    if (counted) {
+      this.calls++;
+      this.heldCounted++;
+    } else {
+      this.repeats++;
+      stats.repeats++;
+    }
+  }
+
+  ranking(options: RankingOptions = {}): CallerRow[] {
+    const minCalls = options.minCalls ?? DEFAULT_MIN_CALLS;
+    const settledOnly = options.settled === true;
+    const sort = options.sort ?? 'score';
+    const held = this.heldTallies(settledOnly);
+    const sorted: { row: CallerRow; name: string; key: string }[] = [];
+    for (let ci = 0; ci < this.callers.length; ci++) {
+      const stats = this.callers[ci]!;
+      if (!stats.known) continue;
+      const a = stats.settled;
+      const b = held[ci] ?? NO_TALLY;
+      const calls = a.calls + b.calls;
+      if (calls < minCalls || calls === 0) continue;
+      a.sort();
+      b.sort();
+      const withMcap = a.withMcap + b.withMcap;
+      const hits = a.hits + b.hits;
+      const bestA = a.best;
+      const bestB = b.best;
+      const best = bestA === null ? bestB : bestB === null || bestA.multiple >= bestB.multiple ? bestA : bestB;
+      const leadMs = medianOfTwo(a.leadsMs, b.leadsMs);
+      const row: CallerRow = {
+        rank: 0,
+        caller: { id: stats.id, name: stats.name, platform: stats.platform },
+        calls,
+        repeats: stats.repeats,
+        firstCalls: a.firstCalls + b.firstCalls,
+        withMcap,
+        seenAgain: a.seenAgain + b.seenAgain,
+        hits,
+        hitRate: withMcap === 0 ? 0 : hits / withMcap,
+        score: wilsonLowerBound(hits, withMcap),
+        medianMultiple: medianOfTwo(a.multiples, b.multiples),
+        meanFollowers: (a.followers + b.followers) / calls,
+        medianLeadS: leadMs === null ? null : leadMs / 1000,
+        open: b.open,
+        best: best === null ? null : { ...best },
+      };
+      // Ties after score and calls: the name, else the id, case-insensitive; then the identity key,
+      // so that two callers of one name on two platforms still come in one order.
+      sorted.push({ row, name: (stats.name ?? stats.id ?? '').toLowerCase(), key: stats.key });
+    }
+    const order = rowOrder(sort);
+    sorted.sort((x, y) => order(x.row, y.row) || y.row.score - x.row.score || y.row.calls - x.row.calls || compareText(x.name, y.name) || compareText(x.key, y.key));
+    const top = Math.min(options.top ?? sorted.length, sorted.length);
+    const rows: CallerRow[] = new Array<CallerRow>(top);
+    for (let r = 0; r < top; r++) {
+      const row = sorted[r]!.row;
+      row.rank = r + 1;
+      rows[r] = row;
+    }
+    return rows;
+  }
+
+  counts(): BoardCounts {
+    return { calls: this.calls, callers: this.knownCallers, repeats: this.repeats, duplicates: this.duplicates, open: this.heldCounted - this.closedHeld() };
+  }
+
+  /** Calls (and repeats) held: what memory the board holds beyond its per-caller numbers. */
+  heldCalls(): number {
+    return this.tail - this.head;
+  }
+
+  /** Tokens with a held call. */
+  heldTokens(): number {
+    return this.tokens.size;
+  }
+
+  /** The held calls, as they stand now, tallied per caller index. */
+  private heldTallies(settledOnly: boolean): (Tally | undefined)[] {
+    const tallies: (Tally | undefined)[] = new Array<Tally | undefined>(this.callers.length);
+    const mask = this.mask;
+    // A held call at or before this time has its horizon passed (a call exactly the horizon after it arrived).
+    const closedBy = this.now - this.horizon;
+    for (const tok of this.tokens.values()) {
+      let followers = tok.base;
+      const mono = tok.mono;
+      let mp = tok.monoHead;
+      for (let s = tok.head; s !== -1; s = this.nextInToken[s & mask]!) {
+        const i = s & mask;
+        followers += this.diff[i]!;
+        while (mp < mono.length && mono[mp]! <= s) mp++;
+        const flags = this.flags[i]!;
+        if ((flags & COUNTED) === 0) continue;
+        const ci = this.callerOf[i]!;
+        if (!this.callers[ci]!.known) continue;
+        const tally = (tallies[ci] ??= new Tally());
+        if (this.time[i]! > closedBy) {
+          tally.open++;
+          if (settledOnly) continue;
+        }
+        const peak = mp < mono.length ? this.mcap[mono[mp]! & mask]! : NaN;
+        tally.count(s, this.time[i]!, this.mcap[i]!, peak, (flags & FIRST) !== 0, followers, this.lead[i]!, this.hit, tok.address, this.symbolOf[i] ?? null);
+      }
+    }
+    return tallies;
+  }
+
+  /** Held calls (not repeats) whose horizon has passed: they sit at the front, exactly the horizon old. */
+  private closedHeld(): number {
+    const closedBy = this.now - this.horizon;
+    let n = 0;
+    for (let s = this.head; s < this.tail && this.time[s & this.mask]! <= closedBy; s++) if ((this.flags[s & this.mask]! & COUNTED) !== 0) n++;
+    return n;
+  }
+
+  /** The oldest held call can change no more: fold it into its caller's counters and drop it. */
+  private settleOldest(): void {
+    const mask = this.mask;
+    const s = this.head++;
+    const i = s & mask;
+    const tok = this.tokenOf[i]!;
+    const next = this.nextInToken[i]!;
+    const followers = tok.base + this.diff[i]!;
+    tok.base = followers;
+    const mono = tok.mono;
+    if (tok.monoHead < mono.length && mono[tok.monoHead] === s) tok.monoHead++;
+    const peak = tok.monoHead < mono.length ? this.mcap[mono[tok.monoHead]! & mask]! : NaN;
+    if (tok.monoHead === mono.length) {
+      mono.length = 0;
+      tok.monoHead = 0;
+    } else if (tok.monoHead >= 64 && tok.monoHead * 2 >= mono.length) {
+      mono.copyWithin(0, tok.monoHead);
+      mono.length -= tok.monoHead;
+      tok.monoHead = 0;
+    }
+    const ci = this.callerOf[i]!;
+    if (tok.callers.get(ci) === s) tok.callers.delete(ci);
+    if (next === -1) {
+      this.tokens.delete(tok.address);
+    } else {
+      tok.head = next;
+      if (tok.pendingFrom === s) tok.pendingFrom = next;
+    }
+    const flags = this.flags[i]!;
+    if ((flags & COUNTED) !== 0) {
+      this.heldCounted--;
+      const stats = this.callers[ci]!;
+      if (stats.known) stats.settled.count(s, this.time[i]!, this.mcap[i]!, peak, (flags & FIRST) !== 0, followers, this.lead[i]!, this.hit, tok.address, this.symbolOf[i] ?? null);
+    }
+    this.tokenOf[i] = undefined;
+    this.symbolOf[i] = null;
+  }
+
+  /** Doubles the ring, each held call moving to its slot in the larger one. */
+  private grow(): void {
+    const oldMask = this.mask;
+    const cap = (oldMask + 1) * 2;
+    const mask = cap - 1;
+    const { head, tail } = this;
+    const move = (from: Float64Array<ArrayBuffer>): Float64Array<ArrayBuffer> => {
+      const to = new Float64Array(cap);
+      for (let s = head; s < tail; s++) to[s & mask] = from[s & oldMask]!;
+      return to;
+    };
+    this.time = move(this.time);
+    this.mcap = move(this.mcap);
+    this.tsKey = move(this.tsKey);
+    this.callerOf = move(this.callerOf);
+    this.flags = move(this.flags);
+    this.prevSame = move(this.prevSame);
+    this.nextInToken = move(this.nextInToken);
+    this.callSeq = move(this.callSeq);
+    this.lead = move(this.lead);
+    this.diff = move(this.diff);
+    const tokenOf = new Array<TokenState | undefined>(cap).fill(undefined);
+    const symbolOf = new Array<string | null>(cap).fill(null);
+    for (let s = head; s < tail; s++) {
+      tokenOf[s & mask] = this.tokenOf[s & oldMask];
+      symbolOf[s & mask] = this.symbolOf[s & oldMask]!;
+    }
+    this.tokenOf = tokenOf;
+    this.symbolOf = symbolOf;
+    this.mask = mask;
+  }
+}
+
+/** The --sort key's order: descending, `lead` ascending; a caller without the value last. */
+function rowOrder(sort: CallerSort): (x: CallerRow, y: CallerRow) => number {
+  switch (sort) {
+    case 'score':
+      return (x, y) => y.score - x.score;
+    case 'hit-rate':
+      return (x, y) => y.hitRate - x.hitRate;
+    case 'calls':
+      return (x, y) => y.calls - x.calls;
+    case 'first':
+      return (x, y) => y.firstCalls - x.firstCalls;
+    case 'median':
+      return (x, y) => nullsLast(x.medianMultiple, y.medianMultiple) ?? y.medianMultiple! - x.medianMultiple!;
+    case 'lead':
+      return (x, y) => nullsLast(x.medianLeadS, y.medianLeadS) ?? x.medianLeadS! - y.medianLeadS!;
+  }
+}
+
+function nullsLast(x: number | null, y: number | null): number | undefined {
+  if (x === null) return y === null ? 0 : 1;
+  return y === null ? -1 : undefined;
+}
+
+/** Code-unit order: the same in every locale. */
+function compareText(x: string, y: string): number {
+  return x < y ? -1 : x > y ? 1 : 0;
+}
