@@ -18,7 +18,8 @@ export function describeCallers(n: number): string {
 /** Starts following the file; returns the function that stops it. */
 export function watchCallerFile(file: CallerFile, logger: Logger, intervalMs = CALLER_FILE_POLL_MS): () => void {
   let lastStat = statKey(file.path);
-  let lastState = 'ok';
+  /** What was wrong with the file at the last look, if anything: said once. */
+  let bad: string | undefined;
   let busy = false;
   const check = (): void => {
     if (busy) return;
@@ -34,17 +35,14 @@ export function watchCallerFile(file: CallerFile, logger: Logger, intervalMs = C
         lastStat = key;
         const read = readCallerFile(file.path);
         if ('problem' in read) {
-          const state = `bad:${read.problem}`;
-          if (state !== lastState) logger.warn(`${file.source}: ${read.problem}; keeping the last list (${file.list.size} callers)`);
-          lastState = state;
+          if (read.problem !== bad) logger.warn(`${file.source}: ${read.problem}; keeping the last list (${file.list.size} callers)`);
+          bad = read.problem;
           return;
         }
-        const state = `ok:${read.callers.join('\n')}`;
-        if (state === lastState || (lastState === 'ok' && sameList(file, read.callers))) {
-          lastState = state;
-          return;
-        }
-        lastState = state;
+        // The same list rewritten (a cron job with nothing new) is not news; a list back after a
+        // warning is.
+        if (bad === undefined && sameList(file, read.callers)) return;
+        bad = undefined;
         file.list.replace(read.callers);
         logger.info(describeCallers(file.list.size));
       })
