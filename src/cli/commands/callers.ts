@@ -99,7 +99,8 @@ export default async function callersCommand(flags: Flags & { sources?: string[]
 
 /** A run that ends: a stream that cannot be reached gives up (exit 4) instead of waiting for ever. */
 function oneShot(stream: StreamOptions, flags: Flags, config: LoadedConfig): StreamOptions {
-  const told = flags.maxRetries !== undefined || flags.retry !== undefined || config.values.maxRetries !== undefined || config.values.retry !== undefined;
+  // commander gives --no-retry's flag as true when it is not typed: only false says something.
+  const told = flags.maxRetries !== undefined || flags.retry === false || config.values.maxRetries !== undefined || config.values.retry !== undefined;
   return told ? stream : { ...stream, policy: { ...stream.policy, maxRetries: DEFAULT_NATS_RETRIES } };
 }
 
