@@ -1,8 +1,9 @@
+import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import zlib from 'node:zlib';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { killAll, ndjsonLines, runCli, spawnCli } from '../support/cli.js';
+import { BIN, cleanEnv, killAll, ndjsonLines, runCli, spawnCli } from '../support/cli.js';
 import { tmpdirs } from '../support/tmp.js';
 import { createFeedServer, type FeedServer } from '../../src/library/feed-server.js';
 import { addStream, publishRaw } from '../support/nats-client.js';
@@ -111,6 +112,9 @@ describe('callers: the ranking of a crafted capture', () => {
     close(rows(r.stdout), [ALPHA, BETA, GAMMA]);
     expect(r.stderr).toMatch(/read 14 lines, 11 calls, 3 callers, ranked 3 \(0 below --min-calls\), repeats 1, open 1, skipped 3 \(not-json 1, other-type 2\)/);
     expect(r.stderr).toMatch(/skipped line 4: not JSON/);
+    // stderr is not a terminal: no progress bar, nothing but log lines.
+    expect(r.stderr).not.toContain('reading');
+    expect(r.stderr).not.toContain('\x1b');
   });
 
   it('--min-calls, --top, --sort, --settled', async () => {
@@ -206,6 +210,39 @@ describe('callers: the ranking of a crafted capture', () => {
   });
 });
 
+/** util-linux `script` gives the CLI a terminal for stdout and stderr alike. */
+const hasScript = spawnSync('script', ['--version'], { stdio: 'ignore' }).status === 0;
+
+describe.skipIf(!hasScript)('callers: the progress bar on a terminal', () => {
+  it('bytes of the total, rate and time left, at most 10 redraws a second, erased before the table', async () => {
+    const big = path.join(tmpdir(), 'big.ndjson');
+    const lines = Array.from({ length: 30_000 }, (_, i) => line(i / 60, [A, B, C][i % 3]!, `t${i % 500}`, 1000 + ((i * 7919) % 9000)));
+    fs.writeFileSync(big, lines.join('\n') + '\n');
+    const command = `${JSON.stringify(process.execPath)} ${JSON.stringify(BIN)} callers ${JSON.stringify(big)} --top 2`;
+    const startedAt = Date.now();
+    const output = await new Promise<string>((resolve) => {
+      const proc = spawn('script', ['-qec', command, '/dev/null'], { env: cleanEnv({ TERM: 'xterm', COLUMNS: '120' }), stdio: ['ignore', 'pipe', 'pipe'] });
+      let out = '';
+      proc.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
+      const limit = setTimeout(() => proc.kill('SIGKILL'), 60_000);
+      proc.on('close', () => {
+        clearTimeout(limit);
+        resolve(out);
+      });
+    });
+    const seconds = (Date.now() - startedAt) / 1000;
+    const draws = output.match(/reading [█░]+ \d+% \| [\d.]+ (?:B|KB|MB) of [\d.]+ MB \| [\d.]+ (?:B|KB|MB)\/s \| \S+ left/g) ?? [];
+    expect(draws.length, output.slice(0, 500)).toBeGreaterThanOrEqual(1);
+    expect(draws.length).toBeLessThanOrEqual(10 * seconds + 2);
+    // Erased (the whole line cleared) before the table is drawn on the same terminal.
+    const lastDraw = output.lastIndexOf('reading ');
+    const table = output.indexOf('┌');
+    expect(table).toBeGreaterThan(lastDraw);
+    expect(output.slice(lastDraw, table)).toContain('\x1b[2K');
+    expect(output).toMatch(/read 30000 lines, 30000 calls, 3 callers/);
+  });
+});
+
 describe('callers: bad input is one line, exit 2', () => {
   it('bad values, missing, unreadable, a directory, a format callers does not have', async () => {
     const cases: Array<[string[], RegExp]> = [
@@ -236,6 +273,28 @@ describe('callers: bad input is one line, exit 2', () => {
       expect(r.stderr.trimEnd().split('\n'), what).toHaveLength(1);
       expect(r.stdout, what).toBe('');
     });
+  });
+
+  it('--caller-file of tail, demo and replay: missing, a directory or empty at start is exit 2; replay filters by it', async () => {
+    const empty = path.join(dir, 'empty-list.txt');
+    fs.writeFileSync(empty, '# nobody\n');
+    const missing = path.join(dir, 'no-list.txt');
+    const cases: Array<[string[], RegExp]> = [
+      [['--url', 'ws://127.0.0.1:1/x', '--caller-file', missing], /^rexi-live: error: --caller-file: cannot read '.*no-list\.txt': ENOENT/],
+      [['demo', '--caller-file', dir], /^rexi-live: error: --caller-file: '.*' is a directory/],
+      [['replay', capture, '--caller-file', empty], /^rexi-live: error: --caller-file: '.*empty-list\.txt' names no callers/],
+    ];
+    const results = await Promise.all(cases.map(([args]) => runCli(args, { env: { REXI_API_KEY: 'k' } })));
+    results.forEach((r, i) => {
+      expect(r.code, cases[i]![0].join(' ')).toBe(2);
+      expect(r.stderr.trimEnd().split('\n')).toHaveLength(1);
+      expect(r.stderr).toMatch(cases[i]![1]);
+    });
+    const list = path.join(dir, 'replay-list.txt');
+    fs.writeFileSync(list, 'gamma\n');
+    const replay = await runCli(['replay', capture, '--caller-file', list, '--caller', 'b']);
+    expect(replay.code, replay.stderr).toBe(0);
+    expect(ndjsonLines(replay.stdout).map((l) => (l as { data: { caller: { name: string } } }).data.caller.name)).toEqual(['Beta', 'Gamma', 'Beta', 'Gamma', 'Gamma', 'Beta', 'Beta']);
   });
 
   it('malformed lines only: skipped and counted, nothing ranked, exit 0', async () => {
