@@ -33,5 +33,8 @@ export function callerTable(rows: readonly CallerRow[]): string {
       formatLead(row.medianLeadS),
     ]);
   }
-  return table.toString() + '\n';
+  // One rule under the header and none between rows: a ranking is read down its columns.
+  // (cli-table3 draws every rule with the same characters, so the others are taken out here.)
+  const lines = table.toString().split('\n');
+  return lines.filter((l, i) => i <= 2 || !l.startsWith('├')).join('\n') + '\n';
 }

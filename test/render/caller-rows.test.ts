@@ -129,6 +129,9 @@ describe('table cells', () => {
     expect(text).toMatch(/│ # │ caller +│ platform │ calls │ first │ hit rate │ score │ median │ best +│ lead │/);
     expect(text).toMatch(/│ 1 │ Alpha Vault +│ telegram │ +112 │ +41 │ +35% │ +0\.26 │ +1\.6× │ PEPE 41\.2× │ +12m │/);
     expect(text).toMatch(/│ 2 │ Beta /);
+    // A rule under the header, none between rows.
+    expect(text.split('\n').filter((l) => l.startsWith('├'))).toHaveLength(1);
+    expect(text.split('\n')).toHaveLength(7);
     for (const [what, s] of Object.entries(HOSTILE)) {
       const hostile = callerTable([row({ caller: { id: s, name: s, platform: s }, best: { ...row().best!, tokenSymbol: s } })]);
       expect(forbiddenIn(hostile), what).toEqual([]);
