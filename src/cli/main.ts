@@ -63,6 +63,7 @@ Examples:
   $ REXI_API_KEY=... rexi-live --base-url https://api.example.com
   $ rexi-live --platform telegram --min-mcap 250k | jq -r .data.token_address
   $ rexi-live replay calls-2026-11-25.ndjson -f table
+  $ rexi-live callers calls-2026-11-*.ndjson.gz --top 20     # who to follow: callers ranked
   $ rexi-live --publish nats://127.0.0.1:4222 --create-stream    # one connection, many readers
   $ rexi-live --url nats://127.0.0.1:4222 --durable bot          # a reader on any host
 

@@ -243,6 +243,22 @@ describe.skipIf(!hasScript)('callers: the progress bar on a terminal', () => {
   });
 });
 
+describe('callers --help', () => {
+  it('flags, examples, exit codes, within 100 columns; listed in the top help', async () => {
+    const r = await runCli(['callers', '--help']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/Usage: rexi-live callers \[options\] <sources\.\.\.>/);
+    for (const flag of ['--horizon <dur>', '--hit <multiple>', '--min-calls <n>', '--sort <key>', '--top <n>', '--settled', '--caller-file <path>', '-f, --format <format>', '--since', '--start-seq']) {
+      expect(r.stdout).toContain(flag);
+    }
+    expect(r.stdout).toMatch(/Examples:\n {2}\$ rexi-live callers/);
+    expect(r.stdout).toMatch(/Exit codes: 0 done, 2 usage/);
+    for (const l of r.stdout.split('\n')) expect(l.length, l).toBeLessThanOrEqual(100);
+    const top = await runCli(['--help']);
+    expect(top.stdout).toMatch(/\n {2}callers \[options\] <sources\.\.\.>/);
+  });
+});
+
 describe('callers: bad input is one line, exit 2', () => {
   it('bad values, missing, unreadable, a directory, a format callers does not have', async () => {
     const cases: Array<[string[], RegExp]> = [
