@@ -118,7 +118,7 @@ export function wilsonLowerBound(hits: number, n: number): number {
 }
 
 /** The k-th smallest (from 0) of the union of two ascending arrays, k < a.length + b.length. */
-export function kthOfTwo(a: readonly number[], b: readonly number[], k: number): number {
+export function kthOfTwo(a: ArrayLike<number>, b: ArrayLike<number>, k: number): number {
   // How many of the k + 1 smallest come from a: the least i with a[i] >= b[k - i].
   let lo = Math.max(0, k + 1 - b.length);
   let hi = Math.min(k + 1, a.length);
@@ -134,14 +134,54 @@ export function kthOfTwo(a: readonly number[], b: readonly number[], k: number):
 }
 
 /** The median of two ascending arrays together (the mean of the two middle values for an even count). */
-export function medianOfTwo(a: readonly number[], b: readonly number[]): number | null {
+export function medianOfTwo(a: ArrayLike<number>, b: ArrayLike<number>): number | null {
   const n = a.length + b.length;
   if (n === 0) return null;
   const mid = n >> 1;
   return n % 2 === 1 ? kthOfTwo(a, b, mid) : (kthOfTwo(a, b, mid - 1) + kthOfTwo(a, b, mid)) / 2;
 }
 
-const ascending = (x: number, y: number): number => x - y;
+/**
+ * Numbers kept for a median, one per call ranked: appended in any order, sorted when a ranking
+ * asks. A typed array outside the JS heap (8 bytes a value, no garbage from growing), sorted by
+ * merging the values added since the last sort into the sorted ones: a live board re-ranked
+ * several times a second pays for what is new, not for the whole history.
+ */
+export class Values {
+  private data = new Float64Array(8);
+  length = 0;
+  private sortedLength = 0;
+
+  push(value: number): void {
+    const capacity = this.data.length;
+    if (this.length === capacity) {
+      // A prolific caller's history is large: grown by a quarter, it wastes at most that.
+      const grown = new Float64Array(capacity < 4096 ? capacity * 2 : capacity + (capacity >> 2));
+      grown.set(this.data);
+      this.data = grown;
+    }
+    this.data[this.length++] = value;
+  }
+
+  /** The values, ascending: a view valid until the next push. */
+  sorted(): Float64Array {
+    const { data, length } = this;
+    const m = this.sortedLength;
+    if (m < length) {
+      const fresh = data.slice(m, length).sort();
+      // Merge from the back: the larger of the two tails goes last.
+      let i = m - 1;
+      let j = fresh.length - 1;
+      let k = length - 1;
+      while (j >= 0) {
+        if (i >= 0 && data[i]! > fresh[j]!) data[k--] = data[i--]!;
+        else data[k--] = fresh[j--]!;
+      }
+      this.sortedLength = length;
+    }
+    return data.subarray(0, length);
+  }
+}
 
 /** A caller's results over some of its calls: its settled ones, or (per ranking) its held ones. */
 class Tally {
@@ -154,10 +194,9 @@ class Tally {
   /** Held calls whose horizon has not passed (counted in every mode). */
   open = 0;
   /** Per call with a market cap: its multiple, 1 without one. */
-  readonly multiples: number[] = [];
+  readonly multiples = new Values();
   /** Per call followed by another caller within the horizon: ms until the first such call. */
-  readonly leadsMs: number[] = [];
-  private sorted = true;
+  readonly leadsMs = new Values();
   best: BestCall | null = null;
   /** The add order of `best`: the earlier call wins a tie. */
   bestSeq = -1;
@@ -166,13 +205,9 @@ class Tally {
     this.calls++;
     if (first) this.firstCalls++;
     this.followers += followers;
-    if (leadMs >= 0) {
-      this.leadsMs.push(leadMs);
-      this.sorted = false;
-    }
+    if (leadMs >= 0) this.leadsMs.push(leadMs);
     if (mcap !== mcap) return; // no market cap of its own: no multiple
     this.withMcap++;
-    this.sorted = false;
     if (peak !== peak) {
       this.multiples.push(1);
       return;
@@ -186,14 +221,6 @@ class Tally {
       this.best = { tokenAddress: address, tokenSymbol: symbol, multiple, marketCap: mcap, peak, timeMs };
       this.bestSeq = seq;
     }
-  }
-
-  /** Sorts the multiples and leads for the medians; appended values sort fast (a short run). */
-  sort(): void {
-    if (this.sorted) return;
-    this.multiples.sort(ascending);
-    this.leadsMs.sort(ascending);
-    this.sorted = true;
   }
 }
 
@@ -214,10 +241,22 @@ class CallerStats {
 
   /** The latest id, name and platform the feed gave it (a field a call leaves out keeps its value). */
   rename(view: Call['caller']): void {
-    this.id = present(view.id) ?? this.id;
-    this.name = present(view.name) ?? this.name;
-    this.platform = present(view.platform) ?? this.platform;
+    // Kept when equal: each call's fresh copy then dies young instead of churning the old generation.
+    const id = present(view.id);
+    if (id !== null && id !== this.id) this.id = id;
+    const name = present(view.name);
+    if (name !== null && name !== this.name) this.name = name;
+    const platform = present(view.platform);
+    if (platform !== null && platform !== this.platform) this.platform = platform;
   }
+}
+
+/** The callers of one platform, by id, by name as spelt, by name lower-cased; its unknown caller. */
+class PlatformCallers {
+  readonly byId = new Map<string, number>();
+  readonly byName = new Map<string, number>();
+  readonly byLowerName = new Map<string, number>();
+  unknown = -1;
 }
 
 class TokenState {
@@ -231,8 +270,13 @@ class TokenState {
   /** Monotonic queue from `monoHead`: calls with a market cap, the market caps decreasing. */
   readonly mono: number[] = [];
   monoHead = 0;
-  /** Caller index → its last held call of this token. Only callers with a held call. */
-  readonly callers = new Map<number, number>();
+  /**
+   * Pairs of caller index and its last held call of this token, for the callers with a held call.
+   * A token has few callers: a scan of a small array beats a Map, and allocates nothing per call.
+   */
+  readonly callers: number[] = [];
+  /** The symbol of its latest ranked call: the string its held calls share. */
+  symbol: string | null = null;
 
   constructor(readonly address: string) {}
 }
@@ -272,7 +316,11 @@ export class CallerBoardModel implements CallerBoard {
   private symbolOf: (string | null)[] = new Array<string | null>(INITIAL_CAPACITY).fill(null);
 
   private readonly tokens = new Map<string, TokenState>();
-  private readonly callerIndex = new Map<string, number>();
+  /** The platform as the feed spelt it → its callers: no key is built for a caller seen before. */
+  private readonly platforms = new Map<string, PlatformCallers>();
+  /** The same, by the platform lower-cased (platforms compare case-insensitively). */
+  private readonly platformsLower = new Map<string, PlatformCallers>();
+  private readonly noPlatform = new PlatformCallers();
   private readonly callers: CallerStats[] = [];
   private knownCallers = 0;
   private calls = 0;
@@ -295,18 +343,8 @@ export class CallerBoardModel implements CallerBoard {
     while (this.head < this.tail && this.time[this.head & this.mask]! < edge) this.settleOldest();
 
     const view = call.caller;
-    const key = callerKey(view);
-    let ci = this.callerIndex.get(key);
-    let stats: CallerStats;
-    if (ci === undefined) {
-      ci = this.callers.length;
-      stats = new CallerStats(key, isKnownCaller(view));
-      this.callers.push(stats);
-      this.callerIndex.set(key, ci);
-      if (stats.known) this.knownCallers++;
-    } else {
-      stats = this.callers[ci]!;
-    }
+    const ci = this.callerOf_(view);
+    const stats = this.callers[ci]!;
 
     const address = call.tokenAddress;
     const ts = call.timestampMs ?? -Infinity;
@@ -315,12 +353,22 @@ export class CallerBoardModel implements CallerBoard {
     let counted = true;
     let first = true;
     let ofCall = -1;
+    /** Where tok.callers holds this caller's last call; -1: not there. */
+    let slot = -1;
     if (tok === undefined) {
       tok = new TokenState(address);
       this.tokens.set(address, tok);
     } else {
-      const p = tok.callers.get(ci);
-      if (p !== undefined) {
+      const callers = tok.callers;
+      let p = -1;
+      for (let k = 0; k < callers.length; k += 2) {
+        if (callers[k] === ci) {
+          slot = k + 1;
+          p = callers[slot]!;
+          break;
+        }
+      }
+      if (p !== -1) {
         // Its held calls of the token are all within the horizon: one with this timestamp is this call.
         for (let s = p; s >= this.head; s = this.prevSame[s & this.mask]!) {
           if (this.tsKey[s & this.mask] === ts) {
@@ -334,7 +382,7 @@ export class CallerBoardModel implements CallerBoard {
           counted = false;
           ofCall = c;
         }
-        first = tok.callers.size === 1;
+        first = callers.length === 2;
       } else {
         first = false; // a held token has held calls, by other callers
       }
@@ -359,7 +407,15 @@ export class CallerBoardModel implements CallerBoard {
     this.diff[i] = 0;
     this.tokenOf[i] = tok;
     // Only a ranked call can be a best call: the symbol is read for those alone.
-    this.symbolOf[i] = counted && stats.known && mcap === mcap ? (call.tokenSymbol ?? null) : null;
+    let symbol: string | null = null;
+    if (counted && stats.known && mcap === mcap) {
+      symbol = call.tokenSymbol ?? null;
+      // Held calls share their token's string: a fresh one per call would outlive the young
+      // generation and churn the old one.
+      if (symbol === tok.symbol) symbol = tok.symbol;
+      else tok.symbol = symbol;
+    }
+    this.symbolOf[i] = symbol;
 
     const last = tok.tail;
     if (last === -1) {
@@ -385,7 +441,8 @@ export class CallerBoardModel implements CallerBoard {
       while (mono.length > tok.monoHead && this.mcap[mono[mono.length - 1]! & mask]! <= mcap) mono.pop();
       mono.push(seq);
     }
-    tok.callers.set(ci, seq);
+    if (slot === -1) tok.callers.push(ci, seq);
+    else tok.callers[slot] = seq;
 
     if (counted) {
       this.calls++;
@@ -394,6 +451,53 @@ export class CallerBoardModel implements CallerBoard {
       this.repeats++;
       stats.repeats++;
     }
+  }
+
+  /** The index of a call's caller (identities as in stages/identity.ts), a new caller added. */
+  private callerOf_(view: Call['caller']): number {
+    let table: PlatformCallers;
+    const platform = view.platform;
+    if (platform === undefined || platform === '') {
+      table = this.noPlatform;
+    } else {
+      let t = this.platforms.get(platform);
+      if (t === undefined) {
+        const lower = platform.toLowerCase();
+        t = this.platformsLower.get(lower);
+        if (t === undefined) {
+          t = new PlatformCallers();
+          this.platformsLower.set(lower, t);
+        }
+        this.platforms.set(platform, t);
+      }
+      table = t;
+    }
+    const id = view.id;
+    if (id !== undefined && id !== '') {
+      let ci = table.byId.get(id);
+      if (ci === undefined) table.byId.set(id, (ci = this.newCaller(view)));
+      return ci;
+    }
+    const name = view.name;
+    if (name !== undefined && name !== '') {
+      let ci = table.byName.get(name);
+      if (ci !== undefined) return ci;
+      const lower = name.toLowerCase();
+      ci = table.byLowerName.get(lower);
+      if (ci === undefined) table.byLowerName.set(lower, (ci = this.newCaller(view)));
+      table.byName.set(name, ci);
+      return ci;
+    }
+    if (table.unknown === -1) table.unknown = this.newCaller(view);
+    return table.unknown;
+  }
+
+  private newCaller(view: Call['caller']): number {
+    const ci = this.callers.length;
+    const stats = new CallerStats(callerKey(view), isKnownCaller(view));
+    this.callers.push(stats);
+    if (stats.known) this.knownCallers++;
+    return ci;
   }
 
   ranking(options: RankingOptions = {}): CallerRow[] {
@@ -409,14 +513,12 @@ export class CallerBoardModel implements CallerBoard {
       const b = held[ci] ?? NO_TALLY;
       const calls = a.calls + b.calls;
       if (calls < minCalls || calls === 0) continue;
-      a.sort();
-      b.sort();
       const withMcap = a.withMcap + b.withMcap;
       const hits = a.hits + b.hits;
       const bestA = a.best;
       const bestB = b.best;
       const best = bestA === null ? bestB : bestB === null || bestA.multiple >= bestB.multiple ? bestA : bestB;
-      const leadMs = medianOfTwo(a.leadsMs, b.leadsMs);
+      const leadMs = medianOfTwo(a.leadsMs.sorted(), b.leadsMs.sorted());
       const row: CallerRow = {
         rank: 0,
         caller: { id: stats.id, name: stats.name, platform: stats.platform },
@@ -428,7 +530,7 @@ export class CallerBoardModel implements CallerBoard {
         hits,
         hitRate: withMcap === 0 ? 0 : hits / withMcap,
         score: wilsonLowerBound(hits, withMcap),
-        medianMultiple: medianOfTwo(a.multiples, b.multiples),
+        medianMultiple: medianOfTwo(a.multiples.sorted(), b.multiples.sorted()),
         meanFollowers: (a.followers + b.followers) / calls,
         medianLeadS: leadMs === null ? null : leadMs / 1000,
         open: b.open,
@@ -523,7 +625,18 @@ export class CallerBoardModel implements CallerBoard {
       tok.monoHead = 0;
     }
     const ci = this.callerOf[i]!;
-    if (tok.callers.get(ci) === s) tok.callers.delete(ci);
+    const callers = tok.callers;
+    for (let k = 0; k < callers.length; k += 2) {
+      if (callers[k] !== ci) continue;
+      // Its last held call of the token: the caller has none left there.
+      if (callers[k + 1] === s) {
+        const end = callers.length - 2;
+        callers[k] = callers[end]!;
+        callers[k + 1] = callers[end + 1]!;
+        callers.length = end;
+      }
+      break;
+    }
     if (next === -1) {
       this.tokens.delete(tok.address);
     } else {

@@ -4,6 +4,7 @@ import {
   CALLER_SORTS,
   kthOfTwo,
   medianOfTwo,
+  Values,
   wilsonLowerBound,
   type BoardCounts,
   type CallerRow,
@@ -477,7 +478,23 @@ describe('caller board: memory', () => {
   });
 });
 
-describe('medianOfTwo / kthOfTwo', () => {
+describe('medianOfTwo / kthOfTwo / Values', () => {
+  it('Values: sorted after any pushes, across growth, merging what is new', () => {
+    let seed = 3;
+    const rand = (): number => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
+    const v = new Values();
+    const all: number[] = [];
+    for (let round = 0; round < 60; round++) {
+      for (let n = Math.floor(rand() * 40); n > 0; n--) {
+        const x = Math.floor(rand() * 50) / 4;
+        v.push(x);
+        all.push(x);
+      }
+      expect([...v.sorted()]).toEqual([...all].sort((x, y) => x - y));
+    }
+    expect(v.length).toBe(all.length);
+  });
+
   it('agree with sorting the union', () => {
     let seed = 42;
     const rand = (): number => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
@@ -669,5 +686,26 @@ describe('caller board: against the definitions, on random calls', () => {
       }
     }
     expect(checks).toBeGreaterThan(500);
+  });
+
+  it('keeps them when the held calls outgrow the first ring (a burst of 3000 calls in one horizon)', () => {
+    const horizon = 10 * MIN;
+    const b = new CallerBoardModel({ horizonMs: horizon, hit: 2 });
+    const adds: { call: Call; t: number }[] = [];
+    const add = (spec: CallSpec): void => {
+      const c = call(spec);
+      b.add(c);
+      adds.push({ call: c, t: spec.at });
+    };
+    for (let k = 0; k < 3000; k++) {
+      add({ name: `c${k % 11}`, token: `T${(k * 7) % 41}`, mcap: 1000 + ((k * 37) % 101) * 100, timestamp: k, at: T0 + k * 100 });
+    }
+    expect(b.heldCalls()).toBe(3000);
+    for (const settled of [false, true]) expect(b.ranking({ minCalls: 1, settled })).toEqual(reference(adds, horizon, 2, { minCalls: 1, settled }).rows);
+    // Half of them settle: the ring wraps past its start.
+    add({ name: 'c0', token: 'T0', timestamp: -1, at: T0 + 1500 * 100 + horizon });
+    expect(b.heldCalls()).toBeLessThan(3000);
+    expect(b.ranking({ minCalls: 1 })).toEqual(reference(adds, horizon, 2, { minCalls: 1 }).rows);
+    expect(b.counts()).toEqual(reference(adds, horizon, 2, { minCalls: 1 }).counts);
   });
 });
