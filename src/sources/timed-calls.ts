@@ -17,6 +17,8 @@ export interface TimedCalls extends AsyncIterable<TimedBatch<Call>> {
   readonly counts: SourceCounts;
   /** Calls dropped by the filters. */
   readonly filtered: () => number;
+  /** Releases the file or the connection, whether or not it was read to its end; at most once. */
+  close(): Promise<void>;
 }
 
 export interface TimedCallOptions {
@@ -35,6 +37,7 @@ export function captureCalls(input: CaptureInput, options: TimedCallOptions): Ti
   return {
     counts,
     filtered: () => filtered,
+    close: async () => input.close(),
     async *[Symbol.asyncIterator]() {
       let last = 0;
       try {
@@ -79,9 +82,15 @@ export function sourceCalls(source: Source, options: Pick<TimedCallOptions, 'kee
   const counts = source.counts;
   let filtered = 0;
   const { keep } = options;
+  let closing: Promise<void> | undefined;
+  const close = (): Promise<void> => {
+    source.stop();
+    return (closing ??= Promise.resolve(source.close?.()));
+  };
   return {
     counts,
     filtered: () => filtered,
+    close,
     async *[Symbol.asyncIterator]() {
       try {
         for await (const messages of source) {
@@ -103,8 +112,7 @@ export function sourceCalls(source: Source, options: Pick<TimedCallOptions, 'kee
           if (batch.items.length > 0) yield batch;
         }
       } finally {
-        source.stop();
-        await source.close?.();
+        await close();
       }
     },
   };

@@ -2,7 +2,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import zlib from 'node:zlib';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { BIN, cleanEnv, killAll, ndjsonLines, runCli, spawnCli } from '../support/cli.js';
 import { tmpdirs } from '../support/tmp.js';
 import { createFeedServer, type FeedServer } from '../../src/library/feed-server.js';
@@ -16,6 +16,8 @@ import { HOSTILE, forbiddenIn } from '../support/hostile.js';
  */
 
 const tmpdir = tmpdirs('rexi-e2e-callers-', { until: 'all' });
+// Each test runs the built CLI several times over: bounded, with room for a loaded machine.
+vi.setConfig({ testTimeout: 60_000 });
 afterEach(killAll);
 
 const T0 = Date.UTC(2026, 11, 1, 0, 0, 0);
@@ -424,5 +426,11 @@ describeNats('callers from a JetStream stream', () => {
     const port = await freePort();
     const down = await runCli(['callers', `nats://127.0.0.1:${port}/cl.>`, '--backoff-min', '50ms', '--backoff-max', '100ms'], { timeoutMs: 20_000 });
     expect(down.code, down.stderr).toBe(4);
+    expect(down.stderr).toMatch(/gave up connecting to NATS at .* after 4 attempts/);
+    // The first stream opened, the second not: exit 4 all the same, the first connection closed
+    // (an open one would keep the process alive until the test's kill).
+    const half = await runCli(['callers', `${server.url}/cl.>`, `nats://127.0.0.1:${port}/cl.>`, '--max-retries', '0'], { timeoutMs: 20_000 });
+    expect(half.signal).toBeNull();
+    expect(half.code, half.stderr).toBe(4);
   });
 });

@@ -61,23 +61,30 @@ export default async function callersCommand(flags: Flags & { sources?: string[]
   const keep = compileFilter(filter);
   let progress: Progress | undefined;
   const sources: TimedCalls[] = [];
+  /** Connections opened, closed whatever happens (an open one would keep the process alive). */
+  const opened: TimedCalls[] = [];
   try {
-    if (environment.stderrIsTTY && files.length > 0) {
+    // Streams first: their connection lines come before the bar, which then has the line to itself.
+    let nats = 0;
+    const streams: TimedCalls[] = [];
+    for (const entry of inputs) {
+      if (!('url' in entry)) continue;
+      const source = await openNatsSource({ read: reads[nats++]!, mode: 'replay', stream }, logger);
+      streams.push(sourceCalls(source, { keep }));
+      opened.push(streams.at(-1)!);
+    }
+    // A bar on a terminal, unless -q asked for warnings only.
+    if (environment.stderrIsTTY && files.length > 0 && ['trace', 'debug', 'info'].includes(log.level)) {
       const { startProgress } = await import('../progress.js');
       const total = files.reduce((sum, f) => sum + f.size, 0);
       progress = await startProgress(process.stderr, total, () => files.reduce((sum, f) => sum + f.bytesRead(), 0));
     }
     // Warnings would tear the bar apart: with it, skipped lines are only counted.
     const onSkipped = progress === undefined ? skipWarnings(logger) : undefined;
-    let nats = 0;
+    nats = 0;
     for (const entry of inputs) {
-      if ('url' in entry) {
-        const read = reads[nats++]!;
-        const source = await openNatsSource({ read, mode: 'replay', stream }, logger);
-        sources.push(sourceCalls(source, { keep }));
-      } else {
-        sources.push(captureCalls(entry.input, { keep, maxLength: stream.maxMessageSize, ...(onSkipped && { onSkipped }) }));
-      }
+      if ('url' in entry) sources.push(streams[nats++]!);
+      else sources.push(captureCalls(entry.input, { keep, maxLength: stream.maxMessageSize, ...(onSkipped && { onSkipped }) }));
     }
     const board = createCallerBoard(options.board);
     for await (const batch of mergeByTime(sources)) {
@@ -94,6 +101,7 @@ export default async function callersCommand(flags: Flags & { sources?: string[]
   } finally {
     progress?.stop();
     for (const f of files) f.close();
+    await Promise.all(opened.map((s) => s.close().catch(() => undefined)));
   }
 }
 
