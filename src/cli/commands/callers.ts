@@ -96,7 +96,7 @@ export default async function callersCommand(flags: Flags & { sources?: string[]
     const ranked = board.ranking({ minCalls, sort, settled });
     const rows = top === undefined ? ranked : ranked.slice(0, top);
     await write(await render(rows, options, logger));
-    logger.info(summary(sources, board.counts(), ranked.length, filter.callers.length > 0 || callerFile !== undefined || keep !== undefined));
+    logger.info(summary(sources, board.counts(), ranked.length, keep !== undefined));
     return {};
   } finally {
     progress?.stop();
