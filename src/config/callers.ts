@@ -2,6 +2,7 @@ import { usageError } from '../errors.js';
 import { CALLER_SORT_CHOICES, CALLERS_FORMAT_CHOICES, type CallersFormat } from '../choices.js';
 import { EMPTY_CONFIG, Settings, type Environment, type Flags } from './options.js';
 import { parseAge, parseCount } from './units.js';
+import { DEFAULT_MIN_CALLS, type CallerSort } from '../stages/caller-board.js';
 
 /**
  * The options of `rexi-live callers` (the caller board and its output), from flags alone: the
@@ -9,19 +10,16 @@ import { parseAge, parseCount } from './units.js';
  * Everything is checked before any file is opened.
  */
 
-export type CallerSortKey = (typeof CALLER_SORT_CHOICES)[number];
-
 export interface CallersOptions {
   /** createCallerBoard's options. */
   board: { horizonMs: number; hit: number };
   /** board.ranking()'s options. */
-  ranking: { minCalls: number; top: number | undefined; sort: CallerSortKey; settled: boolean };
+  ranking: { minCalls: number; top: number | undefined; sort: CallerSort; settled: boolean };
   format: CallersFormat;
 }
 
 export const DEFAULT_HORIZON_MS = 24 * 3_600_000;
 export const DEFAULT_HIT = 2;
-export const DEFAULT_MIN_CALLS = 5;
 
 const MULTIPLE = /^(\d+(?:\.\d+)?|\.\d+)\s*[x×]?$/i;
 
@@ -48,7 +46,7 @@ export function resolveCallers(flags: Flags, environment: Pick<Environment, 'std
     ranking: {
       minCalls: minCalls ? parseCount(minCalls.value, minCalls.source) : DEFAULT_MIN_CALLS,
       top: top ? parseCount(top.value, top.source) : undefined,
-      sort: s.oneOf<CallerSortKey>('sort', CALLER_SORT_CHOICES, 'score'),
+      sort: s.oneOf<CallerSort>('sort', CALLER_SORT_CHOICES, 'score'),
       settled: s.bool('settled'),
     },
     // A terminal gets the table; a pipe or a file gets ndjson, the format tools read.
