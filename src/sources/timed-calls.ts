@@ -27,6 +27,8 @@ export interface TimedCallOptions {
   /** A longer line is skipped as too large. */
   maxLength: number;
   onSkipped?: (kind: SkipKind, where: string) => void;
+  /** Named in `where` (`calls.ndjson line 4`) when several sources are read. */
+  name?: string;
 }
 
 /** A capture's calls (plain, gzip or stdin, as replay reads them). */
@@ -34,6 +36,7 @@ export function captureCalls(input: CaptureInput, options: TimedCallOptions): Ti
   const counts = newSourceCounts();
   let filtered = 0;
   const { keep, maxLength, onSkipped } = options;
+  const at = options.name === undefined ? 'line ' : `${options.name} line `;
   return {
     counts,
     filtered: () => filtered,
@@ -49,7 +52,7 @@ export function captureCalls(input: CaptureInput, options: TimedCallOptions): Ti
             const parsed = line.text === undefined ? line.skip : parseCaptureLine(line.text, false, 0);
             if (typeof parsed === 'string') {
               counts.skipped[parsed]++;
-              onSkipped?.(parsed, `line ${line.lineNo}`);
+              onSkipped?.(parsed, at + line.lineNo);
               continue;
             }
             const call = parsed.message;

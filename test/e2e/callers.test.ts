@@ -164,8 +164,11 @@ describe('callers: the ranking of a crafted capture', () => {
     fromStdin.proc.stdin!.end(gz);
     const r = await fromStdin.done;
     expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/read 11 lines, 11 calls/);
     expect(r.stdout).toBe(whole.stdout);
-    const plain = await runCli(['callers', '-', ...RANK, '-f', 'csv'], { stdin: CALLS.join('\n') + '\n' });
+    const plain = await runCli(['callers', '-', rest, ...RANK, '-f', 'csv'], { stdin: [...CALLS.slice(0, 6), 'oops'].join('\n') + '\n' });
+    // Several sources: a skipped line is named with its source.
+    expect(plain.stderr).toMatch(/skipped stdin line 7: not JSON/);
     expect(plain.stdout.split('\n')).toEqual([
       'rank,platform,caller_id,caller_name,calls,repeats,first_calls,with_mcap,seen_again,hits,hit_rate,score,median_multiple,mean_followers,median_lead_s,open,best_token_address,best_token_symbol,best_multiple',
       `1,telegram,a,Alpha,2,1,2,1,1,1,1,${1 / (1 + 1.96 ** 2)},4,1.5,450,0,x,X,4`,

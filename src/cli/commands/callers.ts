@@ -84,7 +84,10 @@ export default async function callersCommand(flags: Flags & { sources?: string[]
     nats = 0;
     for (const entry of inputs) {
       if ('url' in entry) sources.push(streams[nats++]!);
-      else sources.push(captureCalls(entry.input, { keep, maxLength: stream.maxMessageSize, ...(onSkipped && { onSkipped }) }));
+      else {
+        const name = inputs.length > 1 ? { name: entry.arg === '-' ? 'stdin' : entry.arg } : {};
+        sources.push(captureCalls(entry.input, { keep, maxLength: stream.maxMessageSize, ...(onSkipped && { onSkipped }), ...name }));
+      }
     }
     const board = createCallerBoard(options.board);
     for await (const batch of mergeByTime(sources)) {
