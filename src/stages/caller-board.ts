@@ -39,7 +39,10 @@ export interface RankingOptions {
   top?: number;
   /** Default `score`; `lead` ascending, the others descending. */
   sort?: CallerSort;
-  /** Count only the calls whose horizon has passed (`open` still says how many have not). */
+  /**
+   * Count only the calls whose horizon has passed (`open` still says how many have not). Repeats
+   * count in either mode: a repeat is final when it is seen.
+   */
   settled?: boolean;
 }
 
@@ -60,6 +63,7 @@ export interface BestCall {
 
 export interface CallerRow {
   rank: number;
+  /** The latest id, name and platform its calls gave (a call without one leaves it as it was). */
   caller: CallerIdentity;
   calls: number;
   repeats: number;
@@ -149,16 +153,19 @@ export function medianOfTwo(a: ArrayLike<number>, b: ArrayLike<number>): number 
  */
 export class Values {
   private data = new Float64Array(8);
+  // Kept apart from data.length, which costs more to read than a field on every push.
+  private capacity = 8;
   length = 0;
   private sortedLength = 0;
 
   push(value: number): void {
-    const capacity = this.data.length;
-    if (this.length === capacity) {
+    if (this.length === this.capacity) {
       // A prolific caller's history is large: grown by a quarter, it wastes at most that.
-      const grown = new Float64Array(capacity < 4096 ? capacity * 2 : capacity + (capacity >> 2));
+      const capacity = this.capacity < 4096 ? this.capacity * 2 : this.capacity + (this.capacity >> 2);
+      const grown = new Float64Array(capacity);
       grown.set(this.data);
       this.data = grown;
+      this.capacity = capacity;
     }
     this.data[this.length++] = value;
   }
@@ -292,28 +299,28 @@ export class CallerBoardModel implements CallerBoard {
   private now = -Infinity;
 
   // The ring of held calls: the slot of sequence number s is s & mask (exact for any safe integer).
-  private mask = INITIAL_CAPACITY - 1;
+  private mask = -1;
   private head = 0;
   private tail = 0;
-  private time = new Float64Array(INITIAL_CAPACITY);
+  private time = new Float64Array(0);
   /** NaN when missing or not a positive finite number. */
-  private mcap = new Float64Array(INITIAL_CAPACITY);
+  private mcap = new Float64Array(0);
   /** data.timestamp in ms (-Infinity when missing): the call identity with token and caller. */
-  private tsKey = new Float64Array(INITIAL_CAPACITY);
-  private callerOf = new Float64Array(INITIAL_CAPACITY);
-  private flags = new Float64Array(INITIAL_CAPACITY);
+  private tsKey = new Float64Array(0);
+  private callerOf = new Float64Array(0);
+  private flags = new Float64Array(0);
   /** The same caller's previous call of the token (-1: none). */
-  private prevSame = new Float64Array(INITIAL_CAPACITY);
+  private prevSame = new Float64Array(0);
   /** The next call of the token (-1: none yet). */
-  private nextInToken = new Float64Array(INITIAL_CAPACITY);
+  private nextInToken = new Float64Array(0);
   /** The call a repeat repeats; itself for a call. */
-  private callSeq = new Float64Array(INITIAL_CAPACITY);
+  private callSeq = new Float64Array(0);
   /** ms until the first call of another caller after it (-1: none yet). */
-  private lead = new Float64Array(INITIAL_CAPACITY);
+  private lead = new Float64Array(0);
   /** The followers' difference array. */
-  private diff = new Float64Array(INITIAL_CAPACITY);
-  private tokenOf: (TokenState | undefined)[] = new Array<TokenState | undefined>(INITIAL_CAPACITY).fill(undefined);
-  private symbolOf: (string | null)[] = new Array<string | null>(INITIAL_CAPACITY).fill(null);
+  private diff = new Float64Array(0);
+  private tokenOf: (TokenState | undefined)[] = [];
+  private symbolOf: (string | null)[] = [];
 
   private readonly tokens = new Map<string, TokenState>();
   /** The platform as the feed spelt it → its callers: no key is built for a caller seen before. */
@@ -329,9 +336,11 @@ export class CallerBoardModel implements CallerBoard {
   /** Held calls (not repeats), of every caller. */
   private heldCounted = 0;
 
-  constructor(options: CallerBoardOptions) {
+  /** `capacity`: the ring's first size, a power of 2 (tests make it small so that it wraps). */
+  constructor(options: CallerBoardOptions, capacity = INITIAL_CAPACITY) {
     this.horizon = options.horizonMs;
     this.hit = options.hit;
+    this.resize(capacity);
   }
 
   add(call: Call, timeMs: number = call.receivedAt): void {
@@ -343,7 +352,7 @@ export class CallerBoardModel implements CallerBoard {
     while (this.head < this.tail && this.time[this.head & this.mask]! < edge) this.settleOldest();
 
     const view = call.caller;
-    const ci = this.callerOf_(view);
+    const ci = this.indexOfCaller(view);
     const stats = this.callers[ci]!;
 
     const address = call.tokenAddress;
@@ -389,7 +398,7 @@ export class CallerBoardModel implements CallerBoard {
     }
     if (stats.known) stats.rename(view);
 
-    if (this.tail - this.head > this.mask) this.grow();
+    if (this.tail - this.head > this.mask) this.resize((this.mask + 1) * 2);
     const mask = this.mask;
     const seq = this.tail++;
     const i = seq & mask;
@@ -454,7 +463,7 @@ export class CallerBoardModel implements CallerBoard {
   }
 
   /** The index of a call's caller (identities as in stages/identity.ts), a new caller added. */
-  private callerOf_(view: Call['caller']): number {
+  private indexOfCaller(view: Call['caller']): number {
     let table: PlatformCallers;
     const platform = view.platform;
     if (platform === undefined || platform === '') {
@@ -653,10 +662,9 @@ export class CallerBoardModel implements CallerBoard {
     this.symbolOf[i] = null;
   }
 
-  /** Doubles the ring, each held call moving to its slot in the larger one. */
-  private grow(): void {
+  /** Gives the ring `cap` slots (a power of 2), each held call moving to its slot there. */
+  private resize(cap: number): void {
     const oldMask = this.mask;
-    const cap = (oldMask + 1) * 2;
     const mask = cap - 1;
     const { head, tail } = this;
     const move = (from: Float64Array<ArrayBuffer>): Float64Array<ArrayBuffer> => {
@@ -678,7 +686,7 @@ export class CallerBoardModel implements CallerBoard {
     const symbolOf = new Array<string | null>(cap).fill(null);
     for (let s = head; s < tail; s++) {
       tokenOf[s & mask] = this.tokenOf[s & oldMask];
-      symbolOf[s & mask] = this.symbolOf[s & oldMask]!;
+      symbolOf[s & mask] = this.symbolOf[s & oldMask] ?? null;
     }
     this.tokenOf = tokenOf;
     this.symbolOf = symbolOf;

@@ -455,6 +455,24 @@ describe('caller board: ranking', () => {
   });
 });
 
+describe('caller board: the ring of held calls', () => {
+  it('a token whose waiting-for-a-lead call settled gives no lead through a reused slot', () => {
+    // A ring of 2 slots: seq n lives in slot n mod the capacity, reused once its call settles.
+    const b = new CallerBoardModel({ horizonMs: H, hit: 2 }, 2);
+    feed(b, [
+      { name: 'Alice', at: T0 }, // seq 0, waiting for another caller
+      { name: 'Alice', at: T0 + 30 * MIN }, // seq 1, a repeat: waiting too
+      { platform: 'telegram', token: 'Y', at: T0 + H + 1 }, // seq 2: seq 0 settles with no lead
+      { name: 'Carol', token: 'Z', at: T0 + H + 2 }, // seq 3 (the ring grows to 4)
+      { platform: 'telegram', token: 'Y2', at: T0 + H + 3 }, // seq 4, in seq 0's old slot
+      { name: 'Bob', at: T0 + H + 4 }, // leads seq 1 (Alice's repeat): nothing else
+    ]);
+    const rows = b.ranking({ minCalls: 1 });
+    expect(row(rows, 'Carol').medianLeadS).toBeNull();
+    expect(row(rows, 'Alice')).toMatchObject({ calls: 1, repeats: 1, medianLeadS: null, meanFollowers: 0 });
+  });
+});
+
 describe('caller board: memory', () => {
   it('holds only the calls of the last horizon, over 100 horizons', () => {
     const horizon = 10 * MIN;
@@ -660,7 +678,8 @@ describe('caller board: against the definitions, on random calls', () => {
     const caps: unknown[] = [undefined, 0, -5, 50_000, 100_000, 100_000, 200_000, 300_000, '150000'];
     let checks = 0;
     for (let run = 0; run < 40; run++) {
-      const b = new CallerBoardModel({ horizonMs: horizon, hit: 2 });
+      // Half the runs on a ring of 2 slots at first: it grows, and wraps over settled slots.
+      const b = new CallerBoardModel({ horizonMs: horizon, hit: 2 }, run % 2 === 0 ? 2 : 1024);
       const adds: { call: Call; t: number }[] = [];
       const specs: CallSpec[] = [];
       let t = T0;
