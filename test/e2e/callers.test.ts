@@ -248,6 +248,59 @@ describe.skipIf(!hasScript)('callers: the progress bar on a terminal', () => {
   });
 });
 
+/** The process of the CLI under a `script`: the descendant that is node running bin/rexi-live.js. */
+function cliUnder(pid: number): number | undefined {
+  const children = (spawnSync('pgrep', ['-P', String(pid)], { encoding: 'utf8' }).stdout ?? '').split('\n').filter(Boolean).map(Number);
+  for (const child of children) {
+    // The node process itself, not a shell whose -c text names it.
+    const argv = safeCmdline(child).split('\0');
+    if (argv[0] === process.execPath && argv[1] === BIN) return child;
+    const deeper = cliUnder(child);
+    if (deeper !== undefined) return deeper;
+  }
+  return undefined;
+}
+function safeCmdline(pid: number): string {
+  try {
+    return fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+  } catch {
+    return '';
+  }
+}
+
+const hasPgrep = spawnSync('pgrep', ['--version'], { stdio: 'ignore' }).status === 0;
+
+describe.skipIf(!hasScript || !hasPgrep)('callers: interrupted on a terminal', () => {
+  it('Ctrl-C while the bar is drawn: the line is erased, and the run ends by the signal', async () => {
+    const file = path.join(tmpdir(), 'some.ndjson');
+    fs.writeFileSync(file, CALLS.join('\n') + '\n');
+    // stdin is the terminal, which nobody types into: the run waits there for ever, bar drawn.
+    const command = `${JSON.stringify(process.execPath)} ${JSON.stringify(BIN)} callers ${JSON.stringify(file)} -`;
+    const proc = spawn('script', ['-qec', command, '/dev/null'], { env: cleanEnv({ TERM: 'xterm' }), stdio: ['pipe', 'pipe', 'pipe'] });
+    let out = '';
+    proc.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
+    const closed = new Promise<void>((resolve) => proc.on('close', () => resolve()));
+    const limit = setTimeout(() => proc.kill('SIGKILL'), 30_000);
+    try {
+      const until = Date.now() + 20_000;
+      while (!out.includes('reading ') && Date.now() < until) await new Promise((r) => setTimeout(r, 50));
+      expect(out).toContain('reading ');
+      const cli = cliUnder(proc.pid!);
+      expect(cli).toBeDefined();
+      process.kill(cli!, 'SIGINT');
+      await closed;
+    } finally {
+      clearTimeout(limit);
+      proc.stdin.end();
+    }
+    const afterBar = out.slice(out.lastIndexOf('reading '));
+    expect(afterBar).toContain('\x1b[2K');
+    // Nothing ranked from half the input, and no summary.
+    expect(out).not.toContain('┌');
+    expect(out).not.toMatch(/read \d+ lines/);
+  });
+});
+
 describe('callers --help', () => {
   it('flags, examples, exit codes, within 100 columns; listed in the top help', async () => {
     const r = await runCli(['callers', '--help']);

@@ -10,7 +10,7 @@ import { mergeByTime } from '../../sources/merge-by-time.js';
 import { compileFilter } from '../../stages/filter.js';
 import { createCallerBoard, type CallerRow } from '../../stages/caller-board.js';
 import { SKIP_DESCRIPTIONS, WARN_KINDS, type SkipKind } from '../../wire/calls.js';
-import type { Ending } from '../run.js';
+import { STOP_SIGNALS, type Ending } from '../run.js';
 import { checkNatsFiles, openNatsSource } from '../nats-run.js';
 import { rateLimit } from '../status-log.js';
 import type { Progress } from '../progress.js';
@@ -60,6 +60,11 @@ export default async function callersCommand(flags: Flags & { sources?: string[]
   for (const warning of config.warnings) logger.warn(warning);
   const keep = compileFilter(filter);
   let progress: Progress | undefined;
+  const eraseAndEnd = (sig: NodeJS.Signals): void => {
+    progress?.stop();
+    for (const other of STOP_SIGNALS) process.off(other, eraseAndEnd);
+    process.kill(process.pid, sig);
+  };
   const sources: TimedCalls[] = [];
   /** Connections opened, closed whatever happens (an open one would keep the process alive). */
   const opened: TimedCalls[] = [];
@@ -78,6 +83,9 @@ export default async function callersCommand(flags: Flags & { sources?: string[]
       const { startProgress } = await import('../progress.js');
       const total = files.reduce((sum, f) => sum + f.size, 0);
       progress = await startProgress(process.stderr, total, () => files.reduce((sum, f) => sum + f.bytesRead(), 0));
+      // Stopped by a signal, the run ends by it as it would have (nothing half-ranked is printed),
+      // with the terminal's line given back clean first.
+      for (const sig of STOP_SIGNALS) process.once(sig, eraseAndEnd);
     }
     // Warnings would tear the bar apart: with it, skipped lines are only counted.
     const onSkipped = progress === undefined ? skipWarnings(logger) : undefined;
@@ -102,6 +110,7 @@ export default async function callersCommand(flags: Flags & { sources?: string[]
     logger.info(summary(sources, board.counts(), ranked.length, keep !== undefined));
     return {};
   } finally {
+    for (const sig of STOP_SIGNALS) process.off(sig, eraseAndEnd);
     progress?.stop();
     for (const f of files) f.close();
     await Promise.all(opened.map((s) => s.close().catch(() => undefined)));
