@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { usageError } from '../errors.js';
-import { COMMANDS, OPTIONS, type CommandName, type OptionDef } from '../config/option-table.js';
+import { choicesOf, COMMANDS, OPTIONS, type CommandName, type OptionDef } from '../config/option-table.js';
 
 /**
  * `rexi-live completion <shell>`: a completion script written from the option table, so a new flag,
@@ -43,7 +43,7 @@ const FILE_PLACEHOLDER = /<(?:path|file)>/;
 function flagOf(d: OptionDef, command: CommandName): Flag {
   const long = /--[a-z0-9-]+/.exec(d.flags)![0];
   const short = /^-([a-zA-Z]),/.exec(d.flags)?.[0].slice(0, 2);
-  const words = d.choices ?? d.complete ?? [];
+  const words = choicesOf(d, command) ?? d.complete ?? [];
   const takes = /[<[]/.test(d.flags);
   const value = !takes ? 'none' : words.length > 0 ? 'words' : FILE_PLACEHOLDER.test(d.flags) ? 'file' : 'any';
   const help = typeof d.help === 'string' ? d.help : (d.help[command] ?? Object.values(d.help)[0]!);
@@ -91,10 +91,23 @@ const plain = (s: string): string => {
 };
 const singleQuoted = (s: string): string => `'${s.replace(/'/g, `'\\''`)}'`;
 
+/**
+ * The words a flag takes, by command where they differ (`-f`: tail's formats, callers' own), as a
+ * bash `case` on the command.
+ */
+function wordsByCommand(flag: Flag, commands: readonly CommandInfo[]): string {
+  const reply = (words: readonly string[]): string => `COMPREPLY=($(compgen -W "${words.map(plain).join(' ')}" -- "$cur"))`;
+  const own = commands
+    .map((c) => ({ name: c.name, words: flagsOf(c.name).find((f) => f.long === flag.long)?.words }))
+    .filter((c): c is { name: string; words: readonly string[] } => c.words !== undefined && c.words.join(' ') !== flag.words.join(' '));
+  if (own.length === 0) return `      ${reply(flag.words)}`;
+  return `      case "$cmd" in\n${own.map((c) => `        ${plain(c.name)}) ${reply(c.words)} ;;`).join('\n')}\n        *) ${reply(flag.words)} ;;\n      esac`;
+}
+
 function bashScript(commands: readonly CommandInfo[]): string {
   const flags = allFlags();
   const valueCases = [
-    ...flags.filter((f) => f.value === 'words').map((f) => `    ${names(f).join('|')}) COMPREPLY=($(compgen -W "${f.words.map(plain).join(' ')}" -- "$cur")); return ;;`),
+    ...flags.filter((f) => f.value === 'words').map((f) => `    ${names(f).join('|')})\n${wordsByCommand(f, commands)}\n      return ;;`),
     `    ${flags.filter((f) => f.value === 'file').flatMap(names).join('|')})\n      compopt -o filenames 2>/dev/null; COMPREPLY=($(compgen -f -- "$cur")); return ;;`,
     // Anything may follow these: nothing to offer, and not the flags either.
     `    ${flags.filter((f) => f.value === 'any').flatMap(names).join('|')})\n      COMPREPLY=(); return ;;`,

@@ -79,6 +79,7 @@ Examples:
   $ REXI_API_KEY=... rexi-live --base-url https://api.example.com
   $ rexi-live --platform telegram --min-mcap 250k | jq -r .data.token_address
   $ rexi-live replay calls-2026-11-25.ndjson -f table
+  $ rexi-live callers calls-2026-11-*.ndjson.gz --top 20     # who to follow: callers ranked
   $ rexi-live --publish nats://127.0.0.1:4222 --create-stream    # one connection, many readers
   $ rexi-live --url nats://127.0.0.1:4222 --durable bot          # a reader on any host
 
@@ -185,6 +186,28 @@ rejected, 4 gave up connecting, 129/130/143 SIGHUP/SIGINT (Ctrl-C)/SIGTERM.`)
           return {};
         }),
       ),
+    );
+
+  command('callers', 'rank the callers in captures (plain, gzip, - for stdin) or a JetStream stream, then exit')
+    .argument('<sources...>', 'captures written by tail -f ndjson, - for stdin, or nats://host[:port]/<subject>; merged by time')
+    .addHelpText('after', `
+What the numbers mean (README "Who to follow"): a call's multiple is the highest market cap
+later calls of its token reported within --horizon, over its own; a hit is a multiple of at
+least --hit; score is the 95% lower bound of the hit rate, so one lucky call does not top it.
+
+Examples:
+  $ rexi-live callers calls-2026-11-*.ndjson.gz
+  $ rexi-live callers calls.ndjson --platform telegram --hit 3x --sort first --top 20
+  $ rexi-live callers a.ndjson b.ndjson -f csv > callers.csv     # two writers' captures, merged
+  $ rexi-live callers nats://127.0.0.1:4222 --since 7d --settled      # what the stream holds
+  $ rexi-live callers calls-*.ndjson.gz --settled --top 20 -f ids > ~/.config/rexi-live/top20.txt
+  $ rexi-live --caller-file ~/.config/rexi-live/top20.txt --min-callers 2   # follow them
+
+${DURATIONS} --horizon also takes 7d, 2w.
+Exit codes: 0 done, 2 usage (a bad value, a missing file), 3 NATS credentials rejected,
+4 a JetStream stream that cannot be reached (after --max-retries, default 3).`)
+    .action((sources: string[], flags: Flags) =>
+      setResult(import('./commands/callers.js').then((m) => m.default({ ...flags, sources }, environment))),
     );
 
   return program;

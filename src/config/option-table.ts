@@ -1,5 +1,5 @@
 import { Option, type Command } from 'commander';
-import { AUTH_CHOICES, COLOR_CHOICES, DEDUPE_CHOICES, FORMAT_CHOICES, LOG_LEVEL_CHOICES } from '../choices.js';
+import { AUTH_CHOICES, CALLER_SORT_CHOICES, CALLERS_FORMAT_CHOICES, COLOR_CHOICES, DEDUPE_CHOICES, FORMAT_CHOICES, LOG_LEVEL_CHOICES } from '../choices.js';
 
 /**
  * Every option, defined once: its flag, environment variable, config-file type, help text and the
@@ -13,7 +13,7 @@ import { AUTH_CHOICES, COLOR_CHOICES, DEDUPE_CHOICES, FORMAT_CHOICES, LOG_LEVEL_
  */
 
 /** The commands that take options from this table, in the order help and completion list them. */
-export const COMMANDS = ['tail', 'url', 'serve', 'demo', 'replay', 'top'] as const;
+export const COMMANDS = ['tail', 'url', 'serve', 'demo', 'replay', 'callers', 'top'] as const;
 
 export type CommandName = (typeof COMMANDS)[number];
 
@@ -56,8 +56,13 @@ export interface OptionDef {
   readonly commands: readonly CommandName[];
   /** The environment variable that sets it (below a flag, above the config file). */
   readonly env?: string;
-  /** Allowed values (case-insensitive in variables and the config file). */
-  readonly choices?: readonly string[];
+  /** Allowed values (case-insensitive in variables and the config file), or one list per command. */
+  readonly choices?: readonly string[] | Partial<Record<CommandName, readonly string[]>>;
+  /**
+   * Commands whose resolver checks the value against the choices itself: a bad value is then one
+   * line naming the flag (commander's own error adds a hint line).
+   */
+  readonly checkedBy?: readonly CommandName[];
   /**
    * The library's name for it (liveCalls' options), in the library's units: durations in ms
    * (`windowMs`), amounts in dollars. Absent: the CLI's alone.
@@ -73,15 +78,17 @@ export interface OptionDef {
 }
 
 const TAIL_LIKE = ['tail', 'demo', 'replay'] as const;
+/** Reading a capture or a stream: replay, and callers (which ranks what it reads). */
+const READING = ['tail', 'demo', 'replay', 'callers'] as const;
 /** What top reads as tail does (the service, NATS, --demo), through the same filters. */
-const TAIL_LIKE_TOP = ['tail', 'demo', 'replay', 'top'] as const;
+const READING_TOP = ['tail', 'demo', 'replay', 'callers', 'top'] as const;
 const LIVE = ['tail', 'demo'] as const;
 const LIVE_TOP = ['tail', 'demo', 'top'] as const;
 const CONNECT = ['tail', 'url', 'top'] as const;
-const ALL = ['tail', 'url', 'serve', 'demo', 'replay', 'top'] as const;
+const ALL = ['tail', 'url', 'serve', 'demo', 'replay', 'callers', 'top'] as const;
 /** Connecting to NATS: replay reads a nats:// URL too. */
-const ALL_BUT_SERVE = ['tail', 'url', 'demo', 'replay', 'top'] as const;
-const RETRYING = ['tail', 'demo', 'replay', 'top'] as const;
+const ALL_BUT_SERVE = ['tail', 'url', 'demo', 'replay', 'callers', 'top'] as const;
+const RETRYING = ['tail', 'demo', 'replay', 'callers', 'top'] as const;
 
 
 const def = <D extends OptionDef>(d: D): D => d;
@@ -132,7 +139,7 @@ export const OPTIONS = {
     help: 'config file (default: $XDG_CONFIG_HOME/rexi-live/config.json)',
     env: 'REXI_CONFIG',
     type: 'string',
-    commands: ['tail', 'url', 'demo', 'replay', 'top'],
+    commands: ['tail', 'url', 'demo', 'replay', 'callers', 'top'],
     noConfig: true,
   }),
 
@@ -147,6 +154,7 @@ export const OPTIONS = {
     help: {
       tail: 'give up (exit 4) after n retries in a row (default: forever)',
       replay: 'give up (exit 4) after n retries in a row (default: 3 for a nats:// source)',
+      callers: 'nats:// source: give up (exit 4) after n retries in a row (default: 3)',
     },
     type: 'number',
     commands: RETRYING,
@@ -166,24 +174,54 @@ export const OPTIONS = {
     library: 'maxMessageSize',
     group: 'Connection', ownIn: ['replay'],
     flags: '--max-message-size <size>',
-    help: { tail: 'close and reconnect on a larger frame (default: 1MiB)', demo: 'close and reconnect on a larger frame (default: 1MiB)', replay: 'skip (and count) a longer line (default: 1MiB)' },
+    help: {
+      tail: 'close and reconnect on a larger frame (default: 1MiB)',
+      demo: 'close and reconnect on a larger frame (default: 1MiB)',
+      replay: 'skip (and count) a longer line (default: 1MiB)',
+      callers: 'skip (and count) a longer line (default: 1MiB)',
+    },
     type: 'number',
-    commands: TAIL_LIKE_TOP,
+    commands: READING_TOP,
   }),
   compress: def({ group: 'Connection', flags: '--compress', help: 'offer permessage-deflate (off by default: it costs memory and CPU)', type: 'boolean', commands: LIVE_TOP }),
   allTypes: def({ group: 'Filters', flags: '--all-types', help: 'pass every JSON object through, not only NEW_SCAN calls', type: 'boolean', commands: TAIL_LIKE }),
 
   // Filters
-  caller: def({ library: 'caller', group: 'Filters', featured: true, flags: '--caller <name-or-id>', help: 'only calls by this caller (repeatable: any of them)', type: 'list', commands: TAIL_LIKE_TOP }),
-  excludeCaller: def({ library: 'excludeCaller', group: 'Filters', flags: '--exclude-caller <name-or-id>', help: 'drop calls by this caller (repeatable)', type: 'list', commands: TAIL_LIKE_TOP }),
-  platform: def({ library: 'platform', group: 'Filters', featured: true, flags: '--platform <name>', help: 'only this platform: telegram, discord, twitter (x is the same), ... (repeatable)', type: 'list', commands: TAIL_LIKE_TOP }),
-  minMcap: def({ library: 'minMcap', group: 'Filters', featured: true, flags: '--min-mcap <n>', help: 'market cap at least n dollars: 250000, 250k, 1.5M, 2b', type: 'number', commands: TAIL_LIKE_TOP }),
-  maxMcap: def({ library: 'maxMcap', group: 'Filters', flags: '--max-mcap <n>', help: 'market cap at most n dollars', type: 'number', commands: TAIL_LIKE_TOP }),
-  token: def({ library: 'token', group: 'Filters', flags: '--token <address>', help: 'only this token address (repeatable)', type: 'list', commands: TAIL_LIKE_TOP }),
-  symbol: def({ library: 'symbol', group: 'Filters', flags: '--symbol <sym>', help: 'only this token symbol (repeatable)', type: 'list', commands: TAIL_LIKE_TOP }),
+  caller: def({ library: 'caller', group: 'Filters', featured: true, flags: '--caller <name-or-id>', help: 'only calls by this caller (repeatable: any of them)', type: 'list', commands: READING_TOP }),
+  excludeCaller: def({ library: 'excludeCaller', group: 'Filters', flags: '--exclude-caller <name-or-id>', help: 'drop calls by this caller (repeatable)', type: 'list', commands: READING_TOP }),
+  platform: def({ library: 'platform', group: 'Filters', featured: true, flags: '--platform <name>', help: 'only this platform: telegram, discord, twitter (x is the same), ... (repeatable)', type: 'list', commands: READING_TOP }),
+  minMcap: def({ library: 'minMcap', group: 'Filters', featured: true, flags: '--min-mcap <n>', help: 'market cap at least n dollars: 250000, 250k, 1.5M, 2b', type: 'number', commands: READING_TOP }),
+  maxMcap: def({ library: 'maxMcap', group: 'Filters', flags: '--max-mcap <n>', help: 'market cap at most n dollars', type: 'number', commands: READING_TOP }),
+  token: def({ library: 'token', group: 'Filters', flags: '--token <address>', help: 'only this token address (repeatable)', type: 'list', commands: READING_TOP }),
+  callerFile: def({
+    group: 'Filters',
+    flags: '--caller-file <path>',
+    help: {
+      tail: 'only calls by the callers this file names, one name or id a line (# comments), with any --caller; a change is picked up within 5s',
+      demo: 'only calls by the callers this file names, one name or id a line (# comments), with any --caller; a change is picked up within 5s',
+      replay: 'only calls by the callers this file names, one name or id a line (# comments), with any --caller',
+      callers: 'only calls by the callers this file names, one name or id a line (# comments), with any --caller',
+    },
+    type: 'string',
+    commands: READING,
+  }),
+  symbol: def({ library: 'symbol', group: 'Filters', flags: '--symbol <sym>', help: 'only this token symbol (repeatable)', type: 'list', commands: READING_TOP }),
 
   // Output
-  format: def({ group: 'Output', featured: true, flags: '-f, --format <format>', help: 'lines (one row per call, fitted to a terminal), table or ndjson (default: lines on a terminal, ndjson otherwise)', type: 'string', choices: FORMAT_CHOICES, commands: TAIL_LIKE }),
+  format: def({
+    group: 'Output',
+    featured: true,
+    ownIn: ['callers'],
+    flags: '-f, --format <format>',
+    help: {
+      tail: 'lines (one row per call, fitted to a terminal), table or ndjson (default: lines on a terminal, ndjson otherwise)',
+      callers: 'table, ndjson, csv or ids (default: table on a terminal, ndjson otherwise)',
+    },
+    type: 'string',
+    choices: { tail: FORMAT_CHOICES, demo: FORMAT_CHOICES, replay: FORMAT_CHOICES, callers: CALLERS_FORMAT_CHOICES },
+    checkedBy: ['callers'],
+    commands: READING,
+  }),
   receivedAt: def({ group: 'Output', flags: '--received-at', help: 'ndjson: add "received_at" (ISO-8601 UTC) to each line', type: 'boolean', commands: TAIL_LIKE }),
   color: def({
     group: 'Output',
@@ -191,11 +229,11 @@ export const OPTIONS = {
     help: { tail: 'colour the human formats (default: auto; honours NO_COLOR, FORCE_COLOR)', top: 'colour the board (default: auto; honours NO_COLOR, FORCE_COLOR)' },
     type: 'string',
     choices: COLOR_CHOICES,
-    commands: TAIL_LIKE_TOP,
+    commands: ['tail', 'demo', 'replay', 'top'],
   }),
   output: def({ group: 'Output', featured: true, flags: '-o, --output <file>', help: 'append to a file; {date} and {hour} (UTC) in the name rotate it (no other {word}); a .gz name writes gzip', type: 'string', commands: TAIL_LIKE }),
   count: def({ group: 'Output', featured: true, flags: '-n, --count <n>', help: 'exit 0 after n lines were output', type: 'number', commands: TAIL_LIKE }),
-  duration: def({ group: 'Output', flags: '--duration <dur>', help: 'exit 0 after this long', type: 'number', commands: TAIL_LIKE_TOP }),
+  duration: def({ group: 'Output', flags: '--duration <dur>', help: 'exit 0 after this long', type: 'number', commands: ['tail', 'demo', 'replay', 'top'] }),
 
   // Signals: dedupe, state, multi-call, hooks. Validated together by stages/signal-options.ts;
   // --dedupe has no commander choices so a flag and a config value get the same message.
@@ -223,7 +261,7 @@ export const OPTIONS = {
     flags: '--state-max <n>',
     help: 'most keys, and most token windows and calls in them, held; the least recently seen are forgotten first (default: 100000)',
     type: 'number',
-    commands: TAIL_LIKE_TOP,
+    commands: ['tail', 'demo', 'replay', 'top'],
   }),
   minCallers: def({
     library: 'minCallers',
@@ -234,7 +272,7 @@ export const OPTIONS = {
       top: 'highlight a token in Heating up once n (2 or more) distinct callers called it within --window (default: 3)',
     },
     type: 'number',
-    commands: TAIL_LIKE_TOP,
+    commands: ['tail', 'demo', 'replay', 'top'],
   }),
   window: def({
     library: 'windowMs',
@@ -242,7 +280,7 @@ export const OPTIONS = {
     flags: '--window <dur>',
     help: { tail: 'the multi-call sliding window (default: 10m)', top: 'the Heating up sliding window (default: 10m)' },
     type: 'number',
-    commands: TAIL_LIKE_TOP,
+    commands: ['tail', 'demo', 'replay', 'top'],
   }),
   cooldown: def({ library: 'cooldownMs', group: 'Signals', flags: '--cooldown <dur>', help: 'after a signal, no new signal for that token for this long (default: --window)', type: 'number', commands: TAIL_LIKE }),
   withCalls: def({ library: 'withCalls', group: 'Signals', flags: '--with-calls', help: 'output the calls too, each signal after its trigger call (with --min-callers)', type: 'boolean', commands: TAIL_LIKE }),
@@ -289,9 +327,10 @@ export const OPTIONS = {
       demo: 'JetStream stream the --create-stream makes (default: REXI_CALLS)',
       replay: 'JetStream stream to read when the subject alone does not find it',
       top: 'JetStream stream to read when the subject alone does not find it',
+      callers: 'JetStream stream to read when the subject alone does not find it',
     },
     type: 'string',
-    commands: TAIL_LIKE_TOP,
+    commands: READING_TOP,
   }),
   replicas: def({ group: 'NATS', flags: '--replicas <n>', help: 'with --create-stream: replicas of the new stream, 1..5 (default: 1)', type: 'number', commands: LIVE }),
   retention: def({ group: 'NATS', flags: '--retention <dur>', help: 'with --create-stream: how long the new stream keeps messages (default: 7d)', type: 'number', commands: LIVE }),
@@ -301,9 +340,9 @@ export const OPTIONS = {
     flags: '--since <dur|time>',
     help: 'nats:// source: start with messages stored since then (e.g. 1h, 7d, 2026-12-01T07:00:00Z)',
     type: 'string',
-    commands: ['tail', 'replay', 'top'],
+    commands: ['tail', 'replay', 'callers', 'top'],
   }),
-  startSeq: def({ library: 'startSeq', group: 'NATS', ownIn: ['replay'], flags: '--start-seq <n>', help: 'nats:// source: start at this stream sequence', type: 'number', commands: ['tail', 'replay', 'top'] }),
+  startSeq: def({ library: 'startSeq', group: 'NATS', ownIn: ['replay', 'callers'], flags: '--start-seq <n>', help: 'nats:// source: start at this stream sequence', type: 'number', commands: ['tail', 'replay', 'callers', 'top'] }),
   durable: def({
     library: 'durable',
     group: 'NATS', ownIn: ['replay'],
@@ -312,16 +351,33 @@ export const OPTIONS = {
     type: 'string',
     commands: ['tail', 'replay'],
   }),
-  natsCreds: def({ library: 'natsCreds', group: 'NATS', flags: '--nats-creds <file>', help: 'NATS credentials file (user JWT and seed)', env: 'NATS_CREDS', type: 'string', commands: TAIL_LIKE_TOP }),
-  natsNkey: def({ library: 'natsNkey', group: 'NATS', flags: '--nats-nkey <file>', help: 'NATS nkey seed file', env: 'NATS_NKEY', type: 'string', commands: TAIL_LIKE_TOP }),
-  natsCa: def({ library: 'natsCa', group: 'NATS', flags: '--nats-ca <file>', help: 'CA certificate(s) to verify the NATS server (implies TLS)', env: 'NATS_CA', type: 'string', commands: TAIL_LIKE_TOP }),
-  natsCert: def({ library: 'natsCert', group: 'NATS', flags: '--nats-cert <file>', help: 'client certificate for NATS TLS (with --nats-key; implies TLS)', env: 'NATS_CERT', type: 'string', commands: TAIL_LIKE_TOP }),
-  natsKey: def({ library: 'natsKey', group: 'NATS', flags: '--nats-key <file>', help: 'private key of --nats-cert', env: 'NATS_KEY', type: 'string', commands: TAIL_LIKE_TOP }),
+  natsCreds: def({ library: 'natsCreds', group: 'NATS', flags: '--nats-creds <file>', help: 'NATS credentials file (user JWT and seed)', env: 'NATS_CREDS', type: 'string', commands: READING_TOP }),
+  natsNkey: def({ library: 'natsNkey', group: 'NATS', flags: '--nats-nkey <file>', help: 'NATS nkey seed file', env: 'NATS_NKEY', type: 'string', commands: READING_TOP }),
+  natsCa: def({ library: 'natsCa', group: 'NATS', flags: '--nats-ca <file>', help: 'CA certificate(s) to verify the NATS server (implies TLS)', env: 'NATS_CA', type: 'string', commands: READING_TOP }),
+  natsCert: def({ library: 'natsCert', group: 'NATS', flags: '--nats-cert <file>', help: 'client certificate for NATS TLS (with --nats-key; implies TLS)', env: 'NATS_CERT', type: 'string', commands: READING_TOP }),
+  natsKey: def({ library: 'natsKey', group: 'NATS', flags: '--nats-key <file>', help: 'private key of --nats-cert', env: 'NATS_KEY', type: 'string', commands: READING_TOP }),
 
-  // Diagnostics
-  logLevel: def({ group: 'Logging', flags: '--log-level <level>', help: 'stderr diagnostics (default: info)', type: 'string', choices: LOG_LEVEL_CHOICES, commands: ALL }),
-  quiet: def({ group: 'Logging', flags: '-q, --quiet', help: 'warnings and errors only', type: 'boolean', commands: ALL }),
-  verbose: def({ group: 'Logging', flags: '-v, --verbose', help: 'debug diagnostics', type: 'boolean', commands: ALL }),
+  // callers: the caller board (stages/caller-board.ts), resolved by config/callers.ts
+  horizon: def({ group: 'own', flags: '--horizon <dur>', help: 'how long after a call later sightings count, and a repeat is a repeat (default: 24h)', type: 'number', commands: ['callers', 'top'] }),
+  hit: def({ group: 'own', flags: '--hit <multiple>', help: 'a call is a hit when its observed peak is at least this multiple of its market cap: 2, 2x, 1.5x; above 1 (default: 2x)', type: 'string', commands: ['callers', 'top'] }),
+  minCalls: def({
+    group: 'own',
+    flags: '--min-calls <n>',
+    help: { callers: 'rank only callers with at least n calls (default: 5)', top: 'rank only callers with at least n calls (default: 1)' },
+    type: 'number',
+    commands: ['callers', 'top'],
+  }),
+  sort: def({
+    group: 'own',
+    flags: '--sort <key>',
+    help: 'score (default), hit-rate, median, calls, first: descending; lead: ascending',
+    type: 'string',
+    choices: CALLER_SORT_CHOICES,
+    checkedBy: ['callers'],
+    commands: ['callers'],
+  }),
+  top: def({ group: 'own', flags: '--top <n>', help: 'keep the first n callers of the ranking', type: 'number', commands: ['callers'] }),
+  settled: def({ group: 'own', flags: '--settled', help: 'count only calls whose horizon has passed (open calls still serve as later sightings)', type: 'boolean', commands: ['callers'] }),
 
   // top: the live board
   demo: def({ group: 'own', flags: '--demo', help: 'show the embedded feed (with --rate and --seed) instead of the service', type: 'boolean', commands: ['top'], noConfig: true }),
@@ -333,16 +389,11 @@ export const OPTIONS = {
     commands: ['top'],
     noConfig: true,
   }),
-  // The caller board's: the same entries as `callers` has (its branch adds 'callers' to them).
-  horizon: def({ group: 'own', flags: '--horizon <dur>', help: 'how long after a call later sightings count, and a repeat is a repeat (default: 24h)', type: 'number', commands: ['top'] }),
-  hit: def({
-    group: 'own',
-    flags: '--hit <multiple>',
-    help: 'a call is a hit when its observed peak is at least this multiple of its market cap: 2, 2x, 1.5x; above 1 (default: 2x)',
-    type: 'string',
-    commands: ['top'],
-  }),
-  minCalls: def({ group: 'own', flags: '--min-calls <n>', help: { top: 'rank only callers with at least n calls (default: 1)' }, type: 'number', commands: ['top'] }),
+
+  // Diagnostics
+  logLevel: def({ group: 'Logging', flags: '--log-level <level>', help: 'stderr diagnostics (default: info)', type: 'string', choices: LOG_LEVEL_CHOICES, commands: ALL }),
+  quiet: def({ group: 'Logging', flags: '-q, --quiet', help: 'warnings and errors only', type: 'boolean', commands: ALL }),
+  verbose: def({ group: 'Logging', flags: '-v, --verbose', help: 'debug diagnostics', type: 'boolean', commands: ALL }),
 
   // Running unattended
   metrics: def({
@@ -412,6 +463,13 @@ function helpOf(d: OptionDef, command: CommandName): string {
   return d.env ? `${text} (env ${d.env})` : text;
 }
 
+/** The values an option takes in `command`, if it takes one of a few words. */
+export function choicesOf(d: OptionDef, command: CommandName): readonly string[] | undefined {
+  if (d.choices === undefined || Array.isArray(d.choices)) return d.choices as readonly string[] | undefined;
+  return (d.choices as Partial<Record<CommandName, readonly string[]>>)[command];
+}
+
+
 function groupOf(d: OptionDef, command: CommandName): HelpGroup {
   return d.ownIn?.includes(command) ? 'own' : d.group;
 }
@@ -431,7 +489,8 @@ export function addOptions(cmd: Command, command: CommandName): Command {
     if (d.type === 'list') option.argParser(collect);
     // A flag's choices are checked by commander, as users of commander tools expect; the same
     // values from a variable or the config file are checked where they are resolved.
-    if (d.choices) option.choices(d.choices);
+    const choices = choicesOf(d, command);
+    if (choices && !d.checkedBy?.includes(command)) option.choices(choices);
     cmd.addOption(option);
   }
   return cmd;

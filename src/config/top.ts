@@ -5,7 +5,8 @@ import type { FilterSpec } from '../stages/filter.js';
 import { loadConfig, oneOf, resolveFilter, resolveLog, resolveStream, Settings, type Environment, type Flags, type LoadedConfig, type LogOptions, type StreamOptions } from './options.js';
 import { unknownConfigKeys } from './config-file.js';
 import type { OptionKey } from './option-table.js';
-import { parseCount, parseDuration } from './units.js';
+import { parseAge, parseCount, parseDuration } from './units.js';
+import { DEFAULT_HIT, DEFAULT_HORIZON_MS, parseHit } from './callers.js';
 
 /**
  * top's settings: what it reads as tail does (connection, filters, --duration), and the board's
@@ -46,7 +47,8 @@ export interface TopOptions {
   demo: boolean;
 }
 
-export const TOP_DEFAULTS = { window: '10m', minCallers: 3, horizonMs: 24 * 3_600_000, hit: 2, minCalls: 1 } as const;
+/** top's own defaults; the caller board's --horizon and --hit are those of `callers`. */
+export const TOP_DEFAULTS = { window: '10m', minCallers: 3, minCalls: 1 } as const;
 
 export function resolveTop(flags: Flags, environment: Environment): TopOptions {
   const config = loadConfig(flags.config, environment);
@@ -74,6 +76,7 @@ export function resolveTop(flags: Flags, environment: Environment): TopOptions {
     return v === undefined ? fallback : parseCount(v.value, v.source, min);
   };
   const hitSetting = s.get('hit');
+  const horizon = s.get('horizon');
   const duration = s.get('duration');
   const history = Array.isArray(flags.history) ? flags.history.map(String) : [];
 
@@ -91,19 +94,11 @@ export function resolveTop(flags: Flags, environment: Environment): TopOptions {
       windowText: s.get('window')?.value.trim() ?? TOP_DEFAULTS.window,
       minCallers: count('minCallers', 2, TOP_DEFAULTS.minCallers),
       stateMax: count('stateMax', 1, DEFAULT_STATE_MAX),
-      horizonMs: positive('horizon', TOP_DEFAULTS.horizonMs),
-      hit: hitSetting === undefined ? TOP_DEFAULTS.hit : parseMultiple(hitSetting.value, hitSetting.source),
+      horizonMs: horizon === undefined ? DEFAULT_HORIZON_MS : parseAge(horizon.value, horizon.source),
+      hit: hitSetting === undefined ? DEFAULT_HIT : parseHit(hitSetting.value, hitSetting.source),
       minCalls: count('minCalls', 1, TOP_DEFAULTS.minCalls),
     },
     history,
     demo,
   };
-}
-
-/** `2`, `2x`, `1.5x` (or `×`): a multiple above 1. */
-export function parseMultiple(text: string, source: string): number {
-  const m = /^(\d+(?:\.\d+)?|\.\d+)\s*[x×]?$/i.exec(String(text).trim());
-  const n = m ? Number(m[1]) : NaN;
-  if (!(n > 1) || !Number.isFinite(n)) throw usageError(`${source}: '${text}' is not a multiple above 1 (use e.g. 2, 2x, 1.5x)`);
-  return n;
 }

@@ -17,11 +17,17 @@ export interface CaptureInput {
   close(): void;
 }
 
+/** A capture file: its size and how many of its bytes (compressed, if gzip) were read so far. */
+export interface CaptureFileInput extends CaptureInput {
+  readonly size: number;
+  bytesRead(): number;
+}
+
 /**
  * Opens a capture file, synchronously, so a missing file or a directory is a usage error (exit 2)
  * before anything is written or served. `what` names what the path came from: `replay`, `--replay`.
  */
-export function openCaptureFile(file: string, what: string): CaptureInput {
+export function openCaptureFile(file: string, what: string): CaptureFileInput {
   let fd: number;
   try {
     fd = fs.openSync(file, 'r');
@@ -30,11 +36,13 @@ export function openCaptureFile(file: string, what: string): CaptureInput {
     const reason = (err as Error).message.replace(/, \w+ '.*'$/, '');
     throw usageError(`${what}: cannot read '${file}': ${reason}`);
   }
-  if (fs.fstatSync(fd).isDirectory()) {
+  const stat = fs.fstatSync(fd);
+  if (stat.isDirectory()) {
     fs.closeSync(fd);
     throw usageError(`${what}: '${file}' is a directory, not a capture file`);
   }
-  return captureInput(fs.createReadStream('', { fd, highWaterMark: 256 * 1024 }), `${what} '${file}'`);
+  const stream = fs.createReadStream('', { fd, highWaterMark: 256 * 1024 });
+  return { ...captureInput(stream, `${what} '${file}'`), size: stat.size, bytesRead: () => stream.bytesRead };
 }
 
 /** A capture arriving on a stream (stdin): gzip or plain, told apart as a file's are. */

@@ -10,6 +10,11 @@ import type { Stage } from '../pipeline/stage.js';
 export interface FilterSpec {
   /** `--caller`: the caller's name or id equals one of them. */
   callers: string[];
+  /**
+   * `--caller-file`: more callers, OR-ed with `callers`, whose list a running filter follows when
+   * it is replaced (a reloaded file).
+   */
+  callerList?: CallerList;
   /** `--exclude-caller`: drops calls whose caller name or id equals one of them. */
   excludeCallers: string[];
   /** `--platform`: the caller's platform equals one of them. */
@@ -24,6 +29,35 @@ export interface FilterSpec {
 }
 
 type CallTest = (call: Call) => boolean;
+
+/**
+ * A list of callers that can be replaced while a filter runs: the filter reads `set` for each call
+ * (one property load), and a replacement builds the new set once, off the hot path.
+ */
+export class CallerList {
+  private current: ReadonlySet<string>;
+  private count: number;
+
+  constructor(values: readonly string[]) {
+    this.current = callerSet(values);
+    this.count = new Set(values.map((v) => v.toLowerCase())).size;
+  }
+
+  /** The names and ids, lower-cased (and big numeric ids in their rounded form too). */
+  get set(): ReadonlySet<string> {
+    return this.current;
+  }
+
+  /** How many distinct callers the list names. */
+  get size(): number {
+    return this.count;
+  }
+
+  replace(values: readonly string[]): void {
+    this.current = callerSet(values);
+    this.count = new Set(values.map((v) => v.toLowerCase())).size;
+  }
+}
 
 /**
  * The predicate for `spec`, or undefined when no filter is set so the hot path skips the stage.
@@ -44,9 +78,12 @@ export function compileFilter(spec: FilterSpec): ((m: Message) => boolean) | und
     const platforms = withAliases(lowerSet(spec.platforms));
     tests.push((call) => hasText(platforms, call.caller.platform));
   }
-  if (spec.callers.length > 0) {
+  const list = spec.callerList;
+  if (spec.callers.length > 0 || list !== undefined) {
     const callers = callerSet(spec.callers);
-    tests.push((call) => isCaller(callers, call.caller));
+    if (list === undefined) tests.push((call) => isCaller(callers, call.caller));
+    else if (callers.size === 0) tests.push((call) => isCaller(list.set, call.caller));
+    else tests.push((call) => isCaller(callers, call.caller) || isCaller(list.set, call.caller));
   }
   if (spec.excludeCallers.length > 0) {
     const excluded = callerSet(spec.excludeCallers);

@@ -8,7 +8,7 @@
  *   npm run bench -- --json out.json      also write the results as JSON (`--json -`: to stdout, after the table)
  *   npm run bench -- --profile            also run -f ndjson and -f lines once each under --cpu-prof and
  *                                         print their self time by function and by area
- *   npm run bench -- --only throughput,latency,memory,startup,nats,top   run some phases only
+ *   npm run bench -- --only throughput,latency,memory,startup,nats,callers,top   run some phases only
  *   npm run bench -- --rounds 3 --count 300000 --table-count 50000
  *   npm run bench -- --before ../old-checkout   also run that (built) checkout's CLI as "before" rows in
  *                                         the same rounds: -f ndjson, filtered, lines, table, the stages, latency
@@ -34,6 +34,9 @@
  *               publisher with the same window, feed → publish → tail --url nats:// latency, and the
  *               peak RSS of a publisher whose NATS is down for 30 s while the feed keeps sending.
  *
+ *   callers     (callers.mjs) `rexi-live callers` over a month of calls (1,000,000) against `replay -f ndjson`
+ *               of the same file, alternating in the same rounds: speed ratio and peak RSS.
+ *
  * rexi-live runs as `node bin/rexi-live.js --url ws://127.0.0.1:PORT/...?run=ID -n N -q --no-retry
  * -f ...` (--no-retry only so that it can never outlive a dead feed), stdout piped into the bench.
  *
@@ -51,6 +54,7 @@ import { countLines, latencyLines, nowUs, pollProc, throttledLines } from './cou
 import { FILTER_ARGS, MATCH_EVERY } from './pool.mjs';
 import { formatProfile, summariseProfile } from './profile.mjs';
 import { natsErrors, natsPhase, natsReport } from './nats.mjs';
+import { callersErrors, callersPhase, callersReport } from './callers.mjs';
 import { topErrors, topPhase, topReport } from './top.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -112,7 +116,7 @@ const CFG = {
   memorySeconds: quick ? 4 : 12,
   startupReps: quick ? 5 : 15,
 };
-const PHASES = ['throughput', 'latency', 'memory', 'startup', 'nats', 'top'];
+const PHASES = ['throughput', 'latency', 'memory', 'startup', 'nats', 'callers', 'top'];
 const only = opts.only === undefined ? PHASES : opts.only.split(',').map((p) => p.trim());
 for (const p of only) {
   if (!PHASES.includes(p)) {
@@ -878,6 +882,7 @@ function report(results) {
     out.push('');
   }
   if (results.nats) out.push(natsReport(results.nats, { table, fmtInt, fmtMs, fmtX, verdict }));
+  if (results.callers) out.push(callersReport(results.callers, { table, fmtInt, fmtX, verdict }));
   if (results.top) out.push(topReport(results.top, { table, verdict }));
   for (const p of profile ?? []) {
     if (p.error) out.push(`PROFILE  ${p.label}: ERROR ${p.error}`);
@@ -927,6 +932,13 @@ async function main() {
       results.errors.push(`nats: ${err.message}`);
     }
   }
+  if (only.includes('callers')) {
+    try {
+      results.callers = await callersPhase({ log, track, childEnv, scratch, CLI, quick, rounds: CFG.rounds });
+    } catch (err) {
+      results.errors.push(`callers: ${err.message}`);
+    }
+  }
   if (only.includes('top')) results.top = await topPhase({ cli: CLI, log, quick });
   if (opts.profile) results.profile = await profilePhase(feed);
   feed.stop();
@@ -937,6 +949,7 @@ async function main() {
   results.errors.push(...(results.startup?.errors ?? []).map((e) => `start-up: ${e}`));
   for (const p of results.profile ?? []) if (p.error) results.errors.push(`profile ${p.variant}: ${p.error}`);
   results.errors.push(...natsErrors(results.nats));
+  results.errors.push(...callersErrors(results.callers));
   results.errors.push(...topErrors(results.top));
   results.totalSeconds = (Date.now() - t0) / 1000;
 

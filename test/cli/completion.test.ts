@@ -4,7 +4,7 @@ import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { buildProgram } from '../../src/cli/main.js';
 import { commandsOf, completionScript, flagsOf, type CommandInfo } from '../../src/cli/completion.js';
-import { COMMANDS, OPTIONS, type OptionDef } from '../../src/config/option-table.js';
+import { choicesOf, COMMANDS, OPTIONS, type OptionDef } from '../../src/config/option-table.js';
 import { BASH, FISH, itWith, ZSH } from '../support/tools.js';
 import { tmpdirs } from '../support/tmp.js';
 
@@ -47,7 +47,7 @@ describe('the completion scripts are written from the option table', () => {
       for (const d of entries) {
         const long = longOf(d);
         expect(text, `${shell}: ${long}`).toContain(shell === 'fish' ? `-l ${long.slice(2)}` : long);
-        for (const value of d.choices ?? d.complete ?? []) expect(text, `${shell}: ${long} ${value}`).toContain(value);
+        for (const value of d.commands.flatMap((c) => choicesOf(d, c) ?? d.complete ?? [])) expect(text, `${shell}: ${long} ${value}`).toContain(value);
       }
       for (const c of commands) expect(text, `${shell}: ${c.name}`).toContain(c.name);
     }
@@ -77,9 +77,9 @@ describe('bash, driving the completion function', () => {
     expect(bashComplete(['rexi-live', 're'])).toEqual(['replay']);
     expect(bashComplete(['rexi-live', 'completion', ''])).toEqual(['bash', 'fish', 'zsh']);
     for (const d of entries) {
-      const values = d.choices ?? d.complete;
-      if (values === undefined) continue;
       const command = d.commands[0]!;
+      const values = choicesOf(d, command) ?? d.complete;
+      if (values === undefined) continue;
       expect(bashComplete(['rexi-live', command, longOf(d), '']), longOf(d)).toEqual([...values].sort());
     }
     // The named ones of the SPEC, with short flags and --flag=value.

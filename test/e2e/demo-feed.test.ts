@@ -1,4 +1,4 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
@@ -49,8 +49,12 @@ describe('demo: a feed with token lifecycles', () => {
 });
 
 describe("the README's caller filters", () => {
-  const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
-  /** Each README line that filters by caller, as its filter flags and values. */
+  // The README leads with the newcomer's path; the reference it links to lives in docs/.
+  const docs = new URL('../../docs/', import.meta.url);
+  const readme = [new URL('../../README.md', import.meta.url), ...readdirSync(docs).filter((f) => f.endsWith('.md')).map((f) => new URL(f, docs))]
+    .map((file) => readFileSync(file, 'utf8'))
+    .join('\n');
+  /** Each line of the README or docs/ that filters by caller, as its filter flags and values. */
   const examples = readme
     .split('\n')
     .filter((line) => /^\s*rexi-live\b.*--caller /.test(line))

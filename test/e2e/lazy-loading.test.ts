@@ -47,6 +47,21 @@ describe('heavy modules are loaded only when used', () => {
       expect(loaded).not.toContain('react');
     }
   });
+
+  it('callers loads the table only for -f table, and the progress bar never when stderr is not a terminal', () => {
+    expect(packagesLoaded(['callers', '--help'])).toEqual(['commander']);
+    const file = path.join(tmpdir(), 'calls.ndjson');
+    fs.writeFileSync(file, '{"type":"NEW_SCAN","data":{"token_address":"A","caller":{"id":"c"},"price_data":{"market_cap":1}}}\n');
+    for (const format of ['ndjson', 'csv', 'ids']) {
+      const loaded = packagesLoaded(['callers', file, '-f', format, '--min-calls', '1', '-q']);
+      expect(loaded, format).toContain('pino');
+      for (const heavy of ['chalk', 'cli-table3', 'cli-progress', 'pino-pretty', 'ws', 'https-proxy-agent']) expect(loaded, format).not.toContain(heavy);
+      expect(loaded.filter((p) => p.startsWith('@nats-io/')), format).toEqual([]);
+    }
+    const table = packagesLoaded(['callers', file, '-f', 'table', '--min-calls', '1', '-q']);
+    expect(table).toContain('cli-table3');
+    expect(table).not.toContain('cli-progress');
+  });
 });
 
 /** The same, for a run that needs a server of this process to answer: spawned without blocking. */

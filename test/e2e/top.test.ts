@@ -56,7 +56,7 @@ describe('top: stdout must be a terminal', () => {
   it('bad options are usage errors (exit 2) before the terminal is looked at', async () => {
     const cases = [
       [['top', '--rate', '5'], /--rate goes with --demo/],
-      [['top', '--demo', '--hit', '1'], /--hit: '1' is not a multiple above 1/],
+      [['top', '--demo', '--hit', '1'], /--hit: '1' must be above 1/],
       [['top', '--demo', '--min-callers', '1'], /--min-callers/],
       [['top', '--demo', '--history', '/nonexistent/calls.ndjson'], /--history: cannot read/],
       [['top', '--demo', '--since', '1h'], /--since goes with a nats:\/\/ source/],

@@ -10,6 +10,8 @@ import { runTail } from '../tail-source.js';
 import { withMetrics } from '../run-pipeline.js';
 import { resolveMetrics } from '../../config/metrics.js';
 import { announce } from '../status-log.js';
+import { resolveCallerFile } from '../../config/caller-file.js';
+import { followCallerFile } from '../caller-file-watch.js';
 
 /**
  * demo: the embedded feed on a free loopback port, tailed in the same process with any tail option.
@@ -17,6 +19,8 @@ import { announce } from '../status-log.js';
  */
 export default async function demoCommand(flags: Flags, environment: Environment): Promise<Ending> {
   const base = resolveTail(flags, environment);
+  const callerFile = resolveCallerFile(flags, base.config);
+  if (callerFile !== undefined) base.filter.callerList = callerFile.list;
   const { publish } = resolveNats(flags, base.config, environment, 'demo', undefined);
   const options = { ...base, publish };
   await checkNatsFiles([publish?.target]);
@@ -28,6 +32,7 @@ export default async function demoCommand(flags: Flags, environment: Environment
   // The feed's own connect/disconnect lines are noise in a demo; its warnings and debug are not.
   const feedLevel = options.log.level === 'info' ? 'warn' : options.log.level;
   const server = await startFeedServer({ ...feed, host: '127.0.0.1', keys: [key], logger: logger.child({ feed: 'demo' }, { level: feedLevel }) });
+  const stopFollowing = followCallerFile(callerFile, logger);
   try {
     const auth = resolveAuth(options.settings);
     const endpoint = buildEndpoint({ url: { value: server.url, source: 'demo' }, apiKey: { value: key, source: 'demo' }, auth, insecure: false });
@@ -37,6 +42,7 @@ export default async function demoCommand(flags: Flags, environment: Environment
       runTail(options, { endpoint, keyHint: 'the demo key', proxy: undefined }, { logger, stdout: process.stdout, environment, watch }),
     );
   } finally {
+    stopFollowing();
     await server.close();
   }
 }

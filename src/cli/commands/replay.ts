@@ -9,6 +9,7 @@ import { logStatuses } from '../status-log.js';
 import { checkNatsFiles } from '../nats-run.js';
 import { runNatsRead } from '../run-pipeline.js';
 import { ONE_SHOT_MAX_RETRIES } from '../../config/one-shot.js';
+import { resolveCallerFile } from '../../config/caller-file.js';
 
 /**
  * replay: a capture rendered with the same filters, stages and formats as tail, and the same ways
@@ -19,6 +20,9 @@ import { ONE_SHOT_MAX_RETRIES } from '../../config/one-shot.js';
 export default async function replayCommand(flags: Flags, environment: Environment): Promise<Ending> {
   const file = String(flags.file);
   const options = resolveTail(flags, environment, isNatsUrl(file) ? { maxRetries: ONE_SHOT_MAX_RETRIES } : {});
+  // A replay is one pass: the list is read once, not followed.
+  const callerFile = resolveCallerFile(flags, options.config);
+  if (callerFile !== undefined) options.filter.callerList = callerFile.list;
   const { read } = resolveNats(flags, options.config, environment, 'replay', isNatsUrl(file) ? { value: file, source: 'replay', layer: 0 } : undefined);
   if (read !== undefined) {
     await checkNatsFiles([read.target]);
