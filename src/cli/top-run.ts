@@ -8,8 +8,10 @@ import type { Output } from '../pipeline/output.js';
 import { pump, type Pipeline } from '../pipeline/pump.js';
 import type { Source } from '../pipeline/source.js';
 import type { StatusListener } from '../stream/status.js';
-import { CaptureSource } from '../sources/capture.js';
-import type { CaptureInput } from '../sources/capture-input.js';
+import type { CaptureFileInput } from '../sources/capture-input.js';
+import { captureCalls } from '../sources/timed-calls.js';
+import { mergeByTime } from '../sources/merge-by-time.js';
+import type { Progress } from './progress.js';
 import { compileFilter, createFilterStage } from '../stages/filter.js';
 import { createCallerBoard } from '../stages/caller-board.js';
 import { TopState } from '../stages/top-state.js';
@@ -32,7 +34,9 @@ export interface TopRun {
   options: TopOptions;
   /** stderr's logger: used before the board is up and after it is gone. */
   logger: Logger;
-  history: Array<{ file: string; input: CaptureInput }>;
+  history: Array<{ file: string; input: CaptureFileInput }>;
+  /** The bar shows only on a terminal. */
+  stderrIsTTY: boolean;
   /** The source as the header shows it (redacted). */
   source: string;
   open(onStatus: StatusListener, runLogger: Logger, watch: RunWatch | undefined): Source | Promise<Source>;
@@ -156,22 +160,37 @@ export async function runTop(run: TopRun): Promise<Ending> {
   return signal !== undefined ? { signal } : {};
 }
 
-/** --history: each capture, through the filters, into the caller board only. */
+/**
+ * --history: the captures, through the filters, merged by time as `callers` reads them (so their
+ * order on the command line does not matter), into the caller board only; with `callers`' progress
+ * bar on a terminal.
+ */
 async function readHistory(run: TopRun, state: TopState): Promise<void> {
   if (run.history.length === 0) return;
-  const test = compileFilter(run.options.filter);
-  for (const { file, input } of run.history) {
-    const source = new CaptureSource(input, { allTypes: false, maxLength: run.options.stream.maxMessageSize });
-    let calls = 0;
-    for await (const batch of source) {
-      for (const m of batch) {
-        if (m.kind !== 'call' || (test !== undefined && !test(m))) continue;
-        state.addHistory(m);
-        calls++;
-      }
-    }
-    run.logger.info(`--history: ${calls} calls from '${file}'`);
+  const { options, logger } = run;
+  const keep = compileFilter(options.filter);
+  const files = run.history.map((h) => h.input);
+  const several = files.length > 1;
+  let progress: Progress | undefined;
+  if (run.stderrIsTTY && ['trace', 'debug', 'info'].includes(options.log.level)) {
+    const { startProgress } = await import('./progress.js');
+    const total = files.reduce((sum, f) => sum + f.size, 0);
+    progress = await startProgress(process.stderr, total, () => files.reduce((sum, f) => sum + f.bytesRead(), 0));
   }
+  const sources = run.history.map(({ file, input }) => captureCalls(input, { keep, maxLength: options.stream.maxMessageSize, ...(several && { name: file }) }));
+  let calls = 0;
+  try {
+    for await (const { items, times } of mergeByTime(sources)) {
+      for (let i = 0; i < items.length; i++) state.addHistory(items[i]!, times[i]!);
+      calls += items.length;
+    }
+  } finally {
+    progress?.stop();
+    await Promise.all(sources.map((s) => s.close().catch(() => undefined)));
+  }
+  const skipped = sources.reduce((sum, s) => sum + Object.values(s.counts.skipped).reduce((a, b) => a + b, 0), 0);
+  const filtered = sources.reduce((sum, s) => sum + s.filtered(), 0);
+  logger.info(`--history: ${calls} calls from ${files.length} file${several ? 's' : ''} (filtered ${filtered}, skipped ${skipped})`);
 }
 
 /** The board as the pipeline's one output: never behind, never gone. */

@@ -159,14 +159,17 @@ describe.skipIf(!HAS_TMUX)('top in a real terminal (tmux)', { timeout: 45_000 },
         type: 'NEW_SCAN',
         data: { token_address: `HistTok${i}`, token_symbol: `H${i}`, timestamp: 1_764_000_000 + i, caller: { id: 'hist', name: 'Old Hand', platform: 'telegram' }, price_data: { market_cap: 100_000 } },
       });
-    fs.writeFileSync(file, [1, 2, 3].map(line).join('\n') + '\n');
+    // Two captures, the later one named first: read merged by time, as callers reads them.
+    const earlier = path.join(dir, 'earlier.ndjson');
+    fs.writeFileSync(file, [4, 5, 6].map(line).join('\n') + '\n');
+    fs.writeFileSync(earlier, [1, 2].map(line).join('\n') + '\n');
     try {
-      const s = tmux.start(command(['top', '--demo', '--rate', '5', '--history', file]));
+      const s = tmux.start(command(['top', '--demo', '--rate', '5', '--history', file, earlier]));
       const board = await tmux.waitFor(s, (t) => boardUp(t) && t.includes('Old Hand'));
-      expect(board).toMatch(/Old Hand\s+telegram\s+3 /);
+      expect(board).toMatch(/Old Hand\s+telegram\s+5 /);
       tmux.keys(s, 'q');
       const after = await tmux.waitFor(s, (t) => /EXIT=0/.test(t));
-      expect(after).toMatch(/--history: 3 calls from/);
+      expect(after).toMatch(/--history: 5 calls from 2 files/);
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }

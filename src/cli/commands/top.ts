@@ -15,7 +15,7 @@ import { resolveMetrics } from '../../config/metrics.js';
 import { resolveTop, type TopOptions } from '../../config/top.js';
 import type { Source } from '../../pipeline/source.js';
 import type { StatusListener } from '../../stream/status.js';
-import { openCaptureFile, type CaptureInput } from '../../sources/capture-input.js';
+import { openCaptureFile, type CaptureFileInput } from '../../sources/capture-input.js';
 import type { Ending } from '../run.js';
 import { serveOptions } from './serve.js';
 
@@ -33,7 +33,7 @@ export default async function topCommand(flags: Flags, environment: Environment)
   const target = options.demo || read !== undefined ? undefined : resolveTarget(options.settings, { env: environment.env });
   const metrics = resolveMetrics(flags, options.config);
   // Every --history file opened now: a missing one is a usage error before anything connects.
-  const history: Array<{ file: string; input: CaptureInput }> = [];
+  const history: Array<{ file: string; input: CaptureFileInput }> = [];
   try {
     for (const file of options.history) history.push({ file, input: openCaptureFile(file, '--history') });
     if (!environment.stdoutIsTTY) {
@@ -61,7 +61,7 @@ async function start(
   environment: Environment,
   options: TopOptions,
   logger: Logger,
-  history: Array<{ file: string; input: CaptureInput }>,
+  history: Array<{ file: string; input: CaptureFileInput }>,
   runTop: RunTop,
   read: NatsReadOptions | undefined,
   target: ConnectTarget | undefined,
@@ -75,6 +75,7 @@ async function start(
       logger,
       history,
       env: environment.env,
+      stderrIsTTY: environment.stderrIsTTY,
       source: read.target.display,
       open: async (onStatus, runLogger, watch) => {
         // Opening connects (and finds the stream): the link is up once it returns.
@@ -92,6 +93,7 @@ async function start(
     logger,
     history,
     env: environment.env,
+    stderrIsTTY: environment.stderrIsTTY,
     source: service.endpoint.display,
     open: (onStatus, runLogger) => openReader(options.stream, service, runLogger, onStatus),
     hint: (err) => withHint(err, service),
@@ -106,7 +108,7 @@ async function runDemo(
   environment: Environment,
   options: TopOptions,
   logger: Logger,
-  history: Array<{ file: string; input: CaptureInput }>,
+  history: Array<{ file: string; input: CaptureFileInput }>,
   runTop: RunTop,
 ): Promise<Ending> {
   const feed = serveOptions({ rate: flags.rate, seed: flags.seed, port: '0' }, { ...environment, env: {} });
@@ -124,6 +126,7 @@ async function runDemo(
       logger,
       history,
       env: environment.env,
+      stderrIsTTY: environment.stderrIsTTY,
       source: `demo ${endpoint.display} (${feed.rate} calls/s)`,
       open: (onStatus: StatusListener, runLogger: Logger): Promise<Source> => openReader(options.stream, target, runLogger, onStatus),
       hint: (err) => err,
