@@ -132,6 +132,7 @@ export async function runTop(run: TopRun): Promise<Ending> {
       writeTerminal: (sequence: string) => process.stdout.write(sequence),
       notice: () => kept.notice(Date.now()),
     }),
+    // Not Ink's incrementalRendering: it garbles this board (lines repeated, others gone) in tmux.
     { stdout: process.stdout, stdin: process.stdin, stderr: process.stderr, exitOnCtrlC: false, patchConsole: false },
   );
 
