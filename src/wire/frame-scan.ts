@@ -310,13 +310,7 @@ export function scanFrame(buf: Buffer, out: ScanResult): ScanKind {
   let hasToken = false;
 
   value: for (;;) {
-    if (p < n && buf[p]! <= 0x20) {
-      const q = skipSpace(buf, p, n);
-      if (q !== p) {
-        whitespace = true;
-        p = q;
-      }
-    }
+    if (p < n && buf[p]! <= 0x20) { const q = skipSpace(buf, p, n); whitespace ||= q !== p; p = q; }
     if (p >= n) return notJson(out);
     c = buf[p]!;
 
@@ -388,13 +382,7 @@ export function scanFrame(buf: Buffer, out: ScanResult): ScanKind {
         } else if (depth === 2 ? dataOpen : depth === 3 && inner !== INNER_NONE) {
           role = memberRole(buf, start, end, escaped, depth === 2 ? LEVEL_DATA : inner, fields);
         }
-        if (p < n && buf[p]! <= 0x20) {
-          const q = skipSpace(buf, p, n);
-          if (q !== p) {
-            whitespace = true;
-            p = q;
-          }
-        }
+        if (p < n && buf[p]! <= 0x20) { const q = skipSpace(buf, p, n); whitespace ||= q !== p; p = q; }
         if (p >= n || buf[p] !== 0x3a) return notJson(out);
         p++;
         continue value;
@@ -442,13 +430,7 @@ export function scanFrame(buf: Buffer, out: ScanResult): ScanKind {
       st[depth++] = isObject ? OBJECT : ARRAY;
       inObject = isObject;
       p++;
-      if (p < n && buf[p]! <= 0x20) {
-        const q = skipSpace(buf, p, n);
-        if (q !== p) {
-          whitespace = true;
-          p = q;
-        }
-      }
+      if (p < n && buf[p]! <= 0x20) { const q = skipSpace(buf, p, n); whitespace ||= q !== p; p = q; }
       if (p >= n) return notJson(out);
       c = buf[p]!;
       if (c !== (isObject ? 0x7d : 0x5d)) {
@@ -511,13 +493,7 @@ export function scanFrame(buf: Buffer, out: ScanResult): ScanKind {
 
     // A value ended: a comma, a closing bracket or the end of the text follows.
     for (;;) {
-      if (p < n && buf[p]! <= 0x20) {
-        const q = skipSpace(buf, p, n);
-        if (q !== p) {
-          whitespace = true;
-          p = q;
-        }
-      }
+      if (p < n && buf[p]! <= 0x20) { const q = skipSpace(buf, p, n); whitespace ||= q !== p; p = q; }
       if (depth === 0) {
         if (p !== n) return notJson(out);
         break value;
