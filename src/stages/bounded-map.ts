@@ -115,10 +115,11 @@ export class LruMap<V> {
   }
 }
 
-/** When a key was first seen and last seen, in epoch ms. */
+/** When a key was first seen and last seen, in epoch ms, and the order it was added in. */
 export interface Sighting {
   first: number;
   last: number;
+  seq: number;
 }
 
 /**
@@ -133,6 +134,11 @@ export class SeenKeys {
   latest = -Infinity;
   /** Bumped by every new key, so a saver knows whether anything changed. */
   changes = 0;
+  /**
+   * Keys added up to this `changes` count are known to have their lines written for good: only
+   * those are saved (commit()). A key added later is used in memory at once.
+   */
+  committed = 0;
 
   constructor(options: { max: number; ttlMs: number }) {
     this.map = new LruMap(options.max);
@@ -168,22 +174,39 @@ export class SeenKeys {
     return true;
   }
 
-  /** Remembers the key as seen at `now`; a key already remembered keeps its first sighting. */
-  add(key: string, now: number): void {
+  /**
+   * Remembers the key as seen at `now`, the most recent; a key already remembered keeps its first
+   * sighting. Returns the key's addition number (forget() takes it), 0 when it was held already.
+   */
+  add(key: string, now: number): number {
     if (now > this.latest) this.latest = now;
     const s = this.map.get(key);
     if (s !== undefined && this.alive(s, now)) {
       if (now > s.last) s.last = now;
-      return;
+      return 0;
     }
-    this.map.set(key, { first: now, last: now });
-    this.changes++;
+    const seq = ++this.changes;
+    this.map.set(key, { first: now, last: now, seq });
+    return seq;
   }
 
-  /** The keys alive at `now` (default: the latest time seen), least recently seen first. */
-  *entries(now = this.latest): Generator<[key: string, first: number, last: number]> {
+  /** Forgets the key if it is still the one add() numbered `seq` (its line was never written). */
+  forget(key: string, seq: number): void {
+    if (this.map.peek(key)?.seq === seq) this.map.delete(key);
+  }
+
+  /** Keys added up to `changes` count `upTo` may now be saved. */
+  commit(upTo = this.changes): void {
+    if (upTo > this.committed) this.committed = upTo;
+  }
+
+  /**
+   * The keys alive at `now` (default: the latest time seen), least recently seen first; with
+   * `savable`, only those commit() allowed.
+   */
+  *entries(now = this.latest, savable = false): Generator<[key: string, first: number, last: number, seq: number]> {
     for (const [key, s] of this.map.entries()) {
-      if (now === -Infinity || this.alive(s, now)) yield [key, s.first, s.last];
+      if ((now === -Infinity || this.alive(s, now)) && !(savable && s.seq > this.committed)) yield [key, s.first, s.last, s.seq];
     }
   }
 
@@ -192,12 +215,12 @@ export class SeenKeys {
    * Expired ones are left out; past `max`, the oldest are (and are not counted as evictions: they
    * were never held here).
    */
-  replace(entries: ReadonlyArray<readonly [key: string, first: number, last: number]>, now = this.latest): void {
+  replace(entries: ReadonlyArray<readonly [key: string, first: number, last: number, seq?: number]>, now = this.latest): void {
     this.map.clear();
     const from = Math.max(0, entries.length - this.map.max);
     for (let i = from; i < entries.length; i++) {
-      const [key, first, last] = entries[i]!;
-      if (now === -Infinity || now - first < this.ttlMs) this.map.set(key, { first, last });
+      const [key, first, last, seq = 0] = entries[i]!;
+      if (now === -Infinity || now - first < this.ttlMs) this.map.set(key, { first, last, seq });
     }
   }
 }

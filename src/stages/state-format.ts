@@ -111,7 +111,9 @@ export function mergeKeys(store: SeenKeys, rows: readonly KeyRow[] | undefined, 
     }
     store.replace([...union.values()].sort((a, b) => a[2] - b[2]), now);
   }
-  return [...store.entries(now)];
+  const out: KeyRow[] = [];
+  for (const [key, first, last] of store.entries(now)) out.push([key, first, last]);
+  return out;
 }
 
 function mergeRow(row: KeyRow, first: number, last: number): void {

@@ -80,7 +80,7 @@ describe('SeenKeys', () => {
     keys.add('a', 50);
     keys.add('b', 60);
     expect(keys.has('a', 120)).toBe(true);
-    expect([...keys.entries()]).toEqual([
+    expect([...keys.entries()].map((e) => e.slice(0, 3))).toEqual([
       ['b', 60, 60],
       ['a', 50, 120],
     ]);
