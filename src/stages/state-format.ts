@@ -97,28 +97,33 @@ export function serializeState(state: StateContent): string {
 export function mergeKeys(store: SeenKeys, rows: readonly KeyRow[] | undefined, now: number): KeyRow[] {
   if (rows !== undefined && rows.length > 0) {
     const alive = (first: number): boolean => now === -Infinity || now - first < store.ttlMs;
-    const union = new Map<string, KeyRow>();
+    // A key on disk may be saved again whatever this run knows of it: its addition number is 0.
+    const union = new Map<string, MergedRow>();
     for (const [key, first, last] of rows) {
       if (!alive(first)) continue;
       const held = union.get(key);
-      if (held === undefined) union.set(key, [key, first, last]);
-      else mergeRow(held, first, last);
+      if (held === undefined) union.set(key, [key, first, last, 0]);
+      else mergeRow(held, first, last, 0);
     }
-    for (const [key, first, last] of store.entries(now)) {
+    for (const [key, first, last, seq] of store.entries(now)) {
       const held = union.get(key);
-      if (held === undefined) union.set(key, [key, first, last]);
-      else mergeRow(held, first, last);
+      if (held === undefined) union.set(key, [key, first, last, seq]);
+      else mergeRow(held, first, last, seq);
     }
     store.replace([...union.values()].sort((a, b) => a[2] - b[2]), now);
   }
+  // Only the keys whose lines the outputs are known to have kept.
   const out: KeyRow[] = [];
-  for (const [key, first, last] of store.entries(now)) out.push([key, first, last]);
+  for (const [key, first, last] of store.entries(now, true)) out.push([key, first, last]);
   return out;
 }
 
-function mergeRow(row: KeyRow, first: number, last: number): void {
+type MergedRow = [key: string, first: number, last: number, seq: number];
+
+function mergeRow(row: MergedRow, first: number, last: number, seq: number): void {
   if (first < row[1]) row[1] = first;
   if (last > row[2]) row[2] = last;
+  if (seq < row[3]) row[3] = seq;
 }
 
 export interface WindowTiming {

@@ -33,3 +33,21 @@ describe('--dedupe token --state-max', () => {
     expect(calls).toHaveLength(200_001);
   }, 90_000);
 });
+
+describe('--state and a failed output', () => {
+  it('a run whose output write fails (exit 5) saves no key of the call it could not write', async () => {
+    const dir = tmpdir();
+    const file = path.join(dir, 'one.ndjson');
+    fs.writeFileSync(file, line('TokA') + '\n');
+    const state = path.join(dir, 'state.json');
+    const failed = await runCli(['replay', file, '-f', 'ndjson', '--first-call', '--state', state, '-o', '/dev/full']);
+    expect(failed.code).toBe(5);
+    expect(failed.stderr).toMatch(/cannot write '\/dev\/full'/);
+    const next = await runCli(['replay', file, '-f', 'ndjson', '--first-call', '--state', state]);
+    expect(next.code).toBe(0);
+    expect((ndjsonLines(next.stdout) as Call[]).map((c) => c.data.token_address)).toEqual(['TokA']);
+    // A run that wrote it remembers it.
+    const again = await runCli(['replay', file, '-f', 'ndjson', '--first-call', '--state', state]);
+    expect(again.stdout).toBe('');
+  });
+});

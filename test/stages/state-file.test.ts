@@ -47,6 +47,28 @@ describe('--state', () => {
     expect(fileKeys(file)).toEqual(['tokA', 'tokB']);
   });
 
+  it('saves a key only once the outputs kept its line: a save interval later, or at a clean close', async () => {
+    const file = path.join(tmpdir(), 'state.json');
+    let kept = true;
+    const one = await dedupeRun(options(file, { linesKept: () => kept }));
+    one.run([call({ token: 'tokA', name: 'A', at: T0 })]);
+    await one.state.save();
+    // Added since the previous save: not yet known to be kept.
+    expect(fileKeys(file)).toEqual([]);
+    one.run([call({ token: 'tokB', name: 'A', at: T0 + 1 })]);
+    await one.state.save();
+    expect(fileKeys(file)).toEqual(['tokA']);
+    // An output failed: nothing more is saved, not even at close.
+    kept = false;
+    await one.state.close();
+    expect(fileKeys(file)).toEqual(['tokA']);
+
+    const two = await dedupeRun(options(file, { linesKept: () => true }));
+    two.run([call({ token: 'tokC', name: 'A', at: T0 + 2 })]);
+    await two.state.close();
+    expect(fileKeys(file)).toEqual(['tokA', 'tokC']);
+  });
+
   it('drops entries expired at load', async () => {
     const file = path.join(tmpdir(), 'state.json');
     const one = await dedupeRun(options(file));
