@@ -1,5 +1,7 @@
 import { DEFAULT_STATE_MAX, SeenKeys } from './bounded-map.js';
-import { dedupeKey, type DedupeKind } from './identity.js';
+import { Hasher } from './hash64.js';
+import type { DedupeKind } from './identity.js';
+import { identityHash } from './identity-hash.js';
 import type { Batch } from '../wire/message.js';
 import type { Stage } from '../pipeline/stage.js';
 
@@ -33,13 +35,15 @@ export interface DedupeStage extends Stage {
 }
 
 export function createDedupeStage(options: DedupeOptions): DedupeStage {
-  const key = dedupeKey(options.kind);
+  const feed = identityHash(options.kind);
+  const h = new Hasher();
   const store = options.store ?? new SeenKeys({ max: options.stateMax ?? DEFAULT_STATE_MAX, ttlMs: options.ttlMs });
   /**
    * The keys transform() added since the last written(), with their addition numbers and where
    * their calls are in what the outputs are given (the batches since then, end to end).
    */
-  const added: string[] = [];
+  const addedHi: number[] = [];
+  const addedLo: number[] = [];
   const addedSeq: number[] = [];
   const addedOut: number[] = [];
   let outputSoFar = 0;
@@ -56,15 +60,17 @@ export function createDedupeStage(options: DedupeOptions): DedupeStage {
       for (let i = 0; i < batch.length; i++) {
         const m = batch[i]!;
         if (m.kind === 'call') {
-          const k = key(m);
-          if (store.has(k, m.receivedAt)) {
+          feed(m, h.reset());
+          h.finish();
+          if (store.hasHash(h.hi, h.lo, m.receivedAt)) {
             deduped++;
             // Copy on the first drop only: a batch without duplicates goes through as it is.
             out ??= batch.slice(0, i);
             continue;
           }
-          added.push(k);
-          addedSeq.push(store.add(k, m.receivedAt));
+          addedHi.push(h.hi | 0);
+          addedLo.push(h.lo | 0);
+          addedSeq.push(store.addHash(h.hi, h.lo, m.receivedAt));
           addedOut.push(outputSoFar + (out === undefined ? i : out.length));
         }
         out?.push(m);
@@ -77,8 +83,8 @@ export function createDedupeStage(options: DedupeOptions): DedupeStage {
     written(batch: Batch): void {
       // The outputs took the start of what transform() returned: the calls after it never reached
       // them (a --count stop).
-      for (let j = added.length - 1; j >= 0 && addedOut[j]! >= batch.length; j--) store.forget(added[j]!, addedSeq[j]!);
-      added.length = addedSeq.length = addedOut.length = 0;
+      for (let j = addedSeq.length - 1; j >= 0 && addedOut[j]! >= batch.length; j--) store.forgetHash(addedHi[j]!, addedLo[j]!, addedSeq[j]!);
+      addedHi.length = addedLo.length = addedSeq.length = addedOut.length = 0;
       outputSoFar = 0;
     },
 

@@ -583,6 +583,39 @@ export function readField(buf: Buffer, at: number, field: number): string | numb
   return valueAt(buf, p);
 }
 
+/** What fieldSpan() found. */
+export const SPAN_ABSENT = 0; // missing, null, an object or an array: no text
+export const SPAN_PLAIN = 1; // a string without escapes: its bytes are in span.start..span.end
+export const SPAN_OTHER = 2; // anything else (an escaped string, a number, a boolean): read the field
+
+/** Where a span of bytes starts and ends: one object, reused. */
+export interface Span {
+  start: number;
+  end: number;
+}
+
+/**
+ * Where the string value of a field is in the bytes, without decoding it: the identity of a call
+ * is hashed from these bytes. `at` is as for readField.
+ */
+export function fieldSpan(buf: Buffer, at: number, field: number, span: Span): number {
+  if (at < 0) return SPAN_ABSENT;
+  const key = FIELD_KEYS[field]!;
+  const n = key.length;
+  if (buf[at + n] !== 0x22) return SPAN_OTHER;
+  for (let k = 0; k < n; k++) if (buf[at + k] !== key[k]) return SPAN_OTHER;
+  let p = skipSpace(buf, at + n + 1, buf.length) + 1;
+  p = skipSpace(buf, p, buf.length);
+  const c = buf[p]!;
+  if (c === 0x6e || c === 0x7b || c === 0x5b) return SPAN_ABSENT; // null, {, [
+  if (c !== 0x22) return SPAN_OTHER;
+  const start = p + 1;
+  for (p = start; buf[p] !== 0x22; p++) if (buf[p] === 0x5c) return SPAN_OTHER;
+  span.start = start;
+  span.end = p;
+  return SPAN_PLAIN;
+}
+
 /** The scalar value starting at `at` (in a text the scan accepted); undefined for null, objects, arrays. */
 function valueAt(buf: Buffer, at: number): string | number | boolean | undefined {
   const c = buf[at]!;
