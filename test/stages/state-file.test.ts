@@ -80,6 +80,47 @@ describe('--state', () => {
     expect(fileKeys(file)).toEqual(hashes(['tokA', 'tokC']));
   });
 
+  it('reads a version 1 file (keys as text) written by the previous release and converts it: nothing is lost', async () => {
+    const file = path.join(tmpdir(), 'state.json');
+    fs.copyFileSync(new URL('./fixtures/state-v1.json', import.meta.url), file);
+    const at = (m: number) => T0 + m * MIN;
+    const scans = [
+      { token: 'TokA', name: 'Alice', platform: 'Telegram', at: at(0) },
+      { token: 'TokA', id: 'b42', name: 'Bob', platform: 'Telegram', at: at(1) },
+      { token: 'TokB', name: 'Carol', platform: 'Telegram', at: at(2) },
+      { token: 'TökC', name: 'Zoë', platform: 'Telegram', at: at(3) },
+    ];
+    const timing = { windowMs: 10 * MIN, cooldownMs: 10 * MIN };
+    for (const kind of ['token', 'call'] as const) {
+      const run = await dedupeRun(options(file, { dedupe: { kind, ttlMs: TTL }, now: at(5) }));
+      expect(run.state.warnings).toEqual([]);
+      // The same calls again: every key was known.
+      expect(run.run(scans.map((c) => call(c)))).toEqual([]);
+      expect(kinds(run.run([call({ token: 'TokD', name: 'Dan', at: at(5) })]))).toEqual(['call:Dan']);
+      await run.state.close();
+    }
+    // The windows too: Carol is the third caller of TokA within 10 minutes.
+    const state = await openStateFile(options(file, { dedupe: undefined, multiCall: timing, now: at(5) }));
+    const stage = createMultiCallStage({ minCallers: 3, windowMs: timing.windowMs, windowText: '10m', cooldownMs: timing.cooldownMs, withCalls: false, windows: state.windows! });
+    const out = stage.transform([call({ token: 'TokA', name: 'Carol', platform: 'Telegram', at: at(5) })]);
+    expect(out.map((m) => (m.kind === 'signal' ? m.value.data.callers.map((c) => c.name) : m.kind))).toEqual([['Alice', 'Bob', 'Carol']]);
+    await state.close();
+    const saved = JSON.parse(fs.readFileSync(file, 'utf8'));
+    expect(saved.rexi_live_state).toBe(2);
+    expect(fileKeys(file, 'token')).toEqual(hashes(['TokA', 'TokB', 'TökC', 'TokD']));
+    expect(fileKeys(file, 'call')).toHaveLength(5);
+  });
+
+  it('a file of 100,000 keys stays under 4 MB', async () => {
+    const file = path.join(tmpdir(), 'state.json');
+    const run = await dedupeRun(options(file, { stateMax: 100_000 }));
+    const keys = run.state.keys!;
+    for (let i = 0; i < 100_000; i++) keys.addHash(Math.imul(i, 0x9e3779b1) >>> 0, i, T0 + i);
+    await run.state.close();
+    expect(fileKeys(file)).toHaveLength(100_000);
+    expect(fs.statSync(file).size).toBeLessThan(4_000_000);
+  });
+
   it('drops entries expired at load', async () => {
     const file = path.join(tmpdir(), 'state.json');
     const one = await dedupeRun(options(file));
