@@ -18,6 +18,9 @@ const C2 = 0xab0e9789;
 const C3 = 0x38b34ae5;
 const C4 = 0xa1e38b93;
 
+/** Scratch for digits(), most significant last. */
+const DIGITS = new Uint8Array(20);
+
 const rotl = (x: number, r: number): number => (x << r) | (x >>> (32 - r));
 
 function fmix(h: number): number {
@@ -70,9 +73,30 @@ export class Hasher {
     }
   }
 
-  /** Bytes start..end of `buf`. */
+  /** Bytes start..end of `buf`: a word at a time once the block is at a word boundary. */
   bytes(buf: Uint8Array, start: number, end: number): void {
-    for (let i = start; i < end; i++) this.byte(buf[i]!);
+    let i = start;
+    while (i < end && (this.length & 3) !== 0) this.byte(buf[i++]!);
+    for (; end - i >= 4; i += 4) {
+      const w = buf[i]! | (buf[i + 1]! << 8) | (buf[i + 2]! << 16) | (buf[i + 3]! << 24);
+      const n = this.length;
+      this.length = n + 4;
+      switch ((n >> 2) & 3) {
+        case 0:
+          this.k1 = w;
+          break;
+        case 1:
+          this.k2 = w;
+          break;
+        case 2:
+          this.k3 = w;
+          break;
+        default:
+          this.k4 = w;
+          this.block();
+      }
+    }
+    while (i < end) this.byte(buf[i++]!);
   }
 
   /** Bytes start..end of `buf`, A-Z as a-z (ASCII spans only: the caller checked). */
@@ -117,8 +141,13 @@ export class Hasher {
 
   /** The decimal digits of a non-negative integer below 2^53, as String(n) writes them. */
   digits(n: number): void {
-    if (n >= 10) this.digits(Math.floor(n / 10));
-    this.byte(0x30 + (n % 10));
+    if (n < 10) {
+      this.byte(0x30 + n);
+      return;
+    }
+    let k = 0;
+    for (; n >= 1; n = Math.floor(n / 10)) DIGITS[k++] = 0x30 + (n % 10);
+    while (k > 0) this.byte(DIGITS[--k]!);
   }
 
   private block(): void {

@@ -206,6 +206,11 @@ export class Call {
 
   /** `price_data.market_cap` in USD. */
   get marketCap(): number | undefined {
+    // Alone when the bytes tell it: multi-call keeps every call's market cap, never its price.
+    if (this.prices === undefined) {
+      const v = this.field(this.marketCapAt, FIELD_MARKET_CAP);
+      if (v !== UNREADABLE) return num(v);
+    }
     return this.priceData().marketCap;
   }
 
@@ -329,6 +334,8 @@ export function classifyFrame(raw: string, receivedAt: number, allTypes: boolean
 }
 
 const scan = new ScanResult();
+/** What the last classifyBytes() found in its frame (a replay asks whether it had a received_at). */
+export const lastScan: Readonly<ScanResult> = scan;
 
 /**
  * Classifies a text frame's bytes (valid UTF-8, checked by the caller) in one pass without parsing

@@ -1,5 +1,5 @@
 import { isUtf8 } from 'node:buffer';
-import { classifyBytes, type Call, type OtherMessage, type SkipKind } from './calls.js';
+import { classifyBytes, lastScan, type Call, type OtherMessage, type SkipKind } from './calls.js';
 import { parseCaptureLine } from './capture-line.js';
 
 /**
@@ -77,7 +77,6 @@ export async function* captureByteChunks(input: AsyncIterable<Buffer | string>, 
   }
 }
 
-const RECEIVED_AT = Buffer.from('"received_at"');
 /** `,"received_at":"` */
 const MEMBER = Buffer.from(',"received_at":"');
 /** `2026-12-01T07:40:00.000Z`: the form --received-at writes, read without a string. */
@@ -112,9 +111,10 @@ function isoMs(line: Buffer, at: number): number {
 }
 
 /**
- * When the line ends with `,"received_at":"<ISO time>"}` and has no other "received_at" anywhere:
- * the time, and the line cut to end before that member (its comma made the closing brace, in
- * place: the bytes are the read's own). Otherwise undefined, the line untouched.
+ * When the line ends with `,"received_at":"<ISO time>"}`: the time, and the line cut to end before
+ * that member (its comma made the closing brace, in place: the bytes are the read's own; the
+ * caller puts the comma back when the scan finds another top-level received_at). Otherwise
+ * undefined, the line untouched.
  *
  * Why this is exact: in valid JSON a final `"X"}` with no quote or backslash in X is a string value
  * of the top-level object, and the `"received_at":` before it its key; so the member is top-level.
@@ -126,7 +126,6 @@ function fastReceivedAt(line: Buffer): { frame: Buffer; at: number } | undefined
   const memberAt = n - 1 - ISO_LENGTH - 1 - MEMBER.length;
   if (memberAt < 1 || line[n - 1] !== 0x7d || line[n - 2] !== 0x22) return undefined;
   for (let k = 0; k < MEMBER.length; k++) if (line[memberAt + k] !== MEMBER[k]) return undefined;
-  if (line.indexOf(RECEIVED_AT) !== memberAt + 1) return undefined;
   const at = isoMs(line, memberAt + MEMBER.length);
   if (Number.isNaN(at)) return undefined;
   let p = memberAt - 1;
@@ -142,15 +141,22 @@ function fastReceivedAt(line: Buffer): { frame: Buffer; at: number } | undefined
  * over without a word). `now` is the arrival of a line without a time.
  */
 export function classifyCaptureBytes(line: Buffer, allTypes: boolean, now: number): { message: Call | OtherMessage; receivedAt: number | undefined } | SkipKind | 'blank' {
-  const cut = fastReceivedAt(line);
-  if (cut === undefined && (line.indexOf(RECEIVED_AT) !== -1 || !startsAsObject(line))) {
-    // Unusual: another time format, "received_at" elsewhere, a line that is not an object: the
-    // text path, whose trim() also knows the whitespace beyond ASCII.
+  if (!startsAsObject(line)) {
+    // Not an object (a skip), or whitespace beyond ASCII: the text path words it, trim() knows it.
     const text = line.toString();
     return text.trim() === '' ? 'blank' : parseCaptureLine(text, allTypes, now);
   }
+  const cut = fastReceivedAt(line);
   const message = classifyBytes(cut?.frame ?? line, now, allTypes);
-  if (typeof message === 'string') return message;
+  if (lastScan.receivedAt) {
+    // A received_at not where --received-at puts it, or one more: unusual, the text path.
+    if (cut !== undefined) line[cut.frame.length - 1] = 0x2c;
+    return parseCaptureLine(line.toString(), allTypes, now);
+  }
+  if (typeof message === 'string') {
+    // The scan of a line without its received_at fails exactly when the whole line's does.
+    return message;
+  }
   const receivedAt = cut?.at;
   const at = receivedAt ?? (message.kind === 'call' ? message.timestampMs : undefined);
   if (at !== undefined) message.receivedAt = at;

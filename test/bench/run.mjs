@@ -749,7 +749,32 @@ async function stagesPhase() {
       errors: runs.filter((r) => r.row === row.key && r.error).map((r) => `round ${r.round}: ${r.error}`),
     };
   });
-  return { count, runs, summary };
+  return { count, runs, summary, stateFile: await stateFileLoad() };
+}
+
+/**
+ * A --state file of 100,000 dedupe keys: its size, and how long opening it takes (read, parse,
+ * merge into the store, and the save open makes), median of 5, in this process.
+ */
+async function stateFileLoad() {
+  const { openStateFile } = await import(path.join(root, 'dist/stages/state-file.js'));
+  const file = path.join(scratch, 'bench.state');
+  const options = { path: file, stateMax: 100_000, dedupe: { kind: 'token', ttlMs: 86_400_000 }, now: Date.UTC(2026, 11, 1), warn: () => {} };
+  const writer = await openStateFile(options);
+  for (let i = 0; i < 100_000; i++) writer.keys.addHash(Math.imul(i, 0x9e3779b1) >>> 0, i, options.now + i);
+  await writer.close();
+  const times = [];
+  let held;
+  for (let i = 0; i < 5; i++) {
+    const start = nowUs();
+    const state = await openStateFile(options);
+    times.push((nowUs() - start) / 1000);
+    held = state.keys.size;
+    await state.close();
+  }
+  const result = { keys: held, bytes: fs.statSync(file).size, loadMs: median(times) };
+  log(`stages: a state file of ${fmtInt(result.keys)} keys, ${(result.bytes / 1e6).toFixed(2)} MB, opened in ${result.loadMs.toFixed(0)} ms (median of 5)`);
+  return result;
 }
 
 function timeSpawn(args) {
@@ -969,6 +994,13 @@ function report(results) {
       s.errors.map((e) => `ERROR ${e}`).join('; '),
     ]);
     out.push(table(['variant', 'seconds', 'calls/s', 'ratio', 'target', '', 'peak RSS', 'over', 'target', '', 'notes'], rows));
+    const sf = results.stages.stateFile;
+    if (sf) {
+      out.push(
+        `--state file of ${fmtInt(sf.keys)} keys: ${(sf.bytes / 1e6).toFixed(2)} MB (target < 4 MB: ${verdict(sf.bytes < 4e6)}), ` +
+          `opened (read, merged, saved) in ${sf.loadMs.toFixed(0)} ms (target < 500 ms: ${verdict(sf.loadMs < 500)})`,
+      );
+    }
     out.push('');
   }
   if (results.nats) out.push(natsReport(results.nats, { table, fmtInt, fmtMs, fmtX, verdict }));

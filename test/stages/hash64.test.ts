@@ -35,6 +35,19 @@ describe('hash64 (MurmurHash3_x86_128, first 64 bits)', () => {
     expect(hashHex(h.hi, h.lo)).toBe(hashHex(...hashString('1796110800000')));
   });
 
+  it('is the same whatever the alignment of the pieces fed as bytes', () => {
+    const text = 'So11111111111111111111111111111111111111112:8:telegramnalice1796110800000';
+    const bytes = Buffer.from(text);
+    const h = new Hasher();
+    for (let cut = 0; cut <= bytes.length; cut++) {
+      h.reset();
+      h.bytes(bytes, 0, cut);
+      h.bytes(bytes, cut, bytes.length);
+      h.finish();
+      expect(hashHex(h.hi, h.lo)).toBe(hashHex(...hashString(text)));
+    }
+  });
+
   it('spreads near-identical keys over both halves: no collision among 200,000 of them', () => {
     const seen = new Set<string>();
     const his = new Set<number>();
