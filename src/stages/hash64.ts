@@ -1,6 +1,6 @@
 /**
  * 64-bit hashes of identity bytes, fed in pieces (a span of a frame, a separator, a lower-cased
- * name) without building the key first.
+ * name) into a reused scratch buffer, without building the key as a string.
  *
  * The hash is MurmurHash3_x86_128 (Austin Appleby, public domain), of which the first 64 bits are
  * kept. Why this one: it passes SMHasher (every output bit depends on every input bit, no weak
@@ -32,79 +32,49 @@ function fmix(h: number): number {
 }
 
 export class Hasher {
-  private h1 = 0;
-  private h2 = 0;
-  private h3 = 0;
-  private h4 = 0;
-  // The block being filled: 16 bytes as four little-endian words.
-  private k1 = 0;
-  private k2 = 0;
-  private k3 = 0;
-  private k4 = 0;
+  /**
+   * The key's bytes, gathered first and hashed in one pass at finish(): copying a byte is a store,
+   * while mixing pieces of every length into 16-byte blocks as they come would cost a branch or
+   * two a byte.
+   */
+  private buf = new Uint8Array(256);
   private length = 0;
+  private seed = 0;
   /** The high and low 32 bits of the last finish(), unsigned. */
   hi = 0;
   lo = 0;
 
   /** Starts a new key. */
   reset(seed = 0): this {
-    this.h1 = this.h2 = this.h3 = this.h4 = seed >>> 0;
-    this.k1 = this.k2 = this.k3 = this.k4 = 0;
+    this.seed = seed >>> 0;
     this.length = 0;
     return this;
   }
 
   byte(b: number): void {
-    const n = this.length++;
-    const v = (b & 0xff) << ((n & 3) << 3);
-    switch ((n >> 2) & 3) {
-      case 0:
-        this.k1 |= v;
-        break;
-      case 1:
-        this.k2 |= v;
-        break;
-      case 2:
-        this.k3 |= v;
-        break;
-      default:
-        this.k4 |= v;
-        if ((n & 15) === 15) this.block();
-    }
+    if (this.length === this.buf.length) this.grow(1);
+    this.buf[this.length++] = b;
   }
 
-  /** Bytes start..end of `buf`: a word at a time once the block is at a word boundary. */
-  bytes(buf: Uint8Array, start: number, end: number): void {
-    let i = start;
-    while (i < end && (this.length & 3) !== 0) this.byte(buf[i++]!);
-    for (; end - i >= 4; i += 4) {
-      const w = buf[i]! | (buf[i + 1]! << 8) | (buf[i + 2]! << 16) | (buf[i + 3]! << 24);
-      const n = this.length;
-      this.length = n + 4;
-      switch ((n >> 2) & 3) {
-        case 0:
-          this.k1 = w;
-          break;
-        case 1:
-          this.k2 = w;
-          break;
-        case 2:
-          this.k3 = w;
-          break;
-        default:
-          this.k4 = w;
-          this.block();
-      }
-    }
-    while (i < end) this.byte(buf[i++]!);
+  /** Bytes start..end of `src`. */
+  bytes(src: Uint8Array, start: number, end: number): void {
+    if (this.length + (end - start) > this.buf.length) this.grow(end - start);
+    const buf = this.buf;
+    let n = this.length;
+    for (let i = start; i < end; i++) buf[n++] = src[i]!;
+    this.length = n;
   }
 
-  /** Bytes start..end of `buf`, A-Z as a-z (ASCII spans only: the caller checked). */
-  lowerAsciiBytes(buf: Uint8Array, start: number, end: number): void {
+  /** Bytes start..end of `src`, A-Z as a-z (ASCII spans only: the caller checked). */
+  lowerAsciiBytes(src: Uint8Array, start: number, end: number): void {
+    if (this.length + (end - start) > this.buf.length) this.grow(end - start);
+    const buf = this.buf;
+    let n = this.length;
     for (let i = start; i < end; i++) {
-      const b = buf[i]!;
-      this.byte(b >= 0x41 && b <= 0x5a ? b | 0x20 : b);
+      const b = src[i]!;
+      buf[n++] = b >= 0x41 && b <= 0x5a ? b | 0x20 : b;
     }
+    this.length = n;
   }
 
   /** The UTF-8 of `s` (a lone surrogate as U+FFFD, as Buffer.from does). */
@@ -147,48 +117,61 @@ export class Hasher {
     }
     let k = 0;
     for (; n >= 1; n = Math.floor(n / 10)) DIGITS[k++] = 0x30 + (n % 10);
-    while (k > 0) this.byte(DIGITS[--k]!);
+    if (this.length + k > this.buf.length) this.grow(k);
+    while (k > 0) this.buf[this.length++] = DIGITS[--k]!;
   }
 
-  private block(): void {
-    let { h1, h2, h3, h4 } = this;
-    let k1 = Math.imul(this.k1, C1);
-    k1 = rotl(k1, 15);
-    h1 ^= Math.imul(k1, C2);
-    h1 = rotl(h1, 19) + h2;
-    h1 = (Math.imul(h1, 5) + 0x561ccd1b) | 0;
-    let k2 = Math.imul(this.k2, C2);
-    k2 = rotl(k2, 16);
-    h2 ^= Math.imul(k2, C3);
-    h2 = rotl(h2, 17) + h3;
-    h2 = (Math.imul(h2, 5) + 0x0bcaa747) | 0;
-    let k3 = Math.imul(this.k3, C3);
-    k3 = rotl(k3, 17);
-    h3 ^= Math.imul(k3, C4);
-    h3 = rotl(h3, 15) + h4;
-    h3 = (Math.imul(h3, 5) + 0x96cd1c35) | 0;
-    let k4 = Math.imul(this.k4, C4);
-    k4 = rotl(k4, 18);
-    h4 ^= Math.imul(k4, C1);
-    h4 = rotl(h4, 13) + h1;
-    h4 = (Math.imul(h4, 5) + 0x32ac3b17) | 0;
-    this.h1 = h1;
-    this.h2 = h2;
-    this.h3 = h3;
-    this.h4 = h4;
-    this.k1 = this.k2 = this.k3 = this.k4 = 0;
+  private grow(more: number): void {
+    const bigger = new Uint8Array(Math.max(this.buf.length * 2, this.length + more));
+    bigger.set(this.buf.subarray(0, this.length));
+    this.buf = bigger;
   }
 
-  /** Ends the key: `hi` and `lo` are its hash. */
+  /** Hashes the bytes gathered: `hi` and `lo` are the key's hash. */
   finish(): this {
-    let { h1, h2, h3, h4 } = this;
-    const rest = this.length & 15;
-    // The tail: the words filled so far, mixed in as the reference does (k4 down to k1).
-    if (rest > 12) h4 ^= Math.imul(rotl(Math.imul(this.k4, C4), 18), C1);
-    if (rest > 8) h3 ^= Math.imul(rotl(Math.imul(this.k3, C3), 17), C4);
-    if (rest > 4) h2 ^= Math.imul(rotl(Math.imul(this.k2, C2), 16), C3);
-    if (rest > 0) h1 ^= Math.imul(rotl(Math.imul(this.k1, C1), 15), C2);
+    const b = this.buf;
     const len = this.length;
+    let h1 = this.seed;
+    let h2 = h1;
+    let h3 = h1;
+    let h4 = h1;
+    const blocks = len & ~15;
+    for (let i = 0; i < blocks; i += 16) {
+      let k1 = b[i]! | (b[i + 1]! << 8) | (b[i + 2]! << 16) | (b[i + 3]! << 24);
+      let k2 = b[i + 4]! | (b[i + 5]! << 8) | (b[i + 6]! << 16) | (b[i + 7]! << 24);
+      let k3 = b[i + 8]! | (b[i + 9]! << 8) | (b[i + 10]! << 16) | (b[i + 11]! << 24);
+      let k4 = b[i + 12]! | (b[i + 13]! << 8) | (b[i + 14]! << 16) | (b[i + 15]! << 24);
+      k1 = Math.imul(rotl(Math.imul(k1, C1), 15), C2);
+      h1 ^= k1;
+      h1 = (Math.imul(rotl(h1, 19) + h2, 5) + 0x561ccd1b) | 0;
+      k2 = Math.imul(rotl(Math.imul(k2, C2), 16), C3);
+      h2 ^= k2;
+      h2 = (Math.imul(rotl(h2, 17) + h3, 5) + 0x0bcaa747) | 0;
+      k3 = Math.imul(rotl(Math.imul(k3, C3), 17), C4);
+      h3 ^= k3;
+      h3 = (Math.imul(rotl(h3, 15) + h4, 5) + 0x96cd1c35) | 0;
+      k4 = Math.imul(rotl(Math.imul(k4, C4), 18), C1);
+      h4 ^= k4;
+      h4 = (Math.imul(rotl(h4, 13) + h1, 5) + 0x32ac3b17) | 0;
+    }
+    // The tail: up to 15 bytes, as four little-endian words filled so far.
+    let k1 = 0;
+    let k2 = 0;
+    let k3 = 0;
+    let k4 = 0;
+    for (let i = blocks; i < len; i++) {
+      const v = b[i]! << ((i & 3) << 3);
+      const w = (i - blocks) >> 2;
+      if (w === 0) k1 |= v;
+      else if (w === 1) k2 |= v;
+      else if (w === 2) k3 |= v;
+      else k4 |= v;
+    }
+    const rest = len & 15;
+    if (rest > 12) h4 ^= Math.imul(rotl(Math.imul(k4, C4), 18), C1);
+    if (rest > 8) h3 ^= Math.imul(rotl(Math.imul(k3, C3), 17), C4);
+    if (rest > 4) h2 ^= Math.imul(rotl(Math.imul(k2, C2), 16), C3);
+    if (rest > 0) h1 ^= Math.imul(rotl(Math.imul(k1, C1), 15), C2);
     h1 ^= len;
     h2 ^= len;
     h3 ^= len;
