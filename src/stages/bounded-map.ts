@@ -53,7 +53,7 @@ export class KeyTable {
     this.next = new Int32Array(this.capacity);
     this.mask = tableSize(this.capacity) - 1;
     this.shift = 32 - Math.log2(this.mask + 1);
-    this.table = new Int32Array(this.mask + 1);
+    this.table = new Int32Array(2 * (this.mask + 1));
   }
 
   /** The entry of the hash, or -1. */
@@ -61,10 +61,12 @@ export class KeyTable {
     const { table, mask } = this;
     hi |= 0;
     lo |= 0;
-    for (let slot = this.home(hi, lo); ; slot = (slot + 1) & mask) {
-      const e = table[slot]! - 1;
+    const m = mix(hi, lo);
+    for (let slot = (m >>> 0) >>> this.shift; ; slot = (slot + 1) & mask) {
+      const e = table[2 * slot]! - 1;
       if (e === NONE) return NONE;
-      if (this.lo[e] === lo && this.hi[e] === hi) return e;
+      // The slot's own mix first: a key not held is told without reading any entry.
+      if (table[2 * slot + 1] === m && this.lo[e] === lo && this.hi[e] === hi) return e;
     }
   }
 
@@ -87,7 +89,7 @@ export class KeyTable {
     }
     this.hi[e] = hi;
     this.lo[e] = lo;
-    this.place(e);
+    this.place(e, mix(hi | 0, lo | 0));
     this.link(e);
     this.size++;
     return e;
@@ -130,42 +132,37 @@ export class KeyTable {
     this.capacity = capacity;
     const size = tableSize(capacity);
     if (size !== this.mask + 1) {
+      const old = this.table;
       this.mask = size - 1;
       this.shift = 32 - Math.log2(size);
-      this.table = new Int32Array(size);
-      for (let e = this.oldest; e !== NONE; e = this.next[e]!) this.place(e);
+      this.table = new Int32Array(2 * size);
+      for (let i = 0; i < old.length; i += 2) if (old[i] !== 0) this.place(old[i]! - 1, old[i + 1]!);
     }
   }
 
-  /**
-   * Where a hash's probe starts: both halves multiplied through (Fibonacci hashing, top bits), so
-   * even keys that differ only in their low bits (tests, crafted input) do not form one long run.
-   */
-  private home(hi: number, lo: number): number {
-    return (Math.imul(hi ^ Math.imul(lo, 0x85ebca6b), 0x9e3779b1) >>> 0) >>> this.shift;
-  }
-
-  private place(e: number): void {
+  /** A slot holds its entry (+1, 0 when empty) and the entry's mix(): probes and shifts read only the table. */
+  private place(e: number, m: number): void {
     const { table, mask } = this;
-    let slot = this.home(this.hi[e]!, this.lo[e]!);
-    while (table[slot] !== 0) slot = (slot + 1) & mask;
-    table[slot] = e + 1;
+    let slot = (m >>> 0) >>> this.shift;
+    while (table[2 * slot] !== 0) slot = (slot + 1) & mask;
+    table[2 * slot] = e + 1;
+    table[2 * slot + 1] = m;
   }
 
   /** Takes the entry out of the table, shifting back the entries that probed past it. */
   private unplace(e: number): void {
-    const { table, mask } = this;
-    let hole = this.home(this.hi[e]!, this.lo[e]!);
-    while (table[hole] !== e + 1) hole = (hole + 1) & mask;
-    table[hole] = 0;
-    for (let slot = (hole + 1) & mask; table[slot] !== 0; slot = (slot + 1) & mask) {
-      const f = table[slot]! - 1;
-      const home = this.home(this.hi[f]!, this.lo[f]!);
+    const { table, mask, shift } = this;
+    let hole = (mix(this.hi[e]!, this.lo[e]!) >>> 0) >>> shift;
+    while (table[2 * hole] !== e + 1) hole = (hole + 1) & mask;
+    table[2 * hole] = 0;
+    for (let slot = (hole + 1) & mask; table[2 * slot] !== 0; slot = (slot + 1) & mask) {
+      const home = (table[2 * slot + 1]! >>> 0) >>> shift;
       // An entry may move back into the hole only if its home is not between the hole and it.
       const between = hole <= slot ? home > hole && home <= slot : home > hole || home <= slot;
       if (!between) {
-        table[hole] = table[slot]!;
-        table[slot] = 0;
+        table[2 * hole] = table[2 * slot]!;
+        table[2 * hole + 1] = table[2 * slot + 1]!;
+        table[2 * slot] = 0;
         hole = slot;
       }
     }
@@ -187,6 +184,15 @@ export class KeyTable {
     if (n !== NONE) this.prev[n] = p;
     else this.newest = p;
   }
+}
+
+/**
+ * Both halves of a hash multiplied through (Fibonacci hashing): its top bits pick the slot where a
+ * probe starts, so even keys that differ only in their low bits (tests, crafted input) do not form
+ * one long run; all 32 bits, kept in the slot, tell most other keys apart without their entry.
+ */
+function mix(hi: number, lo: number): number {
+  return Math.imul(hi ^ Math.imul(lo, 0x85ebca6b), 0x9e3779b1);
 }
 
 /** A power of two at least twice `capacity`: the table stays at most half full. */

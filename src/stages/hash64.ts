@@ -116,7 +116,13 @@ export class Hasher {
       return;
     }
     let k = 0;
-    for (; n >= 1; n = Math.floor(n / 10)) DIGITS[k++] = 0x30 + (n % 10);
+    if (n >= 1e9) {
+      // The low nine digits, then the rest: each part fits 31 bits, so the divisions are integer ones.
+      let low = n % 1e9;
+      n = (n - low) / 1e9;
+      for (let i = 0; i < 9; i++, low = (low / 10) | 0) DIGITS[k++] = 0x30 + (low % 10);
+    }
+    for (; n > 0; n = (n / 10) | 0) DIGITS[k++] = 0x30 + (n % 10);
     if (this.length + k > this.buf.length) this.grow(k);
     while (k > 0) this.buf[this.length++] = DIGITS[--k]!;
   }

@@ -30,9 +30,11 @@ describe('hash64 (MurmurHash3_x86_128, first 64 bits)', () => {
     h.bytes(bytes, 12, 19);
     h.finish();
     expect(hashHex(h.hi, h.lo)).toBe('672e4b7222493818');
-    h.reset().digits(1796110800000);
-    h.finish();
-    expect(hashHex(h.hi, h.lo)).toBe(hashHex(...hashString('1796110800000')));
+    for (const n of [0, 7, 10, 999_999_999, 1_000_000_000, 1_000_000_007, 1796110800000, Number.MAX_SAFE_INTEGER]) {
+      h.reset().digits(n);
+      h.finish();
+      expect(hashHex(h.hi, h.lo)).toBe(hashHex(...hashString(String(n))));
+    }
   });
 
   it('is the same whatever the alignment of the pieces fed as bytes', () => {
