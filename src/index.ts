@@ -11,9 +11,9 @@
  */
 export { liveCalls, websocketUrl, type EndpointOptions, type LiveCallsOptions, type MultiCallOptions } from './library/live-calls.js';
 export { createFeedServer, type FeedServer, type FeedServerOptions } from './library/feed-server.js';
+export { createCallerBoard } from './library/caller-board.js';
 export {
   CALLER_SORTS,
-  createCallerBoard,
   type BestCall,
   type BoardCounts,
   type CallerBoard,
@@ -22,7 +22,7 @@ export {
   type CallerRow,
   type CallerSort,
   type RankingOptions,
-} from './library/caller-board.js';
+} from './stages/caller-board.js';
 export type { NatsReadLibraryOptions } from './library/jetstream-calls.js';
 export type { LiveCall as Call, CallerView, SkipKind } from './wire/calls.js';
 export type { MultiCallWire, SignalCaller, SignalMessage as MultiCallSignal } from './wire/message.js';

@@ -55,8 +55,11 @@ export async function buildPipeline(options: PipelineOptions, io: PipelineIo): P
   if (publisher === undefined ? output.file === undefined : publisher.tee) opened.push(stdoutOutput(io.stdout));
   const texts = opened.length;
   let state: StateFile | undefined;
+  // The state file saves a key only while no output failed: its line may not have been kept.
+  let outputs: Output[] = opened;
+  const linesKept = (): boolean => outputs.every((o) => o.error === undefined);
   try {
-    state = await openState(signals, io);
+    state = await openState(signals, io, linesKept);
     if (publisher !== undefined) opened.push(await publisher.open());
   } catch (err) {
     await Promise.all(opened.map((o) => o.close().catch(() => undefined)));
@@ -67,7 +70,7 @@ export async function buildPipeline(options: PipelineOptions, io: PipelineIo): P
   // Filters that let nothing through say so (10 s or 1,000 calls in, at most once a minute).
   const report = info !== undefined ? { onNonePassed: (facts: NonePassed) => info(describeNonePassed(facts, options.filter)) } : undefined;
   const stages = await callStages(options.filter, signals, state, report);
-  const outputs: Output[] = [...opened, ...(await alertOutputs(options, io))];
+  outputs = [...opened, ...(await alertOutputs(options, io))];
   return {
     stages,
     render: texts > 0 ? await createRender(output, io.stdout, io.env) : undefined,
@@ -80,7 +83,7 @@ export async function buildPipeline(options: PipelineOptions, io: PipelineIo): P
  * --state, when something keeps state: a file that cannot be created is an output error (exit 5)
  * here, before anything connects. The warning about a corrupt file is given once, now.
  */
-async function openState(signals: SignalOptions, io: PipelineIo): Promise<StateFile | undefined> {
+async function openState(signals: SignalOptions, io: PipelineIo, linesKept: () => boolean): Promise<StateFile | undefined> {
   const { dedupe, multiCall, state } = signals;
   if (state.path === undefined || (dedupe === undefined && multiCall === undefined)) return undefined;
   const { openStateFile } = await import('../stages/state-file.js');
@@ -91,6 +94,7 @@ async function openState(signals: SignalOptions, io: PipelineIo): Promise<StateF
     ...(multiCall !== undefined && { multiCall: { windowMs: multiCall.windowMs, cooldownMs: multiCall.cooldownMs } }),
     ...(io.clock === 'wall' && { now: Date.now() }),
     warn: io.warn,
+    linesKept,
   });
   for (const warning of file.warnings) io.warn(warning);
   return file;

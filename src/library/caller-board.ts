@@ -12,17 +12,6 @@ import {
   type RankingOptions,
 } from '../stages/caller-board.js';
 
-export {
-  CALLER_SORTS,
-  type BestCall,
-  type BoardCounts,
-  type CallerBoard,
-  type CallerBoardOptions,
-  type CallerIdentity,
-  type CallerRow,
-  type CallerSort,
-  type RankingOptions,
-} from '../stages/caller-board.js';
 
 /**
  * A board to which calls are added in time order (`board.add(call)`, the call's `receivedAt` its

@@ -7,7 +7,7 @@ import type { Batch, Message } from '../wire/message.js';
 import type { Output, OutputTally } from '../pipeline/output.js';
 import { ensurePublishStream, withJetStream, type CreateStreamOptions } from '../nats/stream-setup.js';
 import { captureSubject, subjectFor } from '../nats/subjects.js';
-import { backoffDelay } from '../stream/policy.js';
+import { backoffDelay, type BackoffPolicy } from '../stream/policy.js';
 
 /**
  * `--publish`: every message of a batch goes to JetStream, body byte-exact, with a message id
@@ -98,7 +98,7 @@ export class NatsPublishOutput implements Output {
   private readonly link: NatsLink;
   private readonly window: number;
   private readonly ackTimeoutMs: number;
-  private readonly retryPolicy: { minMs: number; maxMs: number; maxRetries: number };
+  private readonly retryPolicy: BackoffPolicy;
   private readonly subjectOf: (msg: Message) => string;
   private readonly identity: (msg: Message) => string;
   private readonly onWarning: (text: string) => void;

@@ -83,15 +83,13 @@ interface Lifecycle {
  * from half to twice the trend; a hot token's many steps are each calmer, so its trend still shows.
  */
 const walkSigma = (calls: number): number => 0.08 + 0.3 / Math.sqrt(calls - 1);
-/** Spread of the gaps between a token's calls (log-normal): from seconds (copy-callers) to many minutes. */
-const GAP_SIGMA = 1;
-const MIN_GAP_S = 2;
-const MAX_GAP_S = 1800;
-/** The share of later calls that copy another caller within seconds, as bot channels do. */
-const QUICK_SHARE = 0.25;
-const QUICK_FACTOR = 0.15;
-/** The share of later calls that are a caller calling again a token it already called. */
-const REPEAT_SHARE = 0.12;
+/**
+ * The gaps between a token's calls: log-normal with this spread, from seconds (copy-callers) to many
+ * minutes, within [minS, maxS]; a `quickShare` of later calls copy another caller within seconds (a
+ * `quickFactor` of the usual gap), as bot channels do; a `repeatShare` are a caller calling again a
+ * token it already called.
+ */
+const GAPS = { sigma: 1, minS: 2, maxS: 1800, quickShare: 0.25, quickFactor: 0.15, repeatShare: 0.12 } as const;
 
 /**
  * Most tokens are called once or twice (82 %); some a few times; one in twenty-five is hot. Hot tokens
@@ -196,13 +194,13 @@ export function createCallGenerator(seed?: number, options: CallGeneratorOptions
   };
 
   const gap = (medianS: number): number => {
-    const median = random.next() < QUICK_SHARE ? medianS * QUICK_FACTOR : medianS;
-    return Math.min(MAX_GAP_S, Math.max(MIN_GAP_S, median * Math.exp(GAP_SIGMA * random.normal())));
+    const median = random.next() < GAPS.quickShare ? medianS * GAPS.quickFactor : medianS;
+    return Math.min(GAPS.maxS, Math.max(GAPS.minS, median * Math.exp(GAPS.sigma * random.normal())));
   };
 
   /** A caller for a later call: another one mostly, now and then one calling it again. */
   const laterCaller = (token: LiveToken): number => {
-    if (random.next() < REPEAT_SHARE) return random.pick(token.callers);
+    if (random.next() < GAPS.repeatShare) return random.pick(token.callers);
     let c = callerIndexAt(random.next());
     for (let tries = 0; tries < 4 && token.callers.includes(c); tries++) c = callerIndexAt(random.next());
     return c;

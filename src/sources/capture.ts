@@ -1,4 +1,4 @@
-import { captureChunks, parseCaptureLine } from '../wire/capture-line.js';
+import { captureByteChunks, classifyCaptureBytes } from '../wire/capture-bytes.js';
 import type { CaptureInput } from './capture-input.js';
 import type { Batch } from '../wire/message.js';
 import { newSourceCounts, type Source } from '../pipeline/source.js';
@@ -27,14 +27,17 @@ export class CaptureSource implements Source {
   async *[Symbol.asyncIterator](): AsyncGenerator<Batch> {
     const { allTypes, maxLength } = this.options;
     try {
-      for await (const lines of captureChunks(this.input.bytes, maxLength)) {
+      let lineNo = 0;
+      // Bytes all the way: a line is scanned where the read put it, never decoded to a string.
+      for await (const lines of captureByteChunks(this.input.bytes, maxLength)) {
         const batch: Batch = [];
         const now = Date.now();
         for (const line of lines) {
-          if (line.text !== undefined && line.text.trim() === '') continue;
+          lineNo++;
+          const parsed = typeof line === 'string' ? line : classifyCaptureBytes(line, allTypes, now);
+          if (parsed === 'blank') continue;
           this.counts.received++;
-          const parsed = line.text === undefined ? line.skip : parseCaptureLine(line.text, allTypes, now);
-          if (typeof parsed === 'string') this.skipped(parsed, line.lineNo);
+          if (typeof parsed === 'string') this.skipped(parsed, lineNo);
           else batch.push(parsed.message);
         }
         if (batch.length > 0) yield batch;

@@ -8,7 +8,7 @@ import type { NatsTerms } from '../nats/url.js';
 import { subjectCovers } from '../nats/subjects.js';
 import { RECEIVED_AT_HEADER } from '../outputs/nats-publish.js';
 import { newSourceCounts, type Source } from '../pipeline/source.js';
-import { backoffDelay } from '../stream/policy.js';
+import { backoffDelay, type BackoffPolicy } from '../stream/policy.js';
 import type { StatusListener } from '../stream/status.js';
 import type { SkipKind } from '../wire/calls.js';
 import type { Batch, Message } from '../wire/message.js';
@@ -73,7 +73,7 @@ export class JetStreamSource implements Source {
   private readonly batchSize: number;
   private readonly expiresMs: number;
   private readonly ackWaitMs: number;
-  private readonly retryPolicy: { minMs: number; maxMs: number; maxRetries: number };
+  private readonly retryPolicy: BackoffPolicy;
   private readonly onWarning: (text: string) => void;
   private readonly onSkipped: StatusListener | undefined;
   private readonly ownsLink: boolean;

@@ -1,5 +1,7 @@
 import { DEFAULT_STATE_MAX, SeenKeys } from './bounded-map.js';
-import { dedupeKey, type DedupeKind } from './identity.js';
+import { Hasher } from './hash64.js';
+import type { DedupeKind } from './identity.js';
+import { identityHash } from './identity-hash.js';
 import type { Batch } from '../wire/message.js';
 import type { Stage } from '../pipeline/stage.js';
 
@@ -8,9 +10,13 @@ import type { Stage } from '../pipeline/stage.js';
  * output within the TTL is dropped and counted. Signals and other messages pass untouched: dedupe
  * thins the calls, --cooldown thins the signals.
  *
- * A key is remembered only once its line was written (written()), so a call that never reached the
- * outputs (a --count stop, an output error) is not held against the next run. Within one batch the
- * first of two equal calls passes and the second is dropped.
+ * Keys go into the store as their calls pass, in the batch's order, so a key seen again counts as
+ * more recent than the keys first seen before it in the same batch (the least recently seen are
+ * forgotten first, even when --state-max is smaller than a batch). A key is remembered only once
+ * its line was written: written() forgets the keys of calls the outputs never took (a --count
+ * stop), and the store saves a key to a state file only once the outputs are known to have kept
+ * its line (SeenKeys.commit()). Within one batch the first of two equal calls passes and the
+ * second is dropped.
  */
 
 export interface DedupeOptions {
@@ -32,17 +38,18 @@ export interface DedupeStage extends Stage {
 }
 
 export function createDedupeStage(options: DedupeOptions): DedupeStage {
-  const key = dedupeKey(options.kind);
+  const feed = identityHash(options.kind);
+  const h = new Hasher();
   const store = options.store ?? new SeenKeys({ max: options.stateMax ?? DEFAULT_STATE_MAX, ttlMs: options.ttlMs });
   /**
-   * Keys passed in the current batch, not yet written, and when. A replay's batch may span more
-   * than the TTL, so a key in it expires as one in the store does.
+   * The keys transform() added since the last written(), with their addition numbers and where
+   * their calls are in what the outputs are given (the batches since then, end to end).
    */
-  const inBatch = new Map<string, number>();
-  const { ttlMs } = options;
-  /** The last batch output and its calls' keys by index, so written() does not build them again. */
-  let lastOut: Batch = [];
-  const lastKeys: (string | undefined)[] = [];
+  const addedHi: number[] = [];
+  const addedLo: number[] = [];
+  const addedSeq: number[] = [];
+  const addedOut: number[] = [];
+  let outputSoFar = 0;
   let deduped = 0;
 
   return {
@@ -52,41 +59,36 @@ export function createDedupeStage(options: DedupeOptions): DedupeStage {
     },
 
     transform(batch: Batch): Batch {
-      inBatch.clear();
-      lastKeys.length = 0;
       let out: Batch | undefined;
       for (let i = 0; i < batch.length; i++) {
         const m = batch[i]!;
-        let k: string | undefined;
         if (m.kind === 'call') {
-          k = key(m);
-          const passedAt = inBatch.get(k);
-          if ((passedAt !== undefined && m.receivedAt - passedAt < ttlMs) || store.has(k, m.receivedAt)) {
+          feed(m, h.reset());
+          h.finish();
+          if (store.hasHash(h.hi, h.lo, m.receivedAt)) {
             deduped++;
             // Copy on the first drop only: a batch without duplicates goes through as it is.
             out ??= batch.slice(0, i);
             continue;
           }
-          inBatch.set(k, m.receivedAt);
+          addedHi.push(h.hi | 0);
+          addedLo.push(h.lo | 0);
+          addedSeq.push(store.addHash(h.hi, h.lo, m.receivedAt));
+          addedOut.push(outputSoFar + (out === undefined ? i : out.length));
         }
-        lastKeys.push(k);
         out?.push(m);
       }
-      lastOut = out ?? batch;
-      return lastOut;
+      const result = out ?? batch;
+      outputSoFar += result.length;
+      return result;
     },
 
     written(batch: Batch): void {
-      for (let i = 0; i < batch.length; i++) {
-        const m = batch[i]!;
-        if (m.kind !== 'call') continue;
-        // The outputs took what transform() returned, or the start of it (a --count stop).
-        const k = lastOut[i] === m ? lastKeys[i] : undefined;
-        store.add(k ?? key(m), m.receivedAt);
-      }
-      inBatch.clear();
-      lastKeys.length = 0;
-      lastOut = [];
+      // The outputs took the start of what transform() returned: the calls after it never reached
+      // them (a --count stop).
+      for (let j = addedSeq.length - 1; j >= 0 && addedOut[j]! >= batch.length; j--) store.forgetHash(addedHi[j]!, addedLo[j]!, addedSeq[j]!);
+      addedHi.length = addedLo.length = addedSeq.length = addedOut.length = 0;
+      outputSoFar = 0;
     },
 
     summary(): string {

@@ -1,5 +1,5 @@
 import { present, type Call } from '../wire/calls.js';
-import { LruMap } from './bounded-map.js';
+import { LruMap } from './lru-map.js';
 import { callerKey, isKnownCaller } from './identity.js';
 
 /**

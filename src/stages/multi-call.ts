@@ -1,7 +1,9 @@
 import { ndjsonText } from '../render/ndjson.js';
 import { DEFAULT_STATE_MAX } from './bounded-map.js';
-import { callerKey, callKey, isKnownCaller, prefixed } from './identity.js';
-import { MAX_WINDOW_CALLS, TokenWindows, type TokenWindow, type WindowEntry } from './token-windows.js';
+import { Hasher } from './hash64.js';
+import { callKey, prefixed } from './identity.js';
+import { hashCaller, identityHash } from './identity-hash.js';
+import { MAX_WINDOW_CALLS, TokenWindows, type NewCall, type WindowEntry } from './token-windows.js';
 import type { Call } from '../wire/calls.js';
 import { Signal, type Batch, type MultiCallWire, type SignalMessage } from '../wire/message.js';
 import type { Stage } from '../pipeline/stage.js';
@@ -43,46 +45,44 @@ export function createMultiCallStage(options: MultiCallOptions): MultiCallStage 
   const windows = options.windows ?? new TokenWindows(options.stateMax ?? DEFAULT_STATE_MAX);
   const build = signalBuilder(options.windowText, options.triggerText ?? ((call) => ndjsonText(call.raw, call.ascii)));
   const perWindow = Math.max(MAX_WINDOW_CALLS, 2 * minCallers);
-  /** Reused for every count: which callers were met already. */
-  const met = new Set<string>();
+  const h = new Hasher();
+  const hashToken = identityHash('token');
+  /** Reused for every call counted: what the window keeps of it. */
+  let current: Call;
+  const details = (): { id: string | null; name: string | null; platform: string | null } => {
+    const c = current.caller;
+    return { id: c.id ?? null, name: c.name ?? null, platform: c.platform ?? null };
+  };
+  const added: NewCall = { callerHi: 0, callerLo: 0, details, timestamp: null, marketCap: null, at: 0 };
   let signals = 0;
 
   /** The call counted; the signal it triggers, if any. */
   function count(call: Call): SignalMessage | undefined {
-    const caller = call.caller;
-    if (!isKnownCaller(caller)) return undefined;
+    if (!hashCaller(call, h.reset())) return undefined;
+    h.finish();
+    const callerHi = h.hi;
+    const callerLo = h.lo;
     const now = call.receivedAt;
-    const w = windows.open(call.tokenAddress, now);
+    hashToken(call, h.reset());
+    h.finish();
+    const w = windows.open(h.hi, h.lo, now);
     windows.prune(w, now - windowMs);
-    const key = callerKey(caller);
-    const entries = w.entries;
-    let isNew = true;
-    for (let i = 0; i < entries.length; i++) {
-      if (entries[i]!.caller === key) {
-        isNew = false;
-        break;
-      }
-    }
-    windows.add(w, entryOf(call, key, now), perWindow);
-    if (!isNew || w.entries.length < minCallers) return undefined;
-    if (w.lastSignalAt !== null && now - w.lastSignalAt < cooldownMs) return undefined;
-    const firsts = firstCalls(w);
+    const isNew = !windows.hasCaller(w, callerHi, callerLo);
+    current = call;
+    added.callerHi = callerHi;
+    added.callerLo = callerLo;
+    added.timestamp = timestampOf(call);
+    added.marketCap = call.marketCap ?? null;
+    added.at = now;
+    windows.add(w, added, perWindow);
+    if (!isNew || windows.count[w]! < minCallers) return undefined;
+    const lastSignalAt = windows.lastSignalAt[w]!;
+    if (!Number.isNaN(lastSignalAt) && now - lastSignalAt < cooldownMs) return undefined;
+    const firsts = windows.firstCalls(w);
     if (firsts.length < minCallers) return undefined;
-    w.lastSignalAt = now;
+    windows.lastSignalAt[w] = now;
     signals++;
-    return build(call, firsts);
-  }
-
-  /** Each caller's first call in the window, in that order. */
-  function firstCalls(w: TokenWindow): WindowEntry[] {
-    met.clear();
-    const firsts: WindowEntry[] = [];
-    for (const e of w.entries) {
-      if (met.has(e.caller)) continue;
-      met.add(e.caller);
-      firsts.push(e);
-    }
-    return firsts;
+    return build(call, firsts.map((s) => windows.entry(s)));
   }
 
   return {
@@ -112,19 +112,6 @@ export function createMultiCallStage(options: MultiCallOptions): MultiCallStage 
     },
 
     tally: () => ({ signals, keys: windows.size }),
-  };
-}
-
-function entryOf(call: Call, caller: string, at: number): WindowEntry {
-  const c = call.caller;
-  return {
-    caller,
-    id: c.id ?? null,
-    name: c.name ?? null,
-    platform: c.platform ?? null,
-    timestamp: timestampOf(call),
-    marketCap: call.marketCap ?? null,
-    at,
   };
 }
 

@@ -44,6 +44,13 @@ export interface StateFileOptions {
    * leaves it out: its time is the capture's, and entries expire as the capture's times pass them.
    */
   now?: number;
+  /**
+   * Whether every output has kept what it was given so far (none failed). A key is saved only
+   * once its line is known to be kept: at the clean stop (outputs closed first) when none failed,
+   * and during the run a save interval after it was added, when none has failed by then (a write
+   * fails within that time or stalls the run). Without it, every key is saved.
+   */
+  linesKept?: () => boolean;
   /** Warnings after open: a failed save, a lock taken over. */
   warn: (message: string) => void;
   saveEveryMs?: number;
@@ -82,6 +89,8 @@ class StateFileImpl implements StateFile {
   /** The stores' change counters at the last save. */
   private saved = { keys: -1, windows: -1 };
   private closed = false;
+  /** The keys' `changes` count at the previous save: what a save may commit when lines are kept. */
+  private previousMark = 0;
   private tmpCount = 0;
 
   constructor(private readonly options: StateFileOptions) {
@@ -112,12 +121,14 @@ class StateFileImpl implements StateFile {
     this.closed = true;
     clearInterval(this.timer);
     await this.saving;
-    const err = await this.sync(this.options.warn, 'save');
+    const err = await this.sync(this.options.warn, 'save', true);
     if (err) throw err;
   }
 
   private changed(): boolean {
-    return (this.keys?.changes ?? -1) !== this.saved.keys || (this.windows?.changes ?? -1) !== this.saved.windows;
+    // Keys not yet known to be kept are saved by a later save, once they are.
+    const pending = this.keys !== undefined && this.keys.committed < this.keys.changes;
+    return pending || (this.keys?.changes ?? -1) !== this.saved.keys || (this.windows?.changes ?? -1) !== this.saved.windows;
   }
 
   /** One save at a time: a timer tick during a save waits for it instead of starting another. */
@@ -127,7 +138,14 @@ class StateFileImpl implements StateFile {
   }
 
   /** Under the lock: read, merge, write. The error it returns names the file. */
-  private async sync(warn: (message: string) => void, verb: 'create' | 'save'): Promise<RexiLiveError | undefined> {
+  private async sync(warn: (message: string) => void, verb: 'create' | 'save', closing = false): Promise<RexiLiveError | undefined> {
+    if (this.keys !== undefined) {
+      const { linesKept } = this.options;
+      const mark = this.keys.changes;
+      if (linesKept === undefined) this.keys.commit(mark);
+      else if (linesKept()) this.keys.commit(closing ? mark : this.previousMark);
+      this.previousMark = mark;
+    }
     const keysChanges = this.keys?.changes ?? -1;
     const windowsChanges = this.windows?.changes ?? -1;
     let release: (() => Promise<void>) | undefined;

@@ -16,7 +16,10 @@ import {
   FIELD_PRICE,
   FIELD_SYMBOL,
   FIELD_TIMESTAMP,
+  fieldSpan,
   readField,
+  SPAN_OTHER,
+  type Span,
   ScanResult,
   scanFrame,
   UNREADABLE,
@@ -231,6 +234,11 @@ export class Call implements LiveCall {
 
   /** `price_data.market_cap` in USD. */
   get marketCap(): number | undefined {
+    // Alone when the bytes tell it: multi-call keeps every call's market cap, never its price.
+    if (this.prices === undefined) {
+      const v = this.field(this.marketCapAt, FIELD_MARKET_CAP);
+      if (v !== UNREADABLE) return num(v);
+    }
     return this.priceData().marketCap;
   }
 
@@ -252,6 +260,30 @@ export class Call implements LiveCall {
       this.prices = { marketCap: num(marketCap), price: num(price) };
     }
     return this.prices;
+  }
+
+  /**
+   * The frame's bytes when the identity can be read from them as they are: all ASCII (a length in
+   * bytes is a length in characters) and not parsed. undefined otherwise: read the typed fields.
+   */
+  get identityBytes(): Buffer | undefined {
+    return this.ascii ? this.unparsedFrame() : undefined;
+  }
+
+  /** The token address's span in identityBytes; false when it has escapes. */
+  tokenSpan(span: Span): boolean {
+    if (this.tokenStart < 0) return false;
+    span.start = this.tokenStart;
+    span.end = this.tokenEnd;
+    return true;
+  }
+
+  /** A caller field's span in identityBytes (frame-scan.ts fieldSpan: SPAN_ABSENT, SPAN_PLAIN, SPAN_OTHER). */
+  callerSpan(field: typeof FIELD_CALLER_ID | typeof FIELD_CALLER_NAME | typeof FIELD_PLATFORM, span: Span): number {
+    const frame = this.unparsedFrame();
+    if (frame === undefined) return SPAN_OTHER;
+    const at = field === FIELD_CALLER_ID ? this.callerIdAt : field === FIELD_CALLER_NAME ? this.callerNameAt : this.platformAt;
+    return fieldSpan(frame, at, field, span);
   }
 
   /** The frame's bytes while nothing has parsed them: the fields are then read from the bytes. */
@@ -330,6 +362,8 @@ export function classifyFrame(raw: string, receivedAt: number, allTypes: boolean
 }
 
 const scan = new ScanResult();
+/** What the last classifyBytes() found in its frame (a replay asks whether it had a received_at). */
+export const lastScan: Readonly<ScanResult> = scan;
 
 /**
  * Classifies a text frame's bytes (valid UTF-8, checked by the caller) in one pass without parsing

@@ -59,6 +59,8 @@ export class ScanResult {
   unsafe = false;
   /** Every byte is ASCII. */
   ascii = true;
+  /** A top-level "received_at" member was met (a capture's annotation, which replay takes off). */
+  receivedAt = false;
   /**
    * By FIELD_* index, where the field's member is: the offset of its key (just after the opening
    * quote), in the objects JSON.parse keeps: the last top-level `data` and in it the last `caller`
@@ -139,6 +141,7 @@ const INNER_PRICE_DATA = 2;
 
 const NEW_SCAN = 'NEW_SCAN';
 const TOKEN_ADDRESS = 'token_address';
+const RECEIVED_AT = 'received_at';
 
 // The keys and the type that decide a frame's kind or which object counts, compared byte by byte
 // with constants: a loop over an array of the bytes costs about twice as much, in the scan's
@@ -154,6 +157,12 @@ function isTokenAddress(b: Buffer, s: number): boolean {
     b[s + 7] === 0x64 && b[s + 8] === 0x64 && b[s + 9] === 0x72 && b[s + 10] === 0x65 && b[s + 11] === 0x73 && b[s + 12] === 0x73
   );
 }
+/** `received_at` */
+function isReceivedAt(b: Buffer, s: number): boolean {
+  for (let k = 0; k < 11; k++) if (b[s + k] !== RECEIVED_AT_BYTES[k]) return false;
+  return true;
+}
+const RECEIVED_AT_BYTES = Buffer.from('received_at');
 /** `caller` */
 function isCaller(b: Buffer, s: number): boolean {
   return b[s] === 0x63 && b[s + 1] === 0x61 && b[s + 2] === 0x6c && b[s + 3] === 0x6c && b[s + 4] === 0x65 && b[s + 5] === 0x72;
@@ -215,6 +224,7 @@ function notJson(out: ScanResult): ScanKind {
   out.typeStart = out.typeEnd = out.tokenStart = out.tokenEnd = -1;
   out.typeEscaped = out.tokenEscaped = out.whitespace = out.unsafe = false;
   out.ascii = true;
+  out.receivedAt = false;
   out.fields.fill(-1);
   if (stack.length > STACK_SIZE) stack = new Uint8Array(STACK_SIZE);
   return 'not-json';
@@ -298,6 +308,7 @@ export function scanFrame(buf: Buffer, out: ScanResult): ScanKind {
   let dataOpen = false; // the container at depth 2 is the top-level data object
   let inner = INNER_NONE; // what the container at depth 3 is, when dataOpen
   let dataSeen = false; // a top-level data member was met: its value reset the fields
+  let receivedAt = false; // a top-level received_at member was met
   const fields = out.fields;
 
   let typeStart = -1;
@@ -310,13 +321,7 @@ export function scanFrame(buf: Buffer, out: ScanResult): ScanKind {
   let hasToken = false;
 
   value: for (;;) {
-    if (p < n && buf[p]! <= 0x20) {
-      const q = skipSpace(buf, p, n);
-      if (q !== p) {
-        whitespace = true;
-        p = q;
-      }
-    }
+    if (p < n && buf[p]! <= 0x20) { const q = skipSpace(buf, p, n); whitespace ||= q !== p; p = q; }
     if (p >= n) return notJson(out);
     c = buf[p]!;
 
@@ -379,6 +384,9 @@ export function scanFrame(buf: Buffer, out: ScanResult): ScanKind {
           } else if (escaped && len > 4) {
             if (escapedEquals(buf, start, end, 'type')) role = ROLE_TYPE;
             else if (escapedEquals(buf, start, end, 'data')) role = ROLE_DATA;
+            else if (escapedEquals(buf, start, end, RECEIVED_AT)) receivedAt = true;
+          } else if (len === 11 && isReceivedAt(buf, start)) {
+            receivedAt = true;
           }
           if (role === ROLE_DATA) {
             // A later data replaces the earlier one, whatever it is.
@@ -388,13 +396,7 @@ export function scanFrame(buf: Buffer, out: ScanResult): ScanKind {
         } else if (depth === 2 ? dataOpen : depth === 3 && inner !== INNER_NONE) {
           role = memberRole(buf, start, end, escaped, depth === 2 ? LEVEL_DATA : inner, fields);
         }
-        if (p < n && buf[p]! <= 0x20) {
-          const q = skipSpace(buf, p, n);
-          if (q !== p) {
-            whitespace = true;
-            p = q;
-          }
-        }
+        if (p < n && buf[p]! <= 0x20) { const q = skipSpace(buf, p, n); whitespace ||= q !== p; p = q; }
         if (p >= n || buf[p] !== 0x3a) return notJson(out);
         p++;
         continue value;
@@ -442,13 +444,7 @@ export function scanFrame(buf: Buffer, out: ScanResult): ScanKind {
       st[depth++] = isObject ? OBJECT : ARRAY;
       inObject = isObject;
       p++;
-      if (p < n && buf[p]! <= 0x20) {
-        const q = skipSpace(buf, p, n);
-        if (q !== p) {
-          whitespace = true;
-          p = q;
-        }
-      }
+      if (p < n && buf[p]! <= 0x20) { const q = skipSpace(buf, p, n); whitespace ||= q !== p; p = q; }
       if (p >= n) return notJson(out);
       c = buf[p]!;
       if (c !== (isObject ? 0x7d : 0x5d)) {
@@ -511,13 +507,7 @@ export function scanFrame(buf: Buffer, out: ScanResult): ScanKind {
 
     // A value ended: a comma, a closing bracket or the end of the text follows.
     for (;;) {
-      if (p < n && buf[p]! <= 0x20) {
-        const q = skipSpace(buf, p, n);
-        if (q !== p) {
-          whitespace = true;
-          p = q;
-        }
-      }
+      if (p < n && buf[p]! <= 0x20) { const q = skipSpace(buf, p, n); whitespace ||= q !== p; p = q; }
       if (depth === 0) {
         if (p !== n) return notJson(out);
         break value;
@@ -548,6 +538,7 @@ export function scanFrame(buf: Buffer, out: ScanResult): ScanKind {
   out.whitespace = whitespace;
   out.unsafe = unsafe;
   out.ascii = ascii;
+  out.receivedAt = receivedAt;
   if (!topObject) return 'not-object';
   if (!isNewScan) return 'other-type';
   return hasToken ? 'call' : 'no-token-address';
@@ -581,6 +572,39 @@ export function readField(buf: Buffer, at: number, field: number): string | numb
   let p = skipSpace(buf, at + n + 1, buf.length) + 1;
   p = skipSpace(buf, p, buf.length);
   return valueAt(buf, p);
+}
+
+/** What fieldSpan() found. */
+export const SPAN_ABSENT = 0; // missing, null, an object or an array: no text
+export const SPAN_PLAIN = 1; // a string without escapes: its bytes are in span.start..span.end
+export const SPAN_OTHER = 2; // anything else (an escaped string, a number, a boolean): read the field
+
+/** Where a span of bytes starts and ends: one object, reused. */
+export interface Span {
+  start: number;
+  end: number;
+}
+
+/**
+ * Where the string value of a field is in the bytes, without decoding it: the identity of a call
+ * is hashed from these bytes. `at` is as for readField.
+ */
+export function fieldSpan(buf: Buffer, at: number, field: number, span: Span): number {
+  if (at < 0) return SPAN_ABSENT;
+  const key = FIELD_KEYS[field]!;
+  const n = key.length;
+  if (buf[at + n] !== 0x22) return SPAN_OTHER;
+  for (let k = 0; k < n; k++) if (buf[at + k] !== key[k]) return SPAN_OTHER;
+  let p = skipSpace(buf, at + n + 1, buf.length) + 1;
+  p = skipSpace(buf, p, buf.length);
+  const c = buf[p]!;
+  if (c === 0x6e || c === 0x7b || c === 0x5b) return SPAN_ABSENT; // null, {, [
+  if (c !== 0x22) return SPAN_OTHER;
+  const start = p + 1;
+  for (p = start; buf[p] !== 0x22; p++) if (buf[p] === 0x5c) return SPAN_OTHER;
+  span.start = start;
+  span.end = p;
+  return SPAN_PLAIN;
 }
 
 /** The scalar value starting at `at` (in a text the scan accepted); undefined for null, objects, arrays. */

@@ -8,7 +8,7 @@
  *   npm run bench -- --json out.json      also write the results as JSON (`--json -`: to stdout, after the table)
  *   npm run bench -- --profile            also run -f ndjson and -f lines once each under --cpu-prof and
  *                                         print their self time by function and by area
- *   npm run bench -- --only throughput,latency,memory,startup,nats,callers,top   run some phases only
+ *   npm run bench -- --only throughput,latency,memory,startup,stages,nats,callers,top   run some phases only
  *   npm run bench -- --rounds 3 --count 300000 --table-count 50000
  *   npm run bench -- --before ../old-checkout   also run that (built) checkout's CLI as "before" rows in
  *                                         the same rounds: -f ndjson, filtered, lines, table, the stages, latency
@@ -30,6 +30,10 @@
  *               10× slower than the unthrottled rexi-live ndjson rate, the feed pushing as fast as
  *               it can; every line must arrive, whole.
  *   start-up    `rexi-live --version` and `--help` against `node -e 0`, alternating, medians.
+ *   stages      a capture of 1,000,000 calls (--quick: 200,000) whose tokens are all new, replayed: plain
+ *               `replay -f ndjson` against `--first-call --state-max 100000`, `--dedupe call` and
+ *               `--min-callers 3 --with-calls`; time spawn → exit and peak RSS, medians over the rounds;
+ *               speed ratio = plain seconds / the row's seconds in the same round.
  *   nats        (nats.mjs; skipped without nats-server) publishing throughput against a bare nats.js
  *               publisher with the same window, feed → publish → tail --url nats:// latency, and the
  *               peak RSS of a publisher whose NATS is down for 30 s while the feed keeps sending.
@@ -51,7 +55,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import WebSocket from 'ws';
 import { countLines, latencyLines, nowUs, pollProc, throttledLines } from './counter.mjs';
-import { FILTER_ARGS, MATCH_EVERY } from './pool.mjs';
+import { buildPool, FILTER_ARGS, MATCH_EVERY } from './pool.mjs';
 import { formatProfile, summariseProfile } from './profile.mjs';
 import { natsErrors, natsPhase, natsReport } from './nats.mjs';
 import { callersErrors, callersPhase, callersReport } from './callers.mjs';
@@ -116,7 +120,7 @@ const CFG = {
   memorySeconds: quick ? 4 : 12,
   startupReps: quick ? 5 : 15,
 };
-const PHASES = ['throughput', 'latency', 'memory', 'startup', 'nats', 'callers', 'top'];
+const PHASES = ['throughput', 'latency', 'memory', 'startup', 'stages', 'nats', 'callers', 'top'];
 const only = opts.only === undefined ? PHASES : opts.only.split(',').map((p) => p.trim());
 for (const p of only) {
   if (!PHASES.includes(p)) {
@@ -684,6 +688,100 @@ async function memoryPhase(feed, throughput) {
 }
 
 
+// The stages on a replay: every token new, the worst case for the key stores.
+const STAGE_ROWS = [
+  { key: 'replay', label: 'rexi-live replay -f ndjson', extra: [] },
+  { key: 'first-call', label: 'replay -f ndjson --first-call --state-max 100000', extra: ['--first-call', '--state-max', '100000'], target: 0.85, rssOver: 25 },
+  { key: 'dedupe-call', label: 'replay -f ndjson --dedupe call', extra: ['--dedupe', 'call'], target: 0.85, rssOver: 25 },
+  { key: 'multicall', label: 'replay -f ndjson --min-callers 3 --with-calls', extra: ['--min-callers', '3', '--with-calls'], target: 0.85, rssOver: 60 },
+];
+
+/** A capture of `count` calls from the feed's pool, each with a token address of its own. */
+function writeUniqueCapture(file, count) {
+  const BASE58 = '123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz';
+  const parts = buildPool().map((text) => {
+    const at = text.indexOf('"token_address":"') + '"token_address":"'.length;
+    return [text.slice(0, at), text.slice(at + 10, -1)];
+  });
+  const base = Date.UTC(2026, 11, 1);
+  const fd = fs.openSync(file, 'w');
+  let chunk = '';
+  for (let i = 0; i < count; i++) {
+    let prefix = '';
+    for (let k = 0, x = i; k < 10; k++, x = Math.floor(x / 58)) prefix = BASE58[x % 58] + prefix;
+    const [head, tail] = parts[i % parts.length];
+    chunk += `${head}${prefix}${tail},"received_at":"${new Date(base + i * 10).toISOString()}"}\n`;
+    if (chunk.length > 1 << 20) {
+      fs.writeSync(fd, chunk);
+      chunk = '';
+    }
+  }
+  fs.writeSync(fd, chunk);
+  fs.closeSync(fd);
+}
+
+async function stagesPhase() {
+  const count = quick ? 200_000 : 1_000_000;
+  const file = path.join(scratch, 'unique-capture.ndjson');
+  writeUniqueCapture(file, count);
+  log(`stages: a capture of ${fmtInt(count)} calls, every token new (${(fs.statSync(file).size / 1e6).toFixed(0)} MB)`);
+  const runs = [];
+  for (let round = 1; round <= CFG.rounds; round++) {
+    for (const row of STAGE_ROWS) {
+      const r = await runChild({ script: CLI, args: ['replay', file, '-f', 'ndjson', '-q', ...row.extra], reader: (st) => countLines(st, count), timeoutMs: 600_000, rss: true });
+      const result = { row: row.key, round, error: childProblem(r, count) };
+      if (r.tExit !== undefined) result.seconds = (r.tExit - r.tSpawn) / 1e6;
+      if (r.mem.hwmKb !== undefined) result.peakRssMB = r.mem.hwmKb / 1024;
+      runs.push(result);
+      log(`stages round ${round}/${CFG.rounds} ${row.label}: ${result.seconds?.toFixed(2) ?? '?'} s, peak RSS ${result.peakRssMB?.toFixed(1) ?? '?'} MB${result.error ? ` ERROR: ${result.error}` : ''}`);
+    }
+  }
+  for (const r of runs) {
+    const plain = runs.find((x) => x.round === r.round && x.row === 'replay' && !x.error);
+    if (plain && !r.error) {
+      r.ratio = plain.seconds / r.seconds;
+      r.rssOverMB = r.peakRssMB - plain.peakRssMB;
+    }
+  }
+  const summary = STAGE_ROWS.map((row) => {
+    const good = runs.filter((r) => r.row === row.key && !r.error);
+    return {
+      ...row,
+      seconds: median(good.map((r) => r.seconds)),
+      ratio: median(good.map((r) => r.ratio)),
+      peakRssMB: median(good.map((r) => r.peakRssMB)),
+      rssOverMB: median(good.map((r) => r.rssOverMB)),
+      errors: runs.filter((r) => r.row === row.key && r.error).map((r) => `round ${r.round}: ${r.error}`),
+    };
+  });
+  return { count, runs, summary, stateFile: await stateFileLoad() };
+}
+
+/**
+ * A --state file of 100,000 dedupe keys: its size, and how long opening it takes (read, parse,
+ * merge into the store, and the save open makes), median of 5, in this process.
+ */
+async function stateFileLoad() {
+  const { openStateFile } = await import(path.join(root, 'dist/stages/state-file.js'));
+  const file = path.join(scratch, 'bench.state');
+  const options = { path: file, stateMax: 100_000, dedupe: { kind: 'token', ttlMs: 86_400_000 }, now: Date.UTC(2026, 11, 1), warn: () => {} };
+  const writer = await openStateFile(options);
+  for (let i = 0; i < 100_000; i++) writer.keys.addHash(Math.imul(i, 0x9e3779b1) >>> 0, i, options.now + i);
+  await writer.close();
+  const times = [];
+  let held;
+  for (let i = 0; i < 5; i++) {
+    const start = nowUs();
+    const state = await openStateFile(options);
+    times.push((nowUs() - start) / 1000);
+    held = state.keys.size;
+    await state.close();
+  }
+  const result = { keys: held, bytes: fs.statSync(file).size, loadMs: median(times) };
+  log(`stages: a state file of ${fmtInt(result.keys)} keys, ${(result.bytes / 1e6).toFixed(2)} MB, opened in ${result.loadMs.toFixed(0)} ms (median of 5)`);
+  return result;
+}
+
 function timeSpawn(args) {
   return new Promise((resolve) => {
     const start = nowUs();
@@ -881,6 +979,35 @@ function report(results) {
     );
     out.push('');
   }
+  if (results.stages) {
+    const { count, summary } = results.stages;
+    out.push(
+      `STAGES  replay of a capture of ${fmtInt(count)} calls, every token new; seconds = spawn → exit; ratio = plain seconds / the row's\n` +
+        '        (same round); peak RSS = VmHWM; over = peak RSS minus the plain run\'s (same round); medians over the rounds',
+    );
+    const rows = summary.map((s) => [
+      s.label,
+      s.seconds !== undefined ? s.seconds.toFixed(2) : '-',
+      s.seconds !== undefined ? fmtInt(count / s.seconds) : '-',
+      s.key === 'replay' ? '1.00x' : fmtX(s.ratio),
+      s.target !== undefined ? `≥ ${s.target.toFixed(2)}x` : '-',
+      s.target !== undefined && s.ratio !== undefined ? verdict(s.ratio >= s.target) : '',
+      s.peakRssMB !== undefined ? `${s.peakRssMB.toFixed(1)} MB` : '-',
+      s.rssOverMB !== undefined && s.key !== 'replay' ? `${s.rssOverMB >= 0 ? '+' : ''}${s.rssOverMB.toFixed(1)} MB` : '-',
+      s.rssOver !== undefined ? `≤ +${s.rssOver} MB` : '-',
+      s.rssOver !== undefined && s.rssOverMB !== undefined ? verdict(s.rssOverMB <= s.rssOver) : '',
+      s.errors.map((e) => `ERROR ${e}`).join('; '),
+    ]);
+    out.push(table(['variant', 'seconds', 'calls/s', 'ratio', 'target', '', 'peak RSS', 'over', 'target', '', 'notes'], rows));
+    const sf = results.stages.stateFile;
+    if (sf) {
+      out.push(
+        `--state file of ${fmtInt(sf.keys)} keys: ${(sf.bytes / 1e6).toFixed(2)} MB (target < 4 MB: ${verdict(sf.bytes < 4e6)}), ` +
+          `opened (read, merged, saved) in ${sf.loadMs.toFixed(0)} ms (target < 500 ms: ${verdict(sf.loadMs < 500)})`,
+      );
+    }
+    out.push('');
+  }
   if (results.nats) out.push(natsReport(results.nats, { table, fmtInt, fmtMs, fmtX, verdict }));
   if (results.callers) out.push(callersReport(results.callers, { table, fmtInt, fmtX, verdict }));
   if (results.top) out.push(topReport(results.top, { table, verdict }));
@@ -925,6 +1052,7 @@ async function main() {
   if (only.includes('latency')) results.latency = await latencyPhase(feed);
   if (only.includes('memory')) results.memory = await memoryPhase(feed, results.throughput);
   if (only.includes('startup')) results.startup = await startupPhase();
+  if (only.includes('stages')) results.stages = await stagesPhase();
   if (only.includes('nats')) {
     try {
       results.nats = await natsPhase({ feed, log, track, childEnv, scratch, CLI, quick, rounds: CFG.rounds });
@@ -946,6 +1074,7 @@ async function main() {
   for (const s of results.throughput?.summary ?? []) results.errors.push(...s.errors.map((e) => `throughput ${s.variant} ${e}`));
   for (const r of results.latency ?? []) if (r.error) results.errors.push(`latency ${r.side} ${r.rate}: ${r.error}`);
   for (const m of results.memory?.runs ?? []) if (m.error) results.errors.push(`memory ${m.side}: ${m.error}`);
+  for (const s of results.stages?.summary ?? []) results.errors.push(...s.errors.map((e) => `stages ${s.key} ${e}`));
   results.errors.push(...(results.startup?.errors ?? []).map((e) => `start-up: ${e}`));
   for (const p of results.profile ?? []) if (p.error) results.errors.push(`profile ${p.variant}: ${p.error}`);
   results.errors.push(...natsErrors(results.nats));

@@ -72,8 +72,9 @@ describe('dedupe stage', () => {
 
   it('remembers a key only once its line was written', () => {
     const stage = createDedupeStage({ kind: 'token', ttlMs: HOUR });
-    // The outputs never took this batch (a --count stop, an output error): no key is remembered.
+    // The outputs took none of this batch (a --count stop): no key is remembered.
     expect(stage.transform([call({ name: 'Alice', at: T0 })])).toHaveLength(1);
+    stage.written?.([]);
     expect(kinds(run(stage, [call({ name: 'Bob', at: T0 + 1 })]))).toEqual(['call:Bob']);
     // Written holds only what the outputs took: a call cut off after it is not remembered.
     const [carol, dave] = [call({ name: 'Carol', token: TOKEN_B, at: T0 + 2 }), call({ name: 'Dave', token: 'Other', at: T0 + 2 })];
@@ -112,6 +113,33 @@ describe('dedupe stage', () => {
     expect(kinds(run(stage, [call({ token: 'a', name: 'z', at: T0 + 3 })]))).toEqual([]);
     expect(kinds(run(stage, [call({ token: 'b', name: 'z', at: T0 + 3 })]))).toEqual(['call:z']);
     expect(stage.summary?.()).toBe('deduped 2 (forgotten 2)');
+  });
+
+  it('a key seen again is more recent than the keys first seen before it in the same batch', () => {
+    // --state-max 1000, batches of 4096 (one replay read): token 0 comes back every 500 tokens, so
+    // it is never among the 1000 least recently seen.
+    const stage = createDedupeStage({ kind: 'token', ttlMs: 24 * HOUR, stateMax: 1000 });
+    const tokenCall = (token: string, at: number): Call => new Call('', at, true, { type: 'NEW_SCAN', data: { token_address: token } });
+    let zeros = 0;
+    let batch: Batch = [tokenCall('t0', T0)];
+    for (let i = 1; i <= 200_000; i++) {
+      batch.push(tokenCall('t' + i, T0 + i));
+      if (i % 500 === 0) batch.push(tokenCall('t0', T0 + i));
+      if (batch.length >= 4096 || i === 200_000) {
+        for (const m of run(stage, batch)) if (m.kind === 'call' && m.tokenAddress === 't0') zeros++;
+        batch = [];
+      }
+    }
+    expect(zeros).toBe(1);
+    expect(stage.deduped).toBe(400);
+  });
+
+  it('in a stepwise pump (one transform per message, one written for them all) a cut forgets only what was cut', () => {
+    const stage = createDedupeStage({ kind: 'token', ttlMs: HOUR });
+    const [a, b, c] = [call({ token: 'a', name: 'x', at: T0 }), call({ token: 'b', name: 'x', at: T0 }), call({ token: 'c', name: 'x', at: T0 })];
+    const out = [...stage.transform([a]), ...stage.transform([b]), ...stage.transform([c])];
+    stage.written?.(out.slice(0, 2));
+    expect(kinds(run(stage, [call({ token: 'a', name: 'y', at: T0 + 1 }), call({ token: 'b', name: 'y', at: T0 + 1 }), call({ token: 'c', name: 'y', at: T0 + 1 })]))).toEqual(['call:y']);
   });
 
   it('uses a store it is given (a state file shares it)', () => {

@@ -5,6 +5,9 @@ import { RexiLiveError } from '../../src/errors.js';
 import { createDedupeStage } from '../../src/stages/dedupe.js';
 import { createMultiCallStage } from '../../src/stages/multi-call.js';
 import { openStateFile, type StateFileOptions } from '../../src/stages/state-file.js';
+import { parseState } from '../../src/stages/state-format.js';
+import { hashHex, hashString } from '../../src/stages/hash64.js';
+import type { DedupeKind } from '../../src/stages/identity.js';
 import type { Batch } from '../../src/wire/message.js';
 import { tmpdirs } from '../support/tmp.js';
 import { call, kinds, MIN, T0 } from '../support/messages.js';
@@ -29,8 +32,16 @@ async function dedupeRun(o: StateFileOptions) {
   return { state, stage, run };
 }
 
-const fileKeys = (file: string, kind = 'token'): string[] =>
-  (JSON.parse(fs.readFileSync(file, 'utf8')).dedupe[kind] as [string][]).map((r) => r[0]).sort();
+/** The hashes of the keys the file holds for a dedupe kind, sorted. */
+function fileKeys(file: string, kind: DedupeKind = 'token'): string[] {
+  const state = parseState(fs.readFileSync(file, 'utf8'));
+  if ('corrupt' in state) throw new Error(state.corrupt);
+  const c = state.dedupe[kind];
+  return c === undefined ? [] : [...c.hi].map((hi, i) => hashHex(hi, c.lo[i]!)).sort();
+}
+
+/** The hashes of keys given as text, sorted: what fileKeys() reads back. */
+const hashes = (keys: string[]): string[] => keys.map((k) => hashHex(...hashString(k))).sort();
 
 describe('--state', () => {
   it('keeps dedupe keys across two runs', async () => {
@@ -44,7 +55,70 @@ describe('--state', () => {
     expect(kinds(two.run([call({ token: 'tokA', name: 'Bob', at: T0 + HOUR }), call({ token: 'tokB', name: 'Bob', at: T0 + HOUR })]))).toEqual(['call:Bob']);
     expect(two.stage.deduped).toBe(1);
     await two.state.close();
-    expect(fileKeys(file)).toEqual(['tokA', 'tokB']);
+    expect(fileKeys(file)).toEqual(hashes(['tokA', 'tokB']));
+  });
+
+  it('saves a key only once the outputs kept its line: a save interval later, or at a clean close', async () => {
+    const file = path.join(tmpdir(), 'state.json');
+    let kept = true;
+    const one = await dedupeRun(options(file, { linesKept: () => kept }));
+    one.run([call({ token: 'tokA', name: 'A', at: T0 })]);
+    await one.state.save();
+    // Added since the previous save: not yet known to be kept.
+    expect(fileKeys(file)).toEqual(hashes([]));
+    one.run([call({ token: 'tokB', name: 'A', at: T0 + 1 })]);
+    await one.state.save();
+    expect(fileKeys(file)).toEqual(hashes(['tokA']));
+    // An output failed: nothing more is saved, not even at close.
+    kept = false;
+    await one.state.close();
+    expect(fileKeys(file)).toEqual(hashes(['tokA']));
+
+    const two = await dedupeRun(options(file, { linesKept: () => true }));
+    two.run([call({ token: 'tokC', name: 'A', at: T0 + 2 })]);
+    await two.state.close();
+    expect(fileKeys(file)).toEqual(hashes(['tokA', 'tokC']));
+  });
+
+  it('reads a version 1 file (keys as text) written by the previous release and converts it: nothing is lost', async () => {
+    const file = path.join(tmpdir(), 'state.json');
+    fs.copyFileSync(new URL('./fixtures/state-v1.json', import.meta.url), file);
+    const at = (m: number) => T0 + m * MIN;
+    const scans = [
+      { token: 'TokA', name: 'Alice', platform: 'Telegram', at: at(0) },
+      { token: 'TokA', id: 'b42', name: 'Bob', platform: 'Telegram', at: at(1) },
+      { token: 'TokB', name: 'Carol', platform: 'Telegram', at: at(2) },
+      { token: 'TökC', name: 'Zoë', platform: 'Telegram', at: at(3) },
+    ];
+    const timing = { windowMs: 10 * MIN, cooldownMs: 10 * MIN };
+    for (const kind of ['token', 'call'] as const) {
+      const run = await dedupeRun(options(file, { dedupe: { kind, ttlMs: TTL }, now: at(5) }));
+      expect(run.state.warnings).toEqual([]);
+      // The same calls again: every key was known.
+      expect(run.run(scans.map((c) => call(c)))).toEqual([]);
+      expect(kinds(run.run([call({ token: 'TokD', name: 'Dan', at: at(5) })]))).toEqual(['call:Dan']);
+      await run.state.close();
+    }
+    // The windows too: Carol is the third caller of TokA within 10 minutes.
+    const state = await openStateFile(options(file, { dedupe: undefined, multiCall: timing, now: at(5) }));
+    const stage = createMultiCallStage({ minCallers: 3, windowMs: timing.windowMs, windowText: '10m', cooldownMs: timing.cooldownMs, withCalls: false, windows: state.windows! });
+    const out = stage.transform([call({ token: 'TokA', name: 'Carol', platform: 'Telegram', at: at(5) })]);
+    expect(out.map((m) => (m.kind === 'signal' ? m.value.data.callers.map((c) => c.name) : m.kind))).toEqual([['Alice', 'Bob', 'Carol']]);
+    await state.close();
+    const saved = JSON.parse(fs.readFileSync(file, 'utf8'));
+    expect(saved.rexi_live_state).toBe(2);
+    expect(fileKeys(file, 'token')).toEqual(hashes(['TokA', 'TokB', 'TökC', 'TokD']));
+    expect(fileKeys(file, 'call')).toHaveLength(5);
+  });
+
+  it('a file of 100,000 keys stays under 4 MB', async () => {
+    const file = path.join(tmpdir(), 'state.json');
+    const run = await dedupeRun(options(file, { stateMax: 100_000 }));
+    const keys = run.state.keys!;
+    for (let i = 0; i < 100_000; i++) keys.addHash(Math.imul(i, 0x9e3779b1) >>> 0, i, T0 + i);
+    await run.state.close();
+    expect(fileKeys(file)).toHaveLength(100_000);
+    expect(fs.statSync(file).size).toBeLessThan(4_000_000);
   });
 
   it('drops entries expired at load', async () => {
@@ -53,9 +127,10 @@ describe('--state', () => {
     one.run([call({ token: 'old', name: 'A', at: T0 }), call({ token: 'new', name: 'A', at: T0 + 23 * HOUR })]);
     await one.state.close();
     const two = await dedupeRun(options(file, { now: T0 + TTL }));
-    expect([...two.state.keys!.entries()].map(([k]) => k)).toEqual(['new']);
+    expect(two.state.keys!.size).toBe(1);
+    expect(two.state.keys!.has('new', T0 + TTL)).toBe(true);
     await two.state.close();
-    expect(fileKeys(file)).toEqual(['new']);
+    expect(fileKeys(file)).toEqual(hashes(['new']));
   });
 
   it('a replay (no wall clock) keeps what the capture times have not expired', async () => {
@@ -97,12 +172,12 @@ describe('--state', () => {
       await b.state.save();
     }
     const all = ['a0', 'a1', 'a2', 'a3', 'a4', 'b0', 'b1', 'b2', 'b3', 'b4'];
-    expect(fileKeys(file)).toEqual(all);
+    expect(fileKeys(file)).toEqual(hashes(all));
     // Each run learned the other's keys at its saves: b's last save brought in all of a's.
     expect(b.run([call({ token: 'a4', name: 'B', at: T0 + 10 })])).toEqual([]);
     await a.state.close();
     await b.state.close();
-    expect(fileKeys(file)).toEqual(all);
+    expect(fileKeys(file)).toEqual(hashes(all));
     expect(a.state.warnings).toEqual([]);
   });
 
@@ -111,7 +186,7 @@ describe('--state', () => {
     const runs = await Promise.all([1, 2, 3].map(() => dedupeRun(options(file))));
     runs.forEach((r, i) => r.run([call({ token: `t${i}`, name: 'A', at: T0 })]));
     await Promise.all(runs.map((r) => r.state.close()));
-    expect(fileKeys(file)).toEqual(['t0', 't1', 't2']);
+    expect(fileKeys(file)).toEqual(hashes(['t0', 't1', 't2']));
   });
 
   it('keeps keys per dedupe kind: another kind neither uses nor loses them', async () => {
@@ -123,7 +198,7 @@ describe('--state', () => {
     const byCall = await dedupeRun(options(file, { dedupe: { kind: 'call', ttlMs: TTL } }));
     expect(kinds(byCall.run([call({ token: 'tokA', name: 'B', at: T0 + 1 })]))).toEqual(['call:B']);
     await byCall.state.close();
-    expect(fileKeys(file, 'token')).toEqual(['tokA']);
+    expect(fileKeys(file, 'token')).toEqual(hashes(['tokA']));
     expect(fileKeys(file, 'call')).toHaveLength(1);
   });
 
@@ -136,7 +211,7 @@ describe('--state', () => {
     expect(fs.readFileSync(file + '.bad', 'utf8')).toBe('{"rexi_live_state":1,"dedupe":{"token":[["k",1]]}');
     expect(run.state.keys!.size).toBe(0);
     await run.state.close();
-    expect(JSON.parse(fs.readFileSync(file, 'utf8')).rexi_live_state).toBe(1);
+    expect(JSON.parse(fs.readFileSync(file, 'utf8')).rexi_live_state).toBe(2);
   });
 
   it('takes a file of the wrong shape for corrupt too', async () => {
@@ -173,7 +248,7 @@ describe('--state', () => {
     fs.rmdirSync(file);
     await run.state.save();
     expect(o.warned).toHaveLength(1);
-    expect(fileKeys(file)).toEqual(['tokA']);
+    expect(fileKeys(file)).toEqual(hashes(['tokA']));
 
     run.run([call({ token: 'tokB', name: 'A', at: T0 })]);
     fs.rmSync(file);
@@ -199,7 +274,7 @@ describe('--state', () => {
     run.run([call({ token: 'tokA', name: 'A', at: T0 })]);
     const deadline = Date.now() + 5000;
     while (!fs.readFileSync(file, 'utf8').includes('tokA') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
-    expect(fileKeys(file)).toEqual(['tokA']);
+    expect(fileKeys(file)).toEqual(hashes(['tokA']));
     await run.state.close();
   });
 

@@ -1,0 +1,61 @@
+import { describe, expect, it } from 'vitest';
+import { classifyBytes, Call } from '../../src/wire/calls.js';
+import { Hasher, hashHex, hashString } from '../../src/stages/hash64.js';
+import { DEDUPE_KINDS, callerKey, dedupeKey, isKnownCaller } from '../../src/stages/identity.js';
+import { hashCaller, identityHash } from '../../src/stages/identity-hash.js';
+import { callFromText } from '../support/messages.js';
+
+/**
+ * The hashes read from a frame's spans are those of the identity strings (identity.ts): whatever
+ * the frame holds, the bytes path and the string path agree.
+ */
+
+const frames: string[] = [
+  '{"type":"NEW_SCAN","data":{"token_address":"TokA","timestamp":1796110800,"caller":{"id":"42","name":"Alice","platform":"Telegram"}}}',
+  '{"type":"NEW_SCAN","data":{"token_address":"TokA","timestamp":1796110800123,"caller":{"name":"ALICE","platform":"telegram"}}}',
+  '{"type":"NEW_SCAN","data":{"token_address":"TokA","caller":{"id":"","name":"Bob","platform":"discord"}}}',
+  '{"type":"NEW_SCAN","data":{"token_address":"TokA","caller":{"id":null,"name":null}}}',
+  '{"type":"NEW_SCAN","data":{"token_address":"TokA","timestamp":"1796110800","caller":{"id":42,"platform":"x"}}}',
+  '{"type":"NEW_SCAN","data":{"token_address":"TokA","timestamp":-5.5,"caller":{"name":"Ann\\u00e9","platform":"x"}}}',
+  '{"type":"NEW_SCAN","data":{"token_address":"T\\u006fkA","caller":{"name":"Ann","platform":"t\\"g"}}}',
+  '{"type":"NEW_SCAN","data":{"token_address":"TökA","caller":{"name":"Zoë","platform":"Telegram"}}}',
+  '{"type":"NEW_SCAN","data":{"token_address":"TokA","caller":{"name":"Ann","platform":{"x":1}},"timestamp":true}}',
+  '{ "type" : "NEW_SCAN" , "data" : { "token_address" : "TokA" , "caller" : { "platform" : "TG" , "name" : "Q" } } }',
+  '{"type":"NEW_SCAN","data":{"token_address":"TokA","caller":"nobody"}}',
+];
+
+const h = new Hasher();
+const hexOf = (feed: (call: Call, h: Hasher) => unknown, call: Call): string => {
+  feed(call, h.reset());
+  h.finish();
+  return hashHex(h.hi, h.lo);
+};
+
+describe('identityHash', () => {
+  for (const [i, text] of frames.entries()) {
+    it(`frame ${i}: every kind from the bytes is the hash of the identity string`, () => {
+      const fromBytes = classifyBytes(Buffer.from(text), 0, false);
+      expect(fromBytes).toBeInstanceOf(Call);
+      const fromText = callFromText(text, 0);
+      for (const kind of DEDUPE_KINDS) {
+        const expected = hashHex(...hashString(dedupeKey(kind)(fromText)));
+        expect(hexOf(identityHash(kind), fromBytes as Call)).toBe(expected);
+        expect(hexOf(identityHash(kind), fromText)).toBe(expected);
+      }
+      const known = isKnownCaller(fromText.caller);
+      expect(hashCaller(fromBytes as Call, h.reset())).toBe(known);
+      if (known) {
+        h.finish();
+        expect(hashHex(h.hi, h.lo)).toBe(hashHex(...hashString(callerKey(fromText.caller))));
+      }
+    });
+  }
+  for (const i of [0, 1, 2, 3, 9]) {
+    it(`frame ${i}: plain ASCII strings are hashed from the bytes, nothing parsed`, () => {
+      const call = classifyBytes(Buffer.from(frames[i]!), 0, false) as Call;
+      for (const kind of DEDUPE_KINDS) hexOf(identityHash(kind), call);
+      hashCaller(call, h.reset());
+      expect(call.identityBytes).toBeDefined();
+    });
+  }
+});
