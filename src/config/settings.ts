@@ -190,8 +190,11 @@ export class LibrarySettings implements OptionLookup {
     if (v === undefined) return undefined;
     // A time (`since`) comes as a Date or epoch ms; the resolvers read times written as text.
     if (key === 'since') v = isoTime(v, this.name(key));
-    // Numbers come as text too, for the messages and checks that quote a value.
-    if (!((typeof v === 'string' && v !== '') || typeof v === 'number')) throw usageError(`${this.name(key)} must be a non-empty string`);
+    // Numbers come as text too, for the messages and checks that quote a value; but a number
+    // option takes a number only (`maxRetries: 'Infinity'`), and a text option text only (`apiKey: 42`).
+    else if (OPTIONS[key].type === 'number') {
+      if (typeof v !== 'number') throw usageError(`${this.name(key)} must be a number, not ${JSON.stringify(v) ?? String(v)}`);
+    } else if (typeof v !== 'string' || v === '') throw usageError(`${this.name(key)} must be a non-empty string`);
     return { value: String(v), source: this.name(key), layer: 0 };
   }
 
