@@ -144,7 +144,11 @@ export function liveCalls(options: LiveCallsOptions | MultiCallOptions): AsyncIt
       try {
         for await (const read of reader) {
           const batch = applyStages(stages, read);
-          for (const message of batch) if (message.kind !== 'other') yield message as Call | MultiCallSignal;
+          for (const message of batch) {
+            // Aborted in the loop's body: not one call more from the same read.
+            if (signal?.aborted) return;
+            if (message.kind !== 'other') yield message as Call | MultiCallSignal;
+          }
           // Yielded is the library's "written": dedupe remembers a key only now.
           stagesWritten(stages, batch);
         }
