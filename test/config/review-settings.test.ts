@@ -31,3 +31,19 @@ describe('keys the config file may not hold are ignored, as the warning says', (
     expect(target({ config, url: 'wss://api.example.com/x?api_key=in-url' }, environment()).endpoint.url).toBe('wss://api.example.com/x?api_key=in-url');
   });
 });
+
+describe('a one-shot read (replay nats://, callers nats://) gives up after 3 tries unless told', () => {
+  const retries = (flags: Record<string, unknown>, conf?: unknown, oneShot = true) =>
+    resolveTail({ retry: true, ...flags, ...(conf !== undefined && { config: writeConfig(conf) }) }, environment(), oneShot ? { maxRetries: 3 } : {}).stream.policy.maxRetries;
+
+  it('3 by default, forever for a tail; --max-retries, --no-retry and the config file still decide', () => {
+    expect(retries({})).toBe(3);
+    expect(retries({}, undefined, false)).toBe(Infinity);
+    expect(retries({ maxRetries: '10' })).toBe(10);
+    expect(retries({ retry: false })).toBe(0);
+    expect(retries({}, { maxRetries: 5 })).toBe(5);
+    expect(retries({}, { retry: false })).toBe(0);
+    expect(retries({ maxRetries: '2' }, { retry: false })).toBe(2);
+    expect(retries({ retry: false }, { maxRetries: 5 })).toBe(0);
+  });
+});
