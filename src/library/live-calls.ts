@@ -119,7 +119,9 @@ export function websocketUrl(options: EndpointOptions): string {
  */
 export function liveCalls(options: MultiCallOptions): AsyncIterable<Call | MultiCallSignal>;
 export function liveCalls(options: LiveCallsOptions): AsyncIterable<Call>;
-export function liveCalls(options: LiveCallsOptions | MultiCallOptions): AsyncIterable<Call | MultiCallSignal> {
+/** Options whose `minCallers` is known only at run time (a union, `number | undefined`): calls or signals. */
+export function liveCalls(options: LiveCallsOptions | MultiCallOptions | (Omit<MultiCallOptions, 'minCallers'> & { minCallers?: number | undefined })): AsyncIterable<Call | MultiCallSignal>;
+export function liveCalls(options: LiveCallsOptions | MultiCallOptions | (Omit<MultiCallOptions, 'minCallers'> & { minCallers?: number | undefined })): AsyncIterable<Call | MultiCallSignal> {
   const plan = resolveLiveCalls(options);
   const { signal, onStatus } = options;
   if (plan.source.kind === 'jetstream') {
