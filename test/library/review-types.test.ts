@@ -10,12 +10,12 @@ const ROOT = path.resolve(import.meta.dirname, '../..');
 const tmp = tmpdirs('rexi-types-');
 
 /** liveCalls' overloads as a bot's code meets them, compiled by the project's TypeScript (no registry). */
-it('liveCalls takes options whose minCallers is known only at run time; the return type follows minCallers', async () => {
+it('liveCalls takes options whose minCallers is known only at run time; the return type follows minCallers; a board takes its calls', async () => {
   const dir = tmp();
   const file = path.join(dir, 'bot.ts');
   fs.writeFileSync(
     file,
-    `import { liveCalls, type Call, type LiveCallsOptions, type MultiCallOptions, type MultiCallSignal } from ${JSON.stringify(path.join(ROOT, 'src/index.js'))};
+    `import { createCallerBoard, liveCalls, type Call, type LiveCallsOptions, type MultiCallOptions, type MultiCallSignal } from ${JSON.stringify(path.join(ROOT, 'src/index.js'))};
 declare const wantSignals: boolean;
 const union: LiveCallsOptions | MultiCallOptions = wantSignals ? { url: 'wss://x', minCallers: 3 } : { url: 'wss://x' };
 const a: AsyncIterable<Call | MultiCallSignal> = liveCalls(union);
@@ -24,6 +24,11 @@ const calls: AsyncIterable<Call> = liveCalls({ url: 'wss://x' });
 const signals: AsyncIterable<Call | MultiCallSignal> = liveCalls({ url: 'wss://x', minCallers: 2 });
 // @ts-expect-error: with minCallers the loop may get signals, not only calls
 const wrong: AsyncIterable<Call> = liveCalls({ url: 'wss://x', minCallers: 2 });
+// SPEC: board.add(call) takes a Call from liveCalls.
+const board = createCallerBoard({ horizonMs: 3_600_000, hit: 2 });
+export async function rank(): Promise<void> {
+  for await (const call of liveCalls({ url: 'wss://x' })) board.add(call);
+}
 export { a, b, calls, signals, wrong };
 `,
   );
