@@ -87,6 +87,29 @@ describe('layering', () => {
     expect(code).toBe('');
   });
 
+  it('cli/ and library/ share the top rank but not code: neither imports the other', () => {
+    const across = [...graph].flatMap(([f, deps]) => {
+      const from = folderOf(f);
+      if (from !== 'cli' && from !== 'library') return [];
+      return deps.filter((d) => ['cli', 'library'].includes(folderOf(d)) && folderOf(d) !== from).map((d) => `${path.relative(SRC, f)} → ${path.relative(SRC, d)}`);
+    });
+    expect(across).toEqual([]);
+  });
+
+  it('only cli/ touches process.env, process.argv and the console', () => {
+    const bad = files
+      .filter((f) => folderOf(f) !== 'cli')
+      .filter((f) => /\bprocess\.(?:env|argv)\b|\bconsole\.\w+\(/.test(fs.readFileSync(f, 'utf8').replace(/\/\*[\s\S]*?\*\//g, '').replace(/\/\/.*$/gm, '')))
+      .map((f) => path.relative(SRC, f));
+    expect(bad).toEqual([]);
+  });
+
+  it('config/option-table.ts, loaded before anything else, imports only commander and choices.ts', () => {
+    const text = fs.readFileSync(path.join(SRC, 'config/option-table.ts'), 'utf8');
+    const specifiers = [...text.matchAll(/(?:from|import)\s*\(?\s*'([^']+)'/g)].map((m) => m[1]);
+    expect(specifiers.filter((s) => s !== 'commander' && s !== '../choices.js')).toEqual([]);
+  });
+
   it('no import circle between modules', () => {
     const state = new Map<string, 'open' | 'done'>();
     const cycles: string[] = [];

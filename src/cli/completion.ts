@@ -17,13 +17,21 @@ export type Shell = (typeof SHELLS)[number];
 export interface CommandInfo {
   name: string;
   description: string;
-  /** Its first positional argument takes a file (replay <file>). */
+  /** Its first positional argument takes a file (replay <file>, callers <sources...>). */
   fileArgument?: boolean;
+  /** That argument takes several (callers): every position completes files. */
+  variadic?: boolean;
 }
+
+/** The positional arguments that name captures: replay's `<file|-|nats-url>`, callers' `<sources...>`. */
+const FILE_ARGUMENT = /^(?:file|sources)\b/;
 
 /** The program's commands, and commander's own `help`. */
 export function commandsOf(program: Command): CommandInfo[] {
-  const commands = program.commands.map((c) => ({ name: c.name(), description: c.description(), fileArgument: /^file\b/.test(c.registeredArguments[0]?.name() ?? '') }));
+  const commands = program.commands.map((c): CommandInfo => {
+    const first = c.registeredArguments[0];
+    return { name: c.name(), description: c.description(), fileArgument: FILE_ARGUMENT.test(first?.name() ?? ''), variadic: first?.variadic === true };
+  });
   if (!commands.some((c) => c.name === 'help')) commands.push({ name: 'help', description: 'show help for a command', fileArgument: false });
   return commands;
 }
@@ -172,7 +180,7 @@ function zshScript(commands: readonly CommandInfo[]): string {
     const specs = flagsOf(c.name).flatMap(zshSpecs);
     if (c.name === 'completion') specs.push(singleQuoted(`1:shell:(${SHELLS.join(' ')})`));
     else if (c.name === 'help') specs.push(singleQuoted(`1:command:(${commands.map((x) => plain(x.name)).join(' ')})`));
-    else if (c.fileArgument) specs.push(singleQuoted('1:file:_files'));
+    else if (c.fileArgument) specs.push(singleQuoted(c.variadic ? '*:file:_files' : '1:file:_files'));
     return `    ${plain(c.name)})\n      _arguments -s -S \\\n        ${specs.join(' \\\n        ')}\n      ;;`;
   });
   return `#compdef rexi-live

@@ -95,6 +95,7 @@ function formatDelay(ms: number): string {
 export function filterFlags(spec: FilterSpec): string[] {
   const flags: string[] = [];
   if (spec.callers.length > 0) flags.push('--caller');
+  if (spec.callerList !== undefined) flags.push('--caller-file');
   if (spec.excludeCallers.length > 0) flags.push('--exclude-caller');
   if (spec.platforms.length > 0) flags.push('--platform');
   if (spec.minMcap !== undefined) flags.push('--min-mcap');

@@ -1,6 +1,6 @@
 import { usageError } from '../errors.js';
 import type { LoadedConfig } from './config-file.js';
-import { OPTIONS, flagOf, type Flags, type OptionKey } from './option-table.js';
+import { CONFIG_TYPES, OPTIONS, flagOf, type Flags, type OptionKey } from './option-table.js';
 import { parseAmount, parseCount, parseDuration, parseSize } from './units.js';
 
 /**
@@ -69,7 +69,7 @@ export class Settings implements OptionLookup {
     const flag = this.flag(key);
     const variable = envName(key);
     const fromEnv = variable === undefined ? undefined : this.env[variable];
-    const conf = this.config.values[key];
+    const conf = this.fromConfig(key);
     return [
       flag !== undefined && flag !== null && !Array.isArray(flag) ? { value: String(flag), source: flagOf(key), layer: 0 } : undefined,
       fromEnv !== undefined && fromEnv.trim() !== '' ? { value: fromEnv, source: variable!, layer: 1 } : undefined,
@@ -88,10 +88,18 @@ export class Settings implements OptionLookup {
     const fromEnv = variable === undefined ? undefined : this.env[variable];
     // A variable holds a list as comma-separated values.
     if (fromEnv !== undefined && fromEnv.trim() !== '') return fromEnv.split(',').map((v) => v.trim()).filter(Boolean);
-    const conf = this.config.values[key];
+    const conf = this.fromConfig(key);
     if (Array.isArray(conf)) return conf.map(String);
     if (typeof conf === 'string' || typeof conf === 'number') return [String(conf)];
     return [];
+  }
+
+  /**
+   * A config-file value, for the keys a config file may hold: any other key there was warned of as
+   * ignored (unknownConfigKeys), and so it must be (a file's `apiKeyFile` would outrank REXI_API_KEY).
+   */
+  private fromConfig(key: OptionKey): unknown {
+    return CONFIG_TYPES.has(key) ? this.config.values[key] : undefined;
   }
 
   /**
@@ -106,7 +114,7 @@ export class Settings implements OptionLookup {
   bool(key: OptionKey): boolean {
     const flag = this.flag(key);
     if (typeof flag === 'boolean') return flag;
-    return this.config.values[key] === true;
+    return this.fromConfig(key) === true;
   }
 
   on(key: OptionKey): Setting | undefined {
@@ -182,8 +190,11 @@ export class LibrarySettings implements OptionLookup {
     if (v === undefined) return undefined;
     // A time (`since`) comes as a Date or epoch ms; the resolvers read times written as text.
     if (key === 'since') v = isoTime(v, this.name(key));
-    // Numbers come as text too, for the messages and checks that quote a value.
-    if (!((typeof v === 'string' && v !== '') || typeof v === 'number')) throw usageError(`${this.name(key)} must be a non-empty string`);
+    // Numbers come as text too, for the messages and checks that quote a value; but a number
+    // option takes a number only (`maxRetries: 'Infinity'`), and a text option text only (`apiKey: 42`).
+    else if (OPTIONS[key].type === 'number') {
+      if (typeof v !== 'number') throw usageError(`${this.name(key)} must be a number, not ${JSON.stringify(v) ?? String(v)}`);
+    } else if (typeof v !== 'string' || v === '') throw usageError(`${this.name(key)} must be a non-empty string`);
     return { value: String(v), source: this.name(key), layer: 0 };
   }
 

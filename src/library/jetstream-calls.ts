@@ -107,6 +107,8 @@ export async function* jetStreamCalls(run: JetStreamCallsRun): AsyncGenerator<Ca
       for (let i = 0; i < batch.length; i++) {
         const m = batch[i]!;
         done = i;
+        // Aborted in the loop's body: not one call more (the rest of the read goes back).
+        if (signal?.aborted) return;
         if (m.kind !== 'call') continue;
         const out = applyStages(stages, [m]);
         for (const message of out) if (message.kind !== 'other') yield message;

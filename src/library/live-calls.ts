@@ -119,7 +119,9 @@ export function websocketUrl(options: EndpointOptions): string {
  */
 export function liveCalls(options: MultiCallOptions): AsyncIterable<Call | MultiCallSignal>;
 export function liveCalls(options: LiveCallsOptions): AsyncIterable<Call>;
-export function liveCalls(options: LiveCallsOptions | MultiCallOptions): AsyncIterable<Call | MultiCallSignal> {
+/** Options whose `minCallers` is known only at run time (a union, `number | undefined`): calls or signals. */
+export function liveCalls(options: LiveCallsOptions | MultiCallOptions | (Omit<MultiCallOptions, 'minCallers'> & { minCallers?: number | undefined })): AsyncIterable<Call | MultiCallSignal>;
+export function liveCalls(options: LiveCallsOptions | MultiCallOptions | (Omit<MultiCallOptions, 'minCallers'> & { minCallers?: number | undefined })): AsyncIterable<Call | MultiCallSignal> {
   const plan = resolveLiveCalls(options);
   const { signal, onStatus } = options;
   if (plan.source.kind === 'jetstream') {
@@ -144,7 +146,11 @@ export function liveCalls(options: LiveCallsOptions | MultiCallOptions): AsyncIt
       try {
         for await (const read of reader) {
           const batch = applyStages(stages, read);
-          for (const message of batch) if (message.kind !== 'other') yield message as Call | MultiCallSignal;
+          for (const message of batch) {
+            // Aborted in the loop's body: not one call more from the same read.
+            if (signal?.aborted) return;
+            if (message.kind !== 'other') yield message as Call | MultiCallSignal;
+          }
           // Yielded is the library's "written": dedupe remembers a key only now.
           stagesWritten(stages, batch);
         }

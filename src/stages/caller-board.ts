@@ -1,4 +1,5 @@
-import { present, type Call } from '../wire/calls.js';
+// The public call type: a library user adds the calls liveCalls() yields.
+import { present, type LiveCall as Call } from '../wire/calls.js';
 import { callerKey, isKnownCaller } from './identity.js';
 
 /**

@@ -98,6 +98,9 @@ describe('bash, driving the completion function', () => {
     }
     expect(bashComplete(['rexi-live', '-o', 'ce'])).toEqual(['cert.pem']);
     expect(bashComplete(['rexi-live', 'replay', 'cap'])).toEqual(['capture.ndjson']);
+    // callers reads captures too, as many as given.
+    expect(bashComplete(['rexi-live', 'callers', 'cap'])).toEqual(['capture.ndjson']);
+    expect(bashComplete(['rexi-live', 'callers', 'capture.ndjson', 'ce'])).toEqual(['cert.pem']);
     expect(bashComplete(['rexi-live', '--url', ''])).toEqual([]);
     expect(bashComplete(['rexi-live', 'serve', '--port', ''])).toEqual([]);
   });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Logger } from '../../src/log.js';
+import { CallerList } from '../../src/stages/filter.js';
 import { describeNonePassed, logNatsStatuses, logNatsWarnings, logStatuses, rateLimit } from '../../src/cli/status-log.js';
 
 function recorder(): { logger: Logger; lines: string[] } {
@@ -83,5 +84,10 @@ describe('describeNonePassed: why nothing is printed', () => {
     expect(line).toMatch(/^1000 calls, none passed the filters \(--caller, --platform, --min-mcap\); callers seen include: Alpha Calls, Moon.*Boys; platforms seen: discord, twitter$/);
     expect(line).not.toMatch(/[\u0000-\u001f\u007f]/);
     expect(describeNonePassed({ calls: 1, callers: [], platforms: [] }, spec)).toMatch(/^1 call, none passed .*callers seen include: none; platforms seen: none$/);
+  });
+
+  it('names --caller-file when the callers come from a file alone (not an empty list of flags)', () => {
+    const fromFile = { callers: [], callerList: new CallerList(['Gem Hunters']), excludeCallers: [], platforms: [], tokens: [], symbols: [] };
+    expect(describeNonePassed({ calls: 1000, callers: ['Alpha'], platforms: ['telegram'] }, fromFile)).toMatch(/^1000 calls, none passed the filters \(--caller-file\);/);
   });
 });
