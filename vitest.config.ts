@@ -10,6 +10,6 @@ export default defineConfig({
     testTimeout: 20_000,
     hookTimeout: 20_000,
     // Two cores: more workers only make the timing-sensitive end-to-end tests flaky.
-    maxWorkers: 2,
+    maxWorkers: 4,
   },
 });

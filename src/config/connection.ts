@@ -146,6 +146,7 @@ function resolveMaxRetries(s: OptionLookup, fallback: number): number {
   const retries = s.get('maxRetries');
   if (noRetry !== undefined && noRetry.value === 'false' && (retries === undefined || noRetry.layer <= retries.layer)) return 0;
   if (retries === undefined) return fallback;
-  if (retries.value === 'Infinity') return Infinity;
+  // The library's number Infinity (nothing written as text: `--max-retries Infinity` stays an error).
+  if (retries.value === 'Infinity' && s.written('maxRetries') === undefined) return Infinity;
   return s.count('maxRetries', 0)!;
 }

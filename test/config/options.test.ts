@@ -214,3 +214,11 @@ describe('config values have types: a wrong type is a usage error naming the key
     expect(o.filter).toMatchObject({ minMcap: 250000, callers: ['a', '42'], platforms: ['telegram'] });
   });
 });
+
+describe('maxRetries', () => {
+  it('takes Infinity as the library\'s number only; --max-retries Infinity is a usage error', async () => {
+    const { LibrarySettings, resolveStream, Settings, EMPTY_CONFIG } = await import('../../src/config/options.js');
+    expect(resolveStream(new LibrarySettings({ maxRetries: Infinity })).policy.maxRetries).toBe(Infinity);
+    expect(() => resolveStream(new Settings({ maxRetries: 'Infinity' }, EMPTY_CONFIG))).toThrow(/--max-retries/);
+  });
+});
