@@ -22,7 +22,7 @@ describeNats('--metrics with NATS', () => {
     bare = await startBareServer((ws) => {
       for (let i = 1; i <= 5; i++) ws.send(call(i));
     });
-    const tail = spawnCli(['--url', bare.url, '--publish', `${server.url}/m1.{platform}`, '--create-stream', '--stream', 'M1', '--metrics', '0'], { timeoutMs: 80_000 });
+    const tail = spawnCli(['--url', bare.url, '--publish', `${server.url}/m1.{platform}`, '--create-stream', '--stream', 'M1', '--metrics', '0', '--connect-timeout', '2s', '--backoff-max', '1s'], { timeoutMs: 80_000 });
     const port = await metricsPort(tail);
     const m = await until(() => metricsOf(port), (s) => s.get('rexi_live_published_total') === 5, 10_000, '5 published');
     expect(m.get('rexi_live_publish_pending')).toBe(0);
@@ -35,9 +35,9 @@ describeNats('--metrics with NATS', () => {
     expect(down.body).toBe('reconnecting to NATS\n');
     expect((await metricsOf(port)).get('rexi_live_connected')).toBe(0);
     await server.restart();
-    // The NATS client's own reconnect may take a connect timeout (20s) when its attempt meets the
-    // server while it restarts.
-    await until(() => get(port, '/readyz'), (r) => r.status === 200, 45_000, '/readyz 200 after NATS is back').catch((err: Error) => {
+    // A reconnect attempt that meets the server while it restarts may wait out a --connect-timeout
+    // (2s here), then the backoff (at most 1s here).
+    await until(() => get(port, '/readyz'), (r) => r.status === 200, 20_000, '/readyz 200 after NATS is back').catch((err: Error) => {
       throw new Error(`${err.message}\n${tail.stderr()}\nserver running ${server.running} port ${server.port}\n${server.logTail()}`);
     });
 

@@ -474,6 +474,13 @@ function mutate(r: Random, buf: Buffer): Buffer {
   }
 }
 
+/**
+ * How many generated inputs the random parts check: 0.3 of the full million by default, so
+ * `npm test` stays within its two minutes on two cores; REXI_FUZZ_SCALE=1 (or more) for the full run.
+ */
+const FUZZ_SCALE = Number(process.env.REXI_FUZZ_SCALE ?? 0.3);
+const fuzzed = (n: number): number => Math.max(1000, Math.round(n * FUZZ_SCALE));
+
 function expectNoDisagreement(d: Differential, atLeast: number): void {
   // Thrown as one message so the inputs print as written, not re-escaped by a diff.
   if (d.failures.length > 0) throw new Error(`disagreements with JSON.parse:\n${d.failures.join('\n')}`);
@@ -549,7 +556,7 @@ describe('scanFrame against JSON.parse', () => {
     // Each text is checked as made and in mutated copies: mutating bytes costs far less than
     // generating a text.
     const before = { ...fieldReads };
-    for (let i = 0; d.tested < 140_000; ) {
+    for (let i = 0; d.tested < fuzzed(140_000); ) {
       const text = Buffer.from(gen.text());
       d.check(text, i++);
       for (let copy = 0; copy < 5; copy++) {
@@ -559,10 +566,10 @@ describe('scanFrame against JSON.parse', () => {
         d.check(buf, i++);
       }
     }
-    expectNoDisagreement(d, 140_000);
+    expectNoDisagreement(d, fuzzed(140_000));
     // The generated fields were mostly read from the bytes: the comparisons above are not vacuous.
     const fromBytes = fieldReads.fromBytes - before.fromBytes;
-    expect(fromBytes).toBeGreaterThan(30_000);
+    expect(fromBytes).toBeGreaterThan(fuzzed(30_000));
     expect(fieldReads.unreadable - before.unreadable).toBeLessThan(fromBytes / 2);
   });
 
@@ -576,13 +583,13 @@ describe('scanFrame against JSON.parse', () => {
       pool.push(Buffer.from(text));
     }
     const d = new Differential('feed', true);
-    for (let i = 0; d.tested < 100_000; i++) {
+    for (let i = 0; d.tested < fuzzed(100_000); i++) {
       let buf = r.pick(pool);
       const mutations = r.next() < 0.1 ? 0 : 1 + r.int(2);
       for (let k = 0; k < mutations; k++) buf = mutate(r, buf);
       d.check(buf, i);
     }
-    expectNoDisagreement(d, 100_000);
+    expectNoDisagreement(d, fuzzed(100_000));
     // The feed's own frames are read from their bytes alone: every field there, none left to the parse.
     for (const buf of pool) {
       expect(scanFrame(buf, out)).toBe('call');
@@ -634,14 +641,14 @@ describe('scanFrame against JSON.parse', () => {
     const r = prng(SEED + 1);
     const d = new Differential('random');
     const alphabet = Buffer.from('{}[],:"\\ \n\t\r0123456789-+.eEtrufalsn"ux');
-    for (let i = 0; d.tested < 230_000; i++) {
+    for (let i = 0; d.tested < fuzzed(230_000); i++) {
       const n = r.int(24);
       const b = Buffer.allocUnsafe(n);
       const bytes = r.next() < 0.5;
       for (let k = 0; k < n; k++) b[k] = bytes ? r.int(256) : alphabet[r.int(alphabet.length)]!;
       d.check(b, i);
     }
-    expectNoDisagreement(d, 230_000);
+    expectNoDisagreement(d, fuzzed(230_000));
   });
 
   it('agrees on deep nesting, whole and truncated', () => {
