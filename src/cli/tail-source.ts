@@ -1,3 +1,4 @@
+import type { Agent } from 'node:http';
 import { AuthRejectedError, WrongEndpointError } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { ConnectTarget, StreamOptions, TailOptions } from '../config/options.js';
@@ -16,23 +17,18 @@ export type { Io } from './run-pipeline.js';
 export async function runTail(options: TailOptions, target: ConnectTarget, io: Io): Promise<Ending> {
   const { logger } = io;
   const agent = target.proxy ? await proxyAgent(target.proxy.url, logger) : undefined;
-  const { policy, allTypes, ...tuning } = options.stream;
-  const open = (): Source => {
-    logger.debug(`connecting to ${target.endpoint.display}`);
-    return new Reader({
-      connection: { ...tuning, url: target.endpoint.url, headers: target.endpoint.headers, agent },
-      policy,
-      allTypes,
-      display: target.endpoint.display,
-      onStatus: alsoTo(logStatuses(logger), io.watch?.serviceLink()),
-    });
-  };
+  const open = (): Source => readerFor(options.stream, target, agent, logger, alsoTo(logStatuses(logger), io.watch?.serviceLink()));
   return runPipeline(options, io, 'wall', open, (err) => withHint(err, target));
 }
 
 /** The reader loop on the endpoint for top, its statuses to `onStatus` (the board's link state). */
 export async function openReader(stream: StreamOptions, target: ConnectTarget, logger: Logger, onStatus: StatusListener): Promise<Source> {
   const agent = target.proxy ? await proxyAgent(target.proxy.url, logger) : undefined;
+  return readerFor(stream, target, agent, logger, onStatus);
+}
+
+/** A reader loop on the endpoint (each connection through `agent` when a proxy is set). */
+function readerFor(stream: StreamOptions, target: ConnectTarget, agent: Agent | undefined, logger: Logger, onStatus: StatusListener): Reader {
   const { policy, allTypes, ...tuning } = stream;
   logger.debug(`connecting to ${target.endpoint.display}`);
   return new Reader({

@@ -48,38 +48,39 @@ export default async function topCommand(flags: Flags, environment: Environment)
     // --metrics listens (a port in use is a usage error) before the screen is taken.
     return await withMetrics(metrics, options.stream.pongTimeoutMs, logger, async (watch) => {
       const runTop: RunTop = (r) => run({ ...r, watch });
-      return start(flags, environment, options, logger, history, runTop, read, target);
+      return start({ flags, environment, options, logger, history, runTop }, read, target);
     });
   } finally {
     for (const h of history) h.input.close();
   }
 }
 
+/** What every way of running the board shares. */
+interface TopContext {
+  flags: Flags;
+  environment: Environment;
+  options: TopOptions;
+  logger: Logger;
+  history: Array<{ file: string; input: CaptureFileInput }>;
+  runTop: RunTop;
+}
+
+/** The board on one source (`shown` as the header names it), with the context's common parts. */
+function board(ctx: TopContext, shown: string, how: Pick<Parameters<RunTop>[0], 'open' | 'hint'>): Promise<Ending> {
+  const { options, logger, history, environment } = ctx;
+  return ctx.runTop({ options, logger, history, env: environment.env, stderrIsTTY: environment.stderrIsTTY, source: shown, ...how });
+}
+
 /** The run on its source: the embedded feed, a JetStream stream, or the service. */
-async function start(
-  flags: Flags,
-  environment: Environment,
-  options: TopOptions,
-  logger: Logger,
-  history: Array<{ file: string; input: CaptureFileInput }>,
-  runTop: RunTop,
-  read: NatsReadOptions | undefined,
-  target: ConnectTarget | undefined,
-): Promise<Ending> {
-  if (options.demo) return await runDemo(flags, environment, options, logger, history, runTop);
+async function start(ctx: TopContext, read: NatsReadOptions | undefined, target: ConnectTarget | undefined): Promise<Ending> {
+  if (ctx.options.demo) return await runDemo(ctx);
   if (read !== undefined) {
     const { checkNatsFiles, openNatsSource } = await import('../nats-run.js');
     await checkNatsFiles([read.target]);
-    return await runTop({
-      options,
-      logger,
-      history,
-      env: environment.env,
-      stderrIsTTY: environment.stderrIsTTY,
-      source: read.target.display,
+    return await board(ctx, read.target.display, {
       open: async (onStatus, runLogger, watch) => {
         // Opening connects (and finds the stream): the link is up once it returns.
-        const source = await openNatsSource({ read, mode: 'tail', stream: options.stream }, runLogger, watch);
+        const source = await openNatsSource({ read, mode: 'tail', stream: ctx.options.stream }, runLogger, watch);
         onStatus({ type: 'connected', url: read.target.display, reconnected: false });
         return source;
       },
@@ -88,14 +89,8 @@ async function start(
   }
   const service = target!;
   const { openReader, withHint } = await import('../tail-source.js');
-  return await runTop({
-    options,
-    logger,
-    history,
-    env: environment.env,
-    stderrIsTTY: environment.stderrIsTTY,
-    source: service.endpoint.display,
-    open: (onStatus, runLogger) => openReader(options.stream, service, runLogger, onStatus),
+  return await board(ctx, service.endpoint.display, {
+    open: (onStatus, runLogger) => openReader(ctx.options.stream, service, runLogger, onStatus),
     hint: (err) => withHint(err, service),
   });
 }
@@ -103,14 +98,8 @@ async function start(
 type RunTop = (typeof import('../top-run.js'))['runTop'];
 
 /** --demo: the embedded feed on a free loopback port, read through the same reader loop as tail's. */
-async function runDemo(
-  flags: Flags,
-  environment: Environment,
-  options: TopOptions,
-  logger: Logger,
-  history: Array<{ file: string; input: CaptureFileInput }>,
-  runTop: RunTop,
-): Promise<Ending> {
+async function runDemo(ctx: TopContext): Promise<Ending> {
+  const { flags, environment, options, logger } = ctx;
   const feed = serveOptions({ rate: flags.rate, seed: flags.seed, port: '0' }, { ...environment, env: {} });
   const { startFeedServer } = await import('../../server/feed-server.js');
   const { buildEndpoint } = await import('../../stream/endpoint.js');
@@ -121,13 +110,7 @@ async function runDemo(
     const auth = resolveAuth(options.settings);
     const endpoint = buildEndpoint({ url: { value: server.url, source: 'demo' }, apiKey: { value: key, source: 'demo' }, auth, insecure: false });
     const target = { endpoint, keyHint: 'the demo key', proxy: undefined };
-    return await runTop({
-      options,
-      logger,
-      history,
-      env: environment.env,
-      stderrIsTTY: environment.stderrIsTTY,
-      source: `demo ${endpoint.display} (${feed.rate} calls/s)`,
+    return await board(ctx, `demo ${endpoint.display} (${feed.rate} calls/s)`, {
       open: (onStatus: StatusListener, runLogger: Logger): Promise<Source> => openReader(options.stream, target, runLogger, onStatus),
       hint: (err) => err,
     });
