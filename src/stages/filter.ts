@@ -138,8 +138,8 @@ const SAMPLE_CHARS = 64;
 /**
  * The filter as the first stage: it drops what fails and counts it. Always in the pipeline, so the
  * summary says `filtered 0` when nothing is set; then it passes every batch on as it is. With
- * `report`, a run of calls that all fail is reported (the per-call cost: a counter and, until a few
- * are known, a set lookup).
+ * `report`, a run of calls that all fail is reported (the per-call cost: a counter; the samples are
+ * taken once a batch).
  */
 export function createFilterStage(spec: FilterSpec, report?: FilterReportOptions): Stage {
   const test = compileFilter(spec);
@@ -157,19 +157,27 @@ export function createFilterStage(spec: FilterSpec, report?: FilterReportOptions
     if (value === undefined || value === '' || set.size >= SAMPLES) return;
     set.add(value.length > SAMPLE_CHARS ? value.slice(0, SAMPLE_CHARS) : value);
   };
-  const observe = (m: Message, passed: boolean): void => {
-    if (m.kind !== 'call') return;
-    if (passed) {
-      if (streak > 0) {
-        streak = 0;
-        callers.clear();
-        platforms.clear();
-      }
-      return;
+  /**
+   * The streak's callers and platforms are taken once a batch, from its calls in this batch (the
+   * batch's failed tail), not call by call: with one call in five passing, streaks of a few calls
+   * began and ended all the time and sampling each of their calls cost a fifth of the throughput.
+   * A streak that ends within its batch is never reported, so it needs no samples; the sets then
+   * hold the same first few callers and platforms in the same order as call-by-call sampling.
+   */
+  const sampleStreak = (batch: Batch, from: number, fresh: boolean): void => {
+    if (fresh) {
+      callers.clear();
+      platforms.clear();
     }
-    if (streak++ === 0) started = true;
-    if (callers.size < SAMPLES) sample(callers, m.caller.name || m.caller.id);
-    if (platforms.size < SAMPLES) sample(platforms, m.caller.platform?.toLowerCase());
+    for (let i = from; i < batch.length; i++) {
+      if (callers.size >= SAMPLES && platforms.size >= SAMPLES) return;
+      const m = batch[i]!;
+      // Every call from `from` on failed (a passing one would have ended the streak).
+      if (m.kind !== 'call') continue;
+      const caller = m.caller;
+      if (callers.size < SAMPLES) sample(callers, caller.name || caller.id);
+      if (platforms.size < SAMPLES) sample(platforms, caller.platform?.toLowerCase());
+    }
   };
   const maybeReport = (): void => {
     if (streak === 0) return;
@@ -189,19 +197,30 @@ export function createFilterStage(spec: FilterSpec, report?: FilterReportOptions
     transform(batch: Batch): Batch {
       if (test === undefined) return batch;
       let out: Batch | undefined;
+      // Where the streak running at the batch's end began in it (0: before it), and whether it
+      // began in it: the only per-call cost of the report is these stores.
+      let from = 0;
+      let fresh = false;
       for (let i = 0; i < batch.length; i++) {
         const m = batch[i]!;
         if (test(m)) {
           out?.push(m);
-          if (report !== undefined) observe(m, true);
+          if (m.kind === 'call') streak = 0;
         } else {
           filtered++;
-          if (report !== undefined) observe(m, false);
+          if (m.kind === 'call' && streak++ === 0) {
+            started = true;
+            from = i;
+            fresh = true;
+          }
           // Copy-on-first-drop: a batch that passes whole is passed on as it is.
           out ??= batch.slice(0, i);
         }
       }
-      if (report !== undefined) maybeReport();
+      if (report !== undefined && streak > 0) {
+        sampleStreak(batch, from, fresh);
+        maybeReport();
+      }
       return out ?? batch;
     },
   };

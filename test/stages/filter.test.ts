@@ -179,6 +179,26 @@ describe('the filter stage reports a run of calls that none passes', () => {
     expect(reports).toEqual([]);
   });
 
+  it('samples only the run being reported, in order, across batches and a pass inside one', () => {
+    const { stage, reports } = setup();
+    const other = frame({ type: 'HEARTBEAT', data: {} });
+    // A run that a pass ends mid-batch leaves nothing behind; the next one starts after the pass.
+    stage.transform([miss(0, 'Old', 'old'), miss(1, 'Older', 'older'), hit, miss(2, 'A', 'x'), other, miss(3, 'B', 'X')]);
+    stage.transform([miss(4, 'A', 'discord'), other, ...Array.from({ length: 400 }, (_, i) => miss(i, 'C', 'Telegram'))]);
+    stage.transform([...Array.from({ length: 600 }, (_, i) => miss(i, `D${i}`, `p${i}`)), hit]);
+    expect(reports).toEqual([]);
+    stage.transform([hit, miss(5, 'E', 'e'), hit, ...Array.from({ length: 1000 }, (_, i) => miss(i, `F${i % 3}`, 'f'))]);
+    expect(reports).toHaveLength(1);
+    expect(reports[0]!).toEqual({ calls: 1000, callers: ['F0', 'F1', 'F2'], platforms: ['f'] });
+    // The run before, had it gone on: the callers after the first pass, platforms lower-cased.
+    const again = setup();
+    again.stage.transform([miss(0, 'Old', 'old'), hit, miss(2, 'A', 'x'), other, miss(3, 'B', 'X')]);
+    again.stage.transform([miss(4, 'A', 'discord'), ...Array.from({ length: 997 }, (_, i) => miss(i, `D${i}`, `p${i}`))]);
+    expect(again.reports).toEqual([
+      { calls: 1000, callers: ['A', 'B', 'D0', 'D1', 'D2', 'D3', 'D4', 'D5'], platforms: ['x', 'discord', 'p0', 'p1', 'p2', 'p3', 'p4', 'p5'] },
+    ]);
+  });
+
   it('remembers at most 64 characters of a name, and nothing when no filter is set', () => {
     const { stage, reports } = setup();
     stage.transform(Array.from({ length: 1000 }, (_, i) => miss(i, 'N'.repeat(10_000), 'P'.repeat(10_000))));
