@@ -27,7 +27,10 @@ export interface CallText {
 }
 
 export function callText(call: Call): CallText {
-  const { caller, marketCap, price } = call;
+  // The price first: it reads and keeps both prices, so the market cap is then a field load; read
+  // first, the market cap alone is decoded and then again with the price.
+  const price = call.price;
+  const { caller, marketCap } = call;
   return {
     symbol: field(call.tokenSymbol),
     name: field(call.tokenName),
@@ -116,6 +119,8 @@ export function createMultipleStyle(chalk: ChalkInstance): (down: boolean) => St
  * hash of its name, so it keeps its colour across calls and runs.
  */
 export function createPlatformStyle(chalk: ChalkInstance): (platform: string) => Style {
+  // Without colour every style is the text itself: no lookup, lower-casing or hash per call.
+  if (chalk.level === 0) return () => plain;
   const byPlatform = new Map<string, Style>([
     ['telegram', chalk.cyan],
     ['discord', chalk.magenta],

@@ -47,6 +47,17 @@ describe('lines on a terminal: one row per call, fitted to the width', () => {
     }
   });
 
+  it('a terminal wide enough gets the line a pipe gets (the pipe\'s own fast path), coloured or not', () => {
+    for (const level of [0, 3] as const) {
+      const pipe = createLinesRenderer({ chalk: createChalk(level), timeZone: 'UTC' });
+      const noWidth = atWidth(() => undefined, level);
+      for (const c of CALLS) {
+        expect(atWidth(300, level)(c)).toBe(pipe(c));
+        expect(noWidth(c)).toBe(pipe(c));
+      }
+    }
+  });
+
   it('cuts long names and callers with …', () => {
     const line = atWidth(135)(longNames);
     expect(line).toContain('Super Extremely Long To…');
