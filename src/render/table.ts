@@ -115,7 +115,8 @@ export function createTableRenderer(options: TableRendererOptions): Render {
   const clock = createClock(options.timeZone);
   const platformStyle = createPlatformStyle(chalk);
   // Market caps are neutral: green would say "up", which a market cap alone does not.
-  const styles: Partial<Record<Key, Style>> = { time: chalk.gray, symbol: chalk.bold };
+  // Without colour a style is the text itself: no call into chalk per cell.
+  const styles: Partial<Record<Key, Style>> = chalk.level > 0 ? { time: chalk.gray, symbol: chalk.bold } : { time: plain, symbol: plain };
   const multipleStyle = createMultipleStyle(chalk);
   const headStyle: Style = chalk.bold;
   const typeStyle: Style = chalk.yellow;
@@ -159,6 +160,8 @@ export function createTableRenderer(options: TableRendererOptions): Render {
     return `${header}${row}${RIGHT}\n`;
   };
 }
+
+const plain: Style = (s) => s;
 
 /**
  * A signal spans the row, highlighted whole: callers and window, symbol, market cap and multiple,
