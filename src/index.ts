@@ -12,16 +12,16 @@
 export { liveCalls, websocketUrl, type EndpointOptions, type LiveCallsOptions, type MultiCallOptions } from './library/live-calls.js';
 export { createFeedServer, type FeedServer, type FeedServerOptions } from './library/feed-server.js';
 export { createCallerBoard } from './library/caller-board.js';
-export {
-  CALLER_SORTS,
-  type BestCall,
-  type BoardCounts,
-  type CallerBoard,
-  type CallerBoardOptions,
-  type CallerIdentity,
-  type CallerRow,
-  type CallerSort,
-  type RankingOptions,
+export { CALLER_SORTS } from './stages/caller-board.js';
+export type {
+  BestCall,
+  BoardCounts,
+  CallerBoard,
+  CallerBoardOptions,
+  CallerIdentity,
+  CallerRow,
+  CallerSort,
+  RankingOptions,
 } from './stages/caller-board.js';
 export type { NatsReadLibraryOptions } from './library/jetstream-calls.js';
 export type { LiveCall as Call, CallerView, SkipKind } from './wire/calls.js';

@@ -39,14 +39,14 @@ export const missingLine = (tool: Tool): string => `${tool.command} is not on PA
 
 /** it() that needs `tool`. */
 export function itWith(tool: Tool, name: string, body: () => Promise<void> | void, timeout?: number): void {
-  if (toolAvailable(tool)) it(name, body, timeout);
-  else if (toolRequired(tool)) it(name, () => { throw new Error(`${missingLine(tool)} (${tool.requiredBy}=1)`); });
-  else it.skip(`${name} (${missingLine(tool)})`, body);
+  const missing = !toolAvailable(tool);
+  if (missing && toolRequired(tool)) it(name, () => { throw new Error(`${missingLine(tool)} (${tool.requiredBy}=1)`); });
+  else it.skipIf(missing)(missing ? `${name} (${missingLine(tool)})` : name, body, timeout);
 }
 
 /** describe() that needs `tool`. */
 export function describeWith(tool: Tool, name: string, body: () => void): void {
-  if (toolAvailable(tool)) describe(name, body);
-  else if (toolRequired(tool)) describe(name, () => it('needs ' + tool.command, () => { throw new Error(`${missingLine(tool)} (${tool.requiredBy}=1)`); }));
-  else describe.skip(`${name} (${missingLine(tool)})`, body);
+  const missing = !toolAvailable(tool);
+  if (missing && toolRequired(tool)) describe(name, () => it('needs ' + tool.command, () => { throw new Error(`${missingLine(tool)} (${tool.requiredBy}=1)`); }));
+  else describe.skipIf(missing)(missing ? `${name} (${missingLine(tool)})` : name, body);
 }
