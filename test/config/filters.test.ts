@@ -1,20 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { EMPTY_CONFIG, LibrarySettings, resolveFilter, Settings, type Flags } from '../../src/config/options.js';
-import { RexiLiveError } from '../../src/errors.js';
+import { usageMessage } from '../support/errors.js';
 
 const cli = (flags: Flags) => resolveFilter(new Settings(flags, EMPTY_CONFIG));
 const library = (options: Record<string, unknown>) => resolveFilter(new LibrarySettings(options));
 
-function usage(f: () => unknown): string {
-  try {
-    f();
-  } catch (e) {
-    expect(e).toBeInstanceOf(RexiLiveError);
-    expect((e as RexiLiveError).code).toBe('REXI_BAD_OPTION');
-    return (e as RexiLiveError).message;
-  }
-  throw new Error('expected a usage error');
-}
+const usage = usageMessage;
 
 describe('resolveFilter: one resolver for flags and library options', () => {
   it('accepts no filter, equal bounds, and one bound alone, from either side alike', () => {

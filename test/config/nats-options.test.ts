@@ -5,7 +5,7 @@ import { EMPTY_CONFIG, loadConfig, natsSourceUrl, parseSince, resolveNats, resol
 import type { CommandName } from '../../src/config/option-table.js';
 import { subjectsOverlap } from '../../src/nats/subjects.js';
 import { parseAge } from '../../src/config/units.js';
-import { userError } from '../support/errors.js';
+import { usageMessage } from '../support/errors.js';
 import { tmpdirs } from '../support/tmp.js';
 
 const tmpdir = tmpdirs('rexi-nats-opts-');
@@ -22,11 +22,7 @@ function nats(command: CommandName, flags: Flags, env: Record<string, string> = 
   return resolveNats(flags, config, e, command, readUrl);
 }
 
-const usage = (fn: () => unknown): string => {
-  const e = userError(fn);
-  expect(e.code).toBe('REXI_BAD_OPTION');
-  return e.message;
-};
+const usage = usageMessage;
 
 describe('NATS options', () => {
   it('--url nats:// selects the JetStream source with no API key; every URL layer can name it', () => {

@@ -1,15 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { resolveTop } from '../../src/config/top.js';
 import type { Environment, Flags } from '../../src/config/options.js';
-import { userError } from '../support/errors.js';
+import { usageMessage } from '../support/errors.js';
 
 const environment = (env: Record<string, string> = {}): Environment => ({ env, stdoutIsTTY: true, stderrIsTTY: true, homedir: '/nonexistent-home' });
 const top = (flags: Flags, env: Record<string, string> = {}) => resolveTop(flags, environment(env));
-const usage = (fn: () => unknown): string => {
-  const e = userError(fn);
-  expect(e.code).toBe('REXI_BAD_OPTION');
-  return e.message;
-};
+const usage = usageMessage;
 
 describe('top options', () => {
   it('defaults: a 10m window, highlighted at 3 callers, the board at 24h and 2x, every caller ranked', () => {

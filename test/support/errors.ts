@@ -11,3 +11,10 @@ export function userError(fn: () => unknown): RexiLiveError {
   }
   return expect.unreachable('expected a RexiLiveError');
 }
+
+/** The message of the usage error (REXI_BAD_OPTION, exit 2) a call throws. */
+export function usageMessage(fn: () => unknown): string {
+  const e = userError(fn);
+  expect(e.code).toBe('REXI_BAD_OPTION');
+  return e.message;
+}
