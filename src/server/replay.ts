@@ -1,7 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import { setImmediate as nextTurn, setTimeout as sleep } from 'node:timers/promises';
 import { timestampMs } from '../wire/calls.js';
-import { captureLines, parseCaptureLine } from '../wire/capture-line.js';
+import { captureByteChunks, classifyCaptureBytes, type ByteLine } from '../wire/capture-bytes.js';
 import { openCaptureFile } from '../sources/capture-input.js';
 import type { Logger } from '../log.js';
 
@@ -41,9 +41,10 @@ export interface ReplayLine {
   timestampMs: number | undefined;
 }
 
-/** Parses one capture line (capture.ts); undefined when it is not a JSON object. */
-export function parseReplayLine(line: string): ReplayLine | undefined {
-  const parsed = parseCaptureLine(line, true);
+/** Reads one capture line's bytes (as replay does); undefined when it is not a JSON object, 'blank' when it is whitespace. */
+export function parseReplayLine(line: Buffer): ReplayLine | 'blank' | undefined {
+  const parsed = classifyCaptureBytes(line, true, 0);
+  if (parsed === 'blank') return parsed;
   if (typeof parsed === 'string') return undefined;
   const { message, receivedAt } = parsed;
   return { text: message.raw, receivedAtMs: receivedAt, timestampMs: message.kind === 'call' ? message.timestampMs : timestampMs(message.value.data) };
@@ -70,6 +71,11 @@ const MAX_LINE_WARNINGS = 10;
 /** The pause before a loop starts over, when the file gives no spacing to go by. */
 const DEFAULT_LOOP_GAP_MS = 1000;
 
+/** A capture's lines one at a time, for a reader that paces them itself. */
+async function* captureLines(input: AsyncIterable<Buffer | string>): AsyncGenerator<ByteLine> {
+  for await (const lines of captureByteChunks(input, MAX_LINE_LENGTH)) yield* lines;
+}
+
 /**
  * Checks the file can be read, so `serve --replay` fails at start (exit 2) rather than after it
  * printed "listening".
@@ -94,9 +100,11 @@ export async function openReplay(options: ReplayOptions): Promise<Replay> {
         let skipped = 0;
         const input = openCaptureFile(file, '--replay');
         try {
-          for await (const { lineNo, text } of captureLines(input.bytes, MAX_LINE_LENGTH)) {
-            if (text !== undefined && text.trim() === '') continue;
-            const line = text === undefined ? undefined : parseReplayLine(text);
+          let lineNo = 0;
+          for await (const bytes of captureLines(input.bytes)) {
+            lineNo++;
+            const line = typeof bytes === 'string' ? undefined : parseReplayLine(bytes);
+            if (line === 'blank') continue;
             if (line === undefined) {
               stats.skipped++;
               skipped++;

@@ -1,4 +1,5 @@
-import { captureChunks, parseCaptureLine, takeReceivedAt } from '../wire/capture-line.js';
+import { captureByteChunks, classifyCaptureBytes } from '../wire/capture-bytes.js';
+import { takeReceivedAt } from '../wire/capture-line.js';
 import type { Call, SkipKind } from '../wire/calls.js';
 import type { Message } from '../wire/message.js';
 import { newSourceCounts, type Source, type SourceCounts } from '../pipeline/source.js';
@@ -43,16 +44,19 @@ export function captureCalls(input: CaptureInput, options: TimedCallOptions): Ti
     close: async () => input.close(),
     async *[Symbol.asyncIterator]() {
       let last = 0;
+      let lineNo = 0;
       try {
-        for await (const lines of captureChunks(input.bytes, maxLength)) {
+        // The scanner replay uses: a line is read where the read put it, never decoded first.
+        for await (const lines of captureByteChunks(input.bytes, maxLength)) {
           const batch: TimedBatch<Call> = { items: [], times: [] };
           for (const line of lines) {
-            if (line.text !== undefined && line.text.trim() === '') continue;
+            lineNo++;
+            const parsed = typeof line === 'string' ? line : classifyCaptureBytes(line, false, 0);
+            if (parsed === 'blank') continue;
             counts.received++;
-            const parsed = line.text === undefined ? line.skip : parseCaptureLine(line.text, false, 0);
             if (typeof parsed === 'string') {
               counts.skipped[parsed]++;
-              onSkipped?.(parsed, at + line.lineNo);
+              onSkipped?.(parsed, at + lineNo);
               continue;
             }
             const call = parsed.message;

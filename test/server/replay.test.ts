@@ -45,10 +45,17 @@ async function timed(play: AsyncGenerator<string>, max = Infinity): Promise<Arra
 const scan = (address: string, timestamp: number, extra = ''): string =>
   `{"type":"NEW_SCAN","data":{"token_address":"${address}","timestamp":${timestamp}${extra}}}`;
 
+/** A capture line read as serve --replay reads it, from its bytes; blank lines are not asked about here. */
+function replayLine(text: string): ReplayLine | undefined {
+  const line = parseReplayLine(Buffer.from(text));
+  if (line === 'blank') throw new Error('blank line');
+  return line;
+}
+
 describe('parseReplayLine', () => {
   it('strips a trailing received_at textually and keeps big integers as written', () => {
     const line = '{"type":"NEW_SCAN","data":{"token_address":"A","big":12345678901234567890,"p":1.50},"received_at":"2025-01-01T00:00:00.250Z"}';
-    expect(parseReplayLine(line)).toEqual({
+    expect(replayLine(line)).toEqual({
       text: '{"type":"NEW_SCAN","data":{"token_address":"A","big":12345678901234567890,"p":1.50}}',
       receivedAtMs: Date.UTC(2025, 0, 1, 0, 0, 0, 250),
       timestampMs: undefined,
@@ -56,27 +63,28 @@ describe('parseReplayLine', () => {
   });
 
   it('copes with spacing, strips received_at wherever it stands at the top level, and reads data.timestamp', () => {
-    expect(parseReplayLine('{ "type": "X", "data": {"timestamp": 10} , "received_at" : "2025-01-01T00:00:00Z" } ')?.text).toBe(
+    expect(replayLine('{ "type": "X", "data": {"timestamp": 10} , "received_at" : "2025-01-01T00:00:00Z" } ')?.text).toBe(
       '{ "type": "X", "data": {"timestamp": 10} } ',
     );
     // Not last (jq -S sorts keys): still the annotation, still taken off.
-    expect(parseReplayLine('{"received_at":"2025-01-01T00:00:00Z","type":"X"}')?.text).toBe('{"type":"X"}');
-    expect(parseReplayLine('{"a":1,"received_at":"2025-01-01T00:00:00Z","type":"X"}')?.text).toBe('{"a":1,"type":"X"}');
+    expect(replayLine('{"received_at":"2025-01-01T00:00:00Z","type":"X"}')?.text).toBe('{"type":"X"}');
+    expect(replayLine('{"a":1,"received_at":"2025-01-01T00:00:00Z","type":"X"}')?.text).toBe('{"a":1,"type":"X"}');
     // Nested as well as at the top: only the top-level one is the annotation.
-    expect(parseReplayLine('{"data":{"received_at":"x"},"received_at":"2025-01-01T00:00:00Z","type":"X"}')?.text).toBe(
+    expect(replayLine('{"data":{"received_at":"x"},"received_at":"2025-01-01T00:00:00Z","type":"X"}')?.text).toBe(
       '{"data":{"received_at":"x"},"type":"X"}',
     );
     // Not an ISO-8601 time: data, not an annotation.
-    expect(parseReplayLine('{"type":"X","received_at":"5"}')?.text).toBe('{"type":"X","received_at":"5"}');
+    expect(replayLine('{"type":"X","received_at":"5"}')?.text).toBe('{"type":"X","received_at":"5"}');
     // A string that merely contains the key is data, not the field.
     const inString = '{"type":"X","data":{"note":",\\"received_at\\":\\"x\\"}"}}';
-    expect(parseReplayLine(inString)?.text).toBe(inString);
-    expect(parseReplayLine(scan('A', 1700000000))?.timestampMs).toBe(1700000000 * 1000);
-    expect(parseReplayLine('{"type":"X","data":{"timestamp":"1700000000"}}')?.timestampMs).toBe(1700000000 * 1000);
+    expect(replayLine(inString)?.text).toBe(inString);
+    expect(replayLine(scan('A', 1700000000))?.timestampMs).toBe(1700000000 * 1000);
+    expect(replayLine('{"type":"X","data":{"timestamp":"1700000000"}}')?.timestampMs).toBe(1700000000 * 1000);
   });
 
   it('rejects lines that are not JSON objects', () => {
-    for (const bad of ['not json', '[1,2]', '42', 'null', '"text"', '{"type":']) expect(parseReplayLine(bad)).toBeUndefined();
+    for (const bad of ['not json', '[1,2]', '42', 'null', '"text"', '{"type":']) expect(replayLine(bad)).toBeUndefined();
+    expect(parseReplayLine(Buffer.from(' \t'))).toBe('blank');
   });
 });
 
