@@ -46,7 +46,8 @@ function identityOf(message: Message): string {
 }
 
 export async function openPublishOutput(publish: PublishOptions, stream: StreamOptions, logger: Logger, watch?: RunWatch, signal?: AbortSignal): Promise<Output> {
-  const { openNatsPublisher } = await import('../outputs/nats-publish.js');
+  const [{ openNatsPublisher }, { boundPublisherHeap }] = await Promise.all([import('../outputs/nats-publish.js'), import('./publish-heap.js')]);
+  boundPublisherHeap();
   const { target } = publish;
   logger.debug(`connecting to NATS at ${target.display} to publish`);
   try {

@@ -97,6 +97,9 @@ export function connectOptions(target: NatsTarget, extra: Partial<NodeConnection
     name: 'rexi-live',
     maxReconnectAttempts: -1,
     waitOnFirstConnect: false,
+    // Every request (each publish) otherwise makes two Errors up front for their stack traces; they
+    // live until the acknowledgement, and a catch-up after an outage promoted them by the megabyte.
+    noAsyncTraces: true,
     ...extra,
   };
   const authenticator = authenticatorFor(target);

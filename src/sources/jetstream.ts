@@ -1,4 +1,5 @@
 import { jetstream, type ConsumerMessages, type JetStreamManager, type JsMsg, type StreamInfo } from '@nats-io/jetstream';
+import type { Subscription } from '@nats-io/transport-node';
 import type { RexiLiveError } from '../errors.js';
 import { describeError } from '../nats/api-errors.js';
 import type { NatsConnectOptions, NatsLink } from '../nats/connect.js';
@@ -17,8 +18,9 @@ import { JetStreamConsumer } from './jetstream-consumer.js';
 
 /**
  * Batches read from a JetStream stream. Messages come by `fetch()`, one pull at a time, and a
- * pull is always read to its end: leaving one in the middle would strand the messages the server
- * already sent (a durable then gets them only after its ack wait, out of order).
+ * pull is read to its end, or ended by draining its subscription (see endPull): dropping one in the
+ * middle would strand the messages the server already sent (a durable then gets them only after its
+ * ack wait, out of order).
  *
  * Without `durable`, a consumer with no acknowledgements is kept by hand: after any failure a new
  * one starts right after the last stream sequence seen, so a reconnect or server restart loses
@@ -26,6 +28,15 @@ import { JetStreamConsumer } from './jetstream-consumer.js';
  * its batch was written; redeliveries of what was already taken are recognised by sequence.
  */
 
+
+/** Longest a stop waits for the server to confirm a durable's pull is ended before dropping it. */
+const END_PULL_LIMIT_MS = 1_000;
+
+/** The subscription a nats.js 3 pull reads from: public on its implementation, not in its types. */
+function pullSubscription(iter: ConsumerMessages): Subscription | undefined {
+  const sub = (iter as { sub?: Partial<Subscription> }).sub;
+  return typeof sub?.drain === 'function' && typeof sub.isClosed === 'function' ? (sub as Subscription) : undefined;
+}
 
 /** Turns a stored body into a message, or says why it is skipped (counted by the source). */
 export type MessageFactory = (bytes: Uint8Array, receivedAt: number, subject: string) => Message | SkipKind;
@@ -44,7 +55,7 @@ export interface JetStreamSourceConfig {
   toMessage: MessageFactory;
   /** Most messages per pull (and per batch). */
   batchSize?: number;
-  /** How long one pull waits for messages; a clean stop of a durable waits at most this long. */
+  /** How long one pull waits for messages (a stop does not wait for it: see endPull). */
   expiresMs?: number;
   /** A new durable's ack wait; messages held longer are kept alive with progress acks. */
   ackWaitMs?: number;
@@ -96,10 +107,16 @@ export class JetStreamSource implements Source {
   private drained: (() => void) | undefined;
   private pump: Promise<void> | undefined;
   private iter: ConsumerMessages | undefined;
+  /** A durable's pull was ended before it ran out (endPull): the server still lists it as waiting. */
+  private pullCut = false;
+  /** Resolves at stop(): waits for a reconnect or a retry end with it. */
+  private readonly stopped: Promise<void>;
+  private onStop!: () => void;
 
   private keepAlive: NodeJS.Timeout | undefined;
 
   private constructor(config: JetStreamSourceConfig) {
+    this.stopped = new Promise((resolve) => (this.onStop = resolve));
     this.link = config.link;
     this.streamName = config.stream.config.name;
     // A filter that covers every subject of the stream is left out: the server may refuse a
@@ -176,10 +193,40 @@ export class JetStreamSource implements Source {
   stop(): void {
     if (this.stopping) return;
     this.stopping = true;
+    this.onStop();
     this.drained?.();
-    // Without acknowledgements nothing is stranded: the pull can end at once.
-    if (this.durable === undefined) this.iter?.stop();
+    if (this.iter !== undefined) this.endPull(this.iter);
     this.wake?.();
+  }
+
+  /**
+   * Ends the pull in progress without waiting up to `expiresMs` for it to run out. Without
+   * acknowledgements nothing is stranded: it just stops. A durable's pull cannot be cancelled
+   * (nats-server 2.9 has no such request), but the server delivers nothing to a pull whose reply
+   * subject lost its subscriber; draining the subscription unsubscribes and waits one round trip,
+   * so whatever the server sent before it saw the unsubscribe still arrives, and is handed back (a
+   * nak: redelivered at once) instead of waiting out the ack wait. Should the drain not complete (a
+   * link gone silent), the pull is dropped after END_PULL_LIMIT_MS: a message in flight to it then
+   * comes back after the durable's ack wait. close() then makes the server forget the pull before
+   * it hands anything back (see forgetCutPull).
+   */
+  private endPull(iter: ConsumerMessages): void {
+    const sub = this.durable === undefined ? undefined : pullSubscription(iter);
+    if (sub === undefined || sub.isClosed() || !this.link.connected || this.link.nc.isClosed()) {
+      iter.stop();
+      return;
+    }
+    this.pullCut = true;
+    const limit = setTimeout(() => iter.stop(), END_PULL_LIMIT_MS);
+    limit.unref();
+    // nats.js ends the iteration once a drained subscription closes; stop() makes sure of it.
+    void sub
+      .drain()
+      .catch(() => undefined)
+      .finally(() => {
+        clearTimeout(limit);
+        iter.stop();
+      });
   }
 
   /**
@@ -200,9 +247,24 @@ export class JetStreamSource implements Source {
     await this.pump;
     if (this.keepAlive) clearInterval(this.keepAlive);
     this.handBack(this.queue.splice(0));
+    await this.forgetCutPull();
     this.acks?.refuseAll();
     if (!this.link.nc.isClosed() && this.link.connected) await this.consumer.release();
     if (this.ownsLink) await this.link.close();
+  }
+
+  /**
+   * A pull ended by endPull stays in the server's list of waiting pulls until it expires; nats-server
+   * 2.9 hands the first message refused (nak) to such a pull, finds no one listening, and drops it
+   * from its redelivery queue: it came back only after the ack wait (30 s), after the messages behind
+   * it. A consumer info request makes the server drop the pulls no one listens to any more, so it
+   * goes first.
+   */
+  private async forgetCutPull(): Promise<void> {
+    if (!this.pullCut || this.acks === undefined || !this.link.connected || this.link.nc.isClosed()) return;
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([this.consumer.info().catch(() => undefined), new Promise<void>((resolve) => (timer = setTimeout(resolve, END_PULL_LIMIT_MS)))]);
+    clearTimeout(timer);
   }
 
   /** Counters and position, for tests. */
@@ -317,14 +379,15 @@ export class JetStreamSource implements Source {
       }
       if (this.stopping) break;
       try {
-        if (!this.link.connected) await this.link.whenConnected();
+        if (!this.link.connected) await Promise.race([this.link.whenConnected(), this.stopped]);
+        if (this.stopping) break;
         if (this.link.nc.isClosed()) {
           await this.closedUnderUs();
           break;
         }
         const iter = await this.consumer.fetch({ max_messages: this.batchSize, expires: this.expiresMs });
         this.iter = iter;
-        if (this.stopping && this.durable === undefined) iter.stop();
+        if (this.stopping) this.endPull(iter);
         for await (const m of iter) {
           if (this.stopping) {
             this.handBack([m]);
@@ -348,7 +411,7 @@ export class JetStreamSource implements Source {
           this.interrupted = true;
           this.onWarning(`reading stream ${this.streamName} was interrupted (${describeError(e)}): resuming after sequence ${this.cursor}`);
         }
-        await new Promise((r) => setTimeout(r, backoffDelay(this.retryPolicy, Math.min(failures++, 8), this.random)));
+        await this.sleep(backoffDelay(this.retryPolicy, Math.min(failures++, 8), this.random));
         await this.recover();
       }
     }
@@ -376,9 +439,21 @@ export class JetStreamSource implements Source {
   }
 
   /** After a failed pull: a consumer to pull from again, resuming after the cursor. */
+  /** A wait between attempts that a stop cuts short (its timer would otherwise hold the process). */
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const t = setTimeout(resolve, ms);
+      void this.stopped.then(() => {
+        clearTimeout(t);
+        resolve();
+      });
+    });
+  }
+
   private async recover(): Promise<void> {
     if (this.stopping) return;
-    if (!this.link.connected) await this.link.whenConnected();
+    if (!this.link.connected) await Promise.race([this.link.whenConnected(), this.stopped]);
+    if (this.stopping) return;
     // The cursor starts as the consumer's own position (its delivered sequence), so resuming after
     // it is right even when nothing was read yet.
     await this.consumer.recover(this.cursor, this.onWarning);

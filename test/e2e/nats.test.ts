@@ -197,6 +197,27 @@ describeNats('NATS end to end: the built CLI', () => {
     expect(tokens(rest.stdout)).toEqual(range(9, 10));
   });
 
+  it('--durable -n 5 exits once its 5 lines are written, not when its pull expires; nothing after them is lost', async () => {
+    await addStream(server.url, 'R5', ['r5.*']);
+    await publishRaw(server.url, items('r5.telegram', 1, 20));
+    const tail = spawnCli(['--url', `${server.url}/r5.>`, '--durable', 'five', '--start-seq', '1', '-n', '5', '-f', 'ndjson']);
+    await tail.waitFor(/(?:\n.*){5}/, 'stdout');
+    const fifth = performance.now();
+    const first = await tail.done;
+    // The 20 calls came in one pull that then waits 2 s on the server for more: an exit that waited
+    // for it came 2 s after the fifth line.
+    const exitMs = performance.now() - fifth;
+    expect(first.code).toBe(0);
+    expect(tokens(first.stdout)).toEqual(range(1, 5));
+    expect(exitMs).toBeLessThan(1000);
+    // Stored while the ended pull would still be waiting: one delivered to it would be held until the
+    // ack wait (30 s), and the replay below would wait for it.
+    await publishRaw(server.url, items('r5.telegram', 21, 25));
+    const rest = await runCli(['replay', `${server.url}/r5.>`, '--durable', 'five']);
+    expect(rest.code).toBe(0);
+    expect(tokens(rest.stdout)).toEqual(range(6, 25));
+  });
+
   it('--durable across SIGTERM: nothing lost, nothing doubled', async () => {
     await addStream(server.url, 'R4', ['r4.*']);
     const file = path.join(tmpdir(), 'durable.ndjson');

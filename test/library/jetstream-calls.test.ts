@@ -85,6 +85,33 @@ describeNats('liveCalls on a nats:// URL', () => {
     expect(second.map((c) => c.tokenAddress)).toEqual(['T3', 'T4', 'T5']);
   });
 
+  it('a break out of a durable loop returns at once, not when its pull expires; the next reader gets the rest, none lost', async () => {
+    const server = await nats.start();
+    await addStream(server.url, 'CALLS', ['rexi.calls.*']);
+    await publishRaw(server.url, items(1, 20));
+    const first: string[] = [];
+    const calls = liveCalls({ url: server.url, durable: 'bot', startSeq: 1, ...fast });
+    const it = calls[Symbol.asyncIterator]();
+    for (let i = 0; i < 5; i++) first.push((await it.next()).value!.tokenAddress);
+    // The 20 calls came in one pull and a second pull now waits on the server for 2 s: a return()
+    // that waited for it took those 2 s; one that ends it at once is done in a round trip.
+    await new Promise((r) => setTimeout(r, 100));
+    const t0 = performance.now();
+    await it.return!(undefined);
+    const returnMs = performance.now() - t0;
+    expect(first).toEqual(['T1', 'T2', 'T3', 'T4', 'T5']);
+    expect(returnMs).toBeLessThan(1000);
+    // Stored while the ended pull would still be waiting: delivered to it, they would come back only
+    // after the ack wait (30 s), and the reader below would not see them in time.
+    await publishRaw(server.url, items(21, 25));
+    // It left on T5: T5 comes again (not acknowledged), then everything after it, in order, at once.
+    const second = await take(liveCalls({ url: server.url, durable: 'bot', ...fast }), 21);
+    expect(second.map((c) => c.tokenAddress)).toEqual(Array.from({ length: 21 }, (_, k) => `T${k + 5}`));
+    const jsm = await manager(server.url);
+    const ci = await jsm.consumers.info('CALLS', 'bot');
+    expect(ci.num_pending).toBe(0);
+  });
+
   it('bad options throw at once; rejected credentials and an unreachable server are typed errors', async () => {
     const bad = (o: Parameters<typeof liveCalls>[0]) => {
       try {
