@@ -281,6 +281,28 @@ export class SeenKeys extends KeyTable {
     return seq;
   }
 
+  /**
+   * hasHash() and, when it says no, addHash(), with one lookup: 0 when the key is remembered at
+   * `now` (a sighting), else the new key's addition number. What dedupe asks of every call.
+   */
+  see(hi: number, lo: number, now: number): number {
+    if (now > this.latest) this.latest = now;
+    let e = this.find(hi, lo);
+    if (e !== -1) {
+      if (now - this.first[e]! < this.ttlMs) {
+        if (now > this.last[e]!) this.last[e] = now;
+        this.touch(e);
+        return 0;
+      }
+      this.remove(e);
+    }
+    e = this.insert(hi, lo);
+    const seq = ++this.changes;
+    this.first[e] = this.last[e] = now;
+    this.seq[e] = seq;
+    return seq;
+  }
+
   /** Forgets the key if it is still the one addHash() numbered `seq` (its line was never written). */
   forgetHash(hi: number, lo: number, seq: number): void {
     const e = this.find(hi, lo);

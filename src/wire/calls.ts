@@ -263,14 +263,15 @@ export class Call implements LiveCall {
   }
 
   /**
-   * The frame's bytes when the identity can be read from them as they are: all ASCII (a length in
-   * bytes is a length in characters) and not parsed. undefined otherwise: read the typed fields.
+   * The frame's bytes while nothing has parsed them: the identity is hashed from their spans (where
+   * a length in bytes is a length in characters only for spans of ASCII: `ascii` tells whether
+   * the whole frame is). undefined once parsed: read the typed fields.
    */
-  get identityBytes(): Buffer | undefined {
-    return this.ascii ? this.unparsedFrame() : undefined;
+  get scannedBytes(): Buffer | undefined {
+    return this.unparsedFrame();
   }
 
-  /** The token address's span in identityBytes; false when it has escapes. */
+  /** The token address's span in scannedBytes; false when it has escapes. */
   tokenSpan(span: Span): boolean {
     if (this.tokenStart < 0) return false;
     span.start = this.tokenStart;
@@ -278,7 +279,7 @@ export class Call implements LiveCall {
     return true;
   }
 
-  /** A caller field's span in identityBytes (frame-scan.ts fieldSpan: SPAN_ABSENT, SPAN_PLAIN, SPAN_OTHER). */
+  /** A caller field's span in scannedBytes (frame-scan.ts fieldSpan: SPAN_ABSENT, SPAN_PLAIN, SPAN_OTHER). */
   callerSpan(field: typeof FIELD_CALLER_ID | typeof FIELD_CALLER_NAME | typeof FIELD_PLATFORM, span: Span): number {
     const frame = this.unparsedFrame();
     if (frame === undefined) return SPAN_OTHER;
