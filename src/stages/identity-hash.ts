@@ -119,14 +119,35 @@ function hashTokenCallerBytes(call: Call, h: Hasher, withTimestamp: boolean): bo
     h.byte(COLON);
   }
   feedCaller(frame, h);
-  if (withTimestamp) {
-    const t = call.timestampMs;
-    if (t !== undefined) {
-      if (Number.isSafeInteger(t) && t >= 0 && !Object.is(t, -0)) h.digits(t);
-      else h.string(String(t));
+  if (withTimestamp) feedTimestamp(call, frame, h);
+  return true;
+}
+
+const ZERO = 0x30;
+
+/**
+ * String(call.timestampMs), or nothing when it is undefined. A whole number of up to 15 digits in
+ * the frame is copied: up to 11 digits it is below 1e11, seconds, and its milliseconds are its
+ * digits and three zeros (0 stays 0); from 12 it is milliseconds already, below the dates' limit.
+ */
+function feedTimestamp(call: Call, frame: Buffer, h: Hasher): void {
+  if (call.timestampDigits(span)) {
+    const n = span.end - span.start;
+    if (n <= 15) {
+      h.bytes(frame, span.start, span.end);
+      if (n <= 11 && !(n === 1 && frame[span.start] === ZERO)) {
+        h.byte(ZERO);
+        h.byte(ZERO);
+        h.byte(ZERO);
+      }
+      return;
     }
   }
-  return true;
+  const t = call.timestampMs;
+  if (t !== undefined) {
+    if (Number.isSafeInteger(t) && t >= 0 && !Object.is(t, -0)) h.digits(t);
+    else h.string(String(t));
+  }
 }
 
 function decimalLength(n: number): number {

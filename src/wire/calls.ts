@@ -17,6 +17,7 @@ import {
   FIELD_SYMBOL,
   FIELD_TIMESTAMP,
   fieldSpan,
+  integerSpan,
   readField,
   SPAN_OTHER,
   type Span,
@@ -277,6 +278,12 @@ export class Call implements LiveCall {
     span.start = this.tokenStart;
     span.end = this.tokenEnd;
     return true;
+  }
+
+  /** The digits of `data.timestamp` in scannedBytes when it is a plain whole number (frame-scan.ts integerSpan). */
+  timestampDigits(span: Span): boolean {
+    const frame = this.unparsedFrame();
+    return frame !== undefined && integerSpan(frame, this.timestampAt, FIELD_TIMESTAMP, span);
   }
 
   /** A caller field's span in scannedBytes (frame-scan.ts fieldSpan: SPAN_ABSENT, SPAN_PLAIN, SPAN_OTHER). */

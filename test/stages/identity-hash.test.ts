@@ -26,7 +26,18 @@ const frames: string[] = [
   '{"type":"NEW_SCAN","data":{"token_address":"TökA","timestamp":1796110800,"caller":{"id":"77","platform":"telegram"}}}',
   '{"type":"NEW_SCAN","data":{"token_address":"TokA","token_name":"Ünïcode","caller":{"name":"AlIcE","platform":"Discord"}}}',
   '{"type":"NEW_SCAN","data":{"token_address":"TokA","caller":{"id":"","name":"Zoë","platform":"DISCORD"}}}',
-  '{"type":"NEW_SCAN","data":{"token_address":"TokA","caller":{"id":"7","platform":"Téle"}}}',
+  '{"type":"NEW_SCAN","data":{"token_address":"TokA","caller":{"id":"7","platform":"Téle"}}}',  '{"type":"NEW_SCAN","data":{"token_address":"TokA","timestamp":0,"caller":{"id":"7","platform":"x"}}}',
+  '{"type":"NEW_SCAN","data":{"token_address":"TokA","timestamp":5,"caller":{"id":"7","platform":"x"}}}',
+  '{"type":"NEW_SCAN","data":{"token_address":"TokA","timestamp":99999999999,"caller":{"id":"7","platform":"x"}}}',
+  '{"type":"NEW_SCAN","data":{"token_address":"TokA","timestamp":100000000000,"caller":{"id":"7","platform":"x"}}}',
+  '{"type":"NEW_SCAN","data":{"token_address":"TokA","timestamp":999999999999999,"caller":{"id":"7","platform":"x"}}}',
+  '{"type":"NEW_SCAN","data":{"token_address":"TokA","timestamp":1000000000000000,"caller":{"id":"7","platform":"x"}}}',
+  '{"type":"NEW_SCAN","data":{"token_address":"TokA","timestamp":9007199254740993,"caller":{"id":"7","platform":"x"}}}',
+  '{"type":"NEW_SCAN","data":{"token_address":"TokA","timestamp":1e3,"caller":{"id":"7","platform":"x"}}}',
+  '{"type":"NEW_SCAN","data":{"token_address":"TokA","timestamp":12.0,"caller":{"id":"7","platform":"x"}}}',
+  '{"type":"NEW_SCAN","data":{"token_address":"TokA","timestamp":-0,"caller":{"id":"7","platform":"x"}}}',
+  '{"type":"NEW_SCAN","data":{"token_address":"TokA","timestamp":1E12,"caller":{"id":"7","platform":"x"}}}',
+  '{"type":"NEW_SCAN","data":{"token_address":"TokA","timestamp":10000000000 ,"caller":{"id":"7","platform":"x"}}}',
 ];
 
 const h = new Hasher();
@@ -55,7 +66,7 @@ describe('identityHash', () => {
       }
     });
   }
-  for (const i of [0, 1, 2, 3, 9, 11, 13]) {
+  for (const i of [0, 1, 2, 3, 9, 11, 13, 16, 17, 18, 19, 20, 27]) {
     it(`frame ${i}: its identity is read from the spans, no string built (a name beyond ASCII does not matter when unused)`, () => {
       const call = classifyBytes(Buffer.from(frames[i]!), 0, false) as Call;
       const fed = new Hasher();
