@@ -92,6 +92,19 @@ export function createMultiCallStage(options: MultiCallOptions): MultiCallStage 
     },
 
     transform(batch: Batch): Batch {
+      if (withCalls) {
+        // Every message passes: the batch goes through as it is until a signal is added.
+        let out: Batch | undefined;
+        for (let i = 0; i < batch.length; i++) {
+          const m = batch[i]!;
+          const signal = m.kind === 'call' ? count(m) : undefined;
+          if (signal !== undefined) {
+            out ??= batch.slice(0, i);
+            out.push(m, signal);
+          } else out?.push(m);
+        }
+        return out ?? batch;
+      }
       const out: Batch = [];
       for (let i = 0; i < batch.length; i++) {
         const m = batch[i]!;
@@ -100,7 +113,6 @@ export function createMultiCallStage(options: MultiCallOptions): MultiCallStage 
           continue;
         }
         const signal = count(m);
-        if (withCalls) out.push(m);
         if (signal !== undefined) out.push(signal);
       }
       return out;
