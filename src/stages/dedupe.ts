@@ -1,7 +1,7 @@
 import { DEFAULT_STATE_MAX, grown, SeenKeys } from './bounded-map.js';
 import { Hasher } from './hash64.js';
 import type { DedupeKind } from './identity.js';
-import { identityHash } from './identity-hash.js';
+import { identityHash, tokenHash } from './identity-hash.js';
 import type { Batch } from '../wire/message.js';
 import type { Stage } from '../pipeline/stage.js';
 
@@ -38,7 +38,8 @@ export interface DedupeStage extends Stage {
 }
 
 export function createDedupeStage(options: DedupeOptions): DedupeStage {
-  const feed = identityHash(options.kind);
+  // A token is hashed where it lies in the frame; the other keys are gathered from their parts.
+  const feed = options.kind === 'token' ? undefined : identityHash(options.kind);
   const h = new Hasher();
   const store = options.store ?? new SeenKeys({ max: options.stateMax ?? DEFAULT_STATE_MAX, ttlMs: options.ttlMs });
   /**
@@ -72,8 +73,11 @@ export function createDedupeStage(options: DedupeOptions): DedupeStage {
       for (let i = 0; i < batch.length; i++) {
         const m = batch[i]!;
         if (m.kind === 'call') {
-          feed(m, h.reset());
-          h.finish();
+          if (feed === undefined) tokenHash(m, h);
+          else {
+            feed(m, h.reset());
+            h.finish();
+          }
           const seq = store.see(h.hi, h.lo, m.receivedAt);
           if (seq === 0) {
             deduped++;

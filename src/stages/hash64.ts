@@ -179,10 +179,57 @@ export class Hasher {
       h4 = (Math.imul(rotl(h4, 13) + h1, 5) + 0x32ac3b17) | 0;
     }
     // The tail: up to 15 bytes, as four little-endian words of the bytes there are.
-    if (rest > 12) h4 ^= Math.imul(rotl(Math.imul(lowBytes(word(w, q + 3), rest - 12), C4), 18), C1);
-    if (rest > 8) h3 ^= Math.imul(rotl(Math.imul(lowBytes(word(w, q + 2), rest - 8), C3), 17), C4);
-    if (rest > 4) h2 ^= Math.imul(rotl(Math.imul(lowBytes(word(w, q + 1), rest - 4), C2), 16), C3);
-    if (rest > 0) h1 ^= Math.imul(rotl(Math.imul(lowBytes(word(w, q), rest), C1), 15), C2);
+    if (rest === 0) return this.end(h1, h2, h3, h4, 0, 0, 0, 0, len);
+    return this.end(h1, h2, h3, h4, lowBytes(word(w, q), rest), lowBytes(word(w, q + 1), rest - 4), lowBytes(word(w, q + 2), rest - 8), lowBytes(word(w, q + 3), rest - 12), len);
+  }
+
+  /**
+   * The hash of bytes start..end of `src` alone, read where they lie: what reset(), bytes() and
+   * finish() give, without copying them first (a token's key is its address's bytes).
+   */
+  span(src: Uint8Array, start: number, end: number): this {
+    const len = end - start;
+    let h1 = 0;
+    let h2 = 0;
+    let h3 = 0;
+    let h4 = 0;
+    const blocksEnd = start + (len & ~15);
+    for (let i = start; i < blocksEnd; i += 16) {
+      const k1 = Math.imul(rotl(Math.imul(le32(src, i), C1), 15), C2);
+      h1 ^= k1;
+      h1 = (Math.imul(rotl(h1, 19) + h2, 5) + 0x561ccd1b) | 0;
+      const k2 = Math.imul(rotl(Math.imul(le32(src, i + 4), C2), 16), C3);
+      h2 ^= k2;
+      h2 = (Math.imul(rotl(h2, 17) + h3, 5) + 0x0bcaa747) | 0;
+      const k3 = Math.imul(rotl(Math.imul(le32(src, i + 8), C3), 17), C4);
+      h3 ^= k3;
+      h3 = (Math.imul(rotl(h3, 15) + h4, 5) + 0x96cd1c35) | 0;
+      const k4 = Math.imul(rotl(Math.imul(le32(src, i + 12), C4), 18), C1);
+      h4 ^= k4;
+      h4 = (Math.imul(rotl(h4, 13) + h1, 5) + 0x32ac3b17) | 0;
+    }
+    let k1 = 0;
+    let k2 = 0;
+    let k3 = 0;
+    let k4 = 0;
+    for (let i = blocksEnd; i < end; i++) {
+      const at = i - blocksEnd;
+      const v = src[i]! << ((at & 3) << 3);
+      if (at < 4) k1 |= v;
+      else if (at < 8) k2 |= v;
+      else if (at < 12) k3 |= v;
+      else k4 |= v;
+    }
+    return this.end(h1, h2, h3, h4, k1, k2, k3, k4, len);
+  }
+
+  /** The tail's words (zero past the key's end) and the finalisation: sets `hi` and `lo`. */
+  private end(h1: number, h2: number, h3: number, h4: number, k1: number, k2: number, k3: number, k4: number, len: number): this {
+    const rest = len & 15;
+    if (rest > 12) h4 ^= Math.imul(rotl(Math.imul(k4, C4), 18), C1);
+    if (rest > 8) h3 ^= Math.imul(rotl(Math.imul(k3, C3), 17), C4);
+    if (rest > 4) h2 ^= Math.imul(rotl(Math.imul(k2, C2), 16), C3);
+    if (rest > 0) h1 ^= Math.imul(rotl(Math.imul(k1, C1), 15), C2);
     h1 ^= len;
     h2 ^= len;
     h3 ^= len;
@@ -202,6 +249,9 @@ export class Hasher {
     return this;
   }
 }
+
+/** Four bytes of `b` from `i` as a little-endian word. */
+const le32 = (b: Uint8Array, i: number): number => b[i]! | (b[i + 1]! << 8) | (b[i + 2]! << 16) | (b[i + 3]! << 24);
 
 /** Whether words are stored little-endian, as MurmurHash3 reads them: almost every machine. */
 const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;

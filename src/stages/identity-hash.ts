@@ -43,6 +43,16 @@ function hashToken(call: Call, h: Hasher): void {
   else h.string(call.tokenAddress);
 }
 
+/** The hash of tokenKey() (into h.hi and h.lo): hashed where it lies in the frame, not copied first. */
+export function tokenHash(call: Call, h: Hasher): void {
+  const frame = call.scannedBytes;
+  if (frame !== undefined && call.tokenSpan(span)) h.span(frame, span.start, span.end);
+  else {
+    h.reset().string(call.tokenAddress);
+    h.finish();
+  }
+}
+
 /**
  * Feeds callerKey() (multi-call's distinct callers); false, feeding nothing, for the unknown
  * caller (neither id nor name), which never counts.

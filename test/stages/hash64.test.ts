@@ -63,6 +63,23 @@ describe('hash64 (MurmurHash3_x86_128, first 64 bits)', () => {
     expect(his.size).toBeGreaterThan(199_950);
   });
 
+  it('hashes a span where it lies as it hashes the bytes gathered, whatever its offset and length', () => {
+    const text = 'So11111111111111111111111111111111111111112:8:telegramnalice1796110800000';
+    const padded = Buffer.from('##' + text + '##');
+    const inside = padded.subarray(2, 2 + text.length);
+    const h = new Hasher();
+    for (let start = 0; start <= text.length; start++) {
+      for (let end = start; end <= text.length; end++) {
+        const expected = hashHex(...hashString(text.slice(start, end)));
+        h.span(inside, start, end);
+        expect(hashHex(h.hi, h.lo)).toBe(expected);
+        h.reset().bytes(inside, start, end);
+        h.finish();
+        expect(hashHex(h.hi, h.lo)).toBe(expected);
+      }
+    }
+  });
+
   it('gathers keys longer than its first scratch', () => {
     const text = 'x'.repeat(1000) + 'é'.repeat(300);
     const bytes = Buffer.from(text);
