@@ -1,16 +1,20 @@
 /**
- * 64-bit hashes of identity bytes, fed in pieces (a span of a frame, a separator, a lower-cased
- * name) into a reused scratch buffer, without building the key as a string.
+ * 64-bit hashes of identity bytes: fed in pieces (a span of a frame, a separator, a lower-cased
+ * name) into a reused scratch buffer, or, for a key that is one span of a frame (a token), read
+ * where it lies (span()); never built as a string.
  *
  * The hash is MurmurHash3_x86_128 (Austin Appleby, public domain), of which the first 64 bits are
  * kept. Why this one: it passes SMHasher (every output bit depends on every input bit, no weak
  * seeds or lengths), so n keys falsely collide with probability about n²/2⁶⁵, as for an ideal
  * 64-bit hash; and its x86 variant needs only 32-bit multiplies (Math.imul), so it runs on plain
  * JS numbers, no BigInt and no allocation. (FNV-1a is smaller but weaker in its high bits and
- * needs 64-bit multiplies; xxhash64 and wyhash need 64-bit ones too.)
+ * needs 64-bit multiplies; xxhash64 and wyhash need 64-bit ones too.) It is also what --state
+ * files of version 2 hold: a cheaper hash would leave every saved key unmatched, so the work went
+ * into computing this one faster (words read whole, digits in integer arithmetic, no copy of a
+ * token), with the reference's values (the tests' vectors) unchanged.
  *
- * The result is two uint32 halves, `hi` and `lo`, read after finish(). One hasher is reused for
- * every key: the stages are synchronous, so no two keys are hashed at once.
+ * The result is two uint32 halves, `hi` and `lo`, read after finish() or span(). One hasher is
+ * reused for every key: the stages are synchronous, so no two keys are hashed at once.
  */
 
 const C1 = 0x239b961b;
