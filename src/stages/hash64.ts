@@ -125,6 +125,13 @@ export class Hasher {
       this.byte(0x30 + n);
       return;
     }
+    if (n < 100) {
+      // A key's length prefix: two digits, the usual case.
+      const tens = (n / 10) | 0;
+      this.byte(0x30 + tens);
+      this.byte(0x30 + n - tens * 10);
+      return;
+    }
     let k = 0;
     let head = n;
     if (n >= 1e9) {

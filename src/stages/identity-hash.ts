@@ -161,6 +161,8 @@ function feedTimestamp(call: Call, frame: Buffer, h: Hasher): void {
 }
 
 function decimalLength(n: number): number {
+  if (n < 10) return 1;
+  if (n < 100) return 2;
   let length = 1;
   for (; n >= 10; n = Math.floor(n / 10)) length++;
   return length;
