@@ -58,10 +58,12 @@ export class KeyTable {
 
   /** The entry of the hash, or -1. */
   find(hi: number, lo: number): number {
+    return this.findMixed(hi | 0, lo | 0, mix(hi | 0, lo | 0));
+  }
+
+  /** find() of a hash (as int32 halves) whose mix() is `m`: a lookup that may insert computes it once. */
+  protected findMixed(hi: number, lo: number, m: number): number {
     const { table, mask } = this;
-    hi |= 0;
-    lo |= 0;
-    const m = mix(hi, lo);
     for (let slot = (m >>> 0) >>> this.shift; ; slot = (slot + 1) & mask) {
       const e = table[2 * slot]! - 1;
       if (e === NONE) return NONE;
@@ -75,23 +77,44 @@ export class KeyTable {
    * forgotten first (evicted() tells the owner).
    */
   insert(hi: number, lo: number): number {
+    return this.insertMixed(hi | 0, lo | 0, mix(hi | 0, lo | 0));
+  }
+
+  /** Whether the last locate() made a new entry. */
+  created = false;
+
+  /** The entry of the hash, made (the most recent) when absent, as `created` then says: one mix(). */
+  locate(hi: number, lo: number): number {
+    hi |= 0;
+    lo |= 0;
+    const m = mix(hi, lo);
+    const e = this.findMixed(hi, lo, m);
+    this.created = e === NONE;
+    return e === NONE ? this.insertMixed(hi, lo, m) : e;
+  }
+
+  protected insertMixed(hi: number, lo: number, m: number): number {
+    let e: number;
     if (this.size >= this.max) {
-      const old = this.oldest;
-      this.evicted(old);
-      this.remove(old);
+      // The least recently seen makes room, and its entry is the new one's: no trip through the free list.
+      e = this.oldest;
+      this.evicted(e);
+      this.unplace(e);
+      this.unlink(e);
       this.evictions++;
-    }
-    let e = this.free;
-    if (e !== NONE) this.free = this.next[e]!;
-    else {
-      if (this.used === this.capacity) this.grow();
-      e = this.used++;
+    } else {
+      e = this.free;
+      if (e !== NONE) this.free = this.next[e]!;
+      else {
+        if (this.used === this.capacity) this.grow();
+        e = this.used++;
+      }
+      this.size++;
     }
     this.hi[e] = hi;
     this.lo[e] = lo;
-    this.place(e, mix(hi | 0, lo | 0));
+    this.place(e, m);
     this.link(e);
-    this.size++;
     return e;
   }
 
@@ -275,6 +298,31 @@ export class SeenKeys extends KeyTable {
       this.remove(e);
     }
     e = this.insert(hi, lo);
+    const seq = ++this.changes;
+    this.first[e] = this.last[e] = now;
+    this.seq[e] = seq;
+    return seq;
+  }
+
+  /**
+   * hasHash() and, when it says no, addHash(), with one lookup: 0 when the key is remembered at
+   * `now` (a sighting), else the new key's addition number. What dedupe asks of every call.
+   */
+  see(hi: number, lo: number, now: number): number {
+    if (now > this.latest) this.latest = now;
+    hi |= 0;
+    lo |= 0;
+    const m = mix(hi, lo);
+    let e = this.findMixed(hi, lo, m);
+    if (e !== -1) {
+      if (now - this.first[e]! < this.ttlMs) {
+        if (now > this.last[e]!) this.last[e] = now;
+        this.touch(e);
+        return 0;
+      }
+      this.remove(e);
+    }
+    e = this.insertMixed(hi, lo, m);
     const seq = ++this.changes;
     this.first[e] = this.last[e] = now;
     this.seq[e] = seq;

@@ -1,7 +1,7 @@
-import { DEFAULT_STATE_MAX, SeenKeys } from './bounded-map.js';
+import { DEFAULT_STATE_MAX, grown, SeenKeys } from './bounded-map.js';
 import { Hasher } from './hash64.js';
 import type { DedupeKind } from './identity.js';
-import { identityHash } from './identity-hash.js';
+import { identityHash, tokenHash } from './identity-hash.js';
 import type { Batch } from '../wire/message.js';
 import type { Stage } from '../pipeline/stage.js';
 
@@ -38,19 +38,29 @@ export interface DedupeStage extends Stage {
 }
 
 export function createDedupeStage(options: DedupeOptions): DedupeStage {
-  const feed = identityHash(options.kind);
+  // A token is hashed where it lies in the frame; the other keys are gathered from their parts.
+  const feed = options.kind === 'token' ? undefined : identityHash(options.kind);
   const h = new Hasher();
   const store = options.store ?? new SeenKeys({ max: options.stateMax ?? DEFAULT_STATE_MAX, ttlMs: options.ttlMs });
   /**
-   * The keys transform() added since the last written(), with their addition numbers and where
-   * their calls are in what the outputs are given (the batches since then, end to end).
+   * The keys transform() added since the last written(): their hashes, addition numbers and where
+   * their calls are in what the outputs are given (the batches since then, end to end). Typed
+   * arrays, reused: nothing is allocated per call.
    */
-  const addedHi: number[] = [];
-  const addedLo: number[] = [];
-  const addedSeq: number[] = [];
-  const addedOut: number[] = [];
+  let addedHi = new Int32Array(256);
+  let addedLo = new Int32Array(256);
+  let addedSeq = new Float64Array(256);
+  let addedOut = new Int32Array(256);
+  let added = 0;
   let outputSoFar = 0;
   let deduped = 0;
+
+  function grow(): void {
+    addedHi = grown(addedHi, addedHi.length * 2);
+    addedLo = grown(addedLo, addedLo.length * 2);
+    addedSeq = grown(addedSeq, addedSeq.length * 2);
+    addedOut = grown(addedOut, addedOut.length * 2);
+  }
 
   return {
     store,
@@ -63,18 +73,24 @@ export function createDedupeStage(options: DedupeOptions): DedupeStage {
       for (let i = 0; i < batch.length; i++) {
         const m = batch[i]!;
         if (m.kind === 'call') {
-          feed(m, h.reset());
-          h.finish();
-          if (store.hasHash(h.hi, h.lo, m.receivedAt)) {
+          if (feed === undefined) tokenHash(m, h);
+          else {
+            feed(m, h.reset());
+            h.finish();
+          }
+          const seq = store.see(h.hi, h.lo, m.receivedAt);
+          if (seq === 0) {
             deduped++;
             // Copy on the first drop only: a batch without duplicates goes through as it is.
             out ??= batch.slice(0, i);
             continue;
           }
-          addedHi.push(h.hi | 0);
-          addedLo.push(h.lo | 0);
-          addedSeq.push(store.addHash(h.hi, h.lo, m.receivedAt));
-          addedOut.push(outputSoFar + (out === undefined ? i : out.length));
+          if (added === addedSeq.length) grow();
+          addedHi[added] = h.hi;
+          addedLo[added] = h.lo;
+          addedSeq[added] = seq;
+          addedOut[added] = outputSoFar + (out === undefined ? i : out.length);
+          added++;
         }
         out?.push(m);
       }
@@ -86,8 +102,8 @@ export function createDedupeStage(options: DedupeOptions): DedupeStage {
     written(batch: Batch): void {
       // The outputs took the start of what transform() returned: the calls after it never reached
       // them (a --count stop).
-      for (let j = addedSeq.length - 1; j >= 0 && addedOut[j]! >= batch.length; j--) store.forgetHash(addedHi[j]!, addedLo[j]!, addedSeq[j]!);
-      addedHi.length = addedLo.length = addedSeq.length = addedOut.length = 0;
+      for (let j = added - 1; j >= 0 && addedOut[j]! >= batch.length; j--) store.forgetHash(addedHi[j]!, addedLo[j]!, addedSeq[j]!);
+      added = 0;
       outputSoFar = 0;
     },
 

@@ -1,16 +1,20 @@
 /**
- * 64-bit hashes of identity bytes, fed in pieces (a span of a frame, a separator, a lower-cased
- * name) into a reused scratch buffer, without building the key as a string.
+ * 64-bit hashes of identity bytes: fed in pieces (a span of a frame, a separator, a lower-cased
+ * name) into a reused scratch buffer, or, for a key that is one span of a frame (a token), read
+ * where it lies (span()); never built as a string.
  *
  * The hash is MurmurHash3_x86_128 (Austin Appleby, public domain), of which the first 64 bits are
  * kept. Why this one: it passes SMHasher (every output bit depends on every input bit, no weak
  * seeds or lengths), so n keys falsely collide with probability about n²/2⁶⁵, as for an ideal
  * 64-bit hash; and its x86 variant needs only 32-bit multiplies (Math.imul), so it runs on plain
  * JS numbers, no BigInt and no allocation. (FNV-1a is smaller but weaker in its high bits and
- * needs 64-bit multiplies; xxhash64 and wyhash need 64-bit ones too.)
+ * needs 64-bit multiplies; xxhash64 and wyhash need 64-bit ones too.) It is also what --state
+ * files of version 2 hold: a cheaper hash would leave every saved key unmatched, so the work went
+ * into computing this one faster (words read whole, digits in integer arithmetic, no copy of a
+ * token), with the reference's values (the tests' vectors) unchanged.
  *
- * The result is two uint32 halves, `hi` and `lo`, read after finish(). One hasher is reused for
- * every key: the stages are synchronous, so no two keys are hashed at once.
+ * The result is two uint32 halves, `hi` and `lo`, read after finish() or span(). One hasher is
+ * reused for every key: the stages are synchronous, so no two keys are hashed at once.
  */
 
 const C1 = 0x239b961b;
@@ -33,11 +37,13 @@ function fmix(h: number): number {
 
 export class Hasher {
   /**
-   * The key's bytes, gathered first and hashed in one pass at finish(): copying a byte is a store,
-   * while mixing pieces of every length into 16-byte blocks as they come would cost a branch or
-   * two a byte.
+   * The key's bytes, gathered first and hashed in one pass at finish(): copying is a store, while
+   * mixing pieces of every length into 16-byte blocks as they come would cost a branch or two a
+   * byte. `words` views the scratch, aligned: finish() reads a word as one load, not as four byte
+   * loads, shifts and ors. Its length is a multiple of 16, so a tail's four words are in bounds.
    */
   private buf = new Uint8Array(256);
+  private words = new Int32Array(this.buf.buffer);
   private length = 0;
   private seed = 0;
   /** The high and low 32 bits of the last finish(), unsigned. */
@@ -109,70 +115,127 @@ export class Hasher {
     }
   }
 
-  /** The decimal digits of a non-negative integer below 2^53, as String(n) writes them. */
+  /**
+   * The decimal digits of a non-negative integer below 2^53, as String(n) writes them. In two
+   * parts below 2^31 (the low nine digits, then the rest), so every division and remainder is an
+   * integer one: a remainder of a number beyond 2^31 is a floating-point one, a call per digit.
+   */
   digits(n: number): void {
     if (n < 10) {
       this.byte(0x30 + n);
       return;
     }
-    let k = 0;
-    if (n >= 1e9) {
-      // The low nine digits, then the rest: each part fits 31 bits, so the divisions are integer ones.
-      let low = n % 1e9;
-      n = (n - low) / 1e9;
-      for (let i = 0; i < 9; i++, low = (low / 10) | 0) DIGITS[k++] = 0x30 + (low % 10);
+    if (n < 100) {
+      // A key's length prefix: two digits, the usual case.
+      const tens = (n / 10) | 0;
+      this.byte(0x30 + tens);
+      this.byte(0x30 + n - tens * 10);
+      return;
     }
-    for (; n > 0; n = (n / 10) | 0) DIGITS[k++] = 0x30 + (n % 10);
+    let k = 0;
+    let head = n;
+    if (n >= 1e9) {
+      head = Math.floor(n / 1e9);
+      let rest = n - head * 1e9;
+      // n / 1e9 may round up to the next integer just below it.
+      if (rest < 0) {
+        head--;
+        rest += 1e9;
+      }
+      let low = rest | 0;
+      for (let i = 0; i < 9; i++) {
+        const q = (low / 10) | 0;
+        DIGITS[k++] = 0x30 + low - q * 10;
+        low = q;
+      }
+    }
+    for (let m = head | 0; m > 0; ) {
+      const q = (m / 10) | 0;
+      DIGITS[k++] = 0x30 + m - q * 10;
+      m = q;
+    }
     if (this.length + k > this.buf.length) this.grow(k);
     while (k > 0) this.buf[this.length++] = DIGITS[--k]!;
   }
 
   private grow(more: number): void {
-    const bigger = new Uint8Array(Math.max(this.buf.length * 2, this.length + more));
+    const bigger = new Uint8Array((Math.max(this.buf.length * 2, this.length + more) + 15) & ~15);
     bigger.set(this.buf.subarray(0, this.length));
     this.buf = bigger;
+    this.words = new Int32Array(bigger.buffer);
   }
 
   /** Hashes the bytes gathered: `hi` and `lo` are the key's hash. */
   finish(): this {
-    const b = this.buf;
     const len = this.length;
     let h1 = this.seed;
     let h2 = h1;
     let h3 = h1;
     let h4 = h1;
-    const blocks = len & ~15;
-    for (let i = 0; i < blocks; i += 16) {
-      let k1 = b[i]! | (b[i + 1]! << 8) | (b[i + 2]! << 16) | (b[i + 3]! << 24);
-      let k2 = b[i + 4]! | (b[i + 5]! << 8) | (b[i + 6]! << 16) | (b[i + 7]! << 24);
-      let k3 = b[i + 8]! | (b[i + 9]! << 8) | (b[i + 10]! << 16) | (b[i + 11]! << 24);
-      let k4 = b[i + 12]! | (b[i + 13]! << 8) | (b[i + 14]! << 16) | (b[i + 15]! << 24);
-      k1 = Math.imul(rotl(Math.imul(k1, C1), 15), C2);
+    const rest = len & 15;
+    const q = (len & ~15) >> 2;
+    const w = this.words;
+    for (let i = 0; i < q; i += 4) {
+      const k1 = Math.imul(rotl(Math.imul(word(w, i), C1), 15), C2);
       h1 ^= k1;
       h1 = (Math.imul(rotl(h1, 19) + h2, 5) + 0x561ccd1b) | 0;
-      k2 = Math.imul(rotl(Math.imul(k2, C2), 16), C3);
+      const k2 = Math.imul(rotl(Math.imul(word(w, i + 1), C2), 16), C3);
       h2 ^= k2;
       h2 = (Math.imul(rotl(h2, 17) + h3, 5) + 0x0bcaa747) | 0;
-      k3 = Math.imul(rotl(Math.imul(k3, C3), 17), C4);
+      const k3 = Math.imul(rotl(Math.imul(word(w, i + 2), C3), 17), C4);
       h3 ^= k3;
       h3 = (Math.imul(rotl(h3, 15) + h4, 5) + 0x96cd1c35) | 0;
-      k4 = Math.imul(rotl(Math.imul(k4, C4), 18), C1);
+      const k4 = Math.imul(rotl(Math.imul(word(w, i + 3), C4), 18), C1);
       h4 ^= k4;
       h4 = (Math.imul(rotl(h4, 13) + h1, 5) + 0x32ac3b17) | 0;
     }
-    // The tail: up to 15 bytes, as four little-endian words filled so far.
+    // The tail: up to 15 bytes, as four little-endian words of the bytes there are.
+    if (rest === 0) return this.end(h1, h2, h3, h4, 0, 0, 0, 0, len);
+    return this.end(h1, h2, h3, h4, lowBytes(word(w, q), rest), lowBytes(word(w, q + 1), rest - 4), lowBytes(word(w, q + 2), rest - 8), lowBytes(word(w, q + 3), rest - 12), len);
+  }
+
+  /**
+   * The hash of bytes start..end of `src` alone, read where they lie: what reset(), bytes() and
+   * finish() give, without copying them first (a token's key is its address's bytes).
+   */
+  span(src: Uint8Array, start: number, end: number): this {
+    const len = end - start;
+    let h1 = 0;
+    let h2 = 0;
+    let h3 = 0;
+    let h4 = 0;
+    const blocksEnd = start + (len & ~15);
+    for (let i = start; i < blocksEnd; i += 16) {
+      const k1 = Math.imul(rotl(Math.imul(le32(src, i), C1), 15), C2);
+      h1 ^= k1;
+      h1 = (Math.imul(rotl(h1, 19) + h2, 5) + 0x561ccd1b) | 0;
+      const k2 = Math.imul(rotl(Math.imul(le32(src, i + 4), C2), 16), C3);
+      h2 ^= k2;
+      h2 = (Math.imul(rotl(h2, 17) + h3, 5) + 0x0bcaa747) | 0;
+      const k3 = Math.imul(rotl(Math.imul(le32(src, i + 8), C3), 17), C4);
+      h3 ^= k3;
+      h3 = (Math.imul(rotl(h3, 15) + h4, 5) + 0x96cd1c35) | 0;
+      const k4 = Math.imul(rotl(Math.imul(le32(src, i + 12), C4), 18), C1);
+      h4 ^= k4;
+      h4 = (Math.imul(rotl(h4, 13) + h1, 5) + 0x32ac3b17) | 0;
+    }
     let k1 = 0;
     let k2 = 0;
     let k3 = 0;
     let k4 = 0;
-    for (let i = blocks; i < len; i++) {
-      const v = b[i]! << ((i & 3) << 3);
-      const w = (i - blocks) >> 2;
-      if (w === 0) k1 |= v;
-      else if (w === 1) k2 |= v;
-      else if (w === 2) k3 |= v;
+    for (let i = blocksEnd; i < end; i++) {
+      const at = i - blocksEnd;
+      const v = src[i]! << ((at & 3) << 3);
+      if (at < 4) k1 |= v;
+      else if (at < 8) k2 |= v;
+      else if (at < 12) k3 |= v;
       else k4 |= v;
     }
+    return this.end(h1, h2, h3, h4, k1, k2, k3, k4, len);
+  }
+
+  /** The tail's words (zero past the key's end) and the finalisation: sets `hi` and `lo`. */
+  private end(h1: number, h2: number, h3: number, h4: number, k1: number, k2: number, k3: number, k4: number, len: number): this {
     const rest = len & 15;
     if (rest > 12) h4 ^= Math.imul(rotl(Math.imul(k4, C4), 18), C1);
     if (rest > 8) h3 ^= Math.imul(rotl(Math.imul(k3, C3), 17), C4);
@@ -197,6 +260,20 @@ export class Hasher {
     return this;
   }
 }
+
+/** Four bytes of `b` from `i` as a little-endian word. */
+const le32 = (b: Uint8Array, i: number): number => b[i]! | (b[i + 1]! << 8) | (b[i + 2]! << 16) | (b[i + 3]! << 24);
+
+/** Whether words are stored little-endian, as MurmurHash3 reads them: almost every machine. */
+const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
+
+/** Word `i` of the scratch as little-endian. */
+const word = (w: Int32Array, i: number): number => (LITTLE_ENDIAN ? w[i]! : swap(w[i]!));
+
+const swap = (x: number): number => ((x & 0xff) << 24) | ((x & 0xff00) << 8) | ((x >>> 8) & 0xff00) | (x >>> 24);
+
+/** The low `n` bytes (0 to 4) of a little-endian word; the bytes past the key's end are not its own. */
+const lowBytes = (w: number, n: number): number => (n >= 4 ? w : n <= 0 ? 0 : w & ((1 << (n << 3)) - 1));
 
 /** The 16 hex digits of a hash, as the state file and the tests write it. */
 export const hashHex = (hi: number, lo: number): string => (hi >>> 0).toString(16).padStart(8, '0') + (lo >>> 0).toString(16).padStart(8, '0');

@@ -2,7 +2,7 @@ import { ndjsonText } from '../render/ndjson.js';
 import { DEFAULT_STATE_MAX } from './bounded-map.js';
 import { Hasher } from './hash64.js';
 import { callKey, prefixed } from './identity.js';
-import { hashCaller, identityHash } from './identity-hash.js';
+import { hashCaller, tokenHash } from './identity-hash.js';
 import { MAX_WINDOW_CALLS, TokenWindows, type NewCall, type WindowEntry } from './token-windows.js';
 import type { Call } from '../wire/calls.js';
 import { Signal, type Batch, type MultiCallWire, type SignalMessage } from '../wire/message.js';
@@ -46,7 +46,6 @@ export function createMultiCallStage(options: MultiCallOptions): MultiCallStage 
   const build = signalBuilder(options.windowText, options.triggerText ?? ((call) => ndjsonText(call.raw, call.ascii)));
   const perWindow = Math.max(MAX_WINDOW_CALLS, 2 * minCallers);
   const h = new Hasher();
-  const hashToken = identityHash('token');
   /** Reused for every call counted: what the window keeps of it. */
   let current: Call;
   const details = (): { id: string | null; name: string | null; platform: string | null } => {
@@ -63,8 +62,7 @@ export function createMultiCallStage(options: MultiCallOptions): MultiCallStage 
     const callerHi = h.hi;
     const callerLo = h.lo;
     const now = call.receivedAt;
-    hashToken(call, h.reset());
-    h.finish();
+    tokenHash(call, h);
     const w = windows.open(h.hi, h.lo, now);
     windows.prune(w, now - windowMs);
     const isNew = !windows.hasCaller(w, callerHi, callerLo);
@@ -92,6 +90,19 @@ export function createMultiCallStage(options: MultiCallOptions): MultiCallStage 
     },
 
     transform(batch: Batch): Batch {
+      if (withCalls) {
+        // Every message passes: the batch goes through as it is until a signal is added.
+        let out: Batch | undefined;
+        for (let i = 0; i < batch.length; i++) {
+          const m = batch[i]!;
+          const signal = m.kind === 'call' ? count(m) : undefined;
+          if (signal !== undefined) {
+            out ??= batch.slice(0, i);
+            out.push(m, signal);
+          } else out?.push(m);
+        }
+        return out ?? batch;
+      }
       const out: Batch = [];
       for (let i = 0; i < batch.length; i++) {
         const m = batch[i]!;
@@ -100,7 +111,6 @@ export function createMultiCallStage(options: MultiCallOptions): MultiCallStage 
           continue;
         }
         const signal = count(m);
-        if (withCalls) out.push(m);
         if (signal !== undefined) out.push(signal);
       }
       return out;

@@ -59,9 +59,8 @@ export class CallerTable extends KeyTable {
 
   /** The caller's entry, one reference more; `details` is asked only for a caller not held. */
   hold(hi: number, lo: number, details: () => { id: string | null; name: string | null; platform: string | null }): number {
-    let c = this.find(hi, lo);
-    if (c === NONE) {
-      c = this.insert(hi, lo);
+    const c = this.locate(hi, lo);
+    if (this.created) {
       const d = details();
       this.ids[c] = d.id;
       this.names[c] = d.name;
@@ -196,9 +195,8 @@ export class TokenWindows extends KeyTable {
   /** The token's window, created when absent; it becomes the most recently seen. */
   open(hi: number, lo: number, now: number): number {
     if (now > this.latest) this.latest = now;
-    let w = this.find(hi, lo);
-    if (w === NONE) {
-      w = this.insert(hi, lo);
+    const w = this.locate(hi, lo);
+    if (this.created) {
       this.head[w] = this.tail[w] = NONE;
       this.count[w] = 0;
       this.lastSignalAt[w] = NaN;

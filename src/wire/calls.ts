@@ -17,6 +17,7 @@ import {
   FIELD_SYMBOL,
   FIELD_TIMESTAMP,
   fieldSpan,
+  integerSpan,
   readField,
   SPAN_OTHER,
   type Span,
@@ -263,14 +264,15 @@ export class Call implements LiveCall {
   }
 
   /**
-   * The frame's bytes when the identity can be read from them as they are: all ASCII (a length in
-   * bytes is a length in characters) and not parsed. undefined otherwise: read the typed fields.
+   * The frame's bytes while nothing has parsed them: the identity is hashed from their spans (where
+   * a length in bytes is a length in characters only for spans of ASCII: `ascii` tells whether
+   * the whole frame is). undefined once parsed: read the typed fields.
    */
-  get identityBytes(): Buffer | undefined {
-    return this.ascii ? this.unparsedFrame() : undefined;
+  get scannedBytes(): Buffer | undefined {
+    return this.unparsedFrame();
   }
 
-  /** The token address's span in identityBytes; false when it has escapes. */
+  /** The token address's span in scannedBytes; false when it has escapes. */
   tokenSpan(span: Span): boolean {
     if (this.tokenStart < 0) return false;
     span.start = this.tokenStart;
@@ -278,7 +280,13 @@ export class Call implements LiveCall {
     return true;
   }
 
-  /** A caller field's span in identityBytes (frame-scan.ts fieldSpan: SPAN_ABSENT, SPAN_PLAIN, SPAN_OTHER). */
+  /** The digits of `data.timestamp` in scannedBytes when it is a plain whole number (frame-scan.ts integerSpan). */
+  timestampDigits(span: Span): boolean {
+    const frame = this.unparsedFrame();
+    return frame !== undefined && integerSpan(frame, this.timestampAt, FIELD_TIMESTAMP, span);
+  }
+
+  /** A caller field's span in scannedBytes (frame-scan.ts fieldSpan: SPAN_ABSENT, SPAN_PLAIN, SPAN_OTHER). */
   callerSpan(field: typeof FIELD_CALLER_ID | typeof FIELD_CALLER_NAME | typeof FIELD_PLATFORM, span: Span): number {
     const frame = this.unparsedFrame();
     if (frame === undefined) return SPAN_OTHER;

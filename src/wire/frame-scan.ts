@@ -607,6 +607,31 @@ export function fieldSpan(buf: Buffer, at: number, field: number, span: Span): n
   return SPAN_PLAIN;
 }
 
+/**
+ * Where the digits of a field's value are when it is a whole number written plainly: digits only,
+ * no sign, fraction or exponent (JSON allows no leading zero). False otherwise, the span untouched.
+ * A call's timestamp in milliseconds is hashed from these digits. `at` is as for readField.
+ */
+export function integerSpan(buf: Buffer, at: number, field: number, span: Span): boolean {
+  if (at < 0) return false;
+  const key = FIELD_KEYS[field]!;
+  const n = key.length;
+  if (buf[at + n] !== 0x22) return false;
+  for (let k = 0; k < n; k++) if (buf[at + k] !== key[k]) return false;
+  let p = skipSpace(buf, at + n + 1, buf.length) + 1;
+  p = skipSpace(buf, p, buf.length);
+  const start = p;
+  let c = 0;
+  while (p < buf.length && (c = buf[p]!) >= 0x30 && c <= 0x39) p++;
+  if (p === start || (p < buf.length && NUMBER_BYTE[c] === 1)) return false;
+  span.start = start;
+  span.end = p;
+  return true;
+}
+
+/** 10^0 to 10^15, each exact. */
+const POWERS_OF_TEN = Array.from({ length: 16 }, (_, k) => 10 ** k);
+
 /** The scalar value starting at `at` (in a text the scan accepted); undefined for null, objects, arrays. */
 function valueAt(buf: Buffer, at: number): string | number | boolean | undefined {
   const c = buf[at]!;
@@ -631,6 +656,15 @@ function valueAt(buf: Buffer, at: number): string | number | boolean | undefined
     // An integer of up to 15 digits is below 2^53: summed exactly, it is the number JSON.parse makes
     // (-0 included), without building its text.
     if (p - digits <= 15 && (p >= n || NUMBER_BYTE[buf[p]!] !== 1)) return c === 0x2d ? -v : v;
+    if (buf[p] === 0x2e) {
+      // A fraction, no exponent, 15 digits in all: its digits as an integer (exact, below 2^53)
+      // divided by a power of ten (exact up to 1e22) is one correctly rounded division, so the
+      // double nearest the decimal: what JSON.parse makes (a market cap of 91177.48, no string).
+      const point = p++;
+      for (let d = 0; p < n && (d = buf[p]! - 0x30) >= 0 && d <= 9; p++) v = v * 10 + d;
+      const scale = p - point - 1;
+      if (p - digits - 1 <= 15 && (p >= n || NUMBER_BYTE[buf[p]!] !== 1)) return c === 0x2d ? -v / POWERS_OF_TEN[scale]! : v / POWERS_OF_TEN[scale]!;
+    }
     while (p < n && NUMBER_BYTE[buf[p]!] === 1) p++;
     // For a JSON number literal, Number() rounds exactly as JSON.parse does (beyond 2^53 too).
     return Number(buf.toString('latin1', at, p));

@@ -54,7 +54,17 @@ describe('KeyTable', () => {
         const e = t.find(hi, lo);
         expect(e !== -1).toBe(model.has(id));
         const op = random(10);
-        if (op < 5) {
+        if (op === 9) {
+          // locate(): the same as a find, then an insert when absent.
+          if (e === -1 && model.size >= max) {
+            model.delete(model.keys().next().value!);
+            evictions++;
+          }
+          const located = t.locate(hi, lo);
+          expect(t.created).toBe(e === -1);
+          if (e !== -1) expect(located).toBe(e);
+          if (e === -1) model.set(id, true);
+        } else if (op < 5) {
           if (e === -1) {
             if (model.size >= max) {
               model.delete(model.keys().next().value!);
@@ -83,6 +93,33 @@ describe('KeyTable', () => {
 });
 
 describe('SeenKeys', () => {
+  it('see() is hasHash() and then, when it says no, addHash(): the same answers, order, sightings and numbers', () => {
+    let seed = 99;
+    const random = (n: number): number => {
+      seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+      return (seed >>> 8) % n;
+    };
+    for (const max of [1, 5, 300]) {
+      const one = new SeenKeys({ max, ttlMs: 50 });
+      const two = new SeenKeys({ max, ttlMs: 50 });
+      let now = 0;
+      for (let step = 0; step < 20_000; step++) {
+        now += random(3);
+        const k = random(max * 2 + 3);
+        const seq = one.see(Math.imul(k, 0x9e3779b1), k, now);
+        const expected = two.hasHash(Math.imul(k, 0x9e3779b1), k, now) ? 0 : two.addHash(Math.imul(k, 0x9e3779b1), k, now);
+        expect(seq).toBe(expected);
+      }
+      expect(order(one)).toEqual(order(two));
+      const sightings = (t: SeenKeys): number[][] => order(t).map((k) => {
+        const e = t.find(Math.imul(k, 0x9e3779b1), k);
+        return [t.first[e]!, t.last[e]!, t.seq[e]!];
+      });
+      expect(sightings(one)).toEqual(sightings(two));
+      expect([one.size, one.evictions, one.changes]).toEqual([two.size, two.evictions, two.changes]);
+    }
+  });
+
   it('remembers a key for the TTL from its first sighting', () => {
     const keys = new SeenKeys({ max: 10, ttlMs: 1000 });
     keys.add('k', 0);

@@ -30,7 +30,7 @@ describe('hash64 (MurmurHash3_x86_128, first 64 bits)', () => {
     h.bytes(bytes, 12, 19);
     h.finish();
     expect(hashHex(h.hi, h.lo)).toBe('672e4b7222493818');
-    for (const n of [0, 7, 10, 999_999_999, 1_000_000_000, 1_000_000_007, 1796110800000, Number.MAX_SAFE_INTEGER]) {
+    for (const n of [0, 7, 10, 42, 99, 100, 101, 2 ** 31 - 1, 2 ** 31, 999_999_999, 1_000_000_000, 1_000_000_007, 1796110800000, 4_503_599_999_999_999, 9_007_198_999_999_999, 9_007_199_000_000_000, Number.MAX_SAFE_INTEGER]) {
       h.reset().digits(n);
       h.finish();
       expect(hashHex(h.hi, h.lo)).toBe(hashHex(...hashString(String(n))));
@@ -61,5 +61,33 @@ describe('hash64 (MurmurHash3_x86_128, first 64 bits)', () => {
     expect(seen.size).toBe(200_000);
     // 32 bits alone: about n²/2³³ ≈ 5 collisions expected, far from hundreds.
     expect(his.size).toBeGreaterThan(199_950);
+  });
+
+  it('hashes a span where it lies as it hashes the bytes gathered, whatever its offset and length', () => {
+    const text = 'So11111111111111111111111111111111111111112:8:telegramnalice1796110800000';
+    const padded = Buffer.from('##' + text + '##');
+    const inside = padded.subarray(2, 2 + text.length);
+    const h = new Hasher();
+    for (let start = 0; start <= text.length; start++) {
+      for (let end = start; end <= text.length; end++) {
+        const expected = hashHex(...hashString(text.slice(start, end)));
+        h.span(inside, start, end);
+        expect(hashHex(h.hi, h.lo)).toBe(expected);
+        h.reset().bytes(inside, start, end);
+        h.finish();
+        expect(hashHex(h.hi, h.lo)).toBe(expected);
+      }
+    }
+  });
+
+  it('gathers keys longer than its first scratch', () => {
+    const text = 'x'.repeat(1000) + 'é'.repeat(300);
+    const bytes = Buffer.from(text);
+    const h = new Hasher();
+    h.reset().bytes(bytes, 0, 500);
+    h.digits(1_000_000_007);
+    h.bytes(bytes, 500, bytes.length);
+    h.finish();
+    expect(hashHex(h.hi, h.lo)).toBe(hashHex(...hashString(text.slice(0, 500) + '1000000007' + text.slice(500))));
   });
 });

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { classifyBytes, Call } from '../../src/wire/calls.js';
 import { Hasher, hashHex, hashString } from '../../src/stages/hash64.js';
 import { DEDUPE_KINDS, callerKey, dedupeKey, isKnownCaller } from '../../src/stages/identity.js';
@@ -22,6 +22,22 @@ const frames: string[] = [
   '{"type":"NEW_SCAN","data":{"token_address":"TokA","caller":{"name":"Ann","platform":{"x":1}},"timestamp":true}}',
   '{ "type" : "NEW_SCAN" , "data" : { "token_address" : "TokA" , "caller" : { "platform" : "TG" , "name" : "Q" } } }',
   '{"type":"NEW_SCAN","data":{"token_address":"TokA","caller":"nobody"}}',
+  '{"type":"NEW_SCAN","data":{"token_address":"TokA","timestamp":1796110800,"caller":{"id":"77","name":"Zoë 😀","platform":"Telegram"}}}',
+  '{"type":"NEW_SCAN","data":{"token_address":"TökA","timestamp":1796110800,"caller":{"id":"77","platform":"telegram"}}}',
+  '{"type":"NEW_SCAN","data":{"token_address":"TokA","token_name":"Ünïcode","caller":{"name":"AlIcE","platform":"Discord"}}}',
+  '{"type":"NEW_SCAN","data":{"token_address":"TokA","caller":{"id":"","name":"Zoë","platform":"DISCORD"}}}',
+  '{"type":"NEW_SCAN","data":{"token_address":"TokA","caller":{"id":"7","platform":"Téle"}}}',  '{"type":"NEW_SCAN","data":{"token_address":"TokA","timestamp":0,"caller":{"id":"7","platform":"x"}}}',
+  '{"type":"NEW_SCAN","data":{"token_address":"TokA","timestamp":5,"caller":{"id":"7","platform":"x"}}}',
+  '{"type":"NEW_SCAN","data":{"token_address":"TokA","timestamp":99999999999,"caller":{"id":"7","platform":"x"}}}',
+  '{"type":"NEW_SCAN","data":{"token_address":"TokA","timestamp":100000000000,"caller":{"id":"7","platform":"x"}}}',
+  '{"type":"NEW_SCAN","data":{"token_address":"TokA","timestamp":999999999999999,"caller":{"id":"7","platform":"x"}}}',
+  '{"type":"NEW_SCAN","data":{"token_address":"TokA","timestamp":1000000000000000,"caller":{"id":"7","platform":"x"}}}',
+  '{"type":"NEW_SCAN","data":{"token_address":"TokA","timestamp":9007199254740993,"caller":{"id":"7","platform":"x"}}}',
+  '{"type":"NEW_SCAN","data":{"token_address":"TokA","timestamp":1e3,"caller":{"id":"7","platform":"x"}}}',
+  '{"type":"NEW_SCAN","data":{"token_address":"TokA","timestamp":12.0,"caller":{"id":"7","platform":"x"}}}',
+  '{"type":"NEW_SCAN","data":{"token_address":"TokA","timestamp":-0,"caller":{"id":"7","platform":"x"}}}',
+  '{"type":"NEW_SCAN","data":{"token_address":"TokA","timestamp":1E12,"caller":{"id":"7","platform":"x"}}}',
+  '{"type":"NEW_SCAN","data":{"token_address":"TokA","timestamp":10000000000 ,"caller":{"id":"7","platform":"x"}}}',
 ];
 
 const h = new Hasher();
@@ -50,12 +66,31 @@ describe('identityHash', () => {
       }
     });
   }
+  for (const i of [0, 1, 2, 3, 9, 11, 13, 16, 17, 18, 19, 20, 27]) {
+    it(`frame ${i}: its identity is read from the spans, no string built (a name beyond ASCII does not matter when unused)`, () => {
+      const call = classifyBytes(Buffer.from(frames[i]!), 0, false) as Call;
+      const fed = new Hasher();
+      const strings = vi.spyOn(fed, 'string');
+      for (const kind of DEDUPE_KINDS) identityHash(kind)(call, fed.reset());
+      hashCaller(call, fed.reset());
+      expect(strings).not.toHaveBeenCalled();
+    });
+  }
+  it('a caller field beyond ASCII whose length counts goes the string way (and still hashes as the string)', () => {
+    for (const i of [7, 14, 15]) {
+      const call = classifyBytes(Buffer.from(frames[i]!), 0, false) as Call;
+      const fed = new Hasher();
+      const strings = vi.spyOn(fed, 'string');
+      identityHash('caller')(call, fed.reset());
+      expect(strings).toHaveBeenCalled();
+    }
+  });
   for (const i of [0, 1, 2, 3, 9]) {
     it(`frame ${i}: plain ASCII strings are hashed from the bytes, nothing parsed`, () => {
       const call = classifyBytes(Buffer.from(frames[i]!), 0, false) as Call;
       for (const kind of DEDUPE_KINDS) hexOf(identityHash(kind), call);
       hashCaller(call, h.reset());
-      expect(call.identityBytes).toBeDefined();
+      expect(call.scannedBytes).toBeDefined();
     });
   }
 });

@@ -708,6 +708,27 @@ describe('scanFrame fields', () => {
     expect(fieldsOf(frame)).toEqual(['CAFE', 'Café', '1764000000', 1094872340978122843, 'Gem Hunters', 'telegram', '41000', 4.1e-5]);
   });
 
+  it('reads a decimal number without its text exactly as JSON.parse does (the fraction path and its limits)', () => {
+    const texts = ['0.0', '-0.0', '-0.5', '91177.48', '0.00232879', '123456789012.345', '1234567890.12345', '1234567890.123456', '0.000000000000001', '0.1234567890123456', '9007199254740.993', '1.5e3', '2.5E-3', '-12.75'];
+    let seed = 12345;
+    const rand = (k: number): number => {
+      seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+      return seed % k;
+    };
+    for (let i = 0; i < 20_000; i++) {
+      const int = String(rand(10) === 0 ? 0 : rand(10 ** (1 + rand(9))));
+      let frac = '';
+      for (let k = 1 + rand(12); k > 0; k--) frac += String(rand(10));
+      texts.push((rand(4) === 0 ? '-' : '') + int + '.' + frac);
+    }
+    const mcap = FIELD_NAMES.findIndex((path) => path[1] === 'market_cap');
+    for (const text of texts) {
+      const buf = Buffer.from(`{"type":"NEW_SCAN","data":{"token_address":"a","price_data":{"market_cap":${text}}}}`);
+      expect(scanFrame(buf, out)).toBe('call');
+      expect(Object.is(readField(buf, out.fields[mcap]!, mcap), JSON.parse(text))).toBe(true);
+    }
+  });
+
   it('keeps the last member of a key at every level, and a later non-object empties what it replaces', () => {
     expect(fieldsOf('{"type":"NEW_SCAN","data":{"token_address":"a","token_symbol":"A","token_symbol":"B"}}')[0]).toBe('B');
     const caller = (text: string) => fieldsOf(text).slice(3, 6);
