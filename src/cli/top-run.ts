@@ -19,6 +19,7 @@ import { colorLevel, createChalk } from '../render/color.js';
 import { Board, type Quit } from '../render/top/board.js';
 import { createScreen } from '../render/top/screen.js';
 import { logStatuses } from './status-log.js';
+import { followCallerFile } from './caller-file-watch.js';
 import { alsoTo, type RunWatch } from './run-watch.js';
 import { STOP_SIGNALS, summary, type Ending } from './run.js';
 
@@ -136,6 +137,8 @@ export async function runTop(run: TopRun): Promise<Ending> {
     { stdout: process.stdout, stdin: process.stdin, stderr: process.stderr, exitOnCtrlC: false, patchConsole: false },
   );
 
+  // Followed as tail follows it; what it says (a file gone bad) shows in the board's footer.
+  const stopFollowing = followCallerFile(options.callerFile, runLogger);
   let error: unknown;
   try {
     const end = await pump(source, pipeline, counts);
@@ -144,6 +147,7 @@ export async function runTop(run: TopRun): Promise<Ending> {
     error = run.hint(err);
   } finally {
     clearTimeout(durationTimer);
+    stopFollowing();
     state.ended();
     source.stop();
     await source.close?.().catch((err: unknown) => (error ??= err));
