@@ -131,6 +131,47 @@ describe('top: the board', () => {
     expect(frame()).toContain('NEWT');
   });
 
+  it('a filter typed while paused applies at once to the board as it was paused', async () => {
+    const state = newState();
+    feed(state);
+    // More tokens with two callers than Heating up has rows: OLDEST ranks last, off the screen.
+    const more = [call({ token: 'OldestTok1111', symbol: 'OLDEST', name: 'Erin', at: T0 + 10 }), call({ token: 'OldestTok1111', symbol: 'OLDEST', name: 'Finn', at: T0 + 11 })];
+    for (let i = 0; i < 20; i++) {
+      for (const name of ['Gus', 'Hal']) more.push(call({ token: `FillerTok${i}`, symbol: `FILL${i}`, name, at: T0 + MIN + 100 + i }));
+    }
+    state.add(more);
+    const { app, frame } = mount({ state });
+    expect(frame()).not.toContain('OLDEST');
+    app.stdin.write('p');
+    await until(() => frame().includes('paused'));
+    // The stream goes on: a new call is counted, not drawn.
+    state.add([call({ token: 'NEWTOKEN111', symbol: 'NEWT', name: 'Dave', at: T0 + 2 * MIN + 5 })]);
+    await tick(100);
+    for (const key of ['/', ...'oldest', KEY.enter]) {
+      app.stdin.write(key);
+      await tick(20);
+    }
+    await until(() => frame().includes('filter "oldest"') && frame().includes('OLDEST'));
+    expect(frame()).toContain('paused');
+    expect(frame()).toContain('filter "oldest"');
+    expect(frame()).toMatch(/OLDEST\s+2 /);
+    expect(frame()).not.toContain('BONK');
+    for (const key of ['/', KEY.esc]) {
+      app.stdin.write(key);
+      await tick(20);
+    }
+    await until(() => frame().includes('BONK'));
+    // Cleared: the paused board again, as it was, without what came since.
+    expect(frame()).toContain('paused');
+    expect(frame()).toContain('BONK');
+    expect(frame()).not.toContain('OLDEST');
+    expect(frame()).not.toContain('NEWT');
+    expect(frame()).toContain('received 47  output 47');
+    app.stdin.write('p');
+    await until(() => frame().includes('NEWT'));
+    expect(frame()).not.toContain(' paused ');
+  });
+
   it('/ types a filter: Enter applies it to every panel, Esc clears it', async () => {
     const { app, frame } = mount();
     app.stdin.write('/');
