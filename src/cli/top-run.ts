@@ -19,6 +19,8 @@ import { colorLevel, createChalk } from '../render/color.js';
 import { Board, type Quit } from '../render/top/board.js';
 import { createScreen } from '../render/top/screen.js';
 import { logStatuses } from './status-log.js';
+import { followCallerFile } from './caller-file-watch.js';
+import { heapForThroughput, heapForTop } from './top-heap.js';
 import { alsoTo, type RunWatch } from './run-watch.js';
 import { STOP_SIGNALS, summary, type Ending } from './run.js';
 
@@ -136,6 +138,8 @@ export async function runTop(run: TopRun): Promise<Ending> {
     { stdout: process.stdout, stdin: process.stdin, stderr: process.stderr, exitOnCtrlC: false, patchConsole: false },
   );
 
+  // Followed as tail follows it; what it says (a file gone bad) shows in the board's footer.
+  const stopFollowing = followCallerFile(options.callerFile, runLogger);
   let error: unknown;
   try {
     const end = await pump(source, pipeline, counts);
@@ -144,6 +148,7 @@ export async function runTop(run: TopRun): Promise<Ending> {
     error = run.hint(err);
   } finally {
     clearTimeout(durationTimer);
+    stopFollowing();
     state.ended();
     source.stop();
     await source.close?.().catch((err: unknown) => (error ??= err));
@@ -180,12 +185,14 @@ async function readHistory(run: TopRun, state: TopState): Promise<void> {
   }
   const sources = run.history.map(({ file, input }) => captureCalls(input, { keep, maxLength: options.stream.maxMessageSize, ...(several && { name: file }) }));
   let calls = 0;
+  heapForThroughput();
   try {
     for await (const { items, times } of mergeByTime(sources)) {
       for (let i = 0; i < items.length; i++) state.addHistory(items[i]!, times[i]!);
       calls += items.length;
     }
   } finally {
+    heapForTop();
     progress?.stop();
     await Promise.all(sources.map((s) => s.close().catch(() => undefined)));
   }

@@ -201,9 +201,10 @@ export const OPTIONS = {
       demo: 'only calls by the callers this file names, one name or id a line (# comments), with any --caller; a change is picked up within 5s',
       replay: 'only calls by the callers this file names, one name or id a line (# comments), with any --caller',
       callers: 'only calls by the callers this file names, one name or id a line (# comments), with any --caller',
+      top: 'only calls by the callers this file names, one name or id a line (# comments), with any --caller; a change is picked up within 5s',
     },
     type: 'string',
-    commands: READING,
+    commands: READING_TOP,
   }),
   symbol: def({ library: 'symbol', group: 'Filters', flags: '--symbol <sym>', help: 'only this token symbol (repeatable)', type: 'list', commands: READING_TOP }),
 

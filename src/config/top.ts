@@ -7,6 +7,7 @@ import { unknownConfigKeys } from './config-file.js';
 import type { OptionKey } from './option-table.js';
 import { parseAge, parseCount, parseDuration } from './units.js';
 import { DEFAULT_HIT, DEFAULT_HORIZON_MS, parseHit } from './callers.js';
+import { resolveCallerFile, type CallerFile } from './caller-file.js';
 
 /**
  * top's settings: what it reads as tail does (connection, filters, --duration), and the board's
@@ -41,6 +42,8 @@ export interface TopOptions {
   log: LogOptions;
   warnings: string[];
   board: BoardSettings;
+  /** --caller-file, loaded (the filter reads its list); the run follows its changes. */
+  callerFile: CallerFile | undefined;
   /** --history: captures read into the caller board before the stream starts. */
   history: string[];
   /** --demo: the embedded feed, with demo's --rate and --seed (read by the feed's own options). */
@@ -79,12 +82,15 @@ export function resolveTop(flags: Flags, environment: Environment): TopOptions {
   const horizon = s.get('horizon');
   const duration = s.get('duration');
   const history = Array.isArray(flags.history) ? flags.history.map(String) : [];
+  const filter = resolveFilter(s);
+  const callerFile = resolveCallerFile(flags, config);
+  if (callerFile !== undefined) filter.callerList = callerFile.list;
 
   return {
     config,
     settings: s,
     stream: resolveStream(s),
-    filter: resolveFilter(s),
+    filter,
     color: oneOf<ColorMode>(s, 'color', COLOR_CHOICES, 'auto'),
     durationMs: duration ? parseDuration(duration.value, duration.source) : undefined,
     log: resolveLog(flags, config, environment),
@@ -98,6 +104,7 @@ export function resolveTop(flags: Flags, environment: Environment): TopOptions {
       hit: hitSetting === undefined ? DEFAULT_HIT : parseHit(hitSetting.value, hitSetting.source),
       minCalls: count('minCalls', 1, TOP_DEFAULTS.minCalls),
     },
+    callerFile,
     history,
     demo,
   };

@@ -267,6 +267,9 @@ class PlatformCallers {
   unknown = -1;
 }
 
+/** A new token's queues until its first call: never pushed to (replaced by an array of its own). */
+const NO_CALLS: number[] = [];
+
 class TokenState {
   /** Its held calls, a linked list through `nextInToken`; -1 when none. */
   head = -1;
@@ -275,14 +278,17 @@ class TokenState {
   base = 0;
   /** The first of the calls that no other caller followed yet: all of them to `tail` by one caller. */
   pendingFrom = -1;
-  /** Monotonic queue from `monoHead`: calls with a market cap, the market caps decreasing. */
-  readonly mono: number[] = [];
+  /**
+   * Monotonic queue from `monoHead`: calls with a market cap, the market caps decreasing. Made
+   * with its first call (most tokens have one): an empty array grown by push reserves seventeen.
+   */
+  mono: number[] = NO_CALLS;
   monoHead = 0;
   /**
    * Pairs of caller index and its last held call of this token, for the callers with a held call.
    * A token has few callers: a scan of a small array beats a Map, and allocates nothing per call.
    */
-  readonly callers: number[] = [];
+  callers: number[] = NO_CALLS;
   /** The symbol of its latest ranked call: the string its held calls share. */
   symbol: string | null = null;
 
@@ -449,9 +455,16 @@ export class CallerBoardModel implements CallerBoard {
     if (mcap === mcap) {
       const mono = tok.mono;
       while (mono.length > tok.monoHead && this.mcap[mono[mono.length - 1]! & mask]! <= mcap) mono.pop();
-      mono.push(seq);
+      // Empty (what is left before monoHead is spent): a queue of one, exactly sized.
+      if (mono.length === tok.monoHead) {
+        tok.mono = [seq];
+        tok.monoHead = 0;
+      } else mono.push(seq);
     }
-    if (slot === -1) tok.callers.push(ci, seq);
+    if (slot === -1) {
+      if (tok.callers.length === 0) tok.callers = [ci, seq];
+      else tok.callers.push(ci, seq);
+    }
     else tok.callers[slot] = seq;
 
     if (counted) {

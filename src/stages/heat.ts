@@ -1,41 +1,21 @@
 import { present, type Call } from '../wire/calls.js';
-import { LruMap } from './lru-map.js';
 import { callerKey, isKnownCaller } from './identity.js';
 
 /**
  * top's Heating up: per token, the calls that arrived within the sliding window, and which tokens
- * the most distinct (known) callers piled onto. Memory is bounded as multi-call's windows are: at
- * most `max` tokens and `max` calls over all windows (the least recently seen tokens forgotten
- * first), at most PER_TOKEN calls in one window (its oldest dropped).
+ * the most distinct (known) callers piled onto.
+ *
+ * The window is the same for every token and calls arrive in time order, so the calls of all the
+ * windows are one ring in arrival order (typed arrays, plus a reference to the token and to the
+ * caller per slot), each token's calls linked through it: a call leaves its window when it reaches
+ * the front of the ring, in O(1), and costs no object of its own. A token is one small object while
+ * it has a call in the window. Memory is bounded: at most `max` calls (so `max` tokens), the oldest
+ * forgotten first, and at most PER_TOKEN calls in one window (its oldest dropped).
  *
  * Each window keeps its count of distinct callers up to date as calls enter and leave it (a scan
  * of at most PER_TOKEN calls), and the tokens with two callers or more are kept in a set: the rows
- * are chosen among those, not among every token seen. Most tokens are called once: a token costs
- * a few hundred bytes, its repeated texts (caller keys, names, platforms) shared.
+ * are chosen among those, not among every token seen.
  */
-
-export interface HeatCall {
-  /** callerKey() of the call's caller. */
-  readonly caller: string;
-  /** Whether it has an id or a name: only those are counted as callers. */
-  readonly known: boolean;
-  /** The caller's name, else its id (raw feed text). */
-  readonly callerName: string | null;
-  readonly platform: string | null;
-  readonly marketCap: number | null;
-  /** Arrival, epoch ms. */
-  readonly at: number;
-}
-
-interface HeatToken {
-  readonly address: string;
-  symbol: string | null;
-  name: string | null;
-  /** Arrival order. */
-  calls: HeatCall[];
-  /** Distinct known callers among `calls`. */
-  distinct: number;
-}
 
 /** One row of the panel: raw feed text (the drawing sanitizes it). */
 export interface HeatRow {
@@ -63,27 +43,65 @@ export interface HeatRow {
 export const PER_TOKEN = 200;
 /** Recently called tokens remembered, to fill the panel when few tokens have two callers. */
 const RECENT = 64;
-/** Distinct texts shared (caller keys, names, platforms); past this many the table starts over. */
-const SHARED_TEXTS = 20_000;
+/** Distinct callers remembered (to share one object between their calls); past this the table starts over. */
+const SHARED_CALLERS = 20_000;
+const INITIAL_CAPACITY = 1024;
 
 export interface HeatOptions {
   windowMs: number;
   minCallers: number;
-  /** Most tokens, and most calls over all windows (--state-max). */
+  /** Most calls over all windows, so most tokens (--state-max). */
   max: number;
 }
 
+/** A call's caller as the windows show it, one object for all the calls that give the same. */
+interface HeatCaller {
+  /** callerKey() of the call's caller. */
+  readonly key: string;
+  /** Whether it has an id or a name: only those are counted as callers. */
+  readonly known: boolean;
+  /** The caller's name, else its id (raw feed text). */
+  readonly name: string | null;
+  readonly platform: string | null;
+}
+
+interface HeatToken {
+  readonly address: string;
+  symbol: string | null;
+  name: string | null;
+  /** Its oldest and newest call in the window (ring sequence numbers), linked through `next`. */
+  head: number;
+  tail: number;
+  /** Calls in the window. */
+  count: number;
+  /** Distinct known callers among them. */
+  distinct: number;
+}
+
 export class HeatWindows {
-  private readonly tokens: LruMap<HeatToken>;
-  /** Tokens with two known callers or more in their window (as of their last change). */
+  private readonly tokens = new Map<string, HeatToken>();
+  /** Tokens with two known callers or more in their window. */
   private readonly multi = new Set<HeatToken>();
   private readonly recent: string[] = [];
+  private readonly callers = new Map<string, HeatCaller>();
   private calls = 0;
   private forgotten = 0;
-  private readonly texts = new Map<string, string>();
+
+  // The ring: the slot of sequence number s is s & mask. A slot whose token is undefined is a call
+  // dropped from the middle of its window (PER_TOKEN): it waits for the front to pass it.
+  private mask = -1;
+  private head = 0;
+  private tail = 0;
+  private at = new Float64Array(0);
+  /** NaN when the call had no positive market cap. */
+  private mcap = new Float64Array(0);
+  /** The token's next call (-1: none yet). */
+  private next = new Float64Array(0);
+  private tokenOf: (HeatToken | undefined)[] = [];
+  private callerOf: (HeatCaller | undefined)[] = [];
 
   constructor(private readonly options: HeatOptions) {
-    this.tokens = new LruMap(options.max);
+    this.resize(INITIAL_CAPACITY);
   }
 
   get size(): number {
@@ -105,40 +123,39 @@ export class HeatWindows {
    * window before this one (what this one moved from), or null.
    */
   add(call: Call, at = call.receivedAt): number | null {
+    this.expire(at);
+    // Room first, so that the token looked up below is not forgotten under it.
+    while (this.tail - this.head >= this.options.max) this.dropFront(true);
+    if (this.tail - this.head > this.mask) this.resize((this.mask + 1) * 2);
+
     const address = call.tokenAddress;
     let t = this.tokens.get(address);
+    const previous = t === undefined ? null : this.latestMcap(t);
     if (t === undefined) {
-      if (this.tokens.size >= this.options.max) this.evictOldest();
-      t = { address, symbol: null, name: null, calls: [], distinct: 0 };
+      t = { address, symbol: null, name: null, head: -1, tail: -1, count: 0, distinct: 0 };
       this.tokens.set(address, t);
     }
-    this.prune(t, at);
-    const previous = latestMcap(t.calls);
     t.symbol = present(call.tokenSymbol) ?? t.symbol;
     t.name = present(call.tokenName) ?? t.name;
-    const c = call.caller;
-    const known = isKnownCaller(c);
-    const entry: HeatCall = {
-      caller: this.shared(callerKey(c)),
-      known,
-      callerName: this.shared(present(c.name) ?? present(c.id)),
-      platform: this.shared(present(c.platform)),
-      marketCap: call.marketCap !== undefined && call.marketCap > 0 ? call.marketCap : null,
-      at,
-    };
-    if (known && !hasCaller(t.calls, entry.caller)) t.distinct++;
-    // A window of one call (most tokens) in an array of one: push would reserve seventeen.
-    if (t.calls.length === 0) t.calls = [entry];
-    else t.calls.push(entry);
+    const caller = this.callerFor(call.caller);
+    if (caller.known && !this.hasCaller(t, caller.key)) t.distinct++;
+
+    const mask = this.mask;
+    const seq = this.tail++;
+    const i = seq & mask;
+    const m = call.marketCap;
+    this.at[i] = at;
+    this.mcap[i] = m !== undefined && m > 0 ? m : NaN;
+    this.next[i] = -1;
+    this.tokenOf[i] = t;
+    this.callerOf[i] = caller;
+    if (t.tail === -1) t.head = seq;
+    else this.next[t.tail & mask] = seq;
+    t.tail = seq;
+    t.count++;
     this.calls++;
-    if (t.calls.length > PER_TOKEN) this.dropFirst(t);
+    if (t.count > PER_TOKEN) this.dropFirst(t);
     this.track(t);
-    while (this.calls > this.options.max) {
-      const oldest = this.tokens.oldest();
-      if (oldest === undefined) break;
-      if (oldest[1] === t) this.dropFirst(t);
-      else this.evictOldest();
-    }
     if (this.recent[this.recent.length - 1] !== address) {
       this.recent.push(address);
       if (this.recent.length > RECENT) this.recent.shift();
@@ -152,15 +169,14 @@ export class HeatWindows {
    * most recently called others fill the rest.
    */
   rows(now: number, limit: number, match?: (row: HeatRow) => boolean): HeatRow[] {
+    this.expire(now);
     // Tokens are ranked on their counts; a row (names, platforms) is built only for the tokens
     // that may be shown, or that the filter must look at.
     const best: HeatToken[] = [];
-    for (const t of [...this.multi]) {
-      this.prune(t, now);
-      this.track(t);
-      if (t.distinct < 2 || (match !== undefined && !match(this.rowOf(t)))) continue;
+    for (const t of this.multi) {
+      if (match !== undefined && !match(this.rowOf(t))) continue;
       let i = best.length;
-      while (i > 0 && ranksBefore(t, best[i - 1]!)) i--;
+      while (i > 0 && this.ranksBefore(t, best[i - 1]!)) i--;
       if (i < limit) {
         best.splice(i, 0, t);
         if (best.length > limit) best.pop();
@@ -173,10 +189,8 @@ export class HeatWindows {
         const address = this.recent[i]!;
         if (seen.has(address)) continue;
         seen.add(address);
-        const t = this.tokens.peek(address);
+        const t = this.tokens.get(address);
         if (t === undefined || t.distinct >= 2) continue;
-        this.prune(t, now);
-        if (t.calls.length === 0) continue;
         const row = this.rowOf(t);
         if (match === undefined || match(row)) rows.push(row);
       }
@@ -189,15 +203,22 @@ export class HeatWindows {
     const callerNames: string[] = [];
     const met = new Set<string>();
     let firstMcap: number | null = null;
-    for (const c of t.calls) {
-      if (firstMcap === null && c.marketCap !== null) firstMcap = c.marketCap;
+    let latest: number | null = null;
+    const mask = this.mask;
+    for (let s = t.head; s !== -1; s = this.next[s & mask]!) {
+      const i = s & mask;
+      const m = this.mcap[i]!;
+      if (m === m) {
+        firstMcap ??= m;
+        latest = m;
+      }
+      const c = this.callerOf[i]!;
       if (c.platform !== null && !platforms.includes(c.platform)) platforms.push(c.platform);
-      if (c.known && !met.has(c.caller)) {
-        met.add(c.caller);
-        callerNames.push(c.callerName ?? '?');
+      if (c.known && !met.has(c.key)) {
+        met.add(c.key);
+        callerNames.push(c.name ?? '?');
       }
     }
-    const latest = latestMcap(t.calls);
     return {
       address: t.address,
       symbol: t.symbol,
@@ -206,71 +227,119 @@ export class HeatWindows {
       firstMcap,
       latestMcap: latest,
       multiple: firstMcap !== null && latest !== null ? latest / firstMcap : null,
-      firstAt: t.calls[0]?.at ?? 0,
-      lastAt: t.calls[t.calls.length - 1]?.at ?? 0,
+      firstAt: this.at[t.head & mask]!,
+      lastAt: this.at[t.tail & mask]!,
       platforms,
       callerNames,
       hot: t.distinct >= this.options.minCallers,
     };
   }
 
-  /** Drops the calls that arrived at or before `now - windowMs`. */
-  private prune(t: HeatToken, now: number): void {
+  /** Drops the calls that arrived at or before `now - windowMs` (and the dropped slots before them). */
+  private expire(now: number): void {
     const cutoff = now - this.options.windowMs;
-    while (t.calls.length > 0 && t.calls[0]!.at <= cutoff) this.dropFirst(t);
+    while (this.head < this.tail) {
+      const i = this.head & this.mask;
+      if (this.tokenOf[i] !== undefined && this.at[i]! > cutoff) break;
+      this.dropFront(false);
+    }
   }
 
+  /** Drops the front of the ring; `bound`: to stay within `max`, not because it left the window. */
+  private dropFront(bound: boolean): void {
+    const t = this.tokenOf[this.head & this.mask];
+    // The front of the ring is its token's oldest call.
+    if (t !== undefined) {
+      this.dropFirst(t);
+      if (t.count === 0) {
+        this.tokens.delete(t.address);
+        if (bound) this.forgotten++;
+      }
+      this.track(t);
+    }
+    this.head++;
+  }
+
+  /** Drops a token's oldest call, leaving its slot empty. */
   private dropFirst(t: HeatToken): void {
-    const c = t.calls.shift();
-    if (c === undefined) return;
+    const s = t.head;
+    const i = s & this.mask;
+    const caller = this.callerOf[i]!;
+    this.tokenOf[i] = undefined;
+    this.callerOf[i] = undefined;
     this.calls--;
-    if (c.known && !hasCaller(t.calls, c.caller)) t.distinct--;
+    if (--t.count === 0) {
+      t.head = t.tail = -1;
+      t.distinct = 0;
+      return;
+    }
+    t.head = this.next[i]!;
+    if (caller.known && !this.hasCaller(t, caller.key)) t.distinct--;
   }
 
-  /** One copy of a text seen again and again. */
-  private shared<T extends string | null>(s: T): T {
-    if (s === null) return s;
-    const held = this.texts.get(s);
-    if (held !== undefined) return held as T;
-    if (this.texts.size >= SHARED_TEXTS) this.texts.clear();
-    this.texts.set(s, s);
-    return s;
+  private hasCaller(t: HeatToken, key: string): boolean {
+    const mask = this.mask;
+    for (let s = t.head; s !== -1; s = this.next[s & mask]!) {
+      const c = this.callerOf[s & mask]!;
+      if (c.known && c.key === key) return true;
+    }
+    return false;
+  }
+
+  private latestMcap(t: HeatToken): number | null {
+    let latest: number | null = null;
+    const mask = this.mask;
+    for (let s = t.head; s !== -1; s = this.next[s & mask]!) {
+      const m = this.mcap[s & mask]!;
+      if (m === m) latest = m;
+    }
+    return latest;
+  }
+
+  /** The caller object its calls share: a new one when the feed renames it. */
+  private callerFor(view: Call['caller']): HeatCaller {
+    const key = callerKey(view);
+    const name = present(view.name) ?? present(view.id);
+    const platform = present(view.platform);
+    const held = this.callers.get(key);
+    if (held !== undefined && held.name === name && held.platform === platform) return held;
+    if (held === undefined && this.callers.size >= SHARED_CALLERS) this.callers.clear();
+    const caller: HeatCaller = { key, known: isKnownCaller(view), name, platform };
+    this.callers.set(key, caller);
+    return caller;
   }
 
   private track(t: HeatToken): void {
-    if (t.distinct >= 2) this.multi.add(t);
+    if (t.distinct >= 2 && t.count > 0) this.multi.add(t);
     else this.multi.delete(t);
   }
 
-  private evictOldest(): void {
-    const oldest = this.tokens.oldest();
-    if (oldest === undefined) return;
-    const t = oldest[1];
-    this.calls -= t.calls.length;
-    this.multi.delete(t);
-    this.tokens.delete(oldest[0]);
-    this.forgotten++;
+  /** More callers first, then the most recently called. */
+  private ranksBefore(a: HeatToken, b: HeatToken): boolean {
+    return a.distinct !== b.distinct ? a.distinct > b.distinct : this.at[a.tail & this.mask]! > this.at[b.tail & this.mask]!;
   }
-}
 
-function hasCaller(calls: readonly HeatCall[], caller: string): boolean {
-  for (let i = 0; i < calls.length; i++) if (calls[i]!.known && calls[i]!.caller === caller) return true;
-  return false;
-}
-
-function latestMcap(calls: readonly HeatCall[]): number | null {
-  for (let i = calls.length - 1; i >= 0; i--) {
-    const m = calls[i]!.marketCap;
-    if (m !== null) return m;
+  /** Gives the ring `cap` slots (a power of 2), each held call moving to its slot there. */
+  private resize(cap: number): void {
+    const oldMask = this.mask;
+    const mask = cap - 1;
+    const { head, tail } = this;
+    const move = (from: Float64Array<ArrayBuffer>): Float64Array<ArrayBuffer> => {
+      const to = new Float64Array(cap);
+      for (let s = head; s < tail; s++) to[s & mask] = from[s & oldMask]!;
+      return to;
+    };
+    this.at = move(this.at);
+    this.mcap = move(this.mcap);
+    this.next = move(this.next);
+    const tokenOf = new Array<HeatToken | undefined>(cap).fill(undefined);
+    const callerOf = new Array<HeatCaller | undefined>(cap).fill(undefined);
+    for (let s = head; s < tail; s++) {
+      tokenOf[s & mask] = this.tokenOf[s & oldMask];
+      callerOf[s & mask] = this.callerOf[s & oldMask];
+    }
+    this.tokenOf = tokenOf;
+    this.callerOf = callerOf;
+    this.mask = mask;
   }
-  return null;
-}
-
-/** More callers first, then the most recently called. */
-function ranksBefore(a: HeatToken, b: HeatToken): boolean {
-  return a.distinct !== b.distinct ? a.distinct > b.distinct : lastAt(a) > lastAt(b);
-}
-
-function lastAt(t: HeatToken): number {
-  return t.calls[t.calls.length - 1]?.at ?? 0;
 }

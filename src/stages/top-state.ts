@@ -19,6 +19,11 @@ import { HeatWindows, type HeatRow } from './heat.js';
 
 /** Latest calls remembered: more than any terminal shows. */
 export const LATEST_MAX = 200;
+/**
+ * Rows of Heating up and Callers a paused board keeps (unfiltered, in their order), so that a
+ * filter typed while paused is applied to the board as it was: more than any terminal shows.
+ */
+export const FROZEN_ROWS = 1000;
 /** The caller ranking is worked out at most this often: it sorts every caller. */
 const RANKING_EVERY_MS = 1000;
 /** How often the board's size is checked against --state-max, in calls. */
@@ -204,6 +209,32 @@ export class TopState {
     }
     return out;
   }
+}
+
+/** The panels of a paused board: every row it kept, whatever the filter then. */
+export function frozenView(): SnapshotView {
+  return { heatRows: FROZEN_ROWS, callerRows: FROZEN_ROWS, latestRows: LATEST_MAX };
+}
+
+/**
+ * A paused board's panels for a view: the rows of `frozen` (a snapshot taken with frozenView())
+ * that the view's filter accepts, as many as fit, in the order the model gave them. The same rows
+ * the model would have given then, as long as fewer than FROZEN_ROWS of each matched.
+ */
+export function refilter(frozen: TopSnapshot, view: SnapshotView): TopSnapshot {
+  const needle = view.filter === undefined || view.filter === '' ? undefined : view.filter.toLowerCase();
+  const pick = <T>(rows: readonly T[], limit: number, match: (row: T, needle: string) => boolean): T[] => {
+    if (needle === undefined) return rows.slice(0, limit);
+    const out: T[] = [];
+    for (let i = 0; i < rows.length && out.length < limit; i++) if (match(rows[i]!, needle)) out.push(rows[i]!);
+    return out;
+  };
+  return {
+    ...frozen,
+    heat: pick(frozen.heat, view.heatRows, heatMatches),
+    callers: pick(frozen.callers, view.callerRows, callerMatches),
+    latest: pick(frozen.latest, view.latestRows, (l, n) => callMatches(l.call, n)),
+  };
 }
 
 const has = (s: string | null | undefined, needle: string): boolean => s != null && s.toLowerCase().includes(needle);

@@ -1,3 +1,6 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { resolveTop } from '../../src/config/top.js';
 import type { Environment, Flags } from '../../src/config/options.js';
@@ -21,6 +24,24 @@ describe('top options', () => {
     expect(o.color).toBe('never');
     expect(o.filter.platforms).toEqual(['telegram']);
     expect(o.durationMs).toBe(30_000);
+  });
+
+  it('--caller-file: read at start into the filter, as tail does; unusable, a usage error', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rexi-top-callers-'));
+    try {
+      const file = path.join(dir, 'top.txt');
+      fs.writeFileSync(file, '# mine\nAlpha Leak\n-1001234\n');
+      const o = top({ callerFile: file, caller: ['Degen Den'] });
+      expect(o.callerFile?.path).toBe(file);
+      expect(o.filter.callerList).toBe(o.callerFile!.list);
+      expect(o.filter.callerList!.size).toBe(2);
+      expect(o.filter.callerList!.set.has('alpha leak')).toBe(true);
+      expect(o.filter.callers).toEqual(['Degen Den']);
+      expect(top({}).callerFile).toBeUndefined();
+      expect(usage(() => top({ callerFile: path.join(dir, 'missing.txt') }))).toMatch(/^--caller-file: cannot read/);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('bad values are usage errors naming the flag', () => {

@@ -1,7 +1,7 @@
 import { createElement } from 'react';
 import { render } from 'ink-testing-library';
 import { afterEach, describe, expect, it } from 'vitest';
-import { Board, type BoardProps, type Quit } from '../../src/render/top/board.js';
+import { Board, REFRESH_MS, type BoardProps, type Quit } from '../../src/render/top/board.js';
 import { createChalk } from '../../src/render/color.js';
 import { createCallerBoard } from '../../src/stages/caller-board.js';
 import { TopState } from '../../src/stages/top-state.js';
@@ -131,6 +131,47 @@ describe('top: the board', () => {
     expect(frame()).toContain('NEWT');
   });
 
+  it('a filter typed while paused applies at once to the board as it was paused', async () => {
+    const state = newState();
+    feed(state);
+    // More tokens with two callers than Heating up has rows: OLDEST ranks last, off the screen.
+    const more = [call({ token: 'OldestTok1111', symbol: 'OLDEST', name: 'Erin', at: T0 + 10 }), call({ token: 'OldestTok1111', symbol: 'OLDEST', name: 'Finn', at: T0 + 11 })];
+    for (let i = 0; i < 20; i++) {
+      for (const name of ['Gus', 'Hal']) more.push(call({ token: `FillerTok${i}`, symbol: `FILL${i}`, name, at: T0 + MIN + 100 + i }));
+    }
+    state.add(more);
+    const { app, frame } = mount({ state });
+    expect(frame()).not.toContain('OLDEST');
+    app.stdin.write('p');
+    await until(() => frame().includes('paused'));
+    // The stream goes on: a new call is counted, not drawn.
+    state.add([call({ token: 'NEWTOKEN111', symbol: 'NEWT', name: 'Dave', at: T0 + 2 * MIN + 5 })]);
+    await tick(100);
+    for (const key of ['/', ...'oldest', KEY.enter]) {
+      app.stdin.write(key);
+      await tick(20);
+    }
+    await until(() => frame().includes('filter "oldest"') && frame().includes('OLDEST'));
+    expect(frame()).toContain('paused');
+    expect(frame()).toContain('filter "oldest"');
+    expect(frame()).toMatch(/OLDEST\s+2 /);
+    expect(frame()).not.toContain('BONK');
+    for (const key of ['/', KEY.esc]) {
+      app.stdin.write(key);
+      await tick(20);
+    }
+    await until(() => frame().includes('BONK'));
+    // Cleared: the paused board again, as it was, without what came since.
+    expect(frame()).toContain('paused');
+    expect(frame()).toContain('BONK');
+    expect(frame()).not.toContain('OLDEST');
+    expect(frame()).not.toContain('NEWT');
+    expect(frame()).toContain('received 47  output 47');
+    app.stdin.write('p');
+    await until(() => frame().includes('NEWT'));
+    expect(frame()).not.toContain(' paused ');
+  });
+
   it('/ types a filter: Enter applies it to every panel, Esc clears it', async () => {
     const { app, frame } = mount();
     app.stdin.write('/');
@@ -206,6 +247,32 @@ describe('top: the board', () => {
     // The callers' first calls and median lead: Alice called BONK first, Bob followed a minute later.
     expect(frame()).toMatch(/CALLS FIRST {3}HIT SCORE {4}MED {2}LEAD BEST/);
     expect(frame()).toMatch(/Alice +telegram +1 +1 +100% +0\.21 +4\.3× +1m BONK 4\.3×/);
+  });
+
+  it('redraws on its clock from one snapshot a tick, whatever the stream does (SPEC: at most 4 times a second)', async () => {
+    expect(REFRESH_MS).toBeGreaterThanOrEqual(250);
+    const state = newState();
+    feed(state);
+    let snapshots = 0;
+    const counting = { snapshot: (now: number, view: Parameters<TopState['snapshot']>[1]) => (snapshots++, state.snapshot(now, view)) };
+    const refreshMs = 100;
+    const { app } = mount({ state: counting, refreshMs });
+    const start = Date.now();
+    const before = { snapshots, frames: app.frames.length };
+    // A burst: 5,000 calls in batches while the board is up.
+    for (let b = 0; b < 20; b++) {
+      const batch = [];
+      for (let k = 0; k < 250; k++) batch.push(call({ token: `Burst${k % 50}`, name: `C${k % 7}`, at: T0 + b * 500 + k }));
+      state.add(batch);
+      await new Promise((r) => setImmediate(r));
+    }
+    await tick(500);
+    const ticks = Math.ceil((Date.now() - start) / refreshMs);
+    // A loaded machine gives fewer ticks, never more: one snapshot and one frame per tick at most.
+    expect(snapshots - before.snapshots).toBeLessThanOrEqual(ticks + 1);
+    expect(app.frames.length - before.frames).toBeLessThanOrEqual(ticks + 1);
+    expect(snapshots - before.snapshots).toBeGreaterThan(0);
+    expect(app.lastFrame()).toContain('received 5004');
   });
 
   it('below 60×15 it says the terminal is too small', () => {

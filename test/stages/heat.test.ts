@@ -87,6 +87,43 @@ describe('Heating up windows', () => {
   });
 });
 
+describe('Heating up windows against a plain model of them', () => {
+  it('agree on every ranked row while the ring wraps, grows and drops calls from the middle', () => {
+    // A seeded feed: 12 tokens, so each gets more than PER_TOKEN calls within the window (calls
+    // dropped from the middle of the ring), and thousands of calls in the window (the ring grows).
+    let seed = 7;
+    const rand = () => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32);
+    const windowMs = 5000;
+    const h = heat({ windowMs, minCallers: 3, max: 1_000_000 });
+    const all: Array<{ token: string; caller: string | undefined; mcap: number | undefined; at: number }> = [];
+    const inWindow = (token: string, now: number) => all.filter((c) => c.token === token && c.at > now - windowMs).slice(-PER_TOKEN);
+    let at = T0;
+    for (let i = 0; i < 12_000; i++) {
+      at += 1 + Math.floor(rand() * 2);
+      const token = `T${Math.floor(rand() * 12)}`;
+      const caller = rand() < 0.1 ? undefined : `C${Math.floor(rand() * 12)}`;
+      const mcap = rand() < 0.2 ? undefined : 1000 + Math.floor(rand() * 1e6);
+      const before = inWindow(token, at).filter((c) => c.mcap !== undefined).pop()?.mcap ?? null;
+      expect(h.add(call({ token, symbol: token, name: caller, mcap, at }))).toBe(before);
+      all.push({ token, caller, mcap, at });
+      if (i % 1000 !== 999) continue;
+      const now = at + Math.floor(rand() * 3000);
+      const expected = [...new Set(all.map((c) => c.token))]
+        .map((token) => {
+          const calls = inWindow(token, now);
+          const callers = [...new Set(calls.filter((c) => c.caller !== undefined).map((c) => c.caller!))];
+          const mcaps = calls.filter((c) => c.mcap !== undefined).map((c) => c.mcap!);
+          return { symbol: token, callers: callers.length, callerNames: callers, firstMcap: mcaps[0] ?? null, latestMcap: mcaps.at(-1) ?? null, firstAt: calls[0]?.at, lastAt: calls.at(-1)?.at };
+        })
+        .filter((r) => r.callers >= 2)
+        .sort((a, b) => b.callers - a.callers || b.lastAt! - a.lastAt!);
+      const rows = h.rows(now, 1000).filter((r) => r.callers >= 2);
+      expect(rows.map((r) => ({ symbol: r.symbol, callers: r.callers, callerNames: r.callerNames, firstMcap: r.firstMcap, latestMcap: r.latestMcap, firstAt: r.firstAt, lastAt: r.lastAt }))).toEqual(expected);
+      expect(h.callCount).toBe([...new Set(all.map((c) => c.token))].reduce((n, token) => n + inWindow(token, now).length, 0));
+    }
+  });
+});
+
 describe('calls a minute', () => {
   it('counts the last 60 seconds, and an hour of minutes for the sparkline', () => {
     const r = new CallRate();

@@ -18,6 +18,7 @@ import type { StatusListener } from '../../stream/status.js';
 import { openCaptureFile, type CaptureFileInput } from '../../sources/capture-input.js';
 import type { Ending } from '../run.js';
 import { serveOptions } from './serve.js';
+import { heapForTop } from '../top-heap.js';
 
 /**
  * top: a full-screen live board of what tail would read (the service, a nats:// stream, or the
@@ -43,6 +44,8 @@ export default async function topCommand(flags: Flags, environment: Environment)
     // React's development build checks every render: several times the CPU of the production one.
     // Set before React is first loaded (by top-run.js), for this process only.
     process.env.NODE_ENV ??= 'production';
+    // Before Ink and React load: their loading would grow the young generation to its largest.
+    heapForTop();
     const { runTop: run } = await import('../top-run.js');
     const { withMetrics } = await import('../run-pipeline.js');
     // --metrics listens (a port in use is a usage error) before the screen is taken.

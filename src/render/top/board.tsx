@@ -1,6 +1,6 @@
 import { useEffect, useMemo, useRef, useState } from 'react';
 import { Box, Text, useInput, useStdin, useStdout } from 'ink';
-import type { SnapshotView, TopSnapshot } from '../../stages/top-state.js';
+import { frozenView, refilter, type SnapshotView, type TopSnapshot } from '../../stages/top-state.js';
 import { sanitize } from '../sanitize.js';
 import { displayWidth, fit } from '../width.js';
 import {
@@ -64,7 +64,10 @@ type Panel = 'heat' | 'callers' | 'latest';
 /** What the keys change. */
 interface Ui {
   paused: boolean;
-  /** The panels as they were when `p` paused them. */
+  /**
+   * The panels as they were when `p` paused them, every row kept (frozenView()): a filter typed
+   * while paused applies to them at once, as htop and k9s do.
+   */
   frozen: TopSnapshot | undefined;
   filter: string;
   /** The filter being typed after `/`. */
@@ -168,7 +171,11 @@ export function Board(props: BoardProps) {
   const view: SnapshotView = { heatRows: space.heat, callerRows: space.callers, latestRows: space.latest, filter };
   // A snapshot per tick (and when what it depends on changes), never per call.
   const live = useMemo(() => state.snapshot(now(), view), [tick, filter, space.heat, space.callers, space.latest]);
-  const panels = paused && frozen !== undefined ? frozen : live;
+  const still = useMemo(
+    () => (frozen === undefined ? undefined : refilter(frozen, view)),
+    [frozen, filter, space.heat, space.callers, space.latest],
+  );
+  const panels = paused && still !== undefined ? still : live;
   const shown = useRef(panels);
   shown.current = panels;
 
@@ -212,7 +219,7 @@ export function Board(props: BoardProps) {
       if (input === 'q') return props.onQuit('q');
       if (u.overlay === 'links' && (key.escape || input === 'o')) return update({ overlay: undefined });
       if (input === '?') return update({ overlay: 'help' });
-      if (input === 'p') return update({ paused: !u.paused, frozen: u.paused ? undefined : shown.current });
+      if (input === 'p') return update({ paused: !u.paused, frozen: u.paused ? undefined : state.snapshot(now(), frozenView()) });
       if (input === '/') return update({ draft: u.filter });
       if (key.escape) return update({ filter: '' });
       if (key.tab) {
