@@ -1,3 +1,4 @@
+import { PUBLISHER_OLD_GROWTH_PERCENT, smallHeap } from './heap-settings.js';
 import { AuthRejectedError, GaveUpError } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { Message } from '../wire/message.js';
@@ -46,8 +47,8 @@ function identityOf(message: Message): string {
 }
 
 export async function openPublishOutput(publish: PublishOptions, stream: StreamOptions, logger: Logger, watch?: RunWatch, signal?: AbortSignal): Promise<Output> {
-  const [{ openNatsPublisher }, { boundPublisherHeap }] = await Promise.all([import('../outputs/nats-publish.js'), import('./publish-heap.js')]);
-  boundPublisherHeap();
+  const { openNatsPublisher } = await import('../outputs/nats-publish.js');
+  smallHeap(PUBLISHER_OLD_GROWTH_PERCENT);
   const { target } = publish;
   logger.debug(`connecting to NATS at ${target.display} to publish`);
   try {

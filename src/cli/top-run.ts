@@ -20,7 +20,7 @@ import { Board, type Quit } from '../render/top/board.js';
 import { createScreen } from '../render/top/screen.js';
 import { logStatuses } from './status-log.js';
 import { followCallerFile } from './caller-file-watch.js';
-import { heapForThroughput, heapForTop } from './top-heap.js';
+import { defaultHeap, smallHeap, TOP_OLD_GROWTH_PERCENT } from './heap-settings.js';
 import { alsoTo, type RunWatch } from './run-watch.js';
 import { STOP_SIGNALS, summary, type Ending } from './run.js';
 
@@ -185,14 +185,14 @@ async function readHistory(run: TopRun, state: TopState): Promise<void> {
   }
   const sources = run.history.map(({ file, input }) => captureCalls(input, { keep, maxLength: options.stream.maxMessageSize, ...(several && { name: file }) }));
   let calls = 0;
-  heapForThroughput();
+  defaultHeap();
   try {
     for await (const { items, times } of mergeByTime(sources)) {
       for (let i = 0; i < items.length; i++) state.addHistory(items[i]!, times[i]!);
       calls += items.length;
     }
   } finally {
-    heapForTop();
+    smallHeap(TOP_OLD_GROWTH_PERCENT);
     progress?.stop();
     await Promise.all(sources.map((s) => s.close().catch(() => undefined)));
   }

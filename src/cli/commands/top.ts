@@ -18,7 +18,7 @@ import type { StatusListener } from '../../stream/status.js';
 import { openCaptureFile, type CaptureFileInput } from '../../sources/capture-input.js';
 import type { Ending } from '../run.js';
 import { serveOptions } from './serve.js';
-import { heapForTop } from '../top-heap.js';
+import { smallHeap, TOP_OLD_GROWTH_PERCENT } from '../heap-settings.js';
 
 /**
  * top: a full-screen live board of what tail would read (the service, a nats:// stream, or the
@@ -45,7 +45,7 @@ export default async function topCommand(flags: Flags, environment: Environment)
     // Set before React is first loaded (by top-run.js), for this process only.
     process.env.NODE_ENV ??= 'production';
     // Before Ink and React load: their loading would grow the young generation to its largest.
-    heapForTop();
+    smallHeap(TOP_OLD_GROWTH_PERCENT);
     const { runTop: run } = await import('../top-run.js');
     const { withMetrics } = await import('../run-pipeline.js');
     // --metrics listens (a port in use is a usage error) before the screen is taken.
