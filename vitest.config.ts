@@ -6,7 +6,7 @@ import { defineConfig } from 'vitest/config';
  * the CPU: started first, so no worker is left running one of them alone at the end. After those,
  * vitest's own order (durations it has cached, else file size).
  */
-const SLOW_FIRST = ['consumer-types', 'e2e/nats', 'e2e/top', 'e2e/signals', 'e2e/reader', 'e2e/callers', 'frame-scan', 'nats-publish-faults', 'e2e/metrics'];
+const SLOW_FIRST = ['consumer-types', 'e2e/top', 'e2e/nats', 'frame-scan', 'e2e/signals', 'e2e/reader', 'e2e/callers', 'e2e/metrics', 'e2e/lazy-loading', 'e2e/replay', 'nats-publish-faults'];
 
 class SlowFirst extends BaseSequencer {
   override async sort(files: TestSpecification[]): Promise<TestSpecification[]> {

@@ -6,6 +6,7 @@ import { call } from '../support/ws-server.js';
 import { BIN, cleanEnv, ndjsonLines, runCli, spawnCli } from '../support/cli.js';
 import { tmpdirs } from '../support/tmp.js';
 import { FAST, readerRun, seqs } from '../support/reader-run.js';
+import { waitFor } from '../support/wait.js';
 
 const tmpdir = tmpdirs('rexi-');
 const { cleanups, bare } = readerRun();
@@ -121,7 +122,8 @@ describe('clean exits', () => {
     });
     const child = spawnCli(['--url', server.url, '-o', file]);
     await child.waitFor(/connected to/);
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    // Lines in the file first, so the stop has something to flush.
+    await waitFor(() => fs.existsSync(file) && fs.statSync(file).size > 0, 'lines in the file');
     child.proc.kill('SIGTERM');
     const r = await child.done;
     expect(r.signal).toBe('SIGTERM');
