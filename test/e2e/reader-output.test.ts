@@ -211,7 +211,7 @@ describe('clean exits', () => {
     cleanups.push(() => fs.closeSync(full));
     const child = spawn(process.execPath, [BIN, '--url', server.url, '-n', '200'], { env: cleanEnv(), stdio: ['ignore', full, 'pipe'] });
     let stderr = '';
-    child.stderr.on('data', (d) => (stderr += d));
+    child.stderr!.on('data', (d) => (stderr += d));
     const code = await new Promise((resolve) => child.on('close', resolve));
     expect(code).toBe(5);
     expect(stderr).toMatch(/cannot write to stdout/);
