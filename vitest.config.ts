@@ -6,7 +6,7 @@ import { defineConfig } from 'vitest/config';
  * the CPU: started first, so no worker is left running one of them alone at the end. After those,
  * vitest's own order (durations it has cached, else file size).
  */
-const SLOW_FIRST = ['consumer-types', 'e2e/reader', 'e2e/nats', 'e2e/top', 'e2e/signals', 'nats-publish-faults', 'e2e/callers', 'frame-scan'];
+const SLOW_FIRST = ['consumer-types', 'e2e/top', 'e2e/nats', 'frame-scan', 'e2e/signals', 'e2e/reader', 'e2e/callers', 'e2e/metrics', 'e2e/lazy-loading', 'e2e/replay', 'nats-publish-faults'];
 
 class SlowFirst extends BaseSequencer {
   override async sort(files: TestSpecification[]): Promise<TestSpecification[]> {
@@ -25,6 +25,13 @@ export default defineConfig({
     // Says once, for the whole run, when the NATS tests (or promtool's, systemd-analyze's, zsh's,
     // fish's) are skipped for want of the program.
     globalSetup: ['test/support/nats-global-setup.ts', 'test/support/tools-global-setup.ts'],
+    // A worker runs file after file in one process with the modules it loaded: starting a process
+    // and loading vitest, the sources and their dependencies again for each file took about half
+    // the CPU of the unit-test files. Test files are still loaded afresh; a support module
+    // that needs a clean-up after each test registers it in test/support/each-test.ts, which
+    // this setup file (run before each test file) runs.
+    isolate: false,
+    setupFiles: ['test/support/setup-file.ts'],
     // End-to-end tests run the built CLI as child processes; every one is bounded well below these.
     testTimeout: 20_000,
     hookTimeout: 20_000,

@@ -120,23 +120,21 @@ describe('callers: the ranking of a crafted capture', () => {
   });
 
   it('--min-calls, --top, --sort, --settled', async () => {
-    const min = await runCli(['callers', capture, ...RANK, '--min-calls', '3']);
-    expect(rows(min.stdout).map((x) => x.caller)).toEqual([BETA.caller, GAMMA.caller]);
-    expect(min.stderr).toMatch(/ranked 2 \(1 below --min-calls\)/);
-    const top = await runCli(['callers', capture, ...RANK, '--top', '2']);
-    expect(rows(top.stdout).map((x) => x.rank)).toEqual([1, 2]);
-    expect(top.stderr).toMatch(/ranked 3 \(0 below/);
+    // Independent runs over the same capture: all at once.
+    const [min, top, byCalls, byFirst, byLead, settled] = await Promise.all(
+      [['--min-calls', '3'], ['--top', '2'], ['--sort', 'calls'], ['--sort', 'first'], ['--sort', 'lead'], ['--settled']].map((extra) => runCli(['callers', capture, ...RANK, ...extra])),
+    );
+    expect(rows(min!.stdout).map((x) => x.caller)).toEqual([BETA.caller, GAMMA.caller]);
+    expect(min!.stderr).toMatch(/ranked 2 \(1 below --min-calls\)/);
+    expect(rows(top!.stdout).map((x) => x.rank)).toEqual([1, 2]);
+    expect(top!.stderr).toMatch(/ranked 3 \(0 below/);
     // calls: Beta 4, Gamma 3, Alpha 2. first: Alpha 2, Beta 2 (tie: score), Gamma 1.
-    const byCalls = await runCli(['callers', capture, ...RANK, '--sort', 'calls']);
-    expect(rows(byCalls.stdout).map((x) => (x.caller as { name: string }).name)).toEqual(['Beta', 'Gamma', 'Alpha']);
-    const byFirst = await runCli(['callers', capture, ...RANK, '--sort', 'first']);
-    expect(rows(byFirst.stdout).map((x) => (x.caller as { name: string }).name)).toEqual(['Alpha', 'Beta', 'Gamma']);
+    expect(rows(byCalls!.stdout).map((x) => (x.caller as { name: string }).name)).toEqual(['Beta', 'Gamma', 'Alpha']);
+    expect(rows(byFirst!.stdout).map((x) => (x.caller as { name: string }).name)).toEqual(['Alpha', 'Beta', 'Gamma']);
     // lead, ascending: Alpha 450s, then Beta and Gamma at 600s (tie: score 0 both, then calls).
-    const byLead = await runCli(['callers', capture, ...RANK, '--sort', 'lead']);
-    expect(rows(byLead.stdout).map((x) => (x.caller as { name: string }).name)).toEqual(['Alpha', 'Beta', 'Gamma']);
+    expect(rows(byLead!.stdout).map((x) => (x.caller as { name: string }).name)).toEqual(['Alpha', 'Beta', 'Gamma']);
     // --settled: Beta's Y@200 is open, so it counts nowhere but in `open`.
-    const settled = await runCli(['callers', capture, ...RANK, '--settled']);
-    const beta = rows(settled.stdout).find((x) => (x.caller as { name: string }).name === 'Beta')!;
+    const beta = rows(settled!.stdout).find((x) => (x.caller as { name: string }).name === 'Beta')!;
     expect(beta).toMatchObject({ calls: 3, first_calls: 1, with_mcap: 3, seen_again: 1, median_multiple: 1, mean_followers: 1, open: 1 });
   });
 
@@ -146,9 +144,7 @@ describe('callers: the ranking of a crafted capture', () => {
     // Writer 1 has the first 8 calls, writer 2 the last 7 (gzip): 4 calls are in both.
     fs.writeFileSync(first, CALLS.slice(0, 8).join('\n') + '\n');
     fs.writeFileSync(second, zlib.gzipSync(CALLS.slice(4).join('\n') + '\n'));
-    const whole = await runCli(['callers', capture, ...RANK]);
-    const ab = await runCli(['callers', first, second, ...RANK]);
-    const ba = await runCli(['callers', second, first, ...RANK]);
+    const [whole, ab, ba] = await Promise.all([runCli(['callers', capture, ...RANK]), runCli(['callers', first, second, ...RANK]), runCli(['callers', second, first, ...RANK])]);
     expect(ab.code, ab.stderr).toBe(0);
     expect(ab.stdout).toBe(whole.stdout);
     expect(ba.stdout).toBe(whole.stdout);
@@ -464,28 +460,30 @@ describeNats('callers from a JetStream stream', () => {
     });
     const signal = '{"type":"MULTI_CALL","data":{"token_address":"x","token_symbol":"X","token_name":null,"window":"10m","callers":[],"first_market_cap":null,"market_cap":null,"trigger":{}},"emitted_at":"2026-12-01T00:10:00.000Z"}';
     await publishRaw(server.url, [...bodies.slice(0, 5), { subject: 'cl.signals', body: signal }, ...bodies.slice(5)]);
-    const fromCapture = await runCli(['callers', capture, ...RANK]);
-    const r = await runCli(['callers', `${server.url}/cl.>`, ...RANK]);
+    const port = await freePort();
+    // Reads only, independent of each other: all at once.
+    const [fromCapture, r, both, seq, since, down, half] = await Promise.all([
+      runCli(['callers', capture, ...RANK]),
+      runCli(['callers', `${server.url}/cl.>`, ...RANK]),
+      // A stream and a capture of the same calls: each call counted once.
+      runCli(['callers', capture, `${server.url}/cl.>`, ...RANK]),
+      runCli(['callers', `${server.url}/cl.>`, ...RANK, '--start-seq', '100']),
+      runCli(['callers', `${server.url}/cl.>`, ...RANK, '--since', '1h']),
+      runCli(['callers', `nats://127.0.0.1:${port}/cl.>`, '--backoff-min', '50ms', '--backoff-max', '100ms'], { timeoutMs: 20_000 }),
+      // The first stream opened, the second not: exit 4 all the same, the first connection closed
+      // (an open one would keep the process alive until the test's kill).
+      runCli(['callers', `${server.url}/cl.>`, `nats://127.0.0.1:${port}/cl.>`, '--max-retries', '0'], { timeoutMs: 20_000 }),
+    ]);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toBe(fromCapture.stdout);
     expect(r.stderr).toMatch(/read 12 lines, 11 calls, 3 callers, ranked 3 \(0 below --min-calls\), repeats 1, open 1, skipped 1 \(other-type 1\)/);
-    // A stream and a capture of the same calls: each call counted once.
-    const both = await runCli(['callers', capture, `${server.url}/cl.>`, ...RANK]);
     expect(both.stdout).toBe(fromCapture.stdout);
     expect(both.stderr).toMatch(/duplicates 11/);
-    const seq = await runCli(['callers', `${server.url}/cl.>`, ...RANK, '--start-seq', '100']);
     expect(seq.code, seq.stderr).toBe(0);
     expect(seq.stdout).toBe('');
-    const since = await runCli(['callers', `${server.url}/cl.>`, ...RANK, '--since', '1h']);
     expect(since.stdout).toBe(fromCapture.stdout);
-
-    const port = await freePort();
-    const down = await runCli(['callers', `nats://127.0.0.1:${port}/cl.>`, '--backoff-min', '50ms', '--backoff-max', '100ms'], { timeoutMs: 20_000 });
     expect(down.code, down.stderr).toBe(4);
     expect(down.stderr).toMatch(/gave up connecting to NATS at .* after 4 attempts/);
-    // The first stream opened, the second not: exit 4 all the same, the first connection closed
-    // (an open one would keep the process alive until the test's kill).
-    const half = await runCli(['callers', `${server.url}/cl.>`, `nats://127.0.0.1:${port}/cl.>`, '--max-retries', '0'], { timeoutMs: 20_000 });
     expect(half.signal).toBeNull();
     expect(half.code, half.stderr).toBe(4);
   });

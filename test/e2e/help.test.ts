@@ -28,17 +28,19 @@ function sections(text: string): Map<string, string[]> {
 
 describe('--help', () => {
   it('every line of every help is within 100 columns', async () => {
-    for (const args of [['--help'], ['help'], ...COMMANDS.map((c) => [c, '--help']), ...COMMANDS.map((c) => ['help', c])]) {
-      const text = await help(args);
-      for (const line of text.split('\n')) expect([...line].length, `${args.join(' ')}: ${line}`).toBeLessThanOrEqual(100);
-    }
+    const runs = [['--help'], ['help'], ...COMMANDS.map((c) => [c, '--help']), ...COMMANDS.map((c) => ['help', c])];
+    // Independent runs: all at once.
+    const texts = await Promise.all(runs.map(help));
+    texts.forEach((text, i) => {
+      for (const line of text.split('\n')) expect([...line].length, `${runs[i]!.join(' ')}: ${line}`).toBeLessThanOrEqual(100);
+    });
   });
 
   it("tail's flags are grouped: Connection, Filters, Output, Signals, NATS, Logging", async () => {
-    const groups = [...sections(await help(['tail', '--help'])).keys()];
+    const s = sections(await help(['tail', '--help']));
+    const groups = [...s.keys()];
     const order = ['Connection:', 'Filters:', 'Output:', 'Signals (dedupe, multi-call, hooks):', 'NATS JetStream:', 'Logging:'];
     expect(groups.filter((g) => order.includes(g))).toEqual(order);
-    const s = sections(await help(['tail', '--help']));
     expect(s.get('Filters:')).toEqual(expect.arrayContaining(['--caller', '--exclude-caller', '--platform', '--min-mcap', '--max-mcap', '--token', '--symbol']));
     expect(s.get('Output:')).toEqual(['--format', '--received-at', '--color', '--output', '--count', '--duration']);
   });

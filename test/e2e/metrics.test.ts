@@ -209,18 +209,23 @@ describe('--metrics on serve', () => {
 });
 
 describe('bad --metrics values: exit 2, one line, before connecting', () => {
-  it.each([
-    ['abc', /is not \[host:\]port/],
-    [':9464', /has no host/],
-    ['70000', /no port from 0 to 65535/],
-    ['127.0.0.1:', /no port/],
-    ['192.0.2.1:9464', /not an address of this host/],
-  ])('--metrics %s', async (value, message) => {
+  // One test running every value at once: each is a CLI start that is refused, independent of the rest.
+  it('each bad --metrics value', async () => {
+    const cases: Array<[string, RegExp]> = [
+      ['abc', /is not \[host:\]port/],
+      [':9464', /has no host/],
+      ['70000', /no port from 0 to 65535/],
+      ['127.0.0.1:', /no port/],
+      ['192.0.2.1:9464', /not an address of this host/],
+    ];
     // The service would be unreachable: a usage error comes first, and alone.
-    const r = await runCli(['--url', 'ws://127.0.0.1:9/x', '--no-retry', '--metrics', value], { env: { REXI_API_KEY: 'k' } });
-    expect(r.code, r.stderr).toBe(2);
-    expect(r.stderr).toMatch(message);
-    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    const results = await Promise.all(cases.map(([value]) => runCli(['--url', 'ws://127.0.0.1:9/x', '--no-retry', '--metrics', value], { env: { REXI_API_KEY: 'k' } })));
+    results.forEach((r, i) => {
+      const what = `--metrics ${cases[i]![0]}: ${r.stderr}`;
+      expect(r.code, what).toBe(2);
+      expect(r.stderr, what).toMatch(cases[i]![1]);
+      expect(r.stderr.trim().split('\n'), what).toHaveLength(1);
+    });
   });
 
   it('a port in use, for tail, demo and serve', async () => {
@@ -228,11 +233,13 @@ describe('bad --metrics values: exit 2, one line, before connecting', () => {
     await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
     const port = (taken.address() as net.AddressInfo).port;
     try {
-      for (const args of [['--url', 'ws://127.0.0.1:9/x', '--no-retry'], ['demo'], ['serve', '--port', '0']]) {
-        const r = await runCli([...args, '--metrics', String(port), '-q'], { env: { REXI_API_KEY: 'k' } });
-        expect(r.code, `${args.join(' ')}: ${r.stderr}`).toBe(2);
+      const commands = [['--url', 'ws://127.0.0.1:9/x', '--no-retry'], ['demo'], ['serve', '--port', '0']];
+      // Independent runs: all at once.
+      const results = await Promise.all(commands.map((args) => runCli([...args, '--metrics', String(port), '-q'], { env: { REXI_API_KEY: 'k' } })));
+      results.forEach((r, i) => {
+        expect(r.code, `${commands[i]!.join(' ')}: ${r.stderr}`).toBe(2);
         expect(r.stderr.trim()).toBe(`rexi-live: error: --metrics 127.0.0.1:${port}: the port is in use`);
-      }
+      });
     } finally {
       await new Promise((resolve) => taken.close(resolve));
     }

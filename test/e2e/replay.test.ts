@@ -5,6 +5,7 @@ import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { call, startBareServer } from '../support/ws-server.js';
 import { killAll, ndjsonLines, runCli, spawnCli } from '../support/cli.js';
 import { tmpdirs } from '../support/tmp.js';
+import { waitFor } from '../support/wait.js';
 
 const tmpdir = tmpdirs('rexi-replay-', { until: 'all' });
 
@@ -121,14 +122,12 @@ describe('replay from a stdin that stays open, and odd capture lines', () => {
   it('SIGTERM to replay - -o <file> with stdin still open: the lines so far, whole, the summary, then death by SIGTERM', async () => {
     const file = path.join(dir, `sigterm-${process.pid}.ndjson`);
     fs.rmSync(file, { force: true });
-    const child = spawnCli(['replay', '-', '-o', file], { timeoutMs: 3000 });
+    const child = spawnCli(['replay', '-', '-o', file]);
     const lines = [scan('Sig1'), scan('Sig2'), scan('Sig3')];
     child.proc.stdin!.write(lines.join('\n') + '\n');
-    // Give the three lines up to 1 s to reach the file, so SIGTERM comes after they were read.
-    const deadline = Date.now() + 1000;
-    while (Date.now() < deadline && !(fs.existsSync(file) && fs.readFileSync(file, 'utf8').split('\n').length > 3)) {
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
+    // SIGTERM once the three lines are in the file, so it comes after they were read (a fixed 1 s
+    // was too short for a loaded machine's start of the CLI).
+    await waitFor(() => fs.existsSync(file) && fs.readFileSync(file, 'utf8').split('\n').length > 3, 'the three lines in the file');
     child.proc.kill('SIGTERM');
     const r = await child.done;
     expect(r.signal, r.stderr).toBe('SIGTERM');

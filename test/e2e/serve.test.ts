@@ -71,7 +71,8 @@ describe('rexi-live serve', () => {
       await child.done;
       return (ndjsonLines(r.stdout) as { data: { token_address: string } }[]).map((c) => c.data.token_address);
     };
-    const [a, b] = [await tokens(), await tokens()];
+    // Two servers of their own: both at once.
+    const [a, b] = await Promise.all([tokens(), tokens()]);
     expect(a).toHaveLength(5);
     expect(a).toEqual(b);
   });
@@ -86,11 +87,13 @@ describe('rexi-live serve', () => {
   });
 
   it('rejects bad flags with exit 2', async () => {
-    for (const args of [['--rate', 'fast'], ['--port', '70000'], ['--malformed-rate', '2'], ['--speed', '2'], ['--replay', '/nonexistent.ndjson']]) {
-      const r = await runCli(['serve', ...args]);
-      expect(r.code, args.join(' ')).toBe(2);
+    const cases = [['--rate', 'fast'], ['--port', '70000'], ['--malformed-rate', '2'], ['--speed', '2'], ['--replay', '/nonexistent.ndjson']];
+    // Independent runs: all at once.
+    const results = await Promise.all(cases.map((args) => runCli(['serve', ...args])));
+    results.forEach((r, i) => {
+      expect(r.code, cases[i]!.join(' ')).toBe(2);
       expect(r.stderr).toMatch(/^rexi-live: error: /m);
-    }
+    });
   });
 });
 

@@ -324,7 +324,7 @@ describe('--exec hooks', () => {
   it('--exec-jobs bounds the hooks running at once', async () => {
     const dir = tmpdir();
     const file = capture(Array.from({ length: 6 }, (_, i) => ({ name: `c${i}`, token: `T${i}`, at: i })), 'j.ndjson', dir);
-    const hook = 'echo "$(date +%s%N) 1" >> "$HOOK_DIR/log"; sleep 0.3; echo "$(date +%s%N) -1" >> "$HOOK_DIR/log"';
+    const hook = 'echo "$(date +%s%N) 1" >> "$HOOK_DIR/log"; sleep 0.15; echo "$(date +%s%N) -1" >> "$HOOK_DIR/log"';
     const r = await runCli(['replay', file, '--exec', hook, '--exec-jobs', '2'], { env: { HOOK_DIR: dir } });
     expect(summaryOf(r)).toMatch(/hooks 6 \(failed 0, dropped 0\)/);
     const events = fs
@@ -358,7 +358,7 @@ describe('--exec hooks', () => {
     });
     servers.push(server);
     const started = Date.now();
-    const r = await runCli(['--url', server.url, '-f', 'ndjson', '-n', '20', '--exec', 'sleep 5', '--exec-timeout', '500ms']);
+    const r = await runCli(['--url', server.url, '-f', 'ndjson', '-n', '20', '--exec', 'sleep 5', '--exec-timeout', '200ms']);
     expect(r.code).toBe(0);
     expect(ndjsonLines(r.stdout)).toHaveLength(20);
     // Far below 20 hooks of 5 s one after the other: the clean stop waits --exec-timeout at most.
@@ -395,31 +395,37 @@ describe('bad input: exit 2, one line naming the flag', () => {
   const config = path.join(dir, 'config.json');
   fs.writeFileSync(config, JSON.stringify({ dedupe: 'bogus' }));
 
-  it.each([
-    [['--dedupe', 'bogus'], /^--dedupe: 'bogus' is not one of call, caller, token$/],
-    [['--first-call', '--dedupe', 'call'], /^--first-call is --dedupe token: it cannot go with --dedupe call$/],
-    [['--min-callers', '3', '--window', '0'], /^--window: '0' must be above 0$/],
-    [['--min-callers', '3', '--window', '-5s'], /^--window: '-5s' is not a duration/],
-    [['--dedupe-ttl', '-5s'], /^--dedupe-ttl: '-5s' is not a duration/],
-    [['--dedupe-ttl', 'soon'], /^--dedupe-ttl: 'soon' is not a duration/],
-    [['--min-callers', '3', '--cooldown', '-1m'], /^--cooldown: '-1m' is not a duration/],
-    [['--min-callers', '3', '--cooldown', 'later'], /^--cooldown: 'later' is not a duration/],
-    [['--exec', 'true', '--exec-timeout', '-1'], /^--exec-timeout: '-1' is not a duration/],
-    [['--exec', 'true', '--exec-timeout', 'x'], /^--exec-timeout: 'x' is not a duration/],
-    [['--exec', 'true', '--exec-jobs', '0'], /^--exec-jobs: '0' is not a whole number of at least 1$/],
-    [['--first-call', '--state-max', '0'], /^--state-max: '0' is not a whole number of at least 1$/],
-    [['--with-calls'], /^--with-calls goes with --min-callers$/],
-    [['--exec', ''], /^--exec: the command is empty$/],
-    [['--min-callers', '1'], /^--min-callers: '1' is not a whole number of at least 2$/],
-    [['--first-call', '--state', ''], /^--state: the file name is empty$/],
-    [['--config', config], /^dedupe in .*config\.json: 'bogus' is not one of call, caller, token$/],
-  ])('replay %j', async (args, message) => {
-    const r = await runCli(['replay', capturePath, ...args]);
-    expect(r.code).toBe(2);
-    expect(r.stdout).toBe('');
-    const lines = r.stderr.trim().split('\n');
-    expect(lines).toHaveLength(1);
-    expect(lines[0]!.replace(/^rexi-live: error: /, '')).toMatch(message);
+  // One test running every case at once: each is a CLI start that is refused, independent of the rest.
+  it('replay refuses each bad value', async () => {
+    const cases: Array<[string[], RegExp]> = [
+      [['--dedupe', 'bogus'], /^--dedupe: 'bogus' is not one of call, caller, token$/],
+      [['--first-call', '--dedupe', 'call'], /^--first-call is --dedupe token: it cannot go with --dedupe call$/],
+      [['--min-callers', '3', '--window', '0'], /^--window: '0' must be above 0$/],
+      [['--min-callers', '3', '--window', '-5s'], /^--window: '-5s' is not a duration/],
+      [['--dedupe-ttl', '-5s'], /^--dedupe-ttl: '-5s' is not a duration/],
+      [['--dedupe-ttl', 'soon'], /^--dedupe-ttl: 'soon' is not a duration/],
+      [['--min-callers', '3', '--cooldown', '-1m'], /^--cooldown: '-1m' is not a duration/],
+      [['--min-callers', '3', '--cooldown', 'later'], /^--cooldown: 'later' is not a duration/],
+      [['--exec', 'true', '--exec-timeout', '-1'], /^--exec-timeout: '-1' is not a duration/],
+      [['--exec', 'true', '--exec-timeout', 'x'], /^--exec-timeout: 'x' is not a duration/],
+      [['--exec', 'true', '--exec-jobs', '0'], /^--exec-jobs: '0' is not a whole number of at least 1$/],
+      [['--first-call', '--state-max', '0'], /^--state-max: '0' is not a whole number of at least 1$/],
+      [['--with-calls'], /^--with-calls goes with --min-callers$/],
+      [['--exec', ''], /^--exec: the command is empty$/],
+      [['--min-callers', '1'], /^--min-callers: '1' is not a whole number of at least 2$/],
+      [['--first-call', '--state', ''], /^--state: the file name is empty$/],
+      [['--config', config], /^dedupe in .*config\.json: 'bogus' is not one of call, caller, token$/],
+    ];
+    const results = await Promise.all(cases.map(([args]) => runCli(['replay', capturePath, ...args])));
+    results.forEach((r, i) => {
+      const [args, message] = cases[i]!;
+      const what = `replay ${JSON.stringify(args)}`;
+      expect(r.code, what).toBe(2);
+      expect(r.stdout, what).toBe('');
+      const lines = r.stderr.trim().split('\n');
+      expect(lines, what).toHaveLength(1);
+      expect(lines[0]!.replace(/^rexi-live: error: /, ''), what).toMatch(message);
+    });
   });
 
   it('tail refuses them before connecting', async () => {

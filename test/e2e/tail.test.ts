@@ -117,24 +117,30 @@ describe('tail → ndjson, end to end against a real ws server', () => {
 });
 
 describe('usage and configuration errors: one line, exit 2', () => {
-  it.each([
-    [['--bogus'], /unknown option '--bogus'/],
-    [[], /--url or REXI_WS_URL/],
-    [['--url', 'wss://api.example.com/solana/monitor/livecalls'], /REXI_API_KEY/],
-    [['--url', 'ws://127.0.0.1:1/x', '--ping-interval', 'often'], /--ping-interval: 'often' is not a duration/],
-    [['--url', 'ws://127.0.0.1:1/x', '-f', 'xml'], /argument 'xml' is invalid/],
-    [['--url', 'ws://127.0.0.1:1/x', '-n', 'many'], /--count: 'many' is not a whole number/],
-    [['--url', 'ws://127.0.0.1:1/x', '--min-mcap', 'lots'], /--min-mcap: 'lots' is not an amount/],
-    [['--url', 'http://127.0.0.1:1/x'], /must be a ws:\/\/ or wss:\/\/ URL/],
-    [['--url', 'ws://127.0.0.1:1/x', '--config', '/nonexistent/config.json'], /--config: cannot read/],
-    [['--url', 'ws://127.0.0.1:1/x', '--api-key-file', '/nonexistent/key'], /--api-key-file: cannot read/],
-    [['--url', 'ws://127.0.0.1:1/x', '--backoff-min', '10s', '--backoff-max', '1s'], /--backoff-min .* above --backoff-max/],
-  ])('%j', async (args, message) => {
-    const r = await runCli(args as string[]);
-    expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(message);
-    expect(r.stderr).not.toMatch(/\n\s+at /); // no stack trace
-    expect(r.stdout).toBe('');
+  // One test running every case at once: each is a CLI start that is refused, independent of the rest.
+  it('each bad flag or missing setting', async () => {
+    const cases: Array<[string[], RegExp]> = [
+      [['--bogus'], /unknown option '--bogus'/],
+      [[], /--url or REXI_WS_URL/],
+      [['--url', 'wss://api.example.com/solana/monitor/livecalls'], /REXI_API_KEY/],
+      [['--url', 'ws://127.0.0.1:1/x', '--ping-interval', 'often'], /--ping-interval: 'often' is not a duration/],
+      [['--url', 'ws://127.0.0.1:1/x', '-f', 'xml'], /argument 'xml' is invalid/],
+      [['--url', 'ws://127.0.0.1:1/x', '-n', 'many'], /--count: 'many' is not a whole number/],
+      [['--url', 'ws://127.0.0.1:1/x', '--min-mcap', 'lots'], /--min-mcap: 'lots' is not an amount/],
+      [['--url', 'http://127.0.0.1:1/x'], /must be a ws:\/\/ or wss:\/\/ URL/],
+      [['--url', 'ws://127.0.0.1:1/x', '--config', '/nonexistent/config.json'], /--config: cannot read/],
+      [['--url', 'ws://127.0.0.1:1/x', '--api-key-file', '/nonexistent/key'], /--api-key-file: cannot read/],
+      [['--url', 'ws://127.0.0.1:1/x', '--backoff-min', '10s', '--backoff-max', '1s'], /--backoff-min .* above --backoff-max/],
+    ];
+    const results = await Promise.all(cases.map(([args]) => runCli(args)));
+    results.forEach((r, i) => {
+      const [args, message] = cases[i]!;
+      const what = JSON.stringify(args);
+      expect(r.code, what).toBe(2);
+      expect(r.stderr, what).toMatch(message);
+      expect(r.stderr, what).not.toMatch(/\n\s+at /); // no stack trace
+      expect(r.stdout, what).toBe('');
+    });
   });
 
   it('refuses to send a key over ws:// to a non-loopback host without --insecure', async () => {
@@ -160,19 +166,19 @@ describe('url', () => {
 
 describe('--help and --version', () => {
   it('every command has help with examples; --version prints the version', async () => {
-    for (const cmd of ['tail', 'url', 'serve', 'demo', 'replay']) {
-      const r = await runCli([cmd, '--help']);
-      expect(r.code, cmd).toBe(0);
-      expect(r.stdout, cmd).toMatch(/Examples:/);
-    }
-    const top = await runCli(['--help']);
-    expect(top.code).toBe(0);
-    expect(top.stdout).toMatch(/Examples:/);
-    expect(top.stdout).toMatch(/Exit codes: 0 done.*\n.*4 gave up connecting, 5 output error/);
-    for (const cmd of ['tail', 'url', 'serve', 'demo', 'replay']) expect(top.stdout).toContain(`  ${cmd}`);
-    const v = await runCli(['--version']);
-    expect(v.code).toBe(0);
-    expect(v.stdout).toMatch(/^\d+\.\d+\.\d+\n$/);
+    const commands = ['tail', 'url', 'serve', 'demo', 'replay'];
+    // Independent runs: all at once.
+    const [top, v, ...helps] = await Promise.all([runCli(['--help']), runCli(['--version']), ...commands.map((cmd) => runCli([cmd, '--help']))]);
+    helps.forEach((r, i) => {
+      expect(r.code, commands[i]).toBe(0);
+      expect(r.stdout, commands[i]).toMatch(/Examples:/);
+    });
+    expect(top!.code).toBe(0);
+    expect(top!.stdout).toMatch(/Examples:/);
+    expect(top!.stdout).toMatch(/Exit codes: 0 done.*\n.*4 gave up connecting, 5 output error/);
+    for (const cmd of commands) expect(top!.stdout).toContain(`  ${cmd}`);
+    expect(v!.code).toBe(0);
+    expect(v!.stdout).toMatch(/^\d+\.\d+\.\d+\n$/);
   });
 });
 

@@ -1,13 +1,13 @@
 import { StorageType, jetstream, jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
 import { connect, type NatsConnection, type NodeConnectionOptions } from '@nats-io/transport-node';
-import { afterEach } from 'vitest';
 import { Call } from '../../src/wire/calls.js';
 import type { Message, MultiCallWire, SignalMessage } from '../../src/wire/message.js';
 import { storedMessageFactory } from '../../src/sources/jetstream-messages.js';
+import { afterEachTest } from './each-test.js';
 
 /** Bare client connections for tests (setup and checks), closed after each test. */
 const open: NatsConnection[] = [];
-afterEach(async () => {
+afterEachTest(async () => {
   await Promise.all(open.splice(0).map((nc) => nc.close().catch(() => undefined)));
 });
 
