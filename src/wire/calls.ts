@@ -286,6 +286,16 @@ export class Call implements LiveCall {
     return fieldSpan(frame, at, field, span);
   }
 
+  /**
+   * The span of the token's symbol or name in identityBytes, as callerSpan for the caller's fields:
+   * the human formats remember what they printed for a field by its bytes, without decoding it.
+   */
+  textSpan(field: typeof FIELD_SYMBOL | typeof FIELD_NAME, span: Span): number {
+    const frame = this.unparsedFrame();
+    if (frame === undefined) return SPAN_OTHER;
+    return fieldSpan(frame, field === FIELD_SYMBOL ? this.symbolAt : this.nameAt, field, span);
+  }
+
   /** The frame's bytes while nothing has parsed them: the fields are then read from the bytes. */
   private unparsedFrame(): Buffer | undefined {
     return this.parsed === undefined ? this.frame : undefined;
