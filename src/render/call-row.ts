@@ -1,5 +1,5 @@
 import type { Call } from '../wire/calls.js';
-import { FIELD_CALLER_NAME, FIELD_NAME, FIELD_PLATFORM, FIELD_SYMBOL, SPAN_ABSENT, SPAN_OTHER, SPAN_PLAIN, type Span } from '../wire/frame-scan.js';
+import { FIELD_CALLER_NAME, FIELD_MARKET_CAP, FIELD_NAME, FIELD_PLATFORM, FIELD_PRICE, FIELD_SYMBOL, SPAN_ABSENT, SPAN_OTHER, SPAN_PLAIN, type Span } from '../wire/frame-scan.js';
 import { createClock } from './clock.js';
 import { callTime, field, MISSING, type Style } from './fields.js';
 import { memo } from './memo.js';
@@ -46,13 +46,7 @@ interface PlatformCells {
   caller: (call: Call) => string;
 }
 
-/** What a row reads once for all its cells: the price (see below) and the platform's cells. */
-interface Shared {
-  price: number | undefined;
-  platform: PlatformCells | undefined;
-}
-
-type CellText = (call: Call, shared: Shared) => string;
+type CellText = (call: Call, platform: PlatformCells | undefined) => string;
 
 /** One span, reused: a row reads its fields' spans one after another. */
 const span: Span = { start: 0, end: 0 };
@@ -64,7 +58,12 @@ const decode = (bytes: Buffer, start: number, end: number): string => bytes.toSt
  * reads it. The same text either way: a plain string's bytes are its UTF-8, and a field whose span
  * is absent (missing, null, an object or an array) reads as undefined.
  */
-function textCell<V>(spanOf: (call: Call, span: Span) => number, read: (call: Call) => string | undefined, make: (text: string | undefined) => V, slots?: number): (call: Call) => V {
+function textCell<V>(
+  spanOf: (call: Call, span: Span) => number,
+  read: (call: Call) => string | undefined,
+  make: (text: string | undefined) => V,
+  slots?: number,
+): (call: Call) => V {
   const byText = memo(make);
   const byBytes = new SpanMemo((bytes, start, end) => make(decode(bytes, start, end)), slots);
   return (call) => {
@@ -75,6 +74,23 @@ function textCell<V>(spanOf: (call: Call, span: Span) => number, read: (call: Ca
       if (kind === SPAN_ABSENT) return byText(undefined);
     }
     return byText(read(call));
+  };
+}
+
+/**
+ * A cell made by `make` from a price field, remembered by the number's literal in the frame when
+ * the call has it there, else by the value the getter reads. The same value either way: the getter
+ * reads a JSON number as Number() reads its literal, and one too large to be finite as missing.
+ */
+function numberCell(field: typeof FIELD_MARKET_CAP | typeof FIELD_PRICE, read: (call: Call) => number | undefined, make: (n: number | undefined) => string): (call: Call) => string {
+  const byValue = memo(make);
+  const byBytes = new SpanMemo((bytes, start, end) => {
+    const n = Number(bytes.toString('latin1', start, end));
+    return make(Number.isFinite(n) ? n : undefined);
+  });
+  return (call) => {
+    const bytes = call.identityBytes;
+    return bytes !== undefined && call.numberSpan(field, span) ? byBytes.get(bytes, span.start, span.end) : byValue(read(call));
   };
 }
 
@@ -89,70 +105,64 @@ const callerText = (call: Call): string | undefined => {
   return c.name || c.id;
 };
 
-/** The cells of `cells` for a call, joined by `separator`, in order. */
+/**
+ * The cells of `cells` for a call, joined by `separator`, in order. Each cell is remembered with
+ * the separator after it, so a row is a handful of concatenations.
+ */
 export function createCallRow(cells: readonly CellSpec[], separator: string, styles: CellStyles): (call: Call) => string {
-  const spec = (key: CellKey): CellSpec | undefined => cells.find((c) => c.key === key);
-  const callerSpec = spec('caller');
-  const platformSpec = spec('platform');
+  const last = cells.length - 1;
+  const after = (cell: CellSpec): string => (cells.indexOf(cell) === last ? '' : separator);
+  const callerSpec = cells.find((c) => c.key === 'caller');
+  const platformSpec = cells.find((c) => c.key === 'platform');
   // A caller is coloured by its platform: each platform keeps its own memory of callers.
   const platformCells = (raw: string | undefined): PlatformCells => {
     const platform = field(raw);
     const style = styles.platform(platform);
     return {
-      platform: platformSpec === undefined ? '' : style(fit(platform, platformSpec.width, platformSpec.right)),
+      platform: platformSpec === undefined ? '' : style(fit(platform, platformSpec.width, platformSpec.right)) + after(platformSpec),
       caller:
         callerSpec === undefined
           ? () => ''
-          : textCell(callerNameSpan, callerText, (name) => style(fit(field(name), callerSpec.width, callerSpec.right)), CALLERS),
+          : textCell(callerNameSpan, callerText, (name) => style(fit(field(name), callerSpec.width, callerSpec.right)) + after(callerSpec), CALLERS),
     };
   };
-  const byPlatform = textCell(platformSpan, (call) => call.caller.platform, platformCells, PLATFORMS);
+  const byPlatform = callerSpec === undefined && platformSpec === undefined ? undefined : textCell(platformSpan, (call) => call.caller.platform, platformCells, PLATFORMS);
 
   const texts = cells.map((cell): CellText => {
     const { width, right } = cell;
+    const suffix = after(cell);
     switch (cell.key) {
       case 'time': {
-        const clock = createClock(styles.timeZone, (hhmmss) => styles.time(fit(hhmmss, width, right)));
+        const clock = createClock(styles.timeZone, (hhmmss) => styles.time(fit(hhmmss, width, right)) + suffix);
         return (call) => clock(callTime(call));
       }
       case 'symbol':
-        return textCell(symbolSpan, (call) => call.tokenSymbol, (s) => styles.symbol(fit(field(s), width, right)));
+        return textCell(symbolSpan, (call) => call.tokenSymbol, (s) => styles.symbol(fit(field(s), width, right)) + suffix);
       case 'name':
-        return textCell(nameSpan, (call) => call.tokenName, (s) => fit(field(s), width, right));
-      case 'mcap': {
-        const text = memo((n: number | undefined) => fit(n === undefined ? MISSING : formatUsdCompact(n), width, right));
-        return (call) => text(call.marketCap);
-      }
-      case 'price': {
-        const text = memo((n: number | undefined) => fit(n === undefined ? MISSING : formatPrice(n), width, right));
-        return (_call, shared) => text(shared.price);
-      }
+        return textCell(nameSpan, (call) => call.tokenName, (s) => fit(field(s), width, right) + suffix);
+      case 'mcap':
+        return numberCell(FIELD_MARKET_CAP, (call) => call.marketCap, (n) => fit(n === undefined ? MISSING : formatUsdCompact(n), width, right) + suffix);
+      case 'price':
+        return numberCell(FIELD_PRICE, (call) => call.price, (n) => fit(n === undefined ? MISSING : formatPrice(n), width, right) + suffix);
       case 'caller':
-        return (call, shared) => shared.platform!.caller(call);
+        return (call, platform) => platform!.caller(call);
       case 'platform':
-        return (_call, shared) => shared.platform!.platform;
+        return (_call, platform) => platform!.platform;
       case 'address': {
         // The address is never cut: padded to the cell when shorter, whole when not (width 0: never padded).
         const text = (a: string | undefined): string => {
           const s = a === undefined || a === '' ? MISSING : sanitize(a);
-          return displayWidth(s) >= width ? s : fit(s, width, right);
+          return (displayWidth(s) >= width ? s : fit(s, width, right)) + suffix;
         };
         return textCell(addressSpan, (call) => call.tokenAddress, text);
       }
     }
   });
 
-  // The price is read before the market cap: reading it decodes both, so the market cap is then a
-  // field load; read first, the market cap alone is decoded and then again with the price.
-  const readsPrice = spec('price') !== undefined;
-  const readsPlatform = callerSpec !== undefined || platformSpec !== undefined;
-  const shared: Shared = { price: undefined, platform: undefined };
-  const last = texts.length - 1;
   return (call) => {
-    shared.price = readsPrice ? call.price : undefined;
-    shared.platform = readsPlatform ? byPlatform(call) : undefined;
+    const platform = byPlatform === undefined ? undefined : byPlatform(call);
     let row = '';
-    for (let i = 0; i < last; i++) row += texts[i]!(call, shared) + separator;
-    return last < 0 ? row : row + texts[last]!(call, shared);
+    for (let i = 0; i < texts.length; i++) row += texts[i]!(call, platform);
+    return row;
   };
 }

@@ -17,6 +17,7 @@ import {
   FIELD_SYMBOL,
   FIELD_TIMESTAMP,
   fieldSpan,
+  numberSpan,
   readField,
   SPAN_OTHER,
   type Span,
@@ -294,6 +295,12 @@ export class Call implements LiveCall {
     const frame = this.unparsedFrame();
     if (frame === undefined) return SPAN_OTHER;
     return fieldSpan(frame, field === FIELD_SYMBOL ? this.symbolAt : this.nameAt, field, span);
+  }
+
+  /** The span of a price field's number literal in identityBytes; false when it is not a number there. */
+  numberSpan(field: typeof FIELD_MARKET_CAP | typeof FIELD_PRICE, span: Span): boolean {
+    const frame = this.unparsedFrame();
+    return frame !== undefined && numberSpan(frame, field === FIELD_MARKET_CAP ? this.marketCapAt : this.priceAt, field, span);
   }
 
   /** The frame's bytes while nothing has parsed them: the fields are then read from the bytes. */

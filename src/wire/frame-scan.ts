@@ -607,6 +607,27 @@ export function fieldSpan(buf: Buffer, at: number, field: number, span: Span): n
   return SPAN_PLAIN;
 }
 
+/**
+ * Where the value of a field is in the bytes when it is a JSON number: true, with the number
+ * literal's span; false for anything else (then read the field). The literal is what JSON.parse
+ * reads the number from, so its bytes key whatever is made of the number. `at` is as for readField.
+ */
+export function numberSpan(buf: Buffer, at: number, field: number, span: Span): boolean {
+  if (at < 0) return false;
+  const key = FIELD_KEYS[field]!;
+  const n = key.length;
+  if (buf[at + n] !== 0x22) return false;
+  for (let k = 0; k < n; k++) if (buf[at + k] !== key[k]) return false;
+  let p = skipSpace(buf, at + n + 1, buf.length) + 1;
+  p = skipSpace(buf, p, buf.length);
+  const c = buf[p]!;
+  if (c !== 0x2d && (c < 0x30 || c > 0x39)) return false;
+  span.start = p;
+  for (p++; p < buf.length && NUMBER_BYTE[buf[p]!] === 1; p++);
+  span.end = p;
+  return true;
+}
+
 /** The scalar value starting at `at` (in a text the scan accepted); undefined for null, objects, arrays. */
 function valueAt(buf: Buffer, at: number): string | number | boolean | undefined {
   const c = buf[at]!;
