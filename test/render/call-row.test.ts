@@ -49,6 +49,10 @@ const TEXTS: string[] = [
   // An escaped key: only a parse can tell the member; a later duplicate wins.
   call({}).replace('"token_symbol":"BONK"', '"token\\u005fsymbol":"BONK","token_symbol":"LATER"'),
   call({}).replace('"token_name":"Bonk Inu"', '"token_name":"First","token_name":"Second"'),
+  // Number literals the bytes path reads itself: exponents, -0, beyond a double (not finite: missing).
+  call({}).replace('"market_cap":512300', '"market_cap":1e400').replace('"current_price":0.0000512', '"current_price":-0'),
+  call({}).replace('"market_cap":512300', '"market_cap":-5.123E+5').replace('"current_price":0.0000512', '"current_price":5.12e-17'),
+  call({}).replace('"market_cap":512300', '"market_cap":123456789012345678901234').replace('"current_price":0.0000512', '"current_price":999.95'),
   // Layout between tokens.
   JSON.stringify(JSON.parse(call({ token_name: 'Spaced Out' })), null, 2),
   ...Object.values(HOSTILE).map((s) => call({ token_name: s, token_symbol: s, token_address: s, caller: { id: s, name: s, platform: s } })),
