@@ -2,7 +2,8 @@ import type { ChalkInstance } from 'chalk';
 import type { Call } from '../wire/calls.js';
 import type { Message } from '../wire/message.js';
 import { createClock } from './clock.js';
-import { callText, callTime, compactRaw, createMultipleStyle, createPlatformStyle, messageType, signalText, type CallText, type Style } from './fields.js';
+import { createCallRow, type CellSpec, type CellStyles } from './call-row.js';
+import { compactRaw, createMultipleStyle, createPlatformStyle, messageType, signalText, type CallText, type Style } from './fields.js';
 import type { Render } from './renderer.js';
 import { displayWidth, fit } from './width.js';
 
@@ -41,19 +42,14 @@ const COLUMNS: readonly Column[] = [
   { key: 'caller', min: 6, ideal: 16, right: false },
   { key: 'platform', min: 8, ideal: 8, right: false },
 ];
-/** The full line's widths (every column at its ideal): what a pipe, a file or a wide terminal gets. */
-const FULL = Object.fromEntries(COLUMNS.map((c) => [c.key, c.ideal])) as Record<Key, number>;
 const DROP_ORDER: readonly Key[] = ['price', 'platform', 'name', 'time', 'caller', 'mcap', 'symbol'];
 /** Spare cells go to these, in this order, up to a width (their full width when not given). */
 const GROW_ORDER: ReadonlyArray<readonly [Key, number?]> = [['symbol'], ['mcap'], ['caller', 8], ['name'], ['caller']];
 /** A Solana address's longest: the address column always has room for it. */
 const ADDRESS_CELLS = 44;
 
-interface Cell {
-  key: Key;
-  width: number;
-  right: boolean;
-}
+/** The address, last: whole, never padded. */
+const ADDRESS: CellSpec = { key: 'address', width: 0, right: false };
 
 export interface LinesRendererOptions {
   chalk: ChalkInstance;
@@ -74,11 +70,12 @@ export function createLinesRenderer(options: LinesRendererOptions): Render {
   const colour = chalk.level > 0;
   const timeStyle: Style = colour ? chalk.gray : plain;
   const symbolStyle: Style = colour ? chalk.bold : plain;
-  const styles: Partial<Record<Key, Style>> = { time: timeStyle, symbol: symbolStyle };
   const typeStyle = chalk.yellow;
   // A signal stands out from the calls around it, and still reads without colour.
   const signalStyle = chalk.bold.black.bgYellow;
-  let fitted = { width: -1, cells: [] as Cell[] };
+  const cellStyles: CellStyles = { timeZone: options.timeZone, time: timeStyle, symbol: symbolStyle, platform: platformStyle };
+  // The row for the last width seen; into a pipe (no width) every line takes the full one.
+  let fitted = { width: -1, row: (_call: Call): string => '' };
 
   const widthNow =
     columns === undefined
@@ -87,19 +84,6 @@ export function createLinesRenderer(options: LinesRendererOptions): Render {
           const w = columns();
           return w !== undefined && w > 0 ? Math.floor(w) : Infinity;
         };
-
-  // The whole line, its columns written out at FULL widths: into a pipe every line takes this way,
-  // with no layout walked per line (the walk, a keyed load and a style lookup a column, cost a
-  // fifth of -f lines' throughput). The same text as the walk over layout(Infinity): tested.
-  const fullLine = (call: Call): string => {
-    const f = callText(call);
-    const platform = platformStyle(f.platform);
-    return (
-      `${timeStyle(fit(clock(callTime(call)), FULL.time))} ${symbolStyle(fit(f.symbol, FULL.symbol))} ` +
-      `${fit(f.name, FULL.name)} ${fit(f.mcap, FULL.mcap, true)} ${fit(f.price, FULL.price, true)} ` +
-      `${platform(fit(f.caller, FULL.caller))} ${platform(fit(f.platform, FULL.platform))} ${f.address}\n`
-    );
-  };
 
   return (message: Message): string => {
     const width = widthNow();
@@ -125,26 +109,15 @@ export function createLinesRenderer(options: LinesRendererOptions): Render {
       const text = room === Infinity || displayWidth(raw) <= room ? raw : fit(raw, Math.max(1, room));
       return `${timeStyle(time)} ${typeStyle(type)} ${text}\n`;
     }
-    if (width === Infinity) return fullLine(message);
-    if (width !== fitted.width) fitted = { width, cells: layout(width) };
-    const call = message;
-    const f = callText(call);
-    const platform = platformStyle(f.platform);
-    let line = '';
-    for (const cell of fitted.cells) {
-      const key = cell.key;
-      const content = fit(key === 'time' ? clock(callTime(call)) : f[key], cell.width, cell.right);
-      const style = key === 'caller' || key === 'platform' ? platform : styles[key];
-      line += `${style === undefined ? content : style(content)} `;
-    }
-    return `${line}${f.address}\n`;
+    if (width !== fitted.width) fitted = { width, row: createCallRow([...layout(width), ADDRESS], ' ', cellStyles) };
+    return fitted.row(message) + '\n';
   };
 }
 
 const plain: Style = (s) => s;
 
 /** The columns shown at `width` cells and their widths; every column at full width for Infinity. */
-function layout(width: number): Cell[] {
+function layout(width: number): CellSpec[] {
   const visible = COLUMNS.slice();
   const cellsAtMin = (): number => visible.reduce((sum, c) => sum + c.min + 1, ADDRESS_CELLS);
   for (const key of DROP_ORDER) {

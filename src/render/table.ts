@@ -4,7 +4,9 @@ import type { Message, MultiCallWire, SignalMessage } from '../wire/message.js';
 import type { Call } from '../wire/calls.js';
 import { createChalk } from './color.js';
 import { createClock } from './clock.js';
-import { callText, callTime, compactRaw, createMultipleStyle, createPlatformStyle, messageType, signalText, type CallText, type Style } from './fields.js';
+import { createCallRow, type CellKey, type CellSpec, type CellStyles } from './call-row.js';
+import { compactRaw, createMultipleStyle, createPlatformStyle, messageType, MISSING, signalText, type Style } from './fields.js';
+import { sanitize } from './sanitize.js';
 import { displayWidth, fit } from './width.js';
 import type { Render } from './renderer.js';
 
@@ -36,7 +38,7 @@ export interface TableRendererOptions {
   timeZone?: string;
 }
 
-type Key = 'time' | keyof CallText;
+type Key = CellKey;
 
 interface Column {
   key: Key;
@@ -91,16 +93,10 @@ const RIGHT = ' │';
 /** The header's bottom border drawn as the separator under the column names. */
 const HEADER_CHARS = { bottom: '─', 'bottom-left': '├', 'bottom-mid': '┼', 'bottom-right': '┤' };
 
-interface Cell {
-  key: Key;
-  width: number;
-  right: boolean;
-}
-
 interface Layout {
   width: number;
   /** Undefined for the borderless address-only layout of very narrow terminals. */
-  cells: Cell[] | undefined;
+  cells: CellSpec[] | undefined;
   header: string;
   /** Content cells a non-call message's text spans (everything right of the time column). */
   spanWidth: number;
@@ -116,12 +112,15 @@ export function createTableRenderer(options: TableRendererOptions): Render {
   const platformStyle = createPlatformStyle(chalk);
   // Market caps are neutral: green would say "up", which a market cap alone does not.
   // Without colour a style is the text itself: no call into chalk per cell.
-  const styles: Partial<Record<Key, Style>> = chalk.level > 0 ? { time: chalk.gray, symbol: chalk.bold } : { time: plain, symbol: plain };
+  const timeStyle: Style = chalk.level > 0 ? chalk.gray : plain;
+  const cellStyles: CellStyles = { timeZone: options.timeZone, time: timeStyle, symbol: chalk.level > 0 ? chalk.bold : plain, platform: platformStyle };
   const multipleStyle = createMultipleStyle(chalk);
   const headStyle: Style = chalk.bold;
   const typeStyle: Style = chalk.yellow;
   const signalStyle: Style = chalk.bold.black.bgYellow;
   let layout: Layout | undefined;
+  /** A call's row inside the borders, for the layout; undefined for the borderless one. */
+  let row: ((call: Call) => string) | undefined;
 
   return (message: Message): string => {
     const reported = columns();
@@ -130,34 +129,22 @@ export function createTableRenderer(options: TableRendererOptions): Render {
     if (layout === undefined || layout.width !== width) {
       layout = planLayout(width, headStyle);
       header = layout.header;
+      row = layout.cells === undefined ? undefined : createCallRow(layout.cells, MIDDLE, cellStyles);
     }
     const cells = layout.cells;
 
     if (message.kind !== 'call') {
       const text = message.kind === 'signal' ? (w: number) => signalRow(message.value, w, signalStyle, multipleStyle) : (w: number) => otherText(message, w, typeStyle);
       if (cells === undefined) return `${header}${text(width)}\n`;
-      const time = layout.hasTime ? `${styles.time!(clock(message.receivedAt))}${MIDDLE}` : '';
+      const time = layout.hasTime ? `${timeStyle(clock(message.receivedAt))}${MIDDLE}` : '';
       return `${header}${LEFT}${time}${text(layout.spanWidth)}${RIGHT}\n`;
     }
 
-    const call = message;
-    const f = callText(call);
-    if (cells === undefined) return `${header}${f.address}\n`;
-    const platform = platformStyle(f.platform);
-    let row = LEFT;
-    for (let i = 0; i < cells.length; i++) {
-      const cell = cells[i]!;
-      const key = cell.key;
-      if (i > 0) row += MIDDLE;
-      if (key === 'address') {
-        row += displayWidth(f.address) > cell.width ? f.address : fit(f.address, cell.width);
-        continue;
-      }
-      const content = fit(key === 'time' ? clock(callTime(call)) : f[key], cell.width, cell.right);
-      const style = key === 'caller' || key === 'platform' ? platform : styles[key];
-      row += style === undefined ? content : style(content);
+    if (row === undefined) {
+      const address = message.tokenAddress;
+      return `${header}${address === '' ? MISSING : sanitize(address)}\n`;
     }
-    return `${header}${row}${RIGHT}\n`;
+    return `${header}${LEFT}${row(message)}${RIGHT}\n`;
   };
 }
 

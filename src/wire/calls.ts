@@ -18,6 +18,7 @@ import {
   FIELD_TIMESTAMP,
   fieldSpan,
   integerSpan,
+  numberSpan,
   readField,
   SPAN_OTHER,
   type Span,
@@ -292,6 +293,22 @@ export class Call implements LiveCall {
     if (frame === undefined) return SPAN_OTHER;
     const at = field === FIELD_CALLER_ID ? this.callerIdAt : field === FIELD_CALLER_NAME ? this.callerNameAt : this.platformAt;
     return fieldSpan(frame, at, field, span);
+  }
+
+  /**
+   * The span of the token's symbol or name in scannedBytes, as callerSpan for the caller's fields:
+   * the human formats remember what they printed for a field by its bytes, without decoding it.
+   */
+  textSpan(field: typeof FIELD_SYMBOL | typeof FIELD_NAME, span: Span): number {
+    const frame = this.unparsedFrame();
+    if (frame === undefined) return SPAN_OTHER;
+    return fieldSpan(frame, field === FIELD_SYMBOL ? this.symbolAt : this.nameAt, field, span);
+  }
+
+  /** The span of a price field's number literal in scannedBytes; false when it is not a number there. */
+  numberSpan(field: typeof FIELD_MARKET_CAP | typeof FIELD_PRICE, span: Span): boolean {
+    const frame = this.unparsedFrame();
+    return frame !== undefined && numberSpan(frame, field === FIELD_MARKET_CAP ? this.marketCapAt : this.priceAt, field, span);
   }
 
   /** The frame's bytes while nothing has parsed them: the fields are then read from the bytes. */

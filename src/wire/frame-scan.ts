@@ -563,15 +563,24 @@ export const UNREADABLE: unique symbol = Symbol('unreadable');
  */
 export function readField(buf: Buffer, at: number, field: number): string | number | boolean | undefined | typeof UNREADABLE {
   if (at < 0) return undefined;
+  const p = valueStart(buf, at, field);
+  return p < 0 ? UNREADABLE : valueAt(buf, p);
+}
+
+/**
+ * Where the value of the field whose key starts at `at` (>= 0) begins; -1 when the key there is
+ * not exactly the field's (see readField).
+ */
+function valueStart(buf: Buffer, at: number, field: number): number {
+  if (at < 0) return -1;
   const key = FIELD_KEYS[field]!;
   const n = key.length;
   // The key's own bytes, then its closing quote: no backslash among them, so that quote ends it.
-  if (buf[at + n] !== 0x22) return UNREADABLE;
-  for (let k = 0; k < n; k++) if (buf[at + k] !== key[k]) return UNREADABLE;
+  if (buf[at + n] !== 0x22) return -1;
+  for (let k = 0; k < n; k++) if (buf[at + k] !== key[k]) return -1;
   // The scan checked what follows: layout, the colon, layout, the value.
-  let p = skipSpace(buf, at + n + 1, buf.length) + 1;
-  p = skipSpace(buf, p, buf.length);
-  return valueAt(buf, p);
+  const p = skipSpace(buf, at + n + 1, buf.length) + 1;
+  return skipSpace(buf, p, buf.length);
 }
 
 /** What fieldSpan() found. */
@@ -591,12 +600,8 @@ export interface Span {
  */
 export function fieldSpan(buf: Buffer, at: number, field: number, span: Span): number {
   if (at < 0) return SPAN_ABSENT;
-  const key = FIELD_KEYS[field]!;
-  const n = key.length;
-  if (buf[at + n] !== 0x22) return SPAN_OTHER;
-  for (let k = 0; k < n; k++) if (buf[at + k] !== key[k]) return SPAN_OTHER;
-  let p = skipSpace(buf, at + n + 1, buf.length) + 1;
-  p = skipSpace(buf, p, buf.length);
+  let p = valueStart(buf, at, field);
+  if (p < 0) return SPAN_OTHER;
   const c = buf[p]!;
   if (c === 0x6e || c === 0x7b || c === 0x5b) return SPAN_ABSENT; // null, {, [
   if (c !== 0x22) return SPAN_OTHER;
@@ -608,19 +613,32 @@ export function fieldSpan(buf: Buffer, at: number, field: number, span: Span): n
 }
 
 /**
+/**
+ * Where the value of a field is in the bytes when it is a JSON number: true, with the number
+ * literal's span; false for anything else (then read the field). The literal is what JSON.parse
+ * reads the number from, so its bytes key whatever is made of the number. `at` is as for readField.
+ */
+export function numberSpan(buf: Buffer, at: number, field: number, span: Span): boolean {
+  const p = valueStart(buf, at, field);
+  if (p < 0) return false;
+  const c = buf[p]!;
+  if (c !== 0x2d && (c < 0x30 || c > 0x39)) return false;
+  let end = p + 1;
+  while (end < buf.length && NUMBER_BYTE[buf[end]!] === 1) end++;
+  span.start = p;
+  span.end = end;
+  return true;
+}
+
+/**
  * Where the digits of a field's value are when it is a whole number written plainly: digits only,
  * no sign, fraction or exponent (JSON allows no leading zero). False otherwise, the span untouched.
  * A call's timestamp in milliseconds is hashed from these digits. `at` is as for readField.
  */
 export function integerSpan(buf: Buffer, at: number, field: number, span: Span): boolean {
-  if (at < 0) return false;
-  const key = FIELD_KEYS[field]!;
-  const n = key.length;
-  if (buf[at + n] !== 0x22) return false;
-  for (let k = 0; k < n; k++) if (buf[at + k] !== key[k]) return false;
-  let p = skipSpace(buf, at + n + 1, buf.length) + 1;
-  p = skipSpace(buf, p, buf.length);
-  const start = p;
+  const start = valueStart(buf, at, field);
+  if (start < 0) return false;
+  let p = start;
   let c = 0;
   while (p < buf.length && (c = buf[p]!) >= 0x30 && c <= 0x39) p++;
   if (p === start || (p < buf.length && NUMBER_BYTE[c] === 1)) return false;
