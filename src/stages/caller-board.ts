@@ -1,4 +1,5 @@
 // The public call type: a library user adds the calls liveCalls() yields.
+import { movedColumn, movedRefs, type RingMove } from './ring-slots.js';
 import { present, type LiveCall as Call } from '../wire/calls.js';
 import { callerKey, isKnownCaller } from './identity.js';
 
@@ -678,34 +679,22 @@ export class CallerBoardModel implements CallerBoard {
 
   /** Gives the ring `cap` slots (a power of 2), each held call moving to its slot there. */
   private resize(cap: number): void {
-    const oldMask = this.mask;
-    const mask = cap - 1;
-    const { head, tail } = this;
-    const move = (from: Float64Array<ArrayBuffer>): Float64Array<ArrayBuffer> => {
-      const to = new Float64Array(cap);
-      for (let s = head; s < tail; s++) to[s & mask] = from[s & oldMask]!;
-      return to;
-    };
-    this.time = move(this.time);
-    this.mcap = move(this.mcap);
-    this.tsKey = move(this.tsKey);
-    this.callerOf = move(this.callerOf);
-    this.flags = move(this.flags);
-    this.prevSame = move(this.prevSame);
-    this.nextInToken = move(this.nextInToken);
-    this.callSeq = move(this.callSeq);
-    this.lead = move(this.lead);
-    this.diff = move(this.diff);
-    const tokenOf = new Array<TokenState | undefined>(cap).fill(undefined);
-    const symbolOf = new Array<string | null>(cap).fill(null);
-    for (let s = head; s < tail; s++) {
-      tokenOf[s & mask] = this.tokenOf[s & oldMask];
-      symbolOf[s & mask] = this.symbolOf[s & oldMask] ?? null;
-    }
-    this.tokenOf = tokenOf;
-    this.symbolOf = symbolOf;
-    this.mask = mask;
+    const m: RingMove = { head: this.head, tail: this.tail, oldMask: this.mask, cap };
+    this.time = movedColumn(this.time, m);
+    this.mcap = movedColumn(this.mcap, m);
+    this.tsKey = movedColumn(this.tsKey, m);
+    this.callerOf = movedColumn(this.callerOf, m);
+    this.flags = movedColumn(this.flags, m);
+    this.prevSame = movedColumn(this.prevSame, m);
+    this.nextInToken = movedColumn(this.nextInToken, m);
+    this.callSeq = movedColumn(this.callSeq, m);
+    this.lead = movedColumn(this.lead, m);
+    this.diff = movedColumn(this.diff, m);
+    this.tokenOf = movedRefs(this.tokenOf, m, undefined);
+    this.symbolOf = movedRefs(this.symbolOf, m, null);
+    this.mask = cap - 1;
   }
+
 }
 
 /** The --sort key's order: descending, `lead` ascending; a caller without the value last. */

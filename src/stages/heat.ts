@@ -1,3 +1,4 @@
+import { movedColumn, movedRefs, type RingMove } from './ring-slots.js';
 import { present, type Call } from '../wire/calls.js';
 import { callerKey, isKnownCaller } from './identity.js';
 
@@ -321,25 +322,13 @@ export class HeatWindows {
 
   /** Gives the ring `cap` slots (a power of 2), each held call moving to its slot there. */
   private resize(cap: number): void {
-    const oldMask = this.mask;
-    const mask = cap - 1;
-    const { head, tail } = this;
-    const move = (from: Float64Array<ArrayBuffer>): Float64Array<ArrayBuffer> => {
-      const to = new Float64Array(cap);
-      for (let s = head; s < tail; s++) to[s & mask] = from[s & oldMask]!;
-      return to;
-    };
-    this.at = move(this.at);
-    this.mcap = move(this.mcap);
-    this.next = move(this.next);
-    const tokenOf = new Array<HeatToken | undefined>(cap).fill(undefined);
-    const callerOf = new Array<HeatCaller | undefined>(cap).fill(undefined);
-    for (let s = head; s < tail; s++) {
-      tokenOf[s & mask] = this.tokenOf[s & oldMask];
-      callerOf[s & mask] = this.callerOf[s & oldMask];
-    }
-    this.tokenOf = tokenOf;
-    this.callerOf = callerOf;
-    this.mask = mask;
+    const m: RingMove = { head: this.head, tail: this.tail, oldMask: this.mask, cap };
+    this.at = movedColumn(this.at, m);
+    this.mcap = movedColumn(this.mcap, m);
+    this.next = movedColumn(this.next, m);
+    this.tokenOf = movedRefs(this.tokenOf, m, undefined);
+    this.callerOf = movedRefs(this.callerOf, m, undefined);
+    this.mask = cap - 1;
   }
+
 }
