@@ -33,7 +33,9 @@
  *   stages      a capture of 1,000,000 calls (--quick: 200,000) whose tokens are all new, replayed: plain
  *               `replay -f ndjson` against `--first-call --state-max 100000`, `--dedupe call` and
  *               `--min-callers 3 --with-calls`; time spawn → exit and peak RSS, medians over the rounds;
- *               speed ratio = plain seconds / the row's seconds in the same round.
+ *               speed ratio = plain seconds / the row's seconds in the same round. Plain replay, and
+ *               replay of the same capture gzipped, against a bare line reader (line-reader.mjs: read,
+ *               cut into lines, write) of the plain file: bare seconds / the row's.
  *   nats        (nats.mjs; skipped without nats-server) publishing throughput against a bare nats.js
  *               publisher with the same window, feed → publish → tail --url nats:// latency, and the
  *               peak RSS of a publisher whose NATS is down for 30 s while the feed keeps sending.
@@ -53,6 +55,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { pipeline } from 'node:stream/promises';
+import zlib from 'node:zlib';
 import WebSocket from 'ws';
 import { countLines, latencyLines, nowUs, pollProc, throttledLines } from './counter.mjs';
 import { buildPool, FILTER_ARGS, MATCH_EVERY } from './pool.mjs';
@@ -65,6 +69,7 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '../..');
 const CLI = path.join(root, 'bin/rexi-live.js');
 const REFERENCE = path.join(here, 'reference-client.mjs');
+const LINE_READER = path.join(here, 'line-reader.mjs');
 const PYTHON_PEER = path.join(here, 'python-peer.py');
 /** A Python that has Debian's python3-websockets (the system one first: pyenv's may not). */
 const PYTHON = ['/usr/bin/python3', 'python3'].find((py) => spawnSync(py, ['-c', 'import websockets'], { stdio: 'ignore' }).status === 0);
@@ -689,8 +694,11 @@ async function memoryPhase(feed, throughput) {
 
 
 // The stages on a replay: every token new, the worst case for the key stores.
+// `basis`: the row its speed ratio is taken against (plain replay unless it says so).
 const STAGE_ROWS = [
-  { key: 'replay', label: 'rexi-live replay -f ndjson', extra: [] },
+  { key: 'bare', label: 'bare line reader (line-reader.mjs)', script: LINE_READER, extra: [] },
+  { key: 'replay', label: 'rexi-live replay -f ndjson', extra: [], basis: 'bare', target: 0.25 },
+  { key: 'replay-gz', label: 'replay -f ndjson of the capture gzipped', extra: [], gzip: true, basis: 'bare', target: 0.15 },
   { key: 'first-call', label: 'replay -f ndjson --first-call --state-max 100000', extra: ['--first-call', '--state-max', '100000'], target: 0.85, rssOver: 25 },
   { key: 'dedupe-call', label: 'replay -f ndjson --dedupe call', extra: ['--dedupe', 'call'], target: 0.85, rssOver: 25 },
   { key: 'multicall', label: 'replay -f ndjson --min-callers 3 --with-calls', extra: ['--min-callers', '3', '--with-calls'], target: 0.85, rssOver: 60 },
@@ -724,11 +732,15 @@ async function stagesPhase() {
   const count = quick ? 200_000 : 1_000_000;
   const file = path.join(scratch, 'unique-capture.ndjson');
   writeUniqueCapture(file, count);
-  log(`stages: a capture of ${fmtInt(count)} calls, every token new (${(fs.statSync(file).size / 1e6).toFixed(0)} MB)`);
+  const gzFile = `${file}.gz`;
+  await pipeline(fs.createReadStream(file), zlib.createGzip(), fs.createWriteStream(gzFile));
+  log(`stages: a capture of ${fmtInt(count)} calls, every token new (${(fs.statSync(file).size / 1e6).toFixed(0)} MB; gzipped ${(fs.statSync(gzFile).size / 1e6).toFixed(0)} MB)`);
   const runs = [];
   for (let round = 1; round <= CFG.rounds; round++) {
     for (const row of STAGE_ROWS) {
-      const r = await runChild({ script: CLI, args: ['replay', file, '-f', 'ndjson', '-q', ...row.extra], reader: (st) => countLines(st, count), timeoutMs: 600_000, rss: true });
+      const input = row.gzip ? gzFile : file;
+      const args = row.script === LINE_READER ? [input] : ['replay', input, '-f', 'ndjson', '-q', ...row.extra];
+      const r = await runChild({ script: row.script ?? CLI, args, reader: (st) => countLines(st, count), timeoutMs: 600_000, rss: true });
       const result = { row: row.key, round, error: childProblem(r, count) };
       if (r.tExit !== undefined) result.seconds = (r.tExit - r.tSpawn) / 1e6;
       if (r.mem.hwmKb !== undefined) result.peakRssMB = r.mem.hwmKb / 1024;
@@ -737,8 +749,9 @@ async function stagesPhase() {
     }
   }
   for (const r of runs) {
-    const plain = runs.find((x) => x.round === r.round && x.row === 'replay' && !x.error);
-    if (plain && !r.error) {
+    const basis = STAGE_ROWS.find((row) => row.key === r.row).basis ?? 'replay';
+    const plain = runs.find((x) => x.round === r.round && x.row === basis && !x.error);
+    if (plain && !r.error && r.row !== 'bare') {
       r.ratio = plain.seconds / r.seconds;
       r.rssOverMB = r.peakRssMB - plain.peakRssMB;
     }
@@ -982,18 +995,19 @@ function report(results) {
   if (results.stages) {
     const { count, summary } = results.stages;
     out.push(
-      `STAGES  replay of a capture of ${fmtInt(count)} calls, every token new; seconds = spawn → exit; ratio = plain seconds / the row's\n` +
-        '        (same round); peak RSS = VmHWM; over = peak RSS minus the plain run\'s (same round); medians over the rounds',
+      `STAGES  replay of a capture of ${fmtInt(count)} calls, every token new; seconds = spawn → exit; ratio = seconds of the row named\n` +
+        "        (bare: the line reader; plain: replay -f ndjson) / the row's, same round; peak RSS = VmHWM; over = peak RSS minus\n" +
+        "        the plain run's (same round); medians over the rounds",
     );
     const rows = summary.map((s) => [
       s.label,
       s.seconds !== undefined ? s.seconds.toFixed(2) : '-',
       s.seconds !== undefined ? fmtInt(count / s.seconds) : '-',
-      s.key === 'replay' ? '1.00x' : fmtX(s.ratio),
+      s.key === 'bare' ? '1.00x' : `${fmtX(s.ratio)} ${s.basis === 'bare' ? 'bare' : 'plain'}`,
       s.target !== undefined ? `≥ ${s.target.toFixed(2)}x` : '-',
       s.target !== undefined && s.ratio !== undefined ? verdict(s.ratio >= s.target) : '',
       s.peakRssMB !== undefined ? `${s.peakRssMB.toFixed(1)} MB` : '-',
-      s.rssOverMB !== undefined && s.key !== 'replay' ? `${s.rssOverMB >= 0 ? '+' : ''}${s.rssOverMB.toFixed(1)} MB` : '-',
+      s.rssOverMB !== undefined && s.basis === undefined ? `${s.rssOverMB >= 0 ? '+' : ''}${s.rssOverMB.toFixed(1)} MB` : '-',
       s.rssOver !== undefined ? `≤ +${s.rssOver} MB` : '-',
       s.rssOver !== undefined && s.rssOverMB !== undefined ? verdict(s.rssOverMB <= s.rssOver) : '',
       s.errors.map((e) => `ERROR ${e}`).join('; '),
