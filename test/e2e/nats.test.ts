@@ -162,9 +162,11 @@ describeNats('NATS end to end: the built CLI', () => {
   it('replay nats:// reads what is stored and exits 0; --since and --start-seq; MULTI_CALL read back as a signal', async () => {
     await addStream(server.url, 'R2', ['r2.*']);
     await publishRaw(server.url, items('r2.telegram', 1, 3));
-    await new Promise((r) => setTimeout(r, 50));
-    const mark = new Date().toISOString();
-    await new Promise((r) => setTimeout(r, 50));
+    // The mark: the millisecond after the third call was stored (the server stamps with this
+    // machine's clock); the rest is published once that millisecond has passed.
+    const third = (await stored(server.url, 'R2'))[2]!.time.getTime();
+    const mark = new Date(third + 1).toISOString();
+    while (Date.now() <= third + 1) await new Promise((r) => setTimeout(r, 1));
     const signal = '{"type":"MULTI_CALL","data":{"token_address":"T4","token_symbol":"S4","token_name":null,"window":"10m","callers":[],"first_market_cap":null,"market_cap":null,"trigger":{"type":"NEW_SCAN","data":{}}},"emitted_at":"2026-12-01T07:49:29.123Z"}';
     await publishRaw(server.url, [...items('r2.telegram', 4, 4), { subject: 'r2.signals', body: signal }, ...items('r2.discord', 5, 5, 'discord')]);
 
