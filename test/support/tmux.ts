@@ -45,7 +45,7 @@ export function createTmux(name: string): Tmux {
       tmux('resize-window', '-t', session, '-x', String(columns), '-y', String(rows));
     },
     // Generous: top's terminal tests run at once, several boards starting together on a loaded machine.
-    async waitFor(session, test, timeoutMs = 20_000) {
+    async waitFor(session, test, timeoutMs = 30_000) {
       const until = Date.now() + timeoutMs;
       let text = '';
       for (;;) {
