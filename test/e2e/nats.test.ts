@@ -63,14 +63,14 @@ describeNats('NATS end to end: the built CLI', () => {
       expect(m.headers['Rexi-Received-At']).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
     }
 
-    // The same calls again (a second publisher): acknowledged as duplicates, stored once.
-    const tee = await runCli([...publish, '--tee', '-f', 'ndjson']);
+    // The same calls again (two more publishers, at once): acknowledged as duplicates, stored once.
+    const file = path.join(tmpdir(), 'calls.ndjson');
+    const [tee, toFile] = await Promise.all([runCli([...publish, '--tee', '-f', 'ndjson']), runCli([...publish, '-o', file])]);
     expect(tee.code).toBe(0);
     expect(ndjsonLines(tee.stdout)).toEqual(frames.map((f) => JSON.parse(f) as unknown));
     expect(tee.stderr).toMatch(/published 3 \(duplicates 3\)/);
-    const file = path.join(tmpdir(), 'calls.ndjson');
-    const toFile = await runCli([...publish, '-o', file]);
     expect(toFile.code).toBe(0);
+    expect(toFile.stderr).toMatch(/published 3 \(duplicates 3\)/);
     expect(toFile.stdout).toBe('');
     expect(tokens(fs.readFileSync(file, 'utf8'))).toEqual(['E1', 'E2', 'E3']);
     expect((await stored(server.url, 'E1')).length).toBe(3);
@@ -107,36 +107,39 @@ describeNats('NATS end to end: the built CLI', () => {
   });
 
   it('exit codes: no stream without --create-stream 2, a refused publish 5, unreachable after --max-retries 4', async () => {
-    const none = await runCli(['demo', '--publish', `${server.url}/nostream.{platform}`, '-n', '1']);
+    await addStream(server.url, 'FULL', ['full.x'], { max_msgs: 2, discard: 'new' });
+    const port = await freePort();
+    // Five independent runs, at once.
+    const [none, noRead, full, gone, goneRead] = await Promise.all([
+      runCli(['demo', '--publish', `${server.url}/nostream.{platform}`, '-n', '1']),
+      runCli(['--url', `${server.url}/nothing.here`, ...fast]),
+      runCli(['demo', '--rate', '100', '--publish', `${server.url}/full.x`, '--publish-window', '1', '-n', '5']),
+      runCli(['demo', '--publish', `nats://127.0.0.1:${port}`, '--max-retries', '1', ...fast]),
+      runCli(['--url', `nats://127.0.0.1:${port}`, '--no-retry']),
+    ]);
     expect(none.code).toBe(2);
     expect(none.stderr).toMatch(/no JetStream stream .* captures 'nostream\.\*'.*--create-stream/);
-    const noRead = await runCli(['--url', `${server.url}/nothing.here`, ...fast]);
     expect(noRead.code).toBe(2);
-
-    await addStream(server.url, 'FULL', ['full.x'], { max_msgs: 2, discard: 'new' });
-    const full = await runCli(['demo', '--rate', '100', '--publish', `${server.url}/full.x`, '--publish-window', '1', '-n', '5']);
     expect(full.code).toBe(5);
     expect(full.stderr).toMatch(/failed for good.*maximum messages exceeded/);
-
-    const port = await freePort();
-    const gone = await runCli(['demo', '--publish', `nats://127.0.0.1:${port}`, '--max-retries', '1', ...fast]);
     expect(gone.code).toBe(4);
     expect(gone.stderr).toMatch(/gave up connecting to NATS at nats:\/\/127\.0\.0\.1:\d+ after 2 attempts/);
-    const goneRead = await runCli(['--url', `nats://127.0.0.1:${port}`, '--no-retry']);
     expect(goneRead.code).toBe(4);
   });
 
   it('credentials: wrong ones exit 3 naming the variables; right ones from NATS_* or the URL work; never shown', async () => {
     const secured = await nats.start({ user: 'bot', password: SECRET });
     await (await manager(secured.url, { user: 'bot', pass: SECRET })).streams.add({ name: 'AUTH', subjects: ['auth.*'] });
-    const wrong = await runCli(['demo', '--publish', `nats://bot:WRONG-${SECRET}@${secured.hostPort}/auth.x`, '--max-retries', '3', '--log-level', 'debug', ...fast]);
+    const env = { NATS_USER: 'bot', NATS_PASSWORD: SECRET };
+    // The refused runs and the publishing one at once; the reader then reads what was published.
+    const [wrong, missing, pub] = await Promise.all([
+      runCli(['demo', '--publish', `nats://bot:WRONG-${SECRET}@${secured.hostPort}/auth.x`, '--max-retries', '3', '--log-level', 'debug', ...fast]),
+      runCli(['--url', `${secured.url}/auth.>`]),
+      runCli(['demo', '--rate', '100', '--publish', `${secured.url}/auth.{platform}`, '-n', '3', '--log-level', 'debug'], { env }),
+    ]);
     expect(wrong.code).toBe(3);
     expect(wrong.stderr).toMatch(/rejected the credentials from the --publish URL.*NATS_USER\/NATS_PASSWORD, NATS_CREDS or NATS_NKEY/);
-    const missing = await runCli(['--url', `${secured.url}/auth.>`]);
     expect(missing.code).toBe(3);
-
-    const env = { NATS_USER: 'bot', NATS_PASSWORD: SECRET };
-    const pub = await runCli(['demo', '--rate', '100', '--publish', `${secured.url}/auth.{platform}`, '-n', '3', '--log-level', 'debug'], { env });
     expect(pub.code).toBe(0);
     const read = await runCli(['--url', `nats://bot:${SECRET}@${secured.hostPort}/auth.>`, '--start-seq', '1', '-n', '3', '--log-level', 'debug']);
     expect(read.code).toBe(0);
@@ -159,22 +162,26 @@ describeNats('NATS end to end: the built CLI', () => {
   it('replay nats:// reads what is stored and exits 0; --since and --start-seq; MULTI_CALL read back as a signal', async () => {
     await addStream(server.url, 'R2', ['r2.*']);
     await publishRaw(server.url, items('r2.telegram', 1, 3));
-    await new Promise((r) => setTimeout(r, 50));
-    const mark = new Date().toISOString();
-    await new Promise((r) => setTimeout(r, 50));
+    // The mark: the millisecond after the third call was stored (the server stamps with this
+    // machine's clock); the rest is published once that millisecond has passed.
+    const third = (await stored(server.url, 'R2'))[2]!.time.getTime();
+    const mark = new Date(third + 1).toISOString();
+    while (Date.now() <= third + 1) await new Promise((r) => setTimeout(r, 1));
     const signal = '{"type":"MULTI_CALL","data":{"token_address":"T4","token_symbol":"S4","token_name":null,"window":"10m","callers":[],"first_market_cap":null,"market_cap":null,"trigger":{"type":"NEW_SCAN","data":{}}},"emitted_at":"2026-12-01T07:49:29.123Z"}';
     await publishRaw(server.url, [...items('r2.telegram', 4, 4), { subject: 'r2.signals', body: signal }, ...items('r2.discord', 5, 5, 'discord')]);
 
-    const all = await runCli(['replay', `${server.url}/r2.>`]);
+    const [all, since, seq] = await Promise.all([
+      runCli(['replay', `${server.url}/r2.>`]),
+      runCli(['replay', `${server.url}/r2.>`, '--since', mark, '-f', 'ndjson']),
+      runCli(['replay', `${server.url}/r2.>`, '--start-seq', '2', '--platform', 'telegram']),
+    ]);
     expect(all.code).toBe(0);
     expect(ndjsonLines(all.stdout)).toHaveLength(6);
-    const since = await runCli(['replay', `${server.url}/r2.>`, '--since', mark, '-f', 'ndjson']);
     expect(since.code).toBe(0);
     const lines = since.stdout.split('\n').filter(Boolean);
     expect(lines).toHaveLength(3);
     expect(JSON.parse(lines[1]!)).toEqual(JSON.parse(signal));
     // A filter applies to calls, never to a signal; the signal is not counted as a call.
-    const seq = await runCli(['replay', `${server.url}/r2.>`, '--start-seq', '2', '--platform', 'telegram']);
     expect(seq.code).toBe(0);
     expect(ndjsonLines(seq.stdout).map((l) => (l as { type: string; data: { token_address: string } }).type + ':' + (l as { data: { token_address: string } }).data.token_address)).toEqual([
       'NEW_SCAN:T2', 'NEW_SCAN:T3', 'NEW_SCAN:T4', 'MULTI_CALL:T4',

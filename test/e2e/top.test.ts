@@ -5,7 +5,7 @@ import path from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { BIN, killAll, runCli, spawnCli } from '../support/cli.js';
 import { createTmux, HAS_TMUX } from '../support/tmux.js';
-import { startBareServer, type BareServer } from '../support/ws-server.js';
+import { startBareServer } from '../support/ws-server.js';
 import { addStream, publishRaw, waitForJetStream } from '../support/nats-client.js';
 import { describeNats, natsServers } from '../support/nats-server.js';
 
@@ -18,7 +18,9 @@ import { describeNats, natsServers } from '../support/nats-server.js';
 
 const tmux = createTmux('rexi-top');
 afterAll(() => tmux.kill());
-afterEach(killAll);
+// After the file, not after each test: the terminal tests run at once, and one ending must not
+// kill another's server. Each stops its own children and servers.
+afterAll(killAll);
 
 const q = (s: string): string => `'${s.replace(/'/g, `'\\''`)}'`;
 
@@ -46,6 +48,8 @@ function expectRestored(session: string, text: string, exit: number): void {
 }
 
 describe('top: stdout must be a terminal', () => {
+  afterEach(killAll);
+
   it('exits 2 with a line pointing at tail -f ndjson when stdout is a pipe', async () => {
     const r = await runCli(['top', '--demo']);
     expect(r.code).toBe(2);
@@ -71,13 +75,9 @@ describe('top: stdout must be a terminal', () => {
   });
 });
 
-// Generous bounds: each starts a node process or two on a shared, loaded machine.
-describe.skipIf(!HAS_TMUX)('top in a real terminal (tmux)', { timeout: 45_000 }, () => {
-  let bare: BareServer | undefined;
-  afterEach(async () => {
-    await bare?.close();
-    bare = undefined;
-  });
+// Generous bounds: each starts a node process or two on a shared, loaded machine. They run at once,
+// each in its own tmux session: most of each is waiting on its run, not the CPU.
+describe.skipIf(!HAS_TMUX)('top in a real terminal (tmux)', { timeout: 45_000, concurrent: true }, () => {
 
   it('--demo: the board appears; q exits 0, the screen restored before the summary', async () => {
     const s = tmux.start(command(['top', '--demo', '--rate', '50', '--seed', '7']));
@@ -99,20 +99,31 @@ describe.skipIf(!HAS_TMUX)('top in a real terminal (tmux)', { timeout: 45_000 },
   });
 
   it('against serve: Ctrl-C exits 130 and SIGTERM 143, the terminal restored both times', async () => {
-    const serve = spawnCli(['serve', '--port', '0', '--key', 'k', '--rate', '20', '--seed', '3']);
-    const [, url] = await serve.waitFor(/listening on (ws:\S+)/);
-    const args = ['top', '--url', url!, '--window', '5m', '--min-callers', '2'];
-    const a = tmux.start(command(args, { REXI_API_KEY: 'k' }));
-    expect(await tmux.waitFor(a, boardUp)).toContain('Heating up · 5m · * 2+ callers');
-    tmux.keys(a, 'C-c');
-    expectRestored(a, await tmux.waitFor(a, (t) => /EXIT=\d+/.test(t) && /icanon/.test(t)), 130);
-
-    const b = tmux.start(command(args, { REXI_API_KEY: 'k' }));
-    await tmux.waitFor(b, boardUp);
-    const shell = tmux.format(b, '#{pane_pid}');
-    const node = execFileSync('pgrep', ['-P', shell], { encoding: 'utf8' }).trim().split('\n')[0]!;
-    process.kill(Number(node), 'SIGTERM');
-    expectRestored(b, await tmux.waitFor(b, (t) => /EXIT=\d+/.test(t) && /icanon/.test(t)), 143);
+    const serve = spawnCli(['serve', '--port', '0', '--key', 'k', '--rate', '20', '--seed', '3'], { timeoutMs: 40_000 });
+    try {
+      const [, url] = await serve.waitFor(/listening on (ws:\S+)/);
+      const args = ['top', '--url', url!, '--window', '5m', '--min-callers', '2'];
+      // Two runs against the one server at once: one ended by Ctrl-C, the other by SIGTERM.
+      const a = tmux.start(command(args, { REXI_API_KEY: 'k' }));
+      const b = tmux.start(command(args, { REXI_API_KEY: 'k' }));
+      await Promise.all([
+        (async () => {
+          expect(await tmux.waitFor(a, boardUp)).toContain('Heating up · 5m · * 2+ callers');
+          tmux.keys(a, 'C-c');
+          expectRestored(a, await tmux.waitFor(a, (t) => /EXIT=\d+/.test(t) && /icanon/.test(t)), 130);
+        })(),
+        (async () => {
+          await tmux.waitFor(b, boardUp);
+          const shell = tmux.format(b, '#{pane_pid}');
+          const node = execFileSync('pgrep', ['-P', shell], { encoding: 'utf8' }).trim().split('\n')[0]!;
+          process.kill(Number(node), 'SIGTERM');
+          expectRestored(b, await tmux.waitFor(b, (t) => /EXIT=\d+/.test(t) && /icanon/.test(t)), 143);
+        })(),
+      ]);
+    } finally {
+      serve.proc.kill('SIGKILL');
+      await serve.done;
+    }
   });
 
   it('--metrics serves the run\'s counters and readiness while the board is up', async () => {
@@ -136,12 +147,16 @@ describe.skipIf(!HAS_TMUX)('top in a real terminal (tmux)', { timeout: 45_000 },
   });
 
   it('an error (the key rejected) restores the terminal, then says why: exit 3', async () => {
-    bare = await startBareServer(() => undefined, { rejectUpgrade: () => ({ status: 401 }) });
-    const s = tmux.start(command(['top', '--url', bare.url], { REXI_API_KEY: 'wrong' }));
-    const text = await tmux.waitFor(s, (t) => /EXIT=\d+/.test(t) && /icanon/.test(t));
-    expectRestored(s, text, 3);
-    expect(text).toMatch(/rexi-live: error: authentication rejected.*REXI_API_KEY/);
-    expect(text.indexOf('received')).toBeLessThan(text.indexOf('rexi-live: error'));
+    const bare = await startBareServer(() => undefined, { rejectUpgrade: () => ({ status: 401 }) });
+    try {
+      const s = tmux.start(command(['top', '--url', bare.url], { REXI_API_KEY: 'wrong' }));
+      const text = await tmux.waitFor(s, (t) => /EXIT=\d+/.test(t) && /icanon/.test(t));
+      expectRestored(s, text, 3);
+      expect(text).toMatch(/rexi-live: error: authentication rejected.*REXI_API_KEY/);
+      expect(text.indexOf('received')).toBeLessThan(text.indexOf('rexi-live: error'));
+    } finally {
+      await bare.close();
+    }
   });
 
   it('a NATS server that cannot be reached: exit 4, the terminal never taken', async () => {
@@ -204,7 +219,7 @@ describe.skipIf(!HAS_TMUX)('top in a real terminal (tmux)', { timeout: 45_000 },
 
     const evil = '\x1b]0;pwned\x07';
     let seq = 0;
-    bare = await startBareServer((ws) => {
+    const bare = await startBareServer((ws) => {
       const timer = setInterval(() => {
         seq++;
         const data = {
@@ -219,13 +234,17 @@ describe.skipIf(!HAS_TMUX)('top in a real terminal (tmux)', { timeout: 45_000 },
       }, 50);
       ws.on('close', () => clearInterval(timer));
     });
-    const s = tmux.start(command(['top', '--url', bare.url], { REXI_API_KEY: 'k' }), { columns: 160, rows: 40 });
-    const board = await tmux.waitFor(s, (t) => boardUp(t) && /received [2-9]\d/.test(t));
-    expect(board).toContain('\\x1b]0;pwned\\x07');
-    expect(tmux.format(s, '#{pane_title}')).not.toContain('pwned');
-    tmux.keys(s, 'q');
-    await tmux.waitFor(s, (t) => /EXIT=0/.test(t));
-    expect(tmux.format(s, '#{pane_title}')).not.toContain('pwned');
+    try {
+      const s = tmux.start(command(['top', '--url', bare.url], { REXI_API_KEY: 'k' }), { columns: 160, rows: 40 });
+      const board = await tmux.waitFor(s, (t) => boardUp(t) && /received [2-9]\d/.test(t));
+      expect(board).toContain('\\x1b]0;pwned\\x07');
+      expect(tmux.format(s, '#{pane_title}')).not.toContain('pwned');
+      tmux.keys(s, 'q');
+      await tmux.waitFor(s, (t) => /EXIT=0/.test(t));
+      expect(tmux.format(s, '#{pane_title}')).not.toContain('pwned');
+    } finally {
+      await bare.close();
+    }
   });
 });
 

@@ -1,3 +1,4 @@
+import { isDeepStrictEqual } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import {
   CallerBoardModel,
@@ -698,8 +699,10 @@ describe('caller board: against the definitions, on random calls', () => {
         if (n % 7 === 6 || n === 119) {
           const options: RankingOptions = { minCalls: pick([1, 1, 2, 3]), sort: pick(CALLER_SORTS), settled: rand() < 0.5, ...(rand() < 0.3 && { top: pick([1, 2, 3]) }) };
           const want = reference(adds, horizon, 2, options);
-          expect(b.ranking(options)).toEqual(want.rows);
-          expect(b.counts()).toEqual(want.counts);
+          const rows = b.ranking(options);
+          if (!isDeepStrictEqual(rows, want.rows)) expect(rows).toEqual(want.rows);
+          const counts = b.counts();
+          if (!isDeepStrictEqual(counts, want.counts)) expect(counts).toEqual(want.counts);
           checks++;
         }
       }
@@ -724,7 +727,8 @@ describe('caller board: against the definitions, on random calls', () => {
     // Half of them settle: the ring wraps past its start.
     add({ name: 'c0', token: 'T0', timestamp: -1, at: T0 + 1500 * 100 + horizon });
     expect(b.heldCalls()).toBeLessThan(3000);
-    expect(b.ranking({ minCalls: 1 })).toEqual(reference(adds, horizon, 2, { minCalls: 1 }).rows);
-    expect(b.counts()).toEqual(reference(adds, horizon, 2, { minCalls: 1 }).counts);
+    const want = reference(adds, horizon, 2, { minCalls: 1 });
+    expect(b.ranking({ minCalls: 1 })).toEqual(want.rows);
+    expect(b.counts()).toEqual(want.counts);
   });
 });

@@ -71,11 +71,14 @@ describe('hash64 (MurmurHash3_x86_128, first 64 bits)', () => {
     for (let start = 0; start <= text.length; start++) {
       for (let end = start; end <= text.length; end++) {
         const expected = hashHex(...hashString(text.slice(start, end)));
+        // expect() only on a mismatch: these are some 2,900 spans.
         h.span(inside, start, end);
-        expect(hashHex(h.hi, h.lo)).toBe(expected);
+        const spanned = hashHex(h.hi, h.lo);
+        if (spanned !== expected) expect(spanned).toBe(expected);
         h.reset().bytes(inside, start, end);
         h.finish();
-        expect(hashHex(h.hi, h.lo)).toBe(expected);
+        const gathered = hashHex(h.hi, h.lo);
+        if (gathered !== expected) expect(gathered).toBe(expected);
       }
     }
   });

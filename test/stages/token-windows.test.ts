@@ -1,3 +1,4 @@
+import { isDeepStrictEqual } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { hashString } from '../../src/stages/hash64.js';
 import { TokenWindows, type NewCall } from '../../src/stages/token-windows.js';
@@ -93,11 +94,12 @@ describe('TokenWindows', () => {
         const call: NewCall = { callerHi: chi, callerLo: clo, details: () => ({ id: null, name: caller, platform: 'x' }), timestamp: now, marketCap: null, at: now };
         windows.add(w, call, perWindow);
         model.add(m, { caller, at: now }, perWindow);
-        expect(windows.callCount).toBe(model.calls);
+        // expect() only on a mismatch: called on every one of 32,000 steps it took most of the time.
+        if (windows.callCount !== model.calls) expect(windows.callCount).toBe(model.calls);
         if (step % 499 === 0 || max < 10) {
           const got = [...windows.windows()].map(([h, l, v]) => [h.toString(16).padStart(8, '0') + l.toString(16).padStart(8, '0'), v.entries.map((e) => [e.name, e.at])]);
           const want = [...model.windows].map(([t, calls]) => [hex(t), calls.map((c) => [c.caller, c.at])]);
-          expect(got).toEqual(want);
+          if (!isDeepStrictEqual(got, want)) expect(got).toEqual(want);
         }
       }
       // Callers are held once each and let go with their last call.

@@ -74,13 +74,18 @@ export interface Stored {
 export async function stored(url: string, stream: string): Promise<Stored[]> {
   const jsm = await manager(url);
   const info = await jsm.streams.info(stream);
+  const seqs: number[] = [];
+  for (let seq = info.state.first_seq; seq <= info.state.last_seq && info.state.messages > 0; seq++) seqs.push(seq);
   const out: Stored[] = [];
-  for (let seq = info.state.first_seq; seq <= info.state.last_seq && info.state.messages > 0; seq++) {
-    const m = await jsm.streams.getMessage(stream, { seq });
-    if (!m) continue;
-    const headers: Record<string, string> = {};
-    for (const [k, v] of m.header ?? []) headers[k] = v.join(',');
-    out.push({ seq: m.seq, subject: m.subject, data: Buffer.from(m.data), headers, time: m.time });
+  // A hundred requests in flight at a time: one at a time, reading 2,000 messages took over a second.
+  for (let i = 0; i < seqs.length; i += 100) {
+    const got = await Promise.all(seqs.slice(i, i + 100).map((seq) => jsm.streams.getMessage(stream, { seq })));
+    for (const m of got) {
+      if (!m) continue;
+      const headers: Record<string, string> = {};
+      for (const [k, v] of m.header ?? []) headers[k] = v.join(',');
+      out.push({ seq: m.seq, subject: m.subject, data: Buffer.from(m.data), headers, time: m.time });
+    }
   }
   return out;
 }

@@ -44,7 +44,8 @@ export function createTmux(name: string): Tmux {
     resize(session, columns, rows) {
       tmux('resize-window', '-t', session, '-x', String(columns), '-y', String(rows));
     },
-    async waitFor(session, test, timeoutMs = 10_000) {
+    // Generous: top's terminal tests run at once, several boards starting together on a loaded machine.
+    async waitFor(session, test, timeoutMs = 30_000) {
       const until = Date.now() + timeoutMs;
       let text = '';
       for (;;) {
