@@ -44,6 +44,7 @@ export class Hasher {
    */
   private buf = new Uint8Array(256);
   private words = new Int32Array(this.buf.buffer);
+  private view = new DataView(this.buf.buffer);
   private length = 0;
   private seed = 0;
   /** The high and low 32 bits of the last finish(), unsigned. */
@@ -62,12 +63,18 @@ export class Hasher {
     this.buf[this.length++] = b;
   }
 
-  /** Bytes start..end of `src`. */
+  /**
+   * Bytes start..end of `src`, four at a time stored as one (unaligned) word: a call's key gathers
+   * about a hundred bytes, and a store per byte made hashing it about a sixth slower.
+   */
   bytes(src: Uint8Array, start: number, end: number): void {
     if (this.length + (end - start) > this.buf.length) this.grow(end - start);
-    const buf = this.buf;
+    const view = this.view;
     let n = this.length;
-    for (let i = start; i < end; i++) buf[n++] = src[i]!;
+    let i = start;
+    for (; i + 4 <= end; i += 4, n += 4) view.setInt32(n, src[i]! | (src[i + 1]! << 8) | (src[i + 2]! << 16) | (src[i + 3]! << 24), true);
+    const buf = this.buf;
+    for (; i < end; i++) buf[n++] = src[i]!;
     this.length = n;
   }
 
@@ -163,6 +170,7 @@ export class Hasher {
     bigger.set(this.buf.subarray(0, this.length));
     this.buf = bigger;
     this.words = new Int32Array(bigger.buffer);
+    this.view = new DataView(bigger.buffer);
   }
 
   /** Hashes the bytes gathered: `hi` and `lo` are the key's hash. */
