@@ -287,26 +287,13 @@ export class SeenKeys extends KeyTable {
    * sighting. Returns the key's addition number (forgetHash() takes it), 0 when it was held.
    */
   addHash(hi: number, lo: number, now: number): number {
-    if (now > this.latest) this.latest = now;
-    let e = this.find(hi, lo);
-    if (e !== -1) {
-      if (now - this.first[e]! < this.ttlMs) {
-        if (now > this.last[e]!) this.last[e] = now;
-        this.touch(e);
-        return 0;
-      }
-      this.remove(e);
-    }
-    e = this.insert(hi, lo);
-    const seq = ++this.changes;
-    this.first[e] = this.last[e] = now;
-    this.seq[e] = seq;
-    return seq;
+    // What see() does: it answers 0 for a key remembered at `now`, and adds any other.
+    return this.see(hi, lo, now);
   }
 
   /**
-   * hasHash() and, when it says no, addHash(), with one lookup: 0 when the key is remembered at
-   * `now` (a sighting), else the new key's addition number. What dedupe asks of every call.
+   * One lookup for what dedupe asks of every call: 0 when the key is remembered at `now` (a
+   * sighting: it becomes the most recent), else the key is added and its addition number returned.
    */
   see(hi: number, lo: number, now: number): number {
     if (now > this.latest) this.latest = now;
