@@ -216,7 +216,8 @@ describeNats('NATS end to end: the built CLI', () => {
     const exitMs = performance.now() - fifth;
     expect(first.code).toBe(0);
     expect(tokens(first.stdout)).toEqual(range(1, 5));
-    expect(exitMs).toBeLessThan(1000);
+    // Short of the 2 s, with room for a loaded machine's process exit.
+    expect(exitMs).toBeLessThan(1500);
     // Stored while the ended pull would still be waiting: one delivered to it would be held until the
     // ack wait (30 s), and the replay below would wait for it.
     await publishRaw(server.url, items('r5.telegram', 21, 25));
