@@ -1,6 +1,9 @@
 // The public call type: a library user adds the calls liveCalls() yields.
 import { movedColumn, movedRefs, type RingMove } from './ring-slots.js';
-import { present, type LiveCall as Call } from '../wire/calls.js';
+import { BoardTokens, NO_CALLS } from './board-tokens.js';
+import { Hasher } from './hash64.js';
+import { tokenHash } from './identity-hash.js';
+import { Call as ScannedCall, present, type LiveCall as Call } from '../wire/calls.js';
 import { callerKey, isKnownCaller } from './identity.js';
 
 /**
@@ -20,7 +23,11 @@ import { callerKey, isKnownCaller } from './identity.js';
  *   of the token and it, so it adds 1 to that range as a difference array (+1 at its start, -1 at
  *   the call itself) whose running sum, taken front to back, is each call's count of followers.
  * Held calls live in one ring of typed arrays indexed by a sequence number (the order of add), the
- * calls of one token linked through it: no object per call.
+ * calls of one token linked through it: no object per call. The tokens with a held call are a
+ * KeyTable (board-tokens.ts, the store dedupe and multi-call use), found by the hash of the
+ * address's bytes in the frame: no string per call, an entry gone with its token's last held call.
+ * Callers keep their Maps: a feed has hundreds, and each call's caller is read as text anyway (its
+ * latest id, name and platform are what a row shows).
  */
 
 export type CallerSort = 'score' | 'hit-rate' | 'median' | 'calls' | 'first' | 'lead';
@@ -268,33 +275,8 @@ class PlatformCallers {
   unknown = -1;
 }
 
-/** A new token's queues until its first call: never pushed to (replaced by an array of its own). */
-const NO_CALLS: number[] = [];
-
-class TokenState {
-  /** Its held calls, a linked list through `nextInToken`; -1 when none. */
-  head = -1;
-  tail = -1;
-  /** Followers of the call before `head` (the running sum of the difference array). */
-  base = 0;
-  /** The first of the calls that no other caller followed yet: all of them to `tail` by one caller. */
-  pendingFrom = -1;
-  /**
-   * Monotonic queue from `monoHead`: calls with a market cap, the market caps decreasing. Made
-   * with its first call (most tokens have one): an empty array grown by push reserves seventeen.
-   */
-  mono: number[] = NO_CALLS;
-  monoHead = 0;
-  /**
-   * Pairs of caller index and its last held call of this token, for the callers with a held call.
-   * A token has few callers: a scan of a small array beats a Map, and allocates nothing per call.
-   */
-  callers: number[] = NO_CALLS;
-  /** The symbol of its latest ranked call: the string its held calls share. */
-  symbol: string | null = null;
-
-  constructor(readonly address: string) {}
-}
+/** One for every board: add() is synchronous, so no two tokens are hashed at once. */
+const hasher = new Hasher();
 
 const COUNTED = 1;
 const FIRST = 2;
@@ -327,10 +309,12 @@ export class CallerBoardModel implements CallerBoard {
   private lead = new Float64Array(0);
   /** The followers' difference array. */
   private diff = new Float64Array(0);
-  private tokenOf: (TokenState | undefined)[] = [];
+  /** Its token's entry in `tokens`. */
+  private tokenOf = new Float64Array(0);
   private symbolOf: (string | null)[] = [];
 
-  private readonly tokens = new Map<string, TokenState>();
+  /** The tokens with a held call, by the hash of their address (no string per call). */
+  private readonly tokens = new BoardTokens();
   /** The platform as the feed spelt it → its callers: no key is built for a caller seen before. */
   private readonly platforms = new Map<string, PlatformCallers>();
   /** The same, by the platform lower-cased (platforms compare case-insensitively). */
@@ -363,20 +347,23 @@ export class CallerBoardModel implements CallerBoard {
     const ci = this.indexOfCaller(view);
     const stats = this.callers[ci]!;
 
-    const address = call.tokenAddress;
     const ts = call.timestampMs ?? -Infinity;
-    let tok = this.tokens.get(address);
+    // A call of the feed is hashed from its frame's bytes; a library user's own object by its text.
+    if (call instanceof ScannedCall) tokenHash(call, hasher);
+    else {
+      hasher.reset().string(call.tokenAddress);
+      hasher.finish();
+    }
+    const tokens = this.tokens;
+    const tok = tokens.open(hasher.hi, hasher.lo);
     let prev = -1;
     let counted = true;
     let first = true;
     let ofCall = -1;
     /** Where tok.callers holds this caller's last call; -1: not there. */
     let slot = -1;
-    if (tok === undefined) {
-      tok = new TokenState(address);
-      this.tokens.set(address, tok);
-    } else {
-      const callers = tok.callers;
+    if (!tokens.created) {
+      const callers = tokens.callers[tok]!;
       let p = -1;
       for (let k = 0; k < callers.length; k += 2) {
         if (callers[k] === ci) {
@@ -429,44 +416,48 @@ export class CallerBoardModel implements CallerBoard {
       symbol = call.tokenSymbol ?? null;
       // Held calls share their token's string: a fresh one per call would outlive the young
       // generation and churn the old one.
-      if (symbol === tok.symbol) symbol = tok.symbol;
-      else tok.symbol = symbol;
+      if (symbol === tokens.symbol[tok]) symbol = tokens.symbol[tok]!;
+      else tokens.symbol[tok] = symbol;
+      // A best call names its token: read once per token, and only for a token a ranked call has.
+      if (tokens.address[tok] === null) tokens.address[tok] = call.tokenAddress;
     }
     this.symbolOf[i] = symbol;
 
-    const last = tok.tail;
+    const last = tokens.tail[tok]!;
     if (last === -1) {
-      tok.head = seq;
-      tok.pendingFrom = seq;
+      tokens.head[tok] = seq;
+      tokens.pendingFrom[tok] = seq;
     } else {
       this.nextInToken[last & mask] = seq;
       if (this.callerOf[last & mask] !== ci) {
-        for (let s = tok.pendingFrom; s !== seq; s = this.nextInToken[s & mask]!) this.lead[s & mask] = t - this.time[s & mask]!;
-        tok.pendingFrom = seq;
+        for (let s = tokens.pendingFrom[tok]!; s !== seq; s = this.nextInToken[s & mask]!) this.lead[s & mask] = t - this.time[s & mask]!;
+        tokens.pendingFrom[tok] = seq;
       }
     }
-    tok.tail = seq;
+    tokens.tail[tok] = seq;
 
-    const start = prev === -1 ? tok.head : this.nextInToken[prev & mask]!;
+    const start = prev === -1 ? tokens.head[tok]! : this.nextInToken[prev & mask]!;
     if (start !== seq) {
       this.diff[start & mask]! += 1;
       this.diff[i] = -1;
     }
 
     if (mcap === mcap) {
-      const mono = tok.mono;
-      while (mono.length > tok.monoHead && this.mcap[mono[mono.length - 1]! & mask]! <= mcap) mono.pop();
+      const mono = tokens.mono[tok]!;
+      const monoHead = tokens.monoHead[tok]!;
+      while (mono.length > monoHead && this.mcap[mono[mono.length - 1]! & mask]! <= mcap) mono.pop();
       // Empty (what is left before monoHead is spent): a queue of one, exactly sized.
-      if (mono.length === tok.monoHead) {
-        tok.mono = [seq];
-        tok.monoHead = 0;
+      if (mono.length === monoHead) {
+        tokens.mono[tok] = [seq];
+        tokens.monoHead[tok] = 0;
       } else mono.push(seq);
     }
+    const callers = tokens.callers[tok]!;
     if (slot === -1) {
-      if (tok.callers.length === 0) tok.callers = [ci, seq];
-      else tok.callers.push(ci, seq);
+      if (callers.length === 0) tokens.callers[tok] = [ci, seq];
+      else callers.push(ci, seq);
     }
-    else tok.callers[slot] = seq;
+    else callers[slot] = seq;
 
     if (counted) {
       this.calls++;
@@ -596,11 +587,13 @@ export class CallerBoardModel implements CallerBoard {
     const mask = this.mask;
     // A held call at or before this time has its horizon passed (a call exactly the horizon after it arrived).
     const closedBy = this.now - this.horizon;
-    for (const tok of this.tokens.values()) {
-      let followers = tok.base;
-      const mono = tok.mono;
-      let mp = tok.monoHead;
-      for (let s = tok.head; s !== -1; s = this.nextInToken[s & mask]!) {
+    const tokens = this.tokens;
+    // Oldest first: nothing here is touched, so the order of creation (a Map's, as before).
+    for (let tok = tokens.oldest; tok !== -1; tok = tokens.next[tok]!) {
+      let followers = tokens.base[tok]!;
+      const mono = tokens.mono[tok]!;
+      let mp = tokens.monoHead[tok]!;
+      for (let s = tokens.head[tok]!; s !== -1; s = this.nextInToken[s & mask]!) {
         const i = s & mask;
         followers += this.diff[i]!;
         while (mp < mono.length && mono[mp]! <= s) mp++;
@@ -614,7 +607,7 @@ export class CallerBoardModel implements CallerBoard {
           if (settledOnly) continue;
         }
         const peak = mp < mono.length ? this.mcap[mono[mp]! & mask]! : NaN;
-        tally.count(s, this.time[i]!, this.mcap[i]!, peak, (flags & FIRST) !== 0, followers, this.lead[i]!, this.hit, tok.address, this.symbolOf[i] ?? null);
+        tally.count(s, this.time[i]!, this.mcap[i]!, peak, (flags & FIRST) !== 0, followers, this.lead[i]!, this.hit, tokens.address[tok] ?? '', this.symbolOf[i] ?? null);
       }
     }
     return tallies;
@@ -633,23 +626,26 @@ export class CallerBoardModel implements CallerBoard {
     const mask = this.mask;
     const s = this.head++;
     const i = s & mask;
+    const tokens = this.tokens;
     const tok = this.tokenOf[i]!;
     const next = this.nextInToken[i]!;
-    const followers = tok.base + this.diff[i]!;
-    tok.base = followers;
-    const mono = tok.mono;
-    if (tok.monoHead < mono.length && mono[tok.monoHead] === s) tok.monoHead++;
-    const peak = tok.monoHead < mono.length ? this.mcap[mono[tok.monoHead]! & mask]! : NaN;
-    if (tok.monoHead === mono.length) {
+    const followers = tokens.base[tok]! + this.diff[i]!;
+    tokens.base[tok] = followers;
+    const mono = tokens.mono[tok]!;
+    let monoHead = tokens.monoHead[tok]!;
+    if (monoHead < mono.length && mono[monoHead] === s) monoHead++;
+    const peak = monoHead < mono.length ? this.mcap[mono[monoHead]! & mask]! : NaN;
+    if (monoHead === mono.length) {
       mono.length = 0;
-      tok.monoHead = 0;
-    } else if (tok.monoHead >= 64 && tok.monoHead * 2 >= mono.length) {
-      mono.copyWithin(0, tok.monoHead);
-      mono.length -= tok.monoHead;
-      tok.monoHead = 0;
+      monoHead = 0;
+    } else if (monoHead >= 64 && monoHead * 2 >= mono.length) {
+      mono.copyWithin(0, monoHead);
+      mono.length -= monoHead;
+      monoHead = 0;
     }
+    tokens.monoHead[tok] = monoHead;
     const ci = this.callerOf[i]!;
-    const callers = tok.callers;
+    const callers = tokens.callers[tok]!;
     for (let k = 0; k < callers.length; k += 2) {
       if (callers[k] !== ci) continue;
       // Its last held call of the token: the caller has none left there.
@@ -661,19 +657,20 @@ export class CallerBoardModel implements CallerBoard {
       }
       break;
     }
+    // The address is read before the entry goes: its last call may be counted below.
+    const address = tokens.address[tok] ?? '';
     if (next === -1) {
-      this.tokens.delete(tok.address);
+      tokens.close(tok);
     } else {
-      tok.head = next;
-      if (tok.pendingFrom === s) tok.pendingFrom = next;
+      tokens.head[tok] = next;
+      if (tokens.pendingFrom[tok] === s) tokens.pendingFrom[tok] = next;
     }
     const flags = this.flags[i]!;
     if ((flags & COUNTED) !== 0) {
       this.heldCounted--;
       const stats = this.callers[ci]!;
-      if (stats.known) stats.settled.count(s, this.time[i]!, this.mcap[i]!, peak, (flags & FIRST) !== 0, followers, this.lead[i]!, this.hit, tok.address, this.symbolOf[i] ?? null);
+      if (stats.known) stats.settled.count(s, this.time[i]!, this.mcap[i]!, peak, (flags & FIRST) !== 0, followers, this.lead[i]!, this.hit, address, this.symbolOf[i] ?? null);
     }
-    this.tokenOf[i] = undefined;
     this.symbolOf[i] = null;
   }
 
@@ -690,7 +687,7 @@ export class CallerBoardModel implements CallerBoard {
     this.callSeq = movedColumn(this.callSeq, m);
     this.lead = movedColumn(this.lead, m);
     this.diff = movedColumn(this.diff, m);
-    this.tokenOf = movedRefs(this.tokenOf, m, undefined);
+    this.tokenOf = movedColumn(this.tokenOf, m);
     this.symbolOf = movedRefs(this.symbolOf, m, null);
     this.mask = cap - 1;
   }

@@ -13,7 +13,7 @@ import {
   type RankingOptions,
 } from '../../src/stages/caller-board.js';
 import { callerKey, isKnownCaller } from '../../src/stages/identity.js';
-import type { Call } from '../../src/wire/calls.js';
+import { Call, classifyBytes } from '../../src/wire/calls.js';
 import { call, MIN, T0, TOKEN_A, TOKEN_B, type CallSpec } from '../support/messages.js';
 
 /** One hour: every scenario below measures from it. */
@@ -494,6 +494,41 @@ describe('caller board: memory', () => {
     settleAll(b, T0 + 100 * 100 * 6000);
     expect(b.heldCalls()).toBe(1);
     expect(b.heldTokens()).toBe(1);
+  });
+});
+
+describe('caller board: tokens by the hash of their address', () => {
+  // The token index hashes a frame's token bytes where they lie, and anything else by its text:
+  // the same address must be one token whichever way its call came.
+  const frame = (token: string, name: string, mcap: number, at: number): string =>
+    `{"type":"NEW_SCAN","data":{"token_address":"${token}","token_symbol":"BONK","timestamp":${Math.floor(at / 1000)},"caller":{"name":"${name}","platform":"telegram"},"price_data":{"current_price":0.00005,"market_cap":${mcap}}}}`;
+  const scanned = (text: string, at: number): Call => {
+    const c = classifyBytes(Buffer.from(text), at, false);
+    if (!(c instanceof Call)) throw new Error(`not a call: ${String(c)}`);
+    return c;
+  };
+
+  it('counts a scanned frame, one with an escaped address, a parsed one and a plain object as one token', () => {
+    const b = board();
+    // Alice's call from the bytes (hashed from its span); the others see it at 2x, 3x and 5x.
+    b.add(scanned(frame(TOKEN_A, 'Alice', 100_000, T0), T0));
+    // The same address with its first character escaped: read from the parse, hashed from its text.
+    const escaped = `\\u${TOKEN_A.charCodeAt(0).toString(16).padStart(4, '0')}${TOKEN_A.slice(1)}`;
+    b.add(scanned(frame(escaped, 'Bob', 200_000, T0 + MIN), T0 + MIN));
+    b.add(call({ name: 'Carol', mcap: 300_000, at: T0 + 2 * MIN }));
+    const plain = call({ name: 'Dave', mcap: 500_000, at: T0 + 3 * MIN });
+    const own = { ...plain, kind: 'call', tokenAddress: plain.tokenAddress, tokenName: plain.tokenName, tokenSymbol: plain.tokenSymbol, timestampMs: plain.timestampMs, caller: plain.caller, marketCap: plain.marketCap, price: plain.price, receivedAt: plain.receivedAt, raw: plain.raw, message: plain.message } as const;
+    b.add(own);
+    expect(b.heldTokens()).toBe(1);
+    const alice = row(b.ranking({ minCalls: 1 }), 'Alice');
+    expect(alice).toMatchObject({ firstCalls: 1, seenAgain: 1, hits: 1, meanFollowers: 3 });
+    expect(alice.best).toEqual({ tokenAddress: TOKEN_A, tokenSymbol: 'BONK', multiple: 5, marketCap: 100_000, peak: 500_000, timeMs: T0 });
+    // Another token from its bytes is another entry; both go once their last held call settles.
+    b.add(scanned(frame(TOKEN_B, 'Alice', 100_000, T0 + 4 * MIN), T0 + 4 * MIN));
+    expect(b.heldTokens()).toBe(2);
+    b.add(scanned(frame(TOKEN_B, 'Bob', 100_000, T0 + 3 * MIN + H + 1), T0 + 3 * MIN + H + 1));
+    expect(b.heldTokens()).toBe(1);
+    expect(row(b.ranking({ minCalls: 1, settled: true }), 'Alice').best?.tokenAddress).toBe(TOKEN_A);
   });
 });
 
