@@ -139,9 +139,9 @@ export async function createRender(output: OutputOptions, stdout: Stdout, env: R
   const level = colorLevel(output.color, env, isTTY);
   const chalk = createChalk(level);
   if (output.format === 'lines') {
-    const { createLinesRenderer } = await import('../render/lines.js');
+    const { createLinesBatchRenderer } = await import('../render/lines.js');
     // On a terminal each call stays one row, fitted to the width it has now; a pipe or file gets whole lines.
-    return renderEach(createLinesRenderer({ chalk, ...(isTTY && { columns: () => stdout.columns }) }));
+    return createLinesBatchRenderer({ chalk, ...(isTTY && { columns: () => stdout.columns }) });
   }
   const { createTableRenderer } = await import('../render/table.js');
   return renderEach(createTableRenderer({ chalk, color: level > 0, columns: () => (output.file === undefined ? (stdout.columns ?? 80) : 80) }));

@@ -39,14 +39,14 @@ const PLATFORMS = 64;
 /** Callers remembered by their bytes, per platform. */
 const CALLERS = 256;
 
-interface PlatformCells {
+interface PlatformCells<V> {
   /** The platform's cell. */
-  platform: string;
+  platform: V;
   /** A caller's cell, by its name (else id), in the platform's colour. */
-  caller: (call: Call) => string;
+  caller: (call: Call) => V;
 }
 
-type CellText = (call: Call, platform: PlatformCells | undefined) => string;
+type CellValue<V> = (call: Call, platform: PlatformCells<V> | undefined) => V;
 
 /** One span, reused: a row reads its fields' spans one after another. */
 const span: Span = { start: 0, end: 0 };
@@ -82,7 +82,7 @@ function textCell<V>(
  * the call has it there, else by the value the getter reads. The same value either way: the getter
  * reads a JSON number as Number() reads its literal, and one too large to be finite as missing.
  */
-function numberCell(field: typeof FIELD_MARKET_CAP | typeof FIELD_PRICE, read: (call: Call) => number | undefined, make: (n: number | undefined) => string): (call: Call) => string {
+function numberCell<V>(field: typeof FIELD_MARKET_CAP | typeof FIELD_PRICE, read: (call: Call) => number | undefined, make: (n: number | undefined) => V): (call: Call) => V {
   const byValue = memo(make);
   const byBytes = new SpanMemo((bytes, start, end) => {
     const n = Number(bytes.toString('latin1', start, end));
@@ -110,59 +110,146 @@ const callerText = (call: Call): string | undefined => {
  * the separator after it, so a row is a handful of concatenations.
  */
 export function createCallRow(cells: readonly CellSpec[], separator: string, styles: CellStyles): (call: Call) => string {
+  const { values, byPlatform } = cellValues(cells, separator, styles, (s) => s);
+  return (call) => {
+    const platform = byPlatform === undefined ? undefined : byPlatform(call);
+    let row = '';
+    for (let i = 0; i < values.length; i++) row += values[i]!(call, platform);
+    return row;
+  };
+}
+
+/**
+ * Bytes written one after another into a buffer that grows: a batch of rows becomes one buffer,
+ * with no string per row to concatenate and encode again.
+ */
+export class RowWriter {
+  buf: Buffer;
+  pos = 0;
+  constructor(size: number) {
+    this.buf = Buffer.allocUnsafe(size);
+  }
+
+  /** Room for `n` more bytes. */
+  room(n: number): void {
+    if (this.pos + n > this.buf.length) {
+      const bigger = Buffer.allocUnsafe(Math.max(this.buf.length * 2, this.pos + n));
+      bigger.set(this.buf.subarray(0, this.pos));
+      this.buf = bigger;
+    }
+  }
+
+  put(bytes: Uint8Array): void {
+    const n = bytes.length;
+    this.room(n);
+    const buf = this.buf;
+    const at = this.pos;
+    // A cell is a few dozen bytes: a loop costs less than set()'s call into the runtime.
+    if (n <= 64) for (let k = 0; k < n; k++) buf[at + k] = bytes[k]!;
+    else buf.set(bytes, at);
+    this.pos = at + n;
+  }
+
+  text(s: string): void {
+    this.room(Buffer.byteLength(s));
+    this.pos += this.buf.write(s, this.pos);
+  }
+}
+
+/**
+ * What createCallRow makes, as UTF-8 written into a RowWriter: each cell is remembered as its
+ * bytes. An address that ends the row and is printable ASCII (base58 always is: sanitize leaves
+ * it, and it is as wide as it is long) is copied from the frame as it is, without a lookup.
+ */
+export function createCallRowBytes(cells: readonly CellSpec[], separator: string, styles: CellStyles): (call: Call, out: RowWriter) => void {
+  const { values, byPlatform } = cellValues(cells, separator, styles, (s) => Buffer.from(s, 'utf8'));
+  const last = cells[cells.length - 1];
+  const copyAddress = last !== undefined && last.key === 'address';
+  const minAddress = copyAddress ? Math.max(1, last.width) : 0;
+  const upTo = copyAddress ? values.length - 1 : values.length;
+  return (call, out) => {
+    const platform = byPlatform === undefined ? undefined : byPlatform(call);
+    for (let i = 0; i < upTo; i++) out.put(values[i]!(call, platform));
+    if (!copyAddress) return;
+    const bytes = call.scannedBytes;
+    if (bytes !== undefined && call.tokenSpan(span)) {
+      const { start, end } = span;
+      const n = end - start;
+      if (n >= minAddress) {
+        out.room(n);
+        const buf = out.buf;
+        const at = out.pos;
+        let k = 0;
+        for (; k < n; k++) {
+          const c = bytes[start + k]!;
+          if (c < 0x20 || c > 0x7e) break;
+          buf[at + k] = c;
+        }
+        if (k === n) {
+          out.pos = at + n;
+          return;
+        }
+      }
+    }
+    out.put(values[upTo]!(call, platform));
+  };
+}
+
+/** Each cell's value (text, or its bytes: `encode`), remembered per distinct value. */
+function cellValues<V>(
+  cells: readonly CellSpec[],
+  separator: string,
+  styles: CellStyles,
+  encode: (s: string) => V,
+): { values: CellValue<V>[]; byPlatform: ((call: Call) => PlatformCells<V>) | undefined } {
   const last = cells.length - 1;
   const after = (cell: CellSpec): string => (cells.indexOf(cell) === last ? '' : separator);
   const callerSpec = cells.find((c) => c.key === 'caller');
   const platformSpec = cells.find((c) => c.key === 'platform');
+  const empty = encode('');
   // A caller is coloured by its platform: each platform keeps its own memory of callers.
-  const platformCells = (raw: string | undefined): PlatformCells => {
+  const platformCells = (raw: string | undefined): PlatformCells<V> => {
     const platform = field(raw);
     const style = styles.platform(platform);
     return {
-      platform: platformSpec === undefined ? '' : style(fit(platform, platformSpec.width, platformSpec.right)) + after(platformSpec),
+      platform: platformSpec === undefined ? empty : encode(style(fit(platform, platformSpec.width, platformSpec.right)) + after(platformSpec)),
       caller:
         callerSpec === undefined
-          ? () => ''
-          : textCell(callerNameSpan, callerText, (name) => style(fit(field(name), callerSpec.width, callerSpec.right)) + after(callerSpec), CALLERS),
+          ? () => empty
+          : textCell(callerNameSpan, callerText, (name) => encode(style(fit(field(name), callerSpec.width, callerSpec.right)) + after(callerSpec)), CALLERS),
     };
   };
   const byPlatform = callerSpec === undefined && platformSpec === undefined ? undefined : textCell(platformSpan, (call) => call.caller.platform, platformCells, PLATFORMS);
 
-  const texts = cells.map((cell): CellText => {
+  const values = cells.map((cell): CellValue<V> => {
     const { width, right } = cell;
     const suffix = after(cell);
     switch (cell.key) {
       case 'time': {
-        const clock = createClock(styles.timeZone, (hhmmss) => styles.time(fit(hhmmss, width, right)) + suffix);
+        const clock = createClock(styles.timeZone, (hhmmss) => encode(styles.time(fit(hhmmss, width, right)) + suffix));
         return (call) => clock(callTime(call));
       }
       case 'symbol':
-        return textCell(symbolSpan, (call) => call.tokenSymbol, (s) => styles.symbol(fit(field(s), width, right)) + suffix);
+        return textCell(symbolSpan, (call) => call.tokenSymbol, (s) => encode(styles.symbol(fit(field(s), width, right)) + suffix));
       case 'name':
-        return textCell(nameSpan, (call) => call.tokenName, (s) => fit(field(s), width, right) + suffix);
+        return textCell(nameSpan, (call) => call.tokenName, (s) => encode(fit(field(s), width, right) + suffix));
       case 'mcap':
-        return numberCell(FIELD_MARKET_CAP, (call) => call.marketCap, (n) => fit(n === undefined ? MISSING : formatUsdCompact(n), width, right) + suffix);
+        return numberCell(FIELD_MARKET_CAP, (call) => call.marketCap, (n) => encode(fit(n === undefined ? MISSING : formatUsdCompact(n), width, right) + suffix));
       case 'price':
-        return numberCell(FIELD_PRICE, (call) => call.price, (n) => fit(n === undefined ? MISSING : formatPrice(n), width, right) + suffix);
+        return numberCell(FIELD_PRICE, (call) => call.price, (n) => encode(fit(n === undefined ? MISSING : formatPrice(n), width, right) + suffix));
       case 'caller':
         return (call, platform) => platform!.caller(call);
       case 'platform':
         return (_call, platform) => platform!.platform;
       case 'address': {
         // The address is never cut: padded to the cell when shorter, whole when not (width 0: never padded).
-        const text = (a: string | undefined): string => {
+        const text = (a: string | undefined): V => {
           const s = a === undefined || a === '' ? MISSING : sanitize(a);
-          return (displayWidth(s) >= width ? s : fit(s, width, right)) + suffix;
+          return encode((displayWidth(s) >= width ? s : fit(s, width, right)) + suffix);
         };
         return textCell(addressSpan, (call) => call.tokenAddress, text);
       }
     }
   });
-
-  return (call) => {
-    const platform = byPlatform === undefined ? undefined : byPlatform(call);
-    let row = '';
-    for (let i = 0; i < texts.length; i++) row += texts[i]!(call, platform);
-    return row;
-  };
+  return { values, byPlatform };
 }

@@ -18,12 +18,14 @@ const SECOND_SLOTS = 8192;
  * seconds are the epoch's. The text of a second is kept in a table indexed by the second, `HH:MM:`
  * in one indexed by the minute.
  */
-export function createClock(timeZone?: string, decorate?: (hhmmss: string) => string): (epochMs: number) => string {
+export function createClock(timeZone?: string): (epochMs: number) => string;
+export function createClock<T>(timeZone: string | undefined, decorate: (hhmmss: string) => T): (epochMs: number) => T;
+export function createClock<T>(timeZone?: string, decorate?: (hhmmss: string) => T): (epochMs: number) => T | string {
   const format = new Intl.DateTimeFormat('en-US', { timeZone, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
   const slotMinute = new Float64Array(MINUTE_SLOTS).fill(Number.NaN);
   const slotPrefix = new Array<string>(MINUTE_SLOTS).fill('');
   const slotSecond = new Float64Array(SECOND_SLOTS).fill(Number.NaN);
-  const slotText = new Array<string>(SECOND_SLOTS).fill('');
+  const slotText = new Array<T | string>(SECOND_SLOTS).fill('');
   const prefixOf = (minute: number): string => {
     const slot = minute & (MINUTE_SLOTS - 1);
     if (slotMinute[slot] !== minute) {

@@ -2,7 +2,7 @@ import type { ChalkInstance } from 'chalk';
 import type { Call } from '../wire/calls.js';
 import type { Message } from '../wire/message.js';
 import { createClock } from './clock.js';
-import { createCallRow, type CellSpec, type CellStyles } from './call-row.js';
+import { createCallRow, createCallRowBytes, RowWriter, type CellSpec, type CellStyles } from './call-row.js';
 import { compactRaw, createMultipleStyle, createPlatformStyle, messageType, signalText, type CallText, type Style } from './fields.js';
 import type { Render } from './renderer.js';
 import { displayWidth, fit } from './width.js';
@@ -62,6 +62,53 @@ export interface LinesRendererOptions {
 }
 
 export function createLinesRenderer(options: LinesRendererOptions): Render {
+  const { other, cellStyles, widthNow } = linesParts(options);
+  // The row for the last width seen; into a pipe (no width) every line takes the full one.
+  let fitted = { width: -1, row: (_call: Call): string => '' };
+  return (message: Message): string => {
+    const width = widthNow();
+    if (message.kind !== 'call') return other(message, width);
+    if (width !== fitted.width) fitted = { width, row: createCallRow([...layout(width), ADDRESS], ' ', cellStyles) };
+    return fitted.row(message) + '\n';
+  };
+}
+
+/** Per line, a few bytes more than the full row at its widths: a batch's first guess at its size. */
+const LINE_BYTES = 160;
+
+/**
+ * The `lines` format for a batch at once, as bytes: what createLinesRenderer prints for each
+ * message, the calls' rows written into one buffer from their cells' bytes (see
+ * createCallRowBytes), with no string per row.
+ */
+export function createLinesBatchRenderer(options: LinesRendererOptions): (batch: readonly Message[]) => Buffer {
+  const { other, cellStyles, widthNow } = linesParts(options);
+  let fitted = { width: -1, row: (_call: Call, _out: RowWriter): void => undefined };
+  return (batch) => {
+    // A buffer per batch: the last one may still be on its way to the output.
+    const out = new RowWriter(batch.length * LINE_BYTES);
+    for (let i = 0; i < batch.length; i++) {
+      const message = batch[i]!;
+      const width = widthNow();
+      if (message.kind !== 'call') {
+        out.text(other(message, width));
+        continue;
+      }
+      if (width !== fitted.width) fitted = { width, row: createCallRowBytes([...layout(width), ADDRESS], ' ', cellStyles) };
+      fitted.row(message, out);
+      out.room(1);
+      out.buf[out.pos++] = 0x0a;
+    }
+    return out.buf.subarray(0, out.pos);
+  };
+}
+
+/** What both forms of the format share: the line of anything but a call, the cells' styles, the width. */
+function linesParts(options: LinesRendererOptions): {
+  other: (message: Exclude<Message, Call>, width: number) => string;
+  cellStyles: CellStyles;
+  widthNow: () => number;
+} {
   const { chalk, columns } = options;
   const clock = createClock(options.timeZone);
   const platformStyle = createPlatformStyle(chalk);
@@ -74,8 +121,6 @@ export function createLinesRenderer(options: LinesRendererOptions): Render {
   // A signal stands out from the calls around it, and still reads without colour.
   const signalStyle = chalk.bold.black.bgYellow;
   const cellStyles: CellStyles = { timeZone: options.timeZone, time: timeStyle, symbol: symbolStyle, platform: platformStyle };
-  // The row for the last width seen; into a pipe (no width) every line takes the full one.
-  let fitted = { width: -1, row: (_call: Call): string => '' };
 
   const widthNow =
     columns === undefined
@@ -85,8 +130,7 @@ export function createLinesRenderer(options: LinesRendererOptions): Render {
           return w !== undefined && w > 0 ? Math.floor(w) : Infinity;
         };
 
-  return (message: Message): string => {
-    const width = widthNow();
+  const other = (message: Exclude<Message, Call>, width: number): string => {
     if (message.kind === 'signal') {
       const f = signalText(message.value);
       const time = clock(message.receivedAt);
@@ -100,18 +144,15 @@ export function createLinesRenderer(options: LinesRendererOptions): Render {
         `${multiple === '' ? '' : ` ${multipleStyle(f.down)(f.multiple)}`}${callers} ${f.address}\n`
       );
     }
-    if (message.kind !== 'call') {
-      const time = clock(message.receivedAt);
-      const type = messageType(message);
-      const raw = compactRaw(message.raw);
-      // Only the JSON text is cut, so the row still says when and what.
-      const room = width === Infinity ? Infinity : width - displayWidth(`${time} ${type} `);
-      const text = room === Infinity || displayWidth(raw) <= room ? raw : fit(raw, Math.max(1, room));
-      return `${timeStyle(time)} ${typeStyle(type)} ${text}\n`;
-    }
-    if (width !== fitted.width) fitted = { width, row: createCallRow([...layout(width), ADDRESS], ' ', cellStyles) };
-    return fitted.row(message) + '\n';
+    const time = clock(message.receivedAt);
+    const type = messageType(message);
+    const raw = compactRaw(message.raw);
+    // Only the JSON text is cut, so the row still says when and what.
+    const room = width === Infinity ? Infinity : width - displayWidth(`${time} ${type} `);
+    const text = room === Infinity || displayWidth(raw) <= room ? raw : fit(raw, Math.max(1, room));
+    return `${timeStyle(time)} ${typeStyle(type)} ${text}\n`;
   };
+  return { other, cellStyles, widthNow };
 }
 
 const plain: Style = (s) => s;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createChalk } from '../../src/render/color.js';
-import { createLinesRenderer } from '../../src/render/lines.js';
+import { createLinesBatchRenderer, createLinesRenderer, type LinesRendererOptions } from '../../src/render/lines.js';
 import type { Render } from '../../src/render/renderer.js';
 import { SpanMemo } from '../../src/render/span-memo.js';
 import { createTableRenderer } from '../../src/render/table.js';
@@ -121,6 +121,39 @@ describe('cells remembered by value and by bytes print what a fresh renderer pri
         });
       }
     }
+  });
+});
+
+describe('lines for a batch, as bytes, print what the per-message renderer prints', () => {
+  const other = classifyFrame(JSON.stringify({ type: 'HEARTBEAT', data: { n: 1, s: 'x\u001b[2Jy' } }), T0 * 1000, true) as Message;
+  const options: Record<string, (chalk: LinesRendererOptions['chalk']) => LinesRendererOptions> = {
+    'into a pipe': (chalk) => ({ chalk, timeZone: 'UTC' }),
+    'at 70 columns': (chalk) => ({ chalk, timeZone: 'UTC', columns: () => 70 }),
+    'at 130 columns': (chalk) => ({ chalk, timeZone: 'UTC', columns: () => 130 }),
+  };
+  for (const level of [0, 3] as const) {
+    for (const [name, make] of Object.entries(options)) {
+      it(`${name}, colour ${level}`, () => {
+        const chalk = createChalk(level);
+        const each = createLinesRenderer(make(chalk));
+        const batch = createLinesBatchRenderer(make(chalk));
+        // Calls as bytes and as text, another message among them; twice, the second from memory.
+        const messages = [...TEXTS.map(asBytes), other, ...TEXTS.map(asText), ...TEXTS.map(asBytes)];
+        for (let pass = 0; pass < 2; pass++) {
+          const expected = messages.map((m) => each(m)).join('');
+          expect(batch(messages).toString('utf8')).toBe(expected);
+        }
+        expect(batch([]).length).toBe(0);
+      });
+    }
+  }
+
+  it('grows its buffer for rows longer than it guessed', () => {
+    const chalk = createChalk(3);
+    const long = call({ token_address: 'A'.repeat(5000), token_name: '\u001b'.repeat(500) });
+    const messages = [asBytes(long), asText(long), asBytes(TEXTS[0]!)];
+    const expected = messages.map((m) => createLinesRenderer({ chalk, timeZone: 'UTC' })(m)).join('');
+    expect(createLinesBatchRenderer({ chalk, timeZone: 'UTC' })(messages).toString('utf8')).toBe(expected);
   });
 });
 
