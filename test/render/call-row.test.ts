@@ -7,7 +7,7 @@ import { createTableRenderer } from '../../src/render/table.js';
 import { classifyBytes, classifyFrame } from '../../src/wire/calls.js';
 import type { Message } from '../../src/wire/message.js';
 import { HOSTILE } from '../support/hostile.js';
-import { T0 } from '../support/render-fixtures.js';
+import { BONK_DATA, T0 } from '../support/render-fixtures.js';
 
 /**
  * The human formats remember each cell by the value (or the frame bytes) it was made from. What
@@ -19,15 +19,7 @@ import { T0 } from '../support/render-fixtures.js';
 const call = (data: Record<string, unknown>): string =>
   JSON.stringify({
     type: 'NEW_SCAN',
-    data: {
-      token_address: '7xKXtg2CW87d97TXJSDpbD5jBkheTqA83TZRuJosgAsU',
-      token_name: 'Bonk Inu',
-      token_symbol: 'BONK',
-      timestamp: T0,
-      caller: { id: 'c-1', name: 'Alice', platform: 'telegram' },
-      price_data: { current_price: 0.0000512, market_cap: 512_300 },
-      ...data,
-    },
+    data: { ...BONK_DATA, ...data },
   });
 
 /** Frames whose fields take every way through a cell: plain, escaped, absent, not strings, hostile. */

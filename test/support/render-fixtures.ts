@@ -13,17 +13,17 @@ export function frame(value: unknown, receivedAt = RECEIVED): Call | OtherMessag
 /** 2024-08-04 17:20:00 UTC. */
 export const T0 = 1722792000;
 
-export const bonk = frame({
-  type: 'NEW_SCAN',
-  data: {
-    token_address: '7xKXtg2CW87d97TXJSDpbD5jBkheTqA83TZRuJosgAsU',
-    token_name: 'Bonk Inu',
-    token_symbol: 'BONK',
-    timestamp: T0,
-    caller: { id: 'c-1', name: 'Alice', platform: 'telegram' },
-    price_data: { current_price: 0.0000512, market_cap: 512_300 },
-  },
-});
+/** The data of a plain call, every field the renderers print. */
+export const BONK_DATA = {
+  token_address: '7xKXtg2CW87d97TXJSDpbD5jBkheTqA83TZRuJosgAsU',
+  token_name: 'Bonk Inu',
+  token_symbol: 'BONK',
+  timestamp: T0,
+  caller: { id: 'c-1', name: 'Alice', platform: 'telegram' },
+  price_data: { current_price: 0.0000512, market_cap: 512_300 },
+};
+
+export const bonk = frame({ type: 'NEW_SCAN', data: BONK_DATA });
 
 export const longNames = frame({
   type: 'NEW_SCAN',
