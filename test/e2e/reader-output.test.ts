@@ -17,6 +17,16 @@ const { cleanups, bare } = readerRun();
  * Backoffs are shortened so reconnects take milliseconds; nothing here sleeps to pass.
  */
 
+/** A capture a stop left behind: whole lines, calls 1..n in order, n as the summary's output count. */
+function expectWholeCapture(file: string, stderr: string): void {
+  const text = fs.readFileSync(file, 'utf8');
+  expect(text.endsWith('\n')).toBe(true);
+  const got = seqs(text);
+  expect(got.length).toBeGreaterThan(0);
+  expect(got).toEqual(Array.from({ length: got.length }, (_, i) => i + 1));
+  expect(got.length).toBe(Number(/output (\d+)/.exec(stderr)![1]));
+}
+
 describe('frames', () => {
   it('skips every malformed kind interleaved with valid calls, counts each, warns, never crashes', async () => {
     const server = await bare((ws) => {
@@ -128,13 +138,7 @@ describe('clean exits', () => {
     const r = await child.done;
     expect(r.signal).toBe('SIGTERM');
     expect(r.stderr).toMatch(/received \d+, output \d+/);
-    const text = fs.readFileSync(file, 'utf8');
-    expect(text.endsWith('\n')).toBe(true);
-    const got = seqs(text);
-    expect(got.length).toBeGreaterThan(0);
-    expect(got).toEqual(Array.from({ length: got.length }, (_, i) => i + 1));
-    const output = Number(/output (\d+)/.exec(r.stderr)![1]);
-    expect(got.length).toBe(output);
+    expectWholeCapture(file, r.stderr);
   });
 
   it('SIGHUP (the terminal or the ssh session went away) with -o: the same clean stop as SIGTERM, close 1000, then the process ends by SIGHUP', async () => {
@@ -153,19 +157,14 @@ describe('clean exits', () => {
     });
     const child = spawnCli(['--url', server.url, '-o', file]);
     await child.waitFor(/connected to/);
-    for (let i = 0; i < 100 && !(fs.existsSync(file) && fs.statSync(file).size > 0); i++) await new Promise((resolve) => setTimeout(resolve, 20));
+    await waitFor(() => fs.existsSync(file) && fs.statSync(file).size > 0, 'lines in the file');
     child.proc.kill('SIGHUP');
     const r = await child.done;
     expect(r.signal, r.stderr).toBe('SIGHUP');
     expect(r.stderr).toMatch(/SIGHUP: stopping/);
     expect(r.stderr).toMatch(/received \d+, output \d+/);
-    const text = fs.readFileSync(file, 'utf8');
-    expect(text.endsWith('\n')).toBe(true);
-    const got = seqs(text);
-    expect(got.length).toBeGreaterThan(0);
-    expect(got).toEqual(Array.from({ length: got.length }, (_, i) => i + 1));
-    expect(got.length).toBe(Number(/output (\d+)/.exec(r.stderr)![1]));
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    expectWholeCapture(file, r.stderr);
+    await waitFor(() => closes.length > 0, 'the close frame at the server');
     expect(closes).toEqual([1000]);
   });
 
