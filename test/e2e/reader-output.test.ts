@@ -17,6 +17,17 @@ const { cleanups, bare } = readerRun();
  * Backoffs are shortened so reconnects take milliseconds; nothing here sleeps to pass.
  */
 
+/** `-n 400 -o <file>` from the feed at `url`, under a file size limit of `limit` bytes (prlimit). */
+async function runWithFileLimit(url: string, file: string, limit: number): Promise<{ code: unknown; stderr: string }> {
+  const { spawn } = await import('node:child_process');
+  const child = spawn('prlimit', [`--fsize=${limit}`, process.execPath, BIN, '--url', url, '-n', '400', '-o', file], { env: cleanEnv(), stdio: ['ignore', 'ignore', 'pipe'] });
+  cleanups.push(() => void child.kill('SIGKILL'));
+  let stderr = '';
+  child.stderr.on('data', (d) => (stderr += d));
+  const code = await new Promise((resolve) => child.on('close', resolve));
+  return { code, stderr };
+}
+
 /** A capture a stop left behind: whole lines, calls 1..n in order, n as the summary's output count. */
 function expectWholeCapture(file: string, stderr: string): void {
   const text = fs.readFileSync(file, 'utf8');
@@ -298,12 +309,7 @@ describe('clean exits', () => {
     const file = path.join(dir, 'capture.ndjson');
     fs.writeFileSync(file, '{"old":true}\n');
     const LIMIT = 64 * 1024;
-    const { spawn } = await import('node:child_process');
-    const child = spawn('prlimit', [`--fsize=${LIMIT}`, process.execPath, BIN, '--url', server.url, '-n', '400', '-o', file], { env: cleanEnv(), stdio: ['ignore', 'ignore', 'pipe'] });
-    cleanups.push(() => void child.kill('SIGKILL'));
-    let stderr = '';
-    child.stderr.on('data', (d) => (stderr += d));
-    const code = await new Promise((resolve) => child.on('close', resolve));
+    const { code, stderr } = await runWithFileLimit(server.url, file, LIMIT);
     expect(code, stderr).toBe(5);
     expect(stderr).toMatch(/--output: cannot write .*EFBIG/);
     const text = fs.readFileSync(file, 'utf8');
@@ -327,12 +333,7 @@ describe('clean exits', () => {
     const { gzipSync, gunzipSync } = await import('node:zlib');
     const before = gzipSync('{"old":true}\n');
     fs.writeFileSync(file, before);
-    const { spawn } = await import('node:child_process');
-    const child = spawn('prlimit', [`--fsize=${64 * 1024}`, process.execPath, BIN, '--url', server.url, '-n', '400', '-o', file], { env: cleanEnv(), stdio: ['ignore', 'ignore', 'pipe'] });
-    cleanups.push(() => void child.kill('SIGKILL'));
-    let stderr = '';
-    child.stderr.on('data', (d) => (stderr += d));
-    const code = await new Promise((resolve) => child.on('close', resolve));
+    const { code, stderr } = await runWithFileLimit(server.url, file, 64 * 1024);
     expect(code, stderr).toBe(5);
     expect(stderr).toMatch(/--output: cannot write .*EFBIG/);
     // Still a complete gzip file: gunzipSync throws on one cut short.
