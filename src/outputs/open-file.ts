@@ -11,8 +11,9 @@ import { waitForDrain } from './drain.js';
  * - a regular file is fsynced when closed (a FIFO, /dev/null or a pipe refuses fsync);
  * - a gzip file gets one complete member per opening (appending to a .gz adds a member, which
  *   zcat and replay read on), flushed at least once a second. Compressed bytes reach the file only
- *   at those flushes, so whatever is on disk, copied at any moment or left by a crash,
- *   decompresses to whole lines.
+ *   at those flushes, so whatever is on disk between two writes, or left by a crash,
+ *   decompresses to whole lines. (A copy read while a write is under way can end inside that
+ *   write, for gzip as for plain text: the kernel lets a read see part of a write in progress.)
  */
 
 /** A gzip file is flushed at least this often: a crash loses at most this much. */
