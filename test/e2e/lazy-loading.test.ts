@@ -22,10 +22,10 @@ async function packagesLoaded(args: string[]): Promise<string[]> {
 }
 
 describe('heavy modules are loaded only when used', () => {
-  it('--version and --help load commander and nothing else', async () => {
-    const runs = [['--version'], ['--help'], ['tail', '--help'], ['top', '--help']];
+  it('--version loads no package, and --help commander and nothing else', async () => {
+    const runs = [['--version'], ['-V'], ['--help'], ['tail', '--help'], ['top', '--help']];
     const loaded = await Promise.all(runs.map(packagesLoaded));
-    loaded.forEach((l, i) => expect(l, runs[i]!.join(' ')).toEqual(['commander']));
+    loaded.forEach((l, i) => expect(l, runs[i]!.join(' ')).toEqual(i < 2 ? [] : ['commander']));
   });
 
   it('an ndjson replay loads no colour, table, pretty-log, socket or NATS module', async () => {
