@@ -5,6 +5,8 @@ import { callTime, field, MISSING, type Style } from './fields.js';
 import { memo } from './memo.js';
 import { formatPrice, formatUsdCompact } from './money.js';
 import { sanitize } from './sanitize.js';
+import { CellMemo } from './cell-memo.js';
+import { RowWriter } from './row-writer.js';
 import { SpanMemo } from './span-memo.js';
 import { displayWidth, fit } from './width.js';
 
@@ -39,14 +41,16 @@ const PLATFORMS = 64;
 /** Callers remembered by their bytes, per platform. */
 const CALLERS = 256;
 
-interface PlatformCells<V> {
+interface PlatformCells<V, C> {
   /** The platform's cell. */
   platform: V;
-  /** A caller's cell, by its name (else id), in the platform's colour. */
-  caller: (call: Call) => V;
+  /** What makes a caller's cell, by its name (else id), in the platform's colour; undefined when not shown. */
+  caller: C | undefined;
 }
 
-type CellValue<V> = (call: Call, platform: PlatformCells<V> | undefined) => V;
+/** The string form: each cell's text, joined. */
+type TextPlatform = PlatformCells<string, (call: Call) => string>;
+type CellText = (call: Call, platform: TextPlatform | undefined) => string;
 
 /** One span, reused: a row reads its fields' spans one after another. */
 const span: Span = { start: 0, end: 0 };
@@ -110,7 +114,32 @@ const callerText = (call: Call): string | undefined => {
  * the separator after it, so a row is a handful of concatenations.
  */
 export function createCallRow(cells: readonly CellSpec[], separator: string, styles: CellStyles): (call: Call) => string {
-  const { values, byPlatform } = cellValues(cells, separator, styles, (s) => s);
+  const last = cells.length - 1;
+  const byPlatform = platformCells(cells, separator, styles, (s) => s, (make) => textCell(callerNameSpan, callerText, make, CALLERS));
+  const values = cells.map((cell, i): CellText => {
+    const suffix = i === last ? '' : separator;
+    const { width, right } = cell;
+    switch (cell.key) {
+      case 'time': {
+        const clock = createClock(styles.timeZone, (hhmmss) => styles.time(fit(hhmmss, width, right)) + suffix);
+        return (call) => clock(callTime(call));
+      }
+      case 'symbol':
+        return textCell(symbolSpan, (call) => call.tokenSymbol, textMaker(cell, suffix, styles.symbol));
+      case 'name':
+        return textCell(nameSpan, (call) => call.tokenName, textMaker(cell, suffix, plain));
+      case 'mcap':
+        return numberCell(FIELD_MARKET_CAP, (call) => call.marketCap, numberMaker(cell, suffix, formatUsdCompact));
+      case 'price':
+        return numberCell(FIELD_PRICE, (call) => call.price, numberMaker(cell, suffix, formatPrice));
+      case 'caller':
+        return (call, platform) => platform!.caller!(call);
+      case 'platform':
+        return (_call, platform) => platform!.platform;
+      case 'address':
+        return textCell(addressSpan, (call) => call.tokenAddress, addressMaker(cell, suffix));
+    }
+  });
   return (call) => {
     const platform = byPlatform === undefined ? undefined : byPlatform(call);
     let row = '';
@@ -119,63 +148,100 @@ export function createCallRow(cells: readonly CellSpec[], separator: string, sty
   };
 }
 
+export { RowWriter };
+
+/** A cell written into a row; `platform` is the call's platform's cells when the row shows either. */
+type BytesPlatform = PlatformCells<Buffer, (call: Call, out: RowWriter) => void>;
+type CellWrite = (call: Call, out: RowWriter, platform: BytesPlatform | undefined) => void;
+
 /**
- * Bytes written one after another into a buffer that grows: a batch of rows becomes one buffer,
- * with no string per row to concatenate and encode again.
+ * What createCallRow makes, as UTF-8 written into a RowWriter. A cell read from the frame's bytes
+ * is looked up by them in a CellMemo, which writes it into the row from where it keeps it; any other
+ * cell is remembered as its bytes by value. An address that is printable ASCII (base58 always is:
+ * sanitize leaves it, and it is as wide as it is long) is copied from the frame as it is, without a
+ * lookup.
  */
-export class RowWriter {
-  buf: Buffer;
-  pos = 0;
-  constructor(size: number) {
-    this.buf = Buffer.allocUnsafe(size);
-  }
-
-  /** Room for `n` more bytes. */
-  room(n: number): void {
-    if (this.pos + n > this.buf.length) {
-      const bigger = Buffer.allocUnsafe(Math.max(this.buf.length * 2, this.pos + n));
-      bigger.set(this.buf.subarray(0, this.pos));
-      this.buf = bigger;
+export function createCallRowBytes(cells: readonly CellSpec[], separator: string, styles: CellStyles): (call: Call, out: RowWriter) => void {
+  const last = cells.length - 1;
+  const encode = (s: string): Buffer => Buffer.from(s, 'utf8');
+  const byPlatform = platformCells(cells, separator, styles, encode, (make) => textWrite(callerNameSpan, callerText, make, CALLERS));
+  const writes = cells.map((cell, i): CellWrite => {
+    const suffix = i === last ? '' : separator;
+    const { width, right } = cell;
+    switch (cell.key) {
+      case 'time': {
+        const clock = createClock(styles.timeZone, (hhmmss) => encode(styles.time(fit(hhmmss, width, right)) + suffix));
+        return (call, out) => out.put(clock(bytesCallTime(call)));
+      }
+      case 'symbol':
+        return textWrite(symbolSpan, (call) => call.tokenSymbol, textMaker(cell, suffix, styles.symbol));
+      case 'name':
+        return textWrite(nameSpan, (call) => call.tokenName, textMaker(cell, suffix, plain));
+      case 'mcap':
+        return numberWrite(FIELD_MARKET_CAP, (call) => call.marketCap, numberMaker(cell, suffix, formatUsdCompact));
+      case 'price':
+        return numberWrite(FIELD_PRICE, (call) => call.price, numberMaker(cell, suffix, formatPrice));
+      case 'caller':
+        return (call, out, platform) => platform!.caller!(call, out);
+      case 'platform':
+        return (_call, out, platform) => out.put(platform!.platform);
+      case 'address':
+        return addressWrite(width, suffix, textWrite(addressSpan, (call) => call.tokenAddress, addressMaker(cell, suffix)));
     }
-  }
+  });
+  return (call, out) => {
+    const platform = byPlatform === undefined ? undefined : byPlatform(call);
+    for (let i = 0; i < writes.length; i++) writes[i]!(call, out, platform);
+  };
+}
 
-  put(bytes: Uint8Array): void {
-    const n = bytes.length;
-    this.room(n);
-    const buf = this.buf;
-    const at = this.pos;
-    // A cell is a few dozen bytes: a loop costs less than set()'s call into the runtime.
-    if (n <= 64) for (let k = 0; k < n; k++) buf[at + k] = bytes[k]!;
-    else buf.set(bytes, at);
-    this.pos = at + n;
-  }
+/** textCell, for a cell written into a row: the frame's bytes looked up in a CellMemo. */
+function textWrite(
+  spanOf: (call: Call, span: Span) => number,
+  read: (call: Call) => string | undefined,
+  make: (text: string | undefined) => string,
+  slots?: number,
+): (call: Call, out: RowWriter) => void {
+  const byText = memo((text: string | undefined) => Buffer.from(make(text), 'utf8'));
+  const byBytes = new CellMemo((bytes, start, end) => make(decode(bytes, start, end)), slots);
+  return (call, out) => {
+    const bytes = call.scannedBytes;
+    if (bytes !== undefined) {
+      const kind = spanOf(call, span);
+      if (kind === SPAN_PLAIN) return byBytes.write(out, bytes, span.start, span.end);
+      if (kind === SPAN_ABSENT) return out.put(byText(undefined));
+    }
+    out.put(byText(read(call)));
+  };
+}
 
-  text(s: string): void {
-    this.room(Buffer.byteLength(s));
-    this.pos += this.buf.write(s, this.pos);
-  }
+/** numberCell, for a cell written into a row. */
+function numberWrite(field: typeof FIELD_MARKET_CAP | typeof FIELD_PRICE, read: (call: Call) => number | undefined, make: (n: number | undefined) => string): CellWrite {
+  const byValue = memo((n: number | undefined) => Buffer.from(make(n), 'utf8'));
+  const byBytes = new CellMemo((bytes, start, end) => {
+    const n = Number(bytes.toString('latin1', start, end));
+    return make(Number.isFinite(n) ? n : undefined);
+  });
+  return (call, out) => {
+    const bytes = call.scannedBytes;
+    if (bytes !== undefined && call.numberSpan(field, span)) byBytes.write(out, bytes, span.start, span.end);
+    else out.put(byValue(read(call)));
+  };
 }
 
 /**
- * What createCallRow makes, as UTF-8 written into a RowWriter: each cell is remembered as its
- * bytes. An address that ends the row and is printable ASCII (base58 always is: sanitize leaves
- * it, and it is as wide as it is long) is copied from the frame as it is, without a lookup.
+ * The address copied from the frame when it is printable ASCII and fills its cell (then it prints
+ * as it is: sanitize leaves it, and it is as wide as it is long); else as `other` writes it.
  */
-export function createCallRowBytes(cells: readonly CellSpec[], separator: string, styles: CellStyles): (call: Call, out: RowWriter) => void {
-  const { values, byPlatform } = cellValues(cells, separator, styles, (s) => Buffer.from(s, 'utf8'));
-  const last = cells[cells.length - 1];
-  const copyAddress = last !== undefined && last.key === 'address';
-  const minAddress = copyAddress ? Math.max(1, last.width) : 0;
-  const upTo = copyAddress ? values.length - 1 : values.length;
+function addressWrite(width: number, suffix: string, other: (call: Call, out: RowWriter) => void): CellWrite {
+  const minLength = Math.max(1, width);
+  const after = Buffer.from(suffix, 'utf8');
   return (call, out) => {
-    const platform = byPlatform === undefined ? undefined : byPlatform(call);
-    for (let i = 0; i < upTo; i++) out.put(values[i]!(call, platform));
-    if (!copyAddress) return;
     const bytes = call.scannedBytes;
     if (bytes !== undefined && call.tokenSpan(span)) {
       const { start, end } = span;
       const n = end - start;
-      if (n >= minAddress) {
+      if (n >= minLength) {
         out.room(n);
         const buf = out.buf;
         const at = out.pos;
@@ -187,69 +253,87 @@ export function createCallRowBytes(cells: readonly CellSpec[], separator: string
         }
         if (k === n) {
           out.pos = at + n;
+          if (after.length > 0) out.put(after);
           return;
         }
       }
     }
-    out.put(values[upTo]!(call, platform));
+    other(call, out);
   };
 }
 
-/** Each cell's value (text, or its bytes: `encode`), remembered per distinct value. */
-function cellValues<V>(
+/** 1e11 seconds is the year 5138: a larger value is milliseconds (as calls.ts reads a timestamp). */
+const MILLISECONDS_FROM = 1e11;
+/** Dates the engine can represent; beyond them a timestamp is ignored (as calls.ts). */
+const MAX_EPOCH_MS = 8.64e15;
+/** An integer of up to 15 digits is below 2^53: summed digit by digit, it is exact. */
+const EXACT_DIGITS = 15;
+
+/**
+ * callTime() of a call, from the digits of its timestamp when the frame has a plain whole number
+ * of up to 15 digits there: the value the getter would read (the same seconds-or-milliseconds rule
+ * and bound), without the getter's decoding and checks, which cost a row as much as three cells.
+ */
+function bytesCallTime(call: Call): number {
+  const bytes = call.scannedBytes;
+  if (bytes !== undefined && call.timestampDigits(span) && span.end - span.start <= EXACT_DIGITS) {
+    let v = 0;
+    for (let i = span.start; i < span.end; i++) v = v * 10 + (bytes[i]! - 0x30);
+    const ms = v < MILLISECONDS_FROM ? v * 1000 : v;
+    return ms <= MAX_EPOCH_MS ? ms : call.receivedAt;
+  }
+  return callTime(call);
+}
+
+const plain: Style = (s) => s;
+
+/** A symbol's or a name's cell: sanitized (`-` when missing), fitted, styled, the separator after. */
+function textMaker(cell: CellSpec, suffix: string, style: Style): (text: string | undefined) => string {
+  const { width, right } = cell;
+  return (text) => style(fit(field(text), width, right)) + suffix;
+}
+
+/** A market cap's or a price's cell. */
+function numberMaker(cell: CellSpec, suffix: string, format: (n: number) => string): (n: number | undefined) => string {
+  const { width, right } = cell;
+  return (n) => fit(n === undefined ? MISSING : format(n), width, right) + suffix;
+}
+
+/** The address's cell: never cut; padded to the cell when shorter, whole when not (width 0: never padded). */
+function addressMaker(cell: CellSpec, suffix: string): (address: string | undefined) => string {
+  const { width, right } = cell;
+  return (a) => {
+    const s = a === undefined || a === '' ? MISSING : sanitize(a);
+    return (displayWidth(s) >= width ? s : fit(s, width, right)) + suffix;
+  };
+}
+
+/**
+ * The cells of a call's platform (its own, and its callers' in its colour), by the platform's
+ * bytes or text; undefined when the row shows neither. `callerCell` makes what gives a caller's
+ * cell from how its text is made.
+ */
+function platformCells<V, C>(
   cells: readonly CellSpec[],
   separator: string,
   styles: CellStyles,
   encode: (s: string) => V,
-): { values: CellValue<V>[]; byPlatform: ((call: Call) => PlatformCells<V>) | undefined } {
+  callerCell: (make: (text: string | undefined) => string) => C,
+): ((call: Call) => PlatformCells<V, C>) | undefined {
   const last = cells.length - 1;
   const after = (cell: CellSpec): string => (cells.indexOf(cell) === last ? '' : separator);
   const callerSpec = cells.find((c) => c.key === 'caller');
   const platformSpec = cells.find((c) => c.key === 'platform');
+  if (callerSpec === undefined && platformSpec === undefined) return undefined;
   const empty = encode('');
   // A caller is coloured by its platform: each platform keeps its own memory of callers.
-  const platformCells = (raw: string | undefined): PlatformCells<V> => {
+  const make = (raw: string | undefined): PlatformCells<V, C> => {
     const platform = field(raw);
     const style = styles.platform(platform);
     return {
       platform: platformSpec === undefined ? empty : encode(style(fit(platform, platformSpec.width, platformSpec.right)) + after(platformSpec)),
-      caller:
-        callerSpec === undefined
-          ? () => empty
-          : textCell(callerNameSpan, callerText, (name) => encode(style(fit(field(name), callerSpec.width, callerSpec.right)) + after(callerSpec)), CALLERS),
+      caller: callerSpec === undefined ? undefined : callerCell(textMaker(callerSpec, after(callerSpec), style)),
     };
   };
-  const byPlatform = callerSpec === undefined && platformSpec === undefined ? undefined : textCell(platformSpan, (call) => call.caller.platform, platformCells, PLATFORMS);
-
-  const values = cells.map((cell): CellValue<V> => {
-    const { width, right } = cell;
-    const suffix = after(cell);
-    switch (cell.key) {
-      case 'time': {
-        const clock = createClock(styles.timeZone, (hhmmss) => encode(styles.time(fit(hhmmss, width, right)) + suffix));
-        return (call) => clock(callTime(call));
-      }
-      case 'symbol':
-        return textCell(symbolSpan, (call) => call.tokenSymbol, (s) => encode(styles.symbol(fit(field(s), width, right)) + suffix));
-      case 'name':
-        return textCell(nameSpan, (call) => call.tokenName, (s) => encode(fit(field(s), width, right) + suffix));
-      case 'mcap':
-        return numberCell(FIELD_MARKET_CAP, (call) => call.marketCap, (n) => encode(fit(n === undefined ? MISSING : formatUsdCompact(n), width, right) + suffix));
-      case 'price':
-        return numberCell(FIELD_PRICE, (call) => call.price, (n) => encode(fit(n === undefined ? MISSING : formatPrice(n), width, right) + suffix));
-      case 'caller':
-        return (call, platform) => platform!.caller(call);
-      case 'platform':
-        return (_call, platform) => platform!.platform;
-      case 'address': {
-        // The address is never cut: padded to the cell when shorter, whole when not (width 0: never padded).
-        const text = (a: string | undefined): V => {
-          const s = a === undefined || a === '' ? MISSING : sanitize(a);
-          return encode((displayWidth(s) >= width ? s : fit(s, width, right)) + suffix);
-        };
-        return textCell(addressSpan, (call) => call.tokenAddress, text);
-      }
-    }
-  });
-  return { values, byPlatform };
+  return textCell(platformSpan, (call) => call.caller.platform, make, PLATFORMS);
 }
