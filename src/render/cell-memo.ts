@@ -2,44 +2,51 @@ import type { RowWriter } from './row-writer.js';
 
 /**
  * What SpanMemo does, for a cell's bytes: the cell made from a field's bytes in a frame, remembered
- * by those bytes and written straight into a row. A row looks up seven cells; with the key, the
- * value's length and the value's bytes in separate arrays (and the value a Buffer of its own), each
- * lookup touched five places in memory, most of them out of the cache once a feed has a few hundred
- * distinct values: the lookups were most of the time of `-f lines`. Here a slot holds its hash, its
- * key and its cell's bytes side by side in one slab, a cache line or two. A cell too long for its
- * slot is kept apart (a hostile name escaped, a long colour sequence); a key too long is not
- * remembered. Two-way set-associative as SpanMemo, for the same reason.
+ * by those bytes and written straight into a row. A row looks up four or five of these, and in a
+ * running process (the socket, the scan and the output between two batches) they are mostly out
+ * of the cache: the cost of a lookup is the memory it touches. So a lookup reads the hashes of its
+ * set (four ways side by side, a quarter of a cache line), then the one slot whose hash matches,
+ * which holds its key and its cell's bytes together. A cell too long for its slot (a hostile name
+ * escaped, a long colour sequence) is kept apart; a key too long is not remembered.
+ *
+ * Four ways, replaced in turn: with two, a thousand values repeating in 4096 slots left one in
+ * twenty-five lookups to recompute the cell (three keys of a pair evicting each other), a fifth of a
+ * row's time; with four ways it is one in a few hundred.
  */
 
-/** Bytes per slot: an 8-byte header (hash; key and value lengths), then the key, then the value. */
-const STRIDE = 128;
-const HEADER = 8;
+/** Bytes per slot: a 4-byte header (key length + 1, value length << 16; 0: empty), the key, the value. */
+const STRIDE = 64;
+const HEADER = 4;
+const WAYS = 4;
 /** Longest key remembered, in bytes: a Solana address is at most 44. */
 const KEY_BYTES = 48;
 /** A value length that says the value is in `long`, not in the slot. */
 const LONG = 0xffff;
 
 export class CellMemo {
-  private readonly mask: number;
+  private readonly setMask: number;
+  /** Each slot's hash, the ways of a set side by side. */
+  private readonly tags: Int32Array;
   private readonly slab: Buffer;
-  /** The slab as int32s: [slot * STRIDE / 4] the hash, [+ 1] key length | value length << 16 (-1: empty). */
-  private readonly meta: Int32Array;
+  /** The slab as int32s: [slot * STRIDE / 4] is the slot's header. */
+  private readonly info: Int32Array;
   private readonly long: (Buffer | undefined)[];
-  /** Per pair: the slot (0 or 1) used last; the other one is replaced. */
-  private readonly recent: Uint8Array;
+  /** Per set: the way replaced next. */
+  private readonly next: Uint8Array;
 
-  /** `slots`: a power of two, at least 2. */
+  /** `slots`: a power of two, at least WAYS. */
   constructor(
     private readonly compute: (bytes: Buffer, start: number, end: number) => string,
-    slots = 4096,
+    slots = 8192,
   ) {
+    // Zeroed: every slot empty, and pages never used are never touched.
     const memory = new ArrayBuffer(slots * STRIDE);
-    this.mask = slots - 1;
+    this.setMask = slots / WAYS - 1;
+    this.tags = new Int32Array(slots);
     this.slab = Buffer.from(memory);
-    this.meta = new Int32Array(memory);
-    for (let slot = 0; slot < slots; slot++) this.meta[slot * (STRIDE >> 2) + 1] = -1;
+    this.info = new Int32Array(memory);
     this.long = new Array<Buffer | undefined>(slots).fill(undefined);
-    this.recent = new Uint8Array(slots >> 1);
+    this.next = new Uint8Array(slots / WAYS);
   }
 
   /** Writes the cell for bytes[start, end) to `out`, made on first sight. */
@@ -52,14 +59,21 @@ export class CellMemo {
     // FNV-1a: cheap, and a collision only costs a recomputation (the bytes are compared).
     let h = 0x811c9dc5 | 0;
     for (let i = start; i < end; i++) h = Math.imul(h ^ bytes[i]!, 0x01000193);
-    const pair = ((h ^ (h >>> 16)) & this.mask) >> 1;
-    let slot = pair << 1;
-    if (this.holds(slot, h, bytes, start, length)) this.recent[pair] = 0;
-    else if (this.holds(++slot, h, bytes, start, length)) this.recent[pair] = 1;
-    else slot = this.fill(pair, h, bytes, start, end);
+    const first = ((h ^ (h >>> 16)) & this.setMask) * WAYS;
+    const tags = this.tags;
+    let slot = first;
+    if (!(tags[slot] === h && this.holds(slot, bytes, start, length))) {
+      slot++;
+      if (!(tags[slot] === h && this.holds(slot, bytes, start, length))) {
+        slot++;
+        if (!(tags[slot] === h && this.holds(slot, bytes, start, length))) {
+          slot++;
+          if (!(tags[slot] === h && this.holds(slot, bytes, start, length))) slot = this.fill(first, h, bytes, start, end);
+        }
+      }
+    }
 
-    const info = this.meta[slot * (STRIDE >> 2) + 1]!;
-    const n = info >>> 16;
+    const n = this.info[slot * (STRIDE >> 2)]! >>> 16;
     if (n === LONG) {
       out.put(this.long[slot]!);
       return;
@@ -73,10 +87,8 @@ export class CellMemo {
     out.pos = to + n;
   }
 
-  private holds(slot: number, h: number, bytes: Buffer, start: number, length: number): boolean {
-    const m = slot * (STRIDE >> 2);
-    const meta = this.meta;
-    if (meta[m] !== h || (meta[m + 1]! & 0xffff) !== length) return false;
+  private holds(slot: number, bytes: Buffer, start: number, length: number): boolean {
+    if ((this.info[slot * (STRIDE >> 2)]! & 0xffff) !== length + 1) return false;
     const slab = this.slab;
     const at = slot * STRIDE + HEADER;
     let k = 0;
@@ -84,13 +96,14 @@ export class CellMemo {
     return k === length;
   }
 
-  /** Makes the cell and keeps it in the pair's less recently used slot; returns that slot. */
-  private fill(pair: number, h: number, bytes: Buffer, start: number, end: number): number {
+  /** Makes the cell and keeps it in the way of the set (from `first`) replaced next; returns its slot. */
+  private fill(first: number, h: number, bytes: Buffer, start: number, end: number): number {
     const length = end - start;
     const value = this.compute(bytes, start, end);
-    const way = this.recent[pair]! ^ 1;
-    const slot = (pair << 1) | way;
-    this.recent[pair] = way;
+    const set = first / WAYS;
+    const way = this.next[set]!;
+    this.next[set] = (way + 1) % WAYS;
+    const slot = first + way;
     const slab = this.slab;
     const at = slot * STRIDE + HEADER;
     for (let k = 0; k < length; k++) slab[at + k] = bytes[start + k]!;
@@ -102,9 +115,8 @@ export class CellMemo {
       this.long[slot] = Buffer.from(value, 'utf8');
       n = LONG;
     }
-    const m = slot * (STRIDE >> 2);
-    this.meta[m] = h;
-    this.meta[m + 1] = length | (n << 16);
+    this.tags[slot] = h;
+    this.info[slot * (STRIDE >> 2)] = length + 1 + (n << 16);
     return slot;
   }
 }
