@@ -5,7 +5,7 @@ import { callTime, field, MISSING, type Style } from './fields.js';
 import { memo } from './memo.js';
 import { formatPrice, formatUsdCompact } from './money.js';
 import { sanitize } from './sanitize.js';
-import { CellMemo } from './cell-memo.js';
+import { CellMemo, KEY_BYTES } from './cell-memo.js';
 import { RowWriter } from './row-writer.js';
 import { SpanMemo } from './span-memo.js';
 import { displayWidth, fit } from './width.js';
@@ -165,7 +165,7 @@ export function createCallRowBytes(cells: readonly CellSpec[], separator: string
   const last = cells.length - 1;
   const encode = (s: string): Buffer => Buffer.from(s, 'utf8');
   const byPlatform = platformCells(cells, separator, styles, encode, (make) => textWrite(callerNameSpan, callerText, make, CALLERS));
-  const writes = cells.map((cell, i): CellWrite => {
+  const write = (cell: CellSpec, i: number): CellWrite => {
     const suffix = i === last ? '' : separator;
     const { width, right } = cell;
     switch (cell.key) {
@@ -188,10 +188,65 @@ export function createCallRowBytes(cells: readonly CellSpec[], separator: string
       case 'address':
         return addressWrite(width, suffix, textWrite(addressSpan, (call) => call.tokenAddress, addressMaker(cell, suffix)));
     }
-  });
+  };
+  const writes: CellWrite[] = [];
+  for (let i = 0; i < cells.length; i++) {
+    const cell = cells[i]!;
+    const next = cells[i + 1];
+    const suffix = (j: number): string => (j === last ? '' : separator);
+    // A token's symbol and name, and a call's market cap and price, go together: when the row shows
+    // both side by side, the two cells are one lookup.
+    if (cell.key === 'symbol' && next?.key === 'name') {
+      const symbol = textMaker(cell, suffix(i), styles.symbol);
+      const name = textMaker(next, suffix(i + 1), plain);
+      writes.push(pairWrite(plainSymbolSpan, plainNameSpan, (b, s, e) => symbol(decode(b, s, e)), (b, s, e) => name(decode(b, s, e)), write(cell, i), write(next, i + 1)));
+      i++;
+    } else if (cell.key === 'mcap' && next?.key === 'price') {
+      const mcap = numberMaker(cell, suffix(i), formatUsdCompact);
+      const price = numberMaker(next, suffix(i + 1), formatPrice);
+      writes.push(pairWrite(marketCapSpan, priceSpan, (b, s, e) => mcap(literal(b, s, e)), (b, s, e) => price(literal(b, s, e)), write(cell, i), write(next, i + 1)));
+      i++;
+    } else writes.push(write(cell, i));
+  }
   return (call, out) => {
     const platform = byPlatform === undefined ? undefined : byPlatform(call);
     for (let i = 0; i < writes.length; i++) writes[i]!(call, out, platform);
+  };
+}
+
+/** A number literal's value as the getter reads it: one too large to be finite is missing. */
+function literal(bytes: Buffer, start: number, end: number): number | undefined {
+  const n = Number(bytes.toString('latin1', start, end));
+  return Number.isFinite(n) ? n : undefined;
+}
+
+const plainSymbolSpan = (call: Call, s: Span): boolean => call.textSpan(FIELD_SYMBOL, s) === SPAN_PLAIN;
+const plainNameSpan = (call: Call, s: Span): boolean => call.textSpan(FIELD_NAME, s) === SPAN_PLAIN;
+const marketCapSpan = (call: Call, s: Span): boolean => call.numberSpan(FIELD_MARKET_CAP, s);
+const priceSpan = (call: Call, s: Span): boolean => call.numberSpan(FIELD_PRICE, s);
+
+/**
+ * Two adjacent cells as one lookup, by both fields' bytes, when the frame has both as bytes
+ * (`firstSpan`, `secondSpan`); else each as `first` and `second` write it.
+ */
+function pairWrite(
+  firstSpan: (call: Call, span: Span) => boolean,
+  secondSpan: (call: Call, span: Span) => boolean,
+  makeFirst: (bytes: Buffer, start: number, end: number) => string,
+  makeSecond: (bytes: Buffer, start: number, end: number) => string,
+  first: CellWrite,
+  second: CellWrite,
+): CellWrite {
+  const both = new CellMemo((bytes, start, end, start2, end2) => makeFirst(bytes, start, end) + makeSecond(bytes, start2, end2));
+  return (call, out, platform) => {
+    const bytes = call.scannedBytes;
+    if (bytes !== undefined && firstSpan(call, span)) {
+      const { start, end } = span;
+      // Keys too long to be remembered together are remembered one by one.
+      if (secondSpan(call, span) && end - start + span.end - span.start <= KEY_BYTES) return both.write(out, bytes, start, end, span.start, span.end);
+    }
+    first(call, out, platform);
+    second(call, out, platform);
   };
 }
 
@@ -208,7 +263,7 @@ function textWrite(
     const bytes = call.scannedBytes;
     if (bytes !== undefined) {
       const kind = spanOf(call, span);
-      if (kind === SPAN_PLAIN) return byBytes.write(out, bytes, span.start, span.end);
+      if (kind === SPAN_PLAIN) return byBytes.write(out, bytes, span.start, span.end, 0, 0);
       if (kind === SPAN_ABSENT) return out.put(byText(undefined));
     }
     out.put(byText(read(call)));
@@ -218,13 +273,10 @@ function textWrite(
 /** numberCell, for a cell written into a row. */
 function numberWrite(field: typeof FIELD_MARKET_CAP | typeof FIELD_PRICE, read: (call: Call) => number | undefined, make: (n: number | undefined) => string): CellWrite {
   const byValue = memo((n: number | undefined) => Buffer.from(make(n), 'utf8'));
-  const byBytes = new CellMemo((bytes, start, end) => {
-    const n = Number(bytes.toString('latin1', start, end));
-    return make(Number.isFinite(n) ? n : undefined);
-  });
+  const byBytes = new CellMemo((bytes, start, end) => make(literal(bytes, start, end)));
   return (call, out) => {
     const bytes = call.scannedBytes;
-    if (bytes !== undefined && call.numberSpan(field, span)) byBytes.write(out, bytes, span.start, span.end);
+    if (bytes !== undefined && call.numberSpan(field, span)) byBytes.write(out, bytes, span.start, span.end, 0, 0);
     else out.put(byValue(read(call)));
   };
 }

@@ -14,12 +14,15 @@ import type { RowWriter } from './row-writer.js';
  * row's time; with four ways it is one in a few hundred.
  */
 
-/** Bytes per slot: a 4-byte header (key length + 1, value length << 16; 0: empty), the key, the value. */
-const STRIDE = 64;
+/**
+ * Bytes per slot: a 4-byte header (the key's length + 1 | the second key's length << 8 | the value's
+ * length << 16; 0: empty), the key's bytes (then the second key's), the value's.
+ */
+const STRIDE = 128;
 const HEADER = 4;
 const WAYS = 4;
-/** Longest key remembered, in bytes: a Solana address is at most 44. */
-const KEY_BYTES = 48;
+/** Longest key remembered (both keys), in bytes: a Solana address is at most 44. */
+export const KEY_BYTES = 48;
 /** A value length that says the value is in `long`, not in the slot. */
 const LONG = 0xffff;
 
@@ -36,7 +39,7 @@ export class CellMemo {
 
   /** `slots`: a power of two, at least WAYS. */
   constructor(
-    private readonly compute: (bytes: Buffer, start: number, end: number) => string,
+    private readonly compute: (bytes: Buffer, start: number, end: number, start2: number, end2: number) => string,
     slots = 8192,
   ) {
     // Zeroed: every slot empty, and pages never used are never touched.
@@ -49,26 +52,35 @@ export class CellMemo {
     this.next = new Uint8Array(slots / WAYS);
   }
 
-  /** Writes the cell for bytes[start, end) to `out`, made on first sight. */
-  write(out: RowWriter, bytes: Buffer, start: number, end: number): void {
+  /**
+   * Writes the cell for bytes[start, end) to `out`, made on first sight; for a memo of two fields'
+   * cells, the cells for bytes[start, end) and bytes[start2, end2) (else pass 0, 0).
+   */
+  write(out: RowWriter, bytes: Buffer, start: number, end: number, start2: number, end2: number): void {
     const length = end - start;
-    if (length > KEY_BYTES) {
-      out.text(this.compute(bytes, start, end));
+    const length2 = end2 - start2;
+    if (length + length2 > KEY_BYTES) {
+      out.text(this.compute(bytes, start, end, start2, end2));
       return;
     }
     // FNV-1a: cheap, and a collision only costs a recomputation (the bytes are compared).
     let h = 0x811c9dc5 | 0;
     for (let i = start; i < end; i++) h = Math.imul(h ^ bytes[i]!, 0x01000193);
+    for (let i = start2; i < end2; i++) h = Math.imul(h ^ bytes[i]!, 0x01000193);
     const first = ((h ^ (h >>> 16)) & this.setMask) * WAYS;
     const tags = this.tags;
+    // The lengths as a slot's header has them: what a slot must hold before its bytes are compared.
+    const lengths = length + 1 + (length2 << 8);
     let slot = first;
-    if (!(tags[slot] === h && this.holds(slot, bytes, start, length))) {
+    if (!(tags[slot] === h && this.holds(slot, lengths, bytes, start, length, start2, length2))) {
       slot++;
-      if (!(tags[slot] === h && this.holds(slot, bytes, start, length))) {
+      if (!(tags[slot] === h && this.holds(slot, lengths, bytes, start, length, start2, length2))) {
         slot++;
-        if (!(tags[slot] === h && this.holds(slot, bytes, start, length))) {
+        if (!(tags[slot] === h && this.holds(slot, lengths, bytes, start, length, start2, length2))) {
           slot++;
-          if (!(tags[slot] === h && this.holds(slot, bytes, start, length))) slot = this.fill(first, h, bytes, start, end);
+          if (!(tags[slot] === h && this.holds(slot, lengths, bytes, start, length, start2, length2))) {
+            slot = this.fill(first, h, lengths, bytes, start, end, start2, end2);
+          }
         }
       }
     }
@@ -82,41 +94,45 @@ export class CellMemo {
     const buf = out.buf;
     const slab = this.slab;
     const to = out.pos;
-    const from = slot * STRIDE + HEADER + length;
+    const from = slot * STRIDE + HEADER + length + length2;
     for (let k = 0; k < n; k++) buf[to + k] = slab[from + k]!;
     out.pos = to + n;
   }
 
-  private holds(slot: number, bytes: Buffer, start: number, length: number): boolean {
-    if ((this.info[slot * (STRIDE >> 2)]! & 0xffff) !== length + 1) return false;
+  private holds(slot: number, lengths: number, bytes: Buffer, start: number, length: number, start2: number, length2: number): boolean {
+    if ((this.info[slot * (STRIDE >> 2)]! & 0xffff) !== lengths) return false;
     const slab = this.slab;
     const at = slot * STRIDE + HEADER;
     let k = 0;
     while (k < length && slab[at + k] === bytes[start + k]) k++;
-    return k === length;
+    if (k < length) return false;
+    const at2 = at + length;
+    k = 0;
+    while (k < length2 && slab[at2 + k] === bytes[start2 + k]) k++;
+    return k === length2;
   }
 
   /** Makes the cell and keeps it in the way of the set (from `first`) replaced next; returns its slot. */
-  private fill(first: number, h: number, bytes: Buffer, start: number, end: number): number {
-    const length = end - start;
-    const value = this.compute(bytes, start, end);
+  private fill(first: number, h: number, lengths: number, bytes: Buffer, start: number, end: number, start2: number, end2: number): number {
+    const value = this.compute(bytes, start, end, start2, end2);
     const set = first / WAYS;
     const way = this.next[set]!;
     this.next[set] = (way + 1) % WAYS;
     const slot = first + way;
     const slab = this.slab;
-    const at = slot * STRIDE + HEADER;
-    for (let k = 0; k < length; k++) slab[at + k] = bytes[start + k]!;
+    let at = slot * STRIDE + HEADER;
+    for (let i = start; i < end; i++) slab[at++] = bytes[i]!;
+    for (let i = start2; i < end2; i++) slab[at++] = bytes[i]!;
     let n = Buffer.byteLength(value);
-    if (HEADER + length + n <= STRIDE) {
-      slab.write(value, at + length);
+    if (at + n <= (slot + 1) * STRIDE) {
+      slab.write(value, at);
       this.long[slot] = undefined;
     } else {
       this.long[slot] = Buffer.from(value, 'utf8');
       n = LONG;
     }
     this.tags[slot] = h;
-    this.info[slot * (STRIDE >> 2)] = length + 1 + (n << 16);
+    this.info[slot * (STRIDE >> 2)] = lengths + (n << 16);
     return slot;
   }
 }
