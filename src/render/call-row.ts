@@ -169,10 +169,8 @@ export function createCallRowBytes(cells: readonly CellSpec[], separator: string
     const suffix = i === last ? '' : separator;
     const { width, right } = cell;
     switch (cell.key) {
-      case 'time': {
-        const clock = createClock(styles.timeZone, (hhmmss) => encode(styles.time(fit(hhmmss, width, right)) + suffix));
-        return (call, out) => out.put(clock(bytesCallTime(call)));
-      }
+      case 'time':
+        return timeWrite(styles.timeZone, (hhmmss) => styles.time(fit(hhmmss, width, right)) + suffix);
       case 'symbol':
         return textWrite(symbolSpan, (call) => call.tokenSymbol, textMaker(cell, suffix, styles.symbol));
       case 'name':
@@ -314,27 +312,30 @@ function addressWrite(width: number, suffix: string, other: (call: Call, out: Ro
   };
 }
 
-/** 1e11 seconds is the year 5138: a larger value is milliseconds (as calls.ts reads a timestamp). */
-const MILLISECONDS_FROM = 1e11;
-/** Dates the engine can represent; beyond them a timestamp is ignored (as calls.ts). */
-const MAX_EPOCH_MS = 8.64e15;
-/** An integer of up to 15 digits is below 2^53: summed digit by digit, it is exact. */
-const EXACT_DIGITS = 15;
+/** Digits of a timestamp in seconds: calls.ts reads one below 1e11 (at most 11 digits, no leading zero) as seconds. */
+const SECOND_DIGITS = 11;
+/** Digits of one in milliseconds that is read whole (up to 15: exact, and below the engine's last date). */
+const MILLISECOND_DIGITS = 15;
 
 /**
- * callTime() of a call, from the digits of its timestamp when the frame has a plain whole number
- * of up to 15 digits there: the value the getter would read (the same seconds-or-milliseconds rule
- * and bound), without the getter's decoding and checks, which cost a row as much as three cells.
+ * The time cell, looked up by the digits of the call's second when its timestamp is a plain whole
+ * number: all of them for seconds, all but the last three for milliseconds. Those digits are the
+ * second callTime() gives (whole seconds times 1000, or milliseconds below 8.64e15), and the clock
+ * prints nothing but the second. Anything else goes by callTime() and the clock.
  */
-function bytesCallTime(call: Call): number {
-  const bytes = call.scannedBytes;
-  if (bytes !== undefined && call.timestampDigits(span) && span.end - span.start <= EXACT_DIGITS) {
-    let v = 0;
-    for (let i = span.start; i < span.end; i++) v = v * 10 + (bytes[i]! - 0x30);
-    const ms = v < MILLISECONDS_FROM ? v * 1000 : v;
-    return ms <= MAX_EPOCH_MS ? ms : call.receivedAt;
-  }
-  return callTime(call);
+function timeWrite(timeZone: string | undefined, make: (hhmmss: string) => string): CellWrite {
+  const clock = createClock(timeZone, (hhmmss) => Buffer.from(make(hhmmss), 'utf8'));
+  const textClock = createClock(timeZone, make);
+  const bySecond = new CellMemo((bytes, start, end) => textClock(Number(bytes.toString('latin1', start, end)) * 1000));
+  return (call, out) => {
+    const bytes = call.scannedBytes;
+    if (bytes !== undefined && call.timestampDigits(span)) {
+      const { start, end } = span;
+      if (end - start <= SECOND_DIGITS) return bySecond.write(out, bytes, start, end, 0, 0);
+      if (end - start <= MILLISECOND_DIGITS) return bySecond.write(out, bytes, start, end - 3, 0, 0);
+    }
+    out.put(clock(callTime(call)));
+  };
 }
 
 const plain: Style = (s) => s;
