@@ -5,7 +5,7 @@ import { callTime, field, MISSING, type Style } from './fields.js';
 import { memo } from './memo.js';
 import { formatPrice, formatUsdCompact } from './money.js';
 import { sanitize } from './sanitize.js';
-import { CellMemo, KEY_BYTES } from './cell-memo.js';
+import { CellMemo, KEY_BYTES, keyHash } from './cell-memo.js';
 import { RowWriter } from './row-writer.js';
 import { SpanMemo } from './span-memo.js';
 import { displayWidth, fit } from './width.js';
@@ -165,12 +165,17 @@ export function createCallRowBytes(cells: readonly CellSpec[], separator: string
   const last = cells.length - 1;
   const encode = (s: string): Buffer => Buffer.from(s, 'utf8');
   const byPlatform = platformCells(cells, separator, styles, encode, (make) => textWrite(callerNameSpan, callerText, make, CALLERS));
+  const keyed: KeyedCell[] = [];
+  const keyedWrite = (cell: KeyedCell): CellWrite => {
+    keyed.push(cell);
+    return (call, out, platform) => cell.write(call, out, platform);
+  };
   const write = (cell: CellSpec, i: number): CellWrite => {
     const suffix = i === last ? '' : separator;
     const { width, right } = cell;
     switch (cell.key) {
       case 'time':
-        return timeWrite(styles.timeZone, (hhmmss) => styles.time(fit(hhmmss, width, right)) + suffix);
+        return keyedWrite(new TimeCell(styles.timeZone, (hhmmss) => styles.time(fit(hhmmss, width, right)) + suffix));
       case 'symbol':
         return textWrite(symbolSpan, (call) => call.tokenSymbol, textMaker(cell, suffix, styles.symbol));
       case 'name':
@@ -197,16 +202,18 @@ export function createCallRowBytes(cells: readonly CellSpec[], separator: string
     if (cell.key === 'symbol' && next?.key === 'name') {
       const symbol = textMaker(cell, suffix(i), styles.symbol);
       const name = textMaker(next, suffix(i + 1), plain);
-      writes.push(pairWrite(plainSymbolSpan, plainNameSpan, (b, s, e) => symbol(decode(b, s, e)), (b, s, e) => name(decode(b, s, e)), write(cell, i), write(next, i + 1)));
+      writes.push(keyedWrite(new PairCell(plainSymbolSpan, plainNameSpan, (b, s, e) => symbol(decode(b, s, e)), (b, s, e) => name(decode(b, s, e)), write(cell, i), write(next, i + 1))));
       i++;
     } else if (cell.key === 'mcap' && next?.key === 'price') {
       const mcap = numberMaker(cell, suffix(i), formatUsdCompact);
       const price = numberMaker(next, suffix(i + 1), formatPrice);
-      writes.push(pairWrite(marketCapSpan, priceSpan, (b, s, e) => mcap(literal(b, s, e)), (b, s, e) => price(literal(b, s, e)), write(cell, i), write(next, i + 1)));
+      writes.push(keyedWrite(new PairCell(marketCapSpan, priceSpan, (b, s, e) => mcap(literal(b, s, e)), (b, s, e) => price(literal(b, s, e)), write(cell, i), write(next, i + 1))));
       i++;
     } else writes.push(write(cell, i));
   }
   return (call, out) => {
+    for (let i = 0; i < keyed.length; i++) keyed[i]!.key(call);
+    for (let i = 0; i < keyed.length; i++) keyed[i]!.touch();
     const platform = byPlatform === undefined ? undefined : byPlatform(call);
     for (let i = 0; i < writes.length; i++) writes[i]!(call, out, platform);
   };
@@ -224,28 +231,79 @@ const marketCapSpan = (call: Call, s: Span): boolean => call.numberSpan(FIELD_MA
 const priceSpan = (call: Call, s: Span): boolean => call.numberSpan(FIELD_PRICE, s);
 
 /**
+ * A cell looked up by a key read from the frame, read before the row is written: a row reads all
+ * its keys, touches where their cells are (CellMemo.touch), then writes its cells, so that the
+ * cells that are out of the cache come from memory together, not one after another. `key` reads
+ * the call's key (or finds it has none to look up); `write` is for the same call, right after.
+ */
+abstract class KeyedCell {
+  protected bytes: Buffer | undefined;
+  protected start = 0;
+  protected end = 0;
+  protected start2 = 0;
+  protected end2 = 0;
+  protected hash = 0;
+
+  constructor(protected readonly memo: CellMemo) {}
+
+  abstract key(call: Call): void;
+  abstract write(call: Call, out: RowWriter, platform: BytesPlatform | undefined): void;
+
+  touch(): void {
+    if (this.bytes !== undefined) this.memo.touch(this.hash);
+  }
+
+  /** The key found: bytes[start, end) then bytes[start2, end2). */
+  protected found(bytes: Buffer, start: number, end: number, start2: number, end2: number): void {
+    this.bytes = bytes;
+    this.start = start;
+    this.end = end;
+    this.start2 = start2;
+    this.end2 = end2;
+    this.hash = keyHash(bytes, start, end, start2, end2);
+  }
+
+  /** Writes the cell of the key found; false when none was. */
+  protected written(out: RowWriter): boolean {
+    const bytes = this.bytes;
+    if (bytes === undefined) return false;
+    this.memo.writeHashed(out, this.hash, bytes, this.start, this.end, this.start2, this.end2);
+    // The frame is not kept past its row.
+    this.bytes = undefined;
+    return true;
+  }
+}
+
+/**
  * Two adjacent cells as one lookup, by both fields' bytes, when the frame has both as bytes
  * (`firstSpan`, `secondSpan`); else each as `first` and `second` write it.
  */
-function pairWrite(
-  firstSpan: (call: Call, span: Span) => boolean,
-  secondSpan: (call: Call, span: Span) => boolean,
-  makeFirst: (bytes: Buffer, start: number, end: number) => string,
-  makeSecond: (bytes: Buffer, start: number, end: number) => string,
-  first: CellWrite,
-  second: CellWrite,
-): CellWrite {
-  const both = new CellMemo((bytes, start, end, start2, end2) => makeFirst(bytes, start, end) + makeSecond(bytes, start2, end2));
-  return (call, out, platform) => {
+class PairCell extends KeyedCell {
+  constructor(
+    private readonly firstSpan: (call: Call, span: Span) => boolean,
+    private readonly secondSpan: (call: Call, span: Span) => boolean,
+    makeFirst: (bytes: Buffer, start: number, end: number) => string,
+    makeSecond: (bytes: Buffer, start: number, end: number) => string,
+    private readonly first: CellWrite,
+    private readonly second: CellWrite,
+  ) {
+    super(new CellMemo((bytes, start, end, start2, end2) => makeFirst(bytes, start, end) + makeSecond(bytes, start2, end2)));
+  }
+
+  key(call: Call): void {
+    this.bytes = undefined;
     const bytes = call.scannedBytes;
-    if (bytes !== undefined && firstSpan(call, span)) {
-      const { start, end } = span;
-      // Keys too long to be remembered together are remembered one by one.
-      if (secondSpan(call, span) && end - start + span.end - span.start <= KEY_BYTES) return both.write(out, bytes, start, end, span.start, span.end);
-    }
-    first(call, out, platform);
-    second(call, out, platform);
-  };
+    if (bytes === undefined || !this.firstSpan(call, span)) return;
+    const { start, end } = span;
+    // Keys too long to be remembered together are remembered one by one.
+    if (this.secondSpan(call, span) && end - start + span.end - span.start <= KEY_BYTES) this.found(bytes, start, end, span.start, span.end);
+  }
+
+  write(call: Call, out: RowWriter, platform: BytesPlatform | undefined): void {
+    if (this.written(out)) return;
+    this.first(call, out, platform);
+    this.second(call, out, platform);
+  }
 }
 
 /** textCell, for a cell written into a row: the frame's bytes looked up in a CellMemo. */
@@ -323,19 +381,27 @@ const MILLISECOND_DIGITS = 15;
  * second callTime() gives (whole seconds times 1000, or milliseconds below 8.64e15), and the clock
  * prints nothing but the second. Anything else goes by callTime() and the clock.
  */
-function timeWrite(timeZone: string | undefined, make: (hhmmss: string) => string): CellWrite {
-  const clock = createClock(timeZone, (hhmmss) => Buffer.from(make(hhmmss), 'utf8'));
-  const textClock = createClock(timeZone, make);
-  const bySecond = new CellMemo((bytes, start, end) => textClock(Number(bytes.toString('latin1', start, end)) * 1000));
-  return (call, out) => {
+class TimeCell extends KeyedCell {
+  private readonly clock: (epochMs: number) => Buffer;
+
+  constructor(timeZone: string | undefined, make: (hhmmss: string) => string) {
+    const textClock = createClock(timeZone, make);
+    super(new CellMemo((bytes, start, end) => textClock(Number(bytes.toString('latin1', start, end)) * 1000)));
+    this.clock = createClock(timeZone, (hhmmss) => Buffer.from(make(hhmmss), 'utf8'));
+  }
+
+  key(call: Call): void {
+    this.bytes = undefined;
     const bytes = call.scannedBytes;
-    if (bytes !== undefined && call.timestampDigits(span)) {
-      const { start, end } = span;
-      if (end - start <= SECOND_DIGITS) return bySecond.write(out, bytes, start, end, 0, 0);
-      if (end - start <= MILLISECOND_DIGITS) return bySecond.write(out, bytes, start, end - 3, 0, 0);
-    }
-    out.put(clock(callTime(call)));
-  };
+    if (bytes === undefined || !call.timestampDigits(span)) return;
+    const { start, end } = span;
+    if (end - start <= SECOND_DIGITS) this.found(bytes, start, end, 0, 0);
+    else if (end - start <= MILLISECOND_DIGITS) this.found(bytes, start, end - 3, 0, 0);
+  }
+
+  write(call: Call, out: RowWriter): void {
+    if (!this.written(out)) out.put(this.clock(callTime(call)));
+  }
 }
 
 const plain: Style = (s) => s;

@@ -36,6 +36,8 @@ export class CellMemo {
   private readonly long: (Buffer | undefined)[];
   /** Per set: the way replaced next. */
   private readonly next: Uint8Array;
+  /** What touch() read, kept so that the reads are not optimized away. */
+  private sink = 0;
 
   /** `slots`: a power of two, at least WAYS. */
   constructor(
@@ -57,16 +59,32 @@ export class CellMemo {
    * cells, the cells for bytes[start, end) and bytes[start2, end2) (else pass 0, 0).
    */
   write(out: RowWriter, bytes: Buffer, start: number, end: number, start2: number, end2: number): void {
+    this.writeHashed(out, keyHash(bytes, start, end, start2, end2), bytes, start, end, start2, end2);
+  }
+
+  /**
+   * Reads where the key of hash `h` would be (its set's hashes, then the slot whose hash is `h`):
+   * a lookup soon after finds them in the cache. A row touches its keys' slots first, all of them,
+   * so that they come from memory together rather than one after another.
+   */
+  touch(h: number): void {
+    const first = ((h ^ (h >>> 16)) & this.setMask) * WAYS;
+    const tags = this.tags;
+    let slot = first;
+    while (slot < first + WAYS && tags[slot] !== h) slot++;
+    if (slot === first + WAYS) return;
+    // The header and the line after it: key and cell of a pair's slot reach into that one.
+    this.sink = (this.sink ^ this.info[slot * (STRIDE >> 2)]! ^ this.slab[slot * STRIDE + 64]!) | 0;
+  }
+
+  /** write(), the key's hash (keyHash) given. */
+  writeHashed(out: RowWriter, h: number, bytes: Buffer, start: number, end: number, start2: number, end2: number): void {
     const length = end - start;
     const length2 = end2 - start2;
     if (length + length2 > KEY_BYTES) {
       out.text(this.compute(bytes, start, end, start2, end2));
       return;
     }
-    // FNV-1a: cheap, and a collision only costs a recomputation (the bytes are compared).
-    let h = 0x811c9dc5 | 0;
-    for (let i = start; i < end; i++) h = Math.imul(h ^ bytes[i]!, 0x01000193);
-    for (let i = start2; i < end2; i++) h = Math.imul(h ^ bytes[i]!, 0x01000193);
     const first = ((h ^ (h >>> 16)) & this.setMask) * WAYS;
     const tags = this.tags;
     // The lengths as a slot's header has them: what a slot must hold before its bytes are compared.
@@ -135,4 +153,12 @@ export class CellMemo {
     this.info[slot * (STRIDE >> 2)] = lengths + (n << 16);
     return slot;
   }
+}
+
+/** The hash a CellMemo finds a key by. FNV-1a: cheap, and a collision only costs a recomputation (the bytes are compared). */
+export function keyHash(bytes: Buffer, start: number, end: number, start2: number, end2: number): number {
+  let h = 0x811c9dc5 | 0;
+  for (let i = start; i < end; i++) h = Math.imul(h ^ bytes[i]!, 0x01000193);
+  for (let i = start2; i < end2; i++) h = Math.imul(h ^ bytes[i]!, 0x01000193);
+  return h;
 }
