@@ -164,7 +164,9 @@ type CellWrite = (call: Call, out: RowWriter, platform: BytesPlatform | undefine
 export function createCallRowBytes(cells: readonly CellSpec[], separator: string, styles: CellStyles): (call: Call, out: RowWriter) => void {
   const last = cells.length - 1;
   const encode = (s: string): Buffer => Buffer.from(s, 'utf8');
-  const byPlatform = platformCells(cells, separator, styles, encode, (make) => textWrite(callerNameSpan, callerText, make, CALLERS));
+  const callerAt = cells.findIndex((c) => c.key === 'caller');
+  const callerDirect = (style: Style): DirectText | undefined => (callerAt < 0 ? undefined : directText(cells[callerAt]!, callerAt === last ? '' : separator, style));
+  const byPlatform = platformCells(cells, separator, styles, encode, (make, style) => textWrite(callerNameSpan, callerText, make, CALLERS, callerDirect(style)));
   const keyed: KeyedCell[] = [];
   const keyedWrite = (cell: KeyedCell): CellWrite => {
     keyed.push(cell);
@@ -177,9 +179,9 @@ export function createCallRowBytes(cells: readonly CellSpec[], separator: string
       case 'time':
         return keyedWrite(new TimeCell(styles.timeZone, (hhmmss) => styles.time(fit(hhmmss, width, right)) + suffix));
       case 'symbol':
-        return textWrite(symbolSpan, (call) => call.tokenSymbol, textMaker(cell, suffix, styles.symbol));
+        return textWrite(symbolSpan, (call) => call.tokenSymbol, textMaker(cell, suffix, styles.symbol), undefined, directText(cell, suffix, styles.symbol));
       case 'name':
-        return textWrite(nameSpan, (call) => call.tokenName, textMaker(cell, suffix, plain));
+        return textWrite(nameSpan, (call) => call.tokenName, textMaker(cell, suffix, plain), undefined, directText(cell, suffix, plain));
       case 'mcap':
         return numberWrite(FIELD_MARKET_CAP, (call) => call.marketCap, numberMaker(cell, suffix, formatUsdCompact));
       case 'price':
@@ -197,14 +199,9 @@ export function createCallRowBytes(cells: readonly CellSpec[], separator: string
     const cell = cells[i]!;
     const next = cells[i + 1];
     const suffix = (j: number): string => (j === last ? '' : separator);
-    // A token's symbol and name, and a call's market cap and price, go together: when the row shows
-    // both side by side, the two cells are one lookup.
-    if (cell.key === 'symbol' && next?.key === 'name') {
-      const symbol = textMaker(cell, suffix(i), styles.symbol);
-      const name = textMaker(next, suffix(i + 1), plain);
-      writes.push(keyedWrite(new PairCell(plainSymbolSpan, plainNameSpan, (b, s, e) => symbol(decode(b, s, e)), (b, s, e) => name(decode(b, s, e)), write(cell, i), write(next, i + 1))));
-      i++;
-    } else if (cell.key === 'mcap' && next?.key === 'price') {
+    // A call's market cap and price go together (a price times a token's supply): when the row
+    // shows both side by side, the two cells are one lookup.
+    if (cell.key === 'mcap' && next?.key === 'price') {
       const mcap = numberMaker(cell, suffix(i), formatUsdCompact);
       const price = numberMaker(next, suffix(i + 1), formatPrice);
       writes.push(keyedWrite(new PairCell(marketCapSpan, priceSpan, (b, s, e) => mcap(literal(b, s, e)), (b, s, e) => price(literal(b, s, e)), write(cell, i), write(next, i + 1))));
@@ -225,8 +222,6 @@ function literal(bytes: Buffer, start: number, end: number): number | undefined 
   return Number.isFinite(n) ? n : undefined;
 }
 
-const plainSymbolSpan = (call: Call, s: Span): boolean => call.textSpan(FIELD_SYMBOL, s) === SPAN_PLAIN;
-const plainNameSpan = (call: Call, s: Span): boolean => call.textSpan(FIELD_NAME, s) === SPAN_PLAIN;
 const marketCapSpan = (call: Call, s: Span): boolean => call.numberSpan(FIELD_MARKET_CAP, s);
 const priceSpan = (call: Call, s: Span): boolean => call.numberSpan(FIELD_PRICE, s);
 
@@ -312,6 +307,7 @@ function textWrite(
   read: (call: Call) => string | undefined,
   make: (text: string | undefined) => string,
   slots?: number,
+  direct?: DirectText,
 ): (call: Call, out: RowWriter) => void {
   const byText = memo((text: string | undefined) => Buffer.from(make(text), 'utf8'));
   const byBytes = new CellMemo((bytes, start, end) => make(decode(bytes, start, end)), slots);
@@ -319,11 +315,69 @@ function textWrite(
     const bytes = call.scannedBytes;
     if (bytes !== undefined) {
       const kind = spanOf(call, span);
-      if (kind === SPAN_PLAIN) return byBytes.write(out, bytes, span.start, span.end, 0, 0);
+      if (kind === SPAN_PLAIN) {
+        if (direct !== undefined && writeDirect(direct, out, bytes, span.start, span.end)) return;
+        return byBytes.write(out, bytes, span.start, span.end, 0, 0);
+      }
       if (kind === SPAN_ABSENT) return out.put(byText(undefined));
     }
     out.put(byText(read(call)));
   };
+}
+
+/**
+ * A text cell written from the field's bytes themselves when they are printable ASCII: what
+ * textMaker() makes of such text, when its style only wraps the text in codes (chalk's do, for
+ * text without ESC or a line break). sanitize() leaves such text as it is and fit() pads it with
+ * spaces, or cuts it to `width - 1` characters and an ellipsis: a copy of the bytes, with no lookup.
+ */
+interface DirectText {
+  open: Buffer;
+  close: Buffer;
+  suffix: Buffer;
+  width: number;
+  right: boolean;
+}
+
+const ELLIPSIS = Buffer.from('…', 'utf8');
+
+/** How textMaker(cell, suffix, style) writes printable ASCII; undefined when its style does more than wrap the text. */
+function directText(cell: CellSpec, suffix: string, style: Style): DirectText | undefined {
+  const marker = '\u0001';
+  const wrapped = style(marker);
+  const at = wrapped.indexOf(marker);
+  if (at < 0 || cell.width < 1) return undefined;
+  const open = wrapped.slice(0, at);
+  const close = wrapped.slice(at + 1);
+  if (style('Ab 1~') !== `${open}Ab 1~${close}`) return undefined;
+  return { open: Buffer.from(open, 'utf8'), close: Buffer.from(close, 'utf8'), suffix: Buffer.from(suffix, 'utf8'), width: cell.width, right: cell.right };
+}
+
+/** Writes bytes[start, end) as its cell when it is printable ASCII and not empty: true; else nothing written, false. */
+function writeDirect(d: DirectText, out: RowWriter, bytes: Buffer, start: number, end: number): boolean {
+  const n = end - start;
+  if (n === 0) return false;
+  const { width, open, close, suffix } = d;
+  // Cut, the text is width - 1 characters and the ellipsis's three bytes.
+  out.room(open.length + width + 2 + close.length + suffix.length);
+  const buf = out.buf;
+  const mark = out.pos;
+  let at = mark;
+  for (let k = 0; k < open.length; k++) buf[at++] = open[k]!;
+  const spaces = width - n;
+  if (d.right) for (let k = 0; k < spaces; k++) buf[at++] = 0x20;
+  const shown = n <= width ? n : width - 1;
+  for (let k = 0; k < n; k++) {
+    const c = bytes[start + k]!;
+    if (c < 0x20 || c > 0x7e) return false;
+    if (k < shown) buf[at++] = c;
+  }
+  if (n > width) for (let k = 0; k < ELLIPSIS.length; k++) buf[at++] = ELLIPSIS[k]!;
+  else if (!d.right) for (let k = 0; k < spaces; k++) buf[at++] = 0x20;
+  for (let k = 0; k < close.length; k++) buf[at++] = close[k]!;
+  for (let k = 0; k < suffix.length; k++) buf[at++] = suffix[k]!;
+  out.pos = at;
+  return true;
 }
 
 /** numberCell, for a cell written into a row. */
@@ -437,7 +491,7 @@ function platformCells<V, C>(
   separator: string,
   styles: CellStyles,
   encode: (s: string) => V,
-  callerCell: (make: (text: string | undefined) => string) => C,
+  callerCell: (make: (text: string | undefined) => string, style: Style) => C,
 ): ((call: Call) => PlatformCells<V, C>) | undefined {
   const last = cells.length - 1;
   const after = (cell: CellSpec): string => (cells.indexOf(cell) === last ? '' : separator);
@@ -451,7 +505,7 @@ function platformCells<V, C>(
     const style = styles.platform(platform);
     return {
       platform: platformSpec === undefined ? empty : encode(style(fit(platform, platformSpec.width, platformSpec.right)) + after(platformSpec)),
-      caller: callerSpec === undefined ? undefined : callerCell(textMaker(callerSpec, after(callerSpec), style)),
+      caller: callerSpec === undefined ? undefined : callerCell(textMaker(callerSpec, after(callerSpec), style), style),
     };
   };
   return textCell(platformSpan, (call) => call.caller.platform, make, PLATFORMS);
