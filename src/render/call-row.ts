@@ -7,6 +7,7 @@ import { formatPrice, formatUsdCompact } from './money.js';
 import { sanitize } from './sanitize.js';
 import { CellMemo, KEY_BYTES, keyHash } from './cell-memo.js';
 import { RowWriter } from './row-writer.js';
+import { SecondCells } from './second-cells.js';
 import { SpanMemo } from './span-memo.js';
 import { displayWidth, fit } from './width.js';
 
@@ -167,8 +168,8 @@ export function createCallRowBytes(cells: readonly CellSpec[], separator: string
   const callerAt = cells.findIndex((c) => c.key === 'caller');
   const callerDirect = (style: Style): DirectText | undefined => (callerAt < 0 ? undefined : directText(cells[callerAt]!, callerAt === last ? '' : separator, style));
   const byPlatform = platformCells(cells, separator, styles, encode, (make, style) => textWrite(callerNameSpan, callerText, make, CALLERS, callerDirect(style)));
-  const keyed: KeyedCell[] = [];
-  const keyedWrite = (cell: KeyedCell): CellWrite => {
+  const keyed: Keyed[] = [];
+  const keyedWrite = (cell: Keyed): CellWrite => {
     keyed.push(cell);
     return (call, out, platform) => cell.write(call, out, platform);
   };
@@ -231,7 +232,14 @@ const priceSpan = (call: Call, s: Span): boolean => call.numberSpan(FIELD_PRICE,
  * cells that are out of the cache come from memory together, not one after another. `key` reads
  * the call's key (or finds it has none to look up); `write` is for the same call, right after.
  */
-abstract class KeyedCell {
+interface Keyed {
+  key(call: Call): void;
+  touch(): void;
+  write(call: Call, out: RowWriter, platform: BytesPlatform | undefined): void;
+}
+
+/** A Keyed cell whose key is bytes of the frame, looked up in a CellMemo. */
+abstract class KeyedCell implements Keyed {
   protected bytes: Buffer | undefined;
   protected start = 0;
   protected end = 0;
@@ -430,31 +438,42 @@ const SECOND_DIGITS = 11;
 const MILLISECOND_DIGITS = 15;
 
 /**
- * The time cell, looked up by the digits of the call's second when its timestamp is a plain whole
- * number: all of them for seconds, all but the last three for milliseconds. Those digits are the
- * second callTime() gives (whole seconds times 1000, or milliseconds below 8.64e15), and the clock
- * prints nothing but the second. Anything else goes by callTime() and the clock.
+ * The time cell, by the second of the call's timestamp when it is a plain whole number: all its
+ * digits for seconds, all but the last three for milliseconds. That is the second callTime() gives
+ * (whole seconds times 1000, or milliseconds below 8.64e15), and the clock prints nothing but the
+ * second. Anything else goes by callTime() and the clock.
  */
-class TimeCell extends KeyedCell {
+class TimeCell implements Keyed {
   private readonly clock: (epochMs: number) => Buffer;
+  private readonly bySecond: SecondCells;
+  /** The call's second; -1: none read. */
+  private second = -1;
 
   constructor(timeZone: string | undefined, make: (hhmmss: string) => string) {
     const textClock = createClock(timeZone, make);
-    super(new CellMemo((bytes, start, end) => textClock(Number(bytes.toString('latin1', start, end)) * 1000)));
+    this.bySecond = new SecondCells((second) => textClock(second * 1000));
     this.clock = createClock(timeZone, (hhmmss) => Buffer.from(make(hhmmss), 'utf8'));
   }
 
   key(call: Call): void {
-    this.bytes = undefined;
+    this.second = -1;
     const bytes = call.scannedBytes;
     if (bytes === undefined || !call.timestampDigits(span)) return;
     const { start, end } = span;
-    if (end - start <= SECOND_DIGITS) this.found(bytes, start, end, 0, 0);
-    else if (end - start <= MILLISECOND_DIGITS) this.found(bytes, start, end - 3, 0, 0);
+    const digits = end - start <= SECOND_DIGITS ? end : end - start <= MILLISECOND_DIGITS ? end - 3 : -1;
+    if (digits < 0) return;
+    let second = 0;
+    for (let i = start; i < digits; i++) second = second * 10 + (bytes[i]! - 0x30);
+    this.second = second;
+  }
+
+  touch(): void {
+    if (this.second >= 0) this.bySecond.touch(this.second);
   }
 
   write(call: Call, out: RowWriter): void {
-    if (!this.written(out)) out.put(this.clock(callTime(call)));
+    if (this.second >= 0) this.bySecond.write(out, this.second);
+    else out.put(this.clock(callTime(call)));
   }
 }
 

@@ -63,7 +63,8 @@ export class CellMemo {
   }
 
   /**
-   * Reads where the key of hash `h` would be (its set's hashes, then the slot whose hash is `h`):
+   * Reads where the key of hash `h` would be (its set's hashes, then the header of the slot whose
+   * hash is `h`, the line its key and a short cell are in):
    * a lookup soon after finds them in the cache. A row touches its keys' slots first, all of them,
    * so that they come from memory together rather than one after another.
    */
@@ -73,8 +74,7 @@ export class CellMemo {
     let slot = first;
     while (slot < first + WAYS && tags[slot] !== h) slot++;
     if (slot === first + WAYS) return;
-    // The header and the line after it: key and cell of a pair's slot reach into that one.
-    this.sink = (this.sink ^ this.info[slot * (STRIDE >> 2)]! ^ this.slab[slot * STRIDE + 64]!) | 0;
+    this.sink = (this.sink ^ this.info[slot * (STRIDE >> 2)]!) | 0;
   }
 
   /** write(), the key's hash (keyHash) given. */
