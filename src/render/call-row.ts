@@ -5,7 +5,7 @@ import { callTime, field, MISSING, type Style } from './fields.js';
 import { memo } from './memo.js';
 import { formatPrice, formatUsdCompact } from './money.js';
 import { sanitize } from './sanitize.js';
-import { CellMemo, KEY_BYTES, keyHash } from './cell-memo.js';
+import { CellMemo, KEY_BYTES } from './cell-memo.js';
 import { RowWriter } from './row-writer.js';
 import { SecondCells } from './second-cells.js';
 import { SpanMemo } from './span-memo.js';
@@ -168,17 +168,12 @@ export function createCallRowBytes(cells: readonly CellSpec[], separator: string
   const callerAt = cells.findIndex((c) => c.key === 'caller');
   const callerDirect = (style: Style): DirectText | undefined => (callerAt < 0 ? undefined : directText(cells[callerAt]!, callerAt === last ? '' : separator, style));
   const byPlatform = platformCells(cells, separator, styles, encode, (make, style) => textWrite(callerNameSpan, callerText, make, CALLERS, callerDirect(style)));
-  const keyed: Keyed[] = [];
-  const keyedWrite = (cell: Keyed): CellWrite => {
-    keyed.push(cell);
-    return (call, out, platform) => cell.write(call, out, platform);
-  };
   const write = (cell: CellSpec, i: number): CellWrite => {
     const suffix = i === last ? '' : separator;
     const { width, right } = cell;
     switch (cell.key) {
       case 'time':
-        return keyedWrite(new TimeCell(styles.timeZone, (hhmmss) => styles.time(fit(hhmmss, width, right)) + suffix));
+        return timeWrite(styles.timeZone, (hhmmss) => styles.time(fit(hhmmss, width, right)) + suffix);
       case 'symbol':
         return textWrite(symbolSpan, (call) => call.tokenSymbol, textMaker(cell, suffix, styles.symbol), undefined, directText(cell, suffix, styles.symbol));
       case 'name':
@@ -205,13 +200,11 @@ export function createCallRowBytes(cells: readonly CellSpec[], separator: string
     if (cell.key === 'mcap' && next?.key === 'price') {
       const mcap = numberMaker(cell, suffix(i), formatUsdCompact);
       const price = numberMaker(next, suffix(i + 1), formatPrice);
-      writes.push(keyedWrite(new PairCell(marketCapSpan, priceSpan, (b, s, e) => mcap(literal(b, s, e)), (b, s, e) => price(literal(b, s, e)), write(cell, i), write(next, i + 1))));
+      writes.push(pairWrite(marketCapSpan, priceSpan, (b, s, e) => mcap(literal(b, s, e)), (b, s, e) => price(literal(b, s, e)), write(cell, i), write(next, i + 1)));
       i++;
     } else writes.push(write(cell, i));
   }
   return (call, out) => {
-    for (let i = 0; i < keyed.length; i++) keyed[i]!.key(call);
-    for (let i = 0; i < keyed.length; i++) keyed[i]!.touch();
     const platform = byPlatform === undefined ? undefined : byPlatform(call);
     for (let i = 0; i < writes.length; i++) writes[i]!(call, out, platform);
   };
@@ -227,86 +220,28 @@ const marketCapSpan = (call: Call, s: Span): boolean => call.numberSpan(FIELD_MA
 const priceSpan = (call: Call, s: Span): boolean => call.numberSpan(FIELD_PRICE, s);
 
 /**
- * A cell looked up by a key read from the frame, read before the row is written: a row reads all
- * its keys, touches where their cells are (CellMemo.touch), then writes its cells, so that the
- * cells that are out of the cache come from memory together, not one after another. `key` reads
- * the call's key (or finds it has none to look up); `write` is for the same call, right after.
- */
-interface Keyed {
-  key(call: Call): void;
-  touch(): void;
-  write(call: Call, out: RowWriter, platform: BytesPlatform | undefined): void;
-}
-
-/** A Keyed cell whose key is bytes of the frame, looked up in a CellMemo. */
-abstract class KeyedCell implements Keyed {
-  protected bytes: Buffer | undefined;
-  protected start = 0;
-  protected end = 0;
-  protected start2 = 0;
-  protected end2 = 0;
-  protected hash = 0;
-
-  constructor(protected readonly memo: CellMemo) {}
-
-  abstract key(call: Call): void;
-  abstract write(call: Call, out: RowWriter, platform: BytesPlatform | undefined): void;
-
-  touch(): void {
-    if (this.bytes !== undefined) this.memo.touch(this.hash);
-  }
-
-  /** The key found: bytes[start, end) then bytes[start2, end2). */
-  protected found(bytes: Buffer, start: number, end: number, start2: number, end2: number): void {
-    this.bytes = bytes;
-    this.start = start;
-    this.end = end;
-    this.start2 = start2;
-    this.end2 = end2;
-    this.hash = keyHash(bytes, start, end, start2, end2);
-  }
-
-  /** Writes the cell of the key found; false when none was. */
-  protected written(out: RowWriter): boolean {
-    const bytes = this.bytes;
-    if (bytes === undefined) return false;
-    this.memo.writeHashed(out, this.hash, bytes, this.start, this.end, this.start2, this.end2);
-    // The frame is not kept past its row.
-    this.bytes = undefined;
-    return true;
-  }
-}
-
-/**
  * Two adjacent cells as one lookup, by both fields' bytes, when the frame has both as bytes
  * (`firstSpan`, `secondSpan`); else each as `first` and `second` write it.
  */
-class PairCell extends KeyedCell {
-  constructor(
-    private readonly firstSpan: (call: Call, span: Span) => boolean,
-    private readonly secondSpan: (call: Call, span: Span) => boolean,
-    makeFirst: (bytes: Buffer, start: number, end: number) => string,
-    makeSecond: (bytes: Buffer, start: number, end: number) => string,
-    private readonly first: CellWrite,
-    private readonly second: CellWrite,
-  ) {
-    super(new CellMemo((bytes, start, end, start2, end2) => makeFirst(bytes, start, end) + makeSecond(bytes, start2, end2)));
-  }
-
-  key(call: Call): void {
-    this.bytes = undefined;
+function pairWrite(
+  firstSpan: (call: Call, span: Span) => boolean,
+  secondSpan: (call: Call, span: Span) => boolean,
+  makeFirst: (bytes: Buffer, start: number, end: number) => string,
+  makeSecond: (bytes: Buffer, start: number, end: number) => string,
+  first: CellWrite,
+  second: CellWrite,
+): CellWrite {
+  const both = new CellMemo((bytes, start, end, start2, end2) => makeFirst(bytes, start, end) + makeSecond(bytes, start2, end2));
+  return (call, out, platform) => {
     const bytes = call.scannedBytes;
-    if (bytes === undefined || !this.firstSpan(call, span)) return;
-    const { start, end } = span;
-    // Keys too long to be remembered together are remembered one by one.
-    if (this.secondSpan(call, span) && end - start + span.end - span.start <= KEY_BYTES) this.found(bytes, start, end, span.start, span.end);
-  }
-
-  write(call: Call, out: RowWriter, platform: BytesPlatform | undefined): void {
-    if (this.written(out)) return;
-    this.first(call, out, platform);
-    this.second(call, out, platform);
-  }
+    if (bytes !== undefined && firstSpan(call, span)) {
+      const { start, end } = span;
+      // Keys too long to be remembered together are remembered one by one.
+      if (secondSpan(call, span) && end - start + span.end - span.start <= KEY_BYTES) return both.write(out, bytes, start, end, span.start, span.end);
+    }
+    first(call, out, platform);
+    second(call, out, platform);
+  };
 }
 
 /** textCell, for a cell written into a row: the frame's bytes looked up in a CellMemo. */
@@ -443,38 +378,23 @@ const MILLISECOND_DIGITS = 15;
  * (whole seconds times 1000, or milliseconds below 8.64e15), and the clock prints nothing but the
  * second. Anything else goes by callTime() and the clock.
  */
-class TimeCell implements Keyed {
-  private readonly clock: (epochMs: number) => Buffer;
-  private readonly bySecond: SecondCells;
-  /** The call's second; -1: none read. */
-  private second = -1;
-
-  constructor(timeZone: string | undefined, make: (hhmmss: string) => string) {
-    const textClock = createClock(timeZone, make);
-    this.bySecond = new SecondCells((second) => textClock(second * 1000));
-    this.clock = createClock(timeZone, (hhmmss) => Buffer.from(make(hhmmss), 'utf8'));
-  }
-
-  key(call: Call): void {
-    this.second = -1;
+function timeWrite(timeZone: string | undefined, make: (hhmmss: string) => string): CellWrite {
+  const textClock = createClock(timeZone, make);
+  const bySecond = new SecondCells((second) => textClock(second * 1000));
+  const clock = createClock(timeZone, (hhmmss) => Buffer.from(make(hhmmss), 'utf8'));
+  return (call, out) => {
     const bytes = call.scannedBytes;
-    if (bytes === undefined || !call.timestampDigits(span)) return;
-    const { start, end } = span;
-    const digits = end - start <= SECOND_DIGITS ? end : end - start <= MILLISECOND_DIGITS ? end - 3 : -1;
-    if (digits < 0) return;
-    let second = 0;
-    for (let i = start; i < digits; i++) second = second * 10 + (bytes[i]! - 0x30);
-    this.second = second;
-  }
-
-  touch(): void {
-    if (this.second >= 0) this.bySecond.touch(this.second);
-  }
-
-  write(call: Call, out: RowWriter): void {
-    if (this.second >= 0) this.bySecond.write(out, this.second);
-    else out.put(this.clock(callTime(call)));
-  }
+    if (bytes !== undefined && call.timestampDigits(span)) {
+      const { start, end } = span;
+      const digits = end - start <= SECOND_DIGITS ? end : end - start <= MILLISECOND_DIGITS ? end - 3 : -1;
+      if (digits >= 0) {
+        let second = 0;
+        for (let i = start; i < digits; i++) second = second * 10 + (bytes[i]! - 0x30);
+        return bySecond.write(out, second);
+      }
+    }
+    out.put(clock(callTime(call)));
+  };
 }
 
 const plain: Style = (s) => s;

@@ -1,22 +1,24 @@
 import type { RowWriter } from './row-writer.js';
 
 /**
- * What SpanMemo does, for a cell's bytes: the cell made from a field's bytes in a frame, remembered
- * by those bytes and written straight into a row. A row looks up four or five of these, and in a
- * running process (the socket, the scan and the output between two batches) they are mostly out
- * of the cache: the cost of a lookup is the memory it touches. So a lookup reads the hashes of its
- * set (four ways side by side, a quarter of a cache line), then the one slot whose hash matches,
+ * What SpanMemo does, for a cell's bytes: the cell made from a field's bytes in a frame (or from two
+ * fields' bytes: a market cap and a price), remembered by those bytes and written straight into a
+ * row. In a running process (the socket, the scan and the output between two batches) the memory
+ * is mostly out of the cache, and the cost of a lookup is the memory it touches: SpanMemo's hashes,
+ * lengths, keys, values and each value's Buffer were five places. Here a lookup reads the hashes of
+ * its set (four ways side by side, a quarter of a cache line), then the one slot whose hash matches,
  * which holds its key and its cell's bytes together. A cell too long for its slot (a hostile name
  * escaped, a long colour sequence) is kept apart; a key too long is not remembered.
  *
- * Four ways, replaced in turn: with two, a thousand values repeating in 4096 slots left one in
- * twenty-five lookups to recompute the cell (three keys of a pair evicting each other), a fifth of a
- * row's time; with four ways it is one in a few hundred.
+ * Four ways, replaced in turn: with two, a thousand values repeating in 4096 slots left one lookup
+ * in twenty-five to remake its cell (three keys of a pair evicting each other), a fifth of a row's
+ * time; with four ways and 8192 slots it is the first sightings only.
  */
 
 /**
  * Bytes per slot: a 4-byte header (the key's length + 1 | the second key's length << 8 | the value's
- * length << 16; 0: empty), the key's bytes (then the second key's), the value's.
+ * length << 16; 0: empty), the key's bytes (then the second key's), the value's. A market cap and a
+ * price with their cells take about 40; a name of 30 bytes with its cell about 60.
  */
 const STRIDE = 128;
 const HEADER = 4;
@@ -36,8 +38,6 @@ export class CellMemo {
   private readonly long: (Buffer | undefined)[];
   /** Per set: the way replaced next. */
   private readonly next: Uint8Array;
-  /** What touch() read, kept so that the reads are not optimized away. */
-  private sink = 0;
 
   /** `slots`: a power of two, at least WAYS. */
   constructor(
@@ -59,32 +59,13 @@ export class CellMemo {
    * cells, the cells for bytes[start, end) and bytes[start2, end2) (else pass 0, 0).
    */
   write(out: RowWriter, bytes: Buffer, start: number, end: number, start2: number, end2: number): void {
-    this.writeHashed(out, keyHash(bytes, start, end, start2, end2), bytes, start, end, start2, end2);
-  }
-
-  /**
-   * Reads where the key of hash `h` would be (its set's hashes, then the header of the slot whose
-   * hash is `h`, the line its key and a short cell are in):
-   * a lookup soon after finds them in the cache. A row touches its keys' slots first, all of them,
-   * so that they come from memory together rather than one after another.
-   */
-  touch(h: number): void {
-    const first = ((h ^ (h >>> 16)) & this.setMask) * WAYS;
-    const tags = this.tags;
-    let slot = first;
-    while (slot < first + WAYS && tags[slot] !== h) slot++;
-    if (slot === first + WAYS) return;
-    this.sink = (this.sink ^ this.info[slot * (STRIDE >> 2)]!) | 0;
-  }
-
-  /** write(), the key's hash (keyHash) given. */
-  writeHashed(out: RowWriter, h: number, bytes: Buffer, start: number, end: number, start2: number, end2: number): void {
     const length = end - start;
     const length2 = end2 - start2;
     if (length + length2 > KEY_BYTES) {
       out.text(this.compute(bytes, start, end, start2, end2));
       return;
     }
+    const h = keyHash(bytes, start, end, start2, end2);
     const first = ((h ^ (h >>> 16)) & this.setMask) * WAYS;
     const tags = this.tags;
     // The lengths as a slot's header has them: what a slot must hold before its bytes are compared.
@@ -156,7 +137,7 @@ export class CellMemo {
 }
 
 /** The hash a CellMemo finds a key by. FNV-1a: cheap, and a collision only costs a recomputation (the bytes are compared). */
-export function keyHash(bytes: Buffer, start: number, end: number, start2: number, end2: number): number {
+function keyHash(bytes: Buffer, start: number, end: number, start2: number, end2: number): number {
   let h = 0x811c9dc5 | 0;
   for (let i = start; i < end; i++) h = Math.imul(h ^ bytes[i]!, 0x01000193);
   for (let i = start2; i < end2; i++) h = Math.imul(h ^ bytes[i]!, 0x01000193);

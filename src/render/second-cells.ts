@@ -19,19 +19,11 @@ const CELL_BYTES = SLOT_BYTES - CELL_AT;
 export class SecondCells {
   private readonly slab: Buffer;
   private readonly seconds: Float64Array;
-  /** What touch() read, kept so that the reads are not optimized away. */
-  private sink = 0;
-
   /** `make`: the cell of a second (a whole number, at least 0). */
   constructor(private readonly make: (second: number) => string) {
     const memory = new ArrayBuffer(SLOTS * SLOT_BYTES);
     this.slab = Buffer.from(memory);
     this.seconds = new Float64Array(memory);
-  }
-
-  /** Reads the second's slot: a write soon after finds it in the cache (see CellMemo.touch). */
-  touch(second: number): void {
-    this.sink += this.seconds[(second & (SLOTS - 1)) * (SLOT_BYTES >> 3)]!;
   }
 
   write(out: RowWriter, second: number): void {
