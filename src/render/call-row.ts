@@ -156,11 +156,13 @@ type BytesPlatform = PlatformCells<Buffer, (call: Call, out: RowWriter) => void>
 type CellWrite = (call: Call, out: RowWriter, platform: BytesPlatform | undefined) => void;
 
 /**
- * What createCallRow makes, as UTF-8 written into a RowWriter. A cell read from the frame's bytes
- * is looked up by them in a CellMemo, which writes it into the row from where it keeps it; any other
- * cell is remembered as its bytes by value. An address that is printable ASCII (base58 always is:
- * sanitize leaves it, and it is as wide as it is long) is copied from the frame as it is, without a
- * lookup.
+ * What createCallRow makes, as UTF-8 written into a RowWriter, for a row that costs as little
+ * memory traffic as it can: a row's lookups wait on memory more than they compute. From the frame's
+ * bytes, a symbol, name, caller or address of printable ASCII is copied into its cell as it is
+ * (writeDirect, addressWrite); the market cap and the price are one lookup by both literals
+ * (pairWrite); the time is found by its second (timeWrite); any other cell read from the bytes is
+ * looked up by them in a CellMemo, which writes it from where it keeps it. A cell the bytes do not
+ * give is remembered as its bytes by value.
  */
 export function createCallRowBytes(cells: readonly CellSpec[], separator: string, styles: CellStyles): (call: Call, out: RowWriter) => void {
   const last = cells.length - 1;
@@ -304,8 +306,8 @@ function writeDirect(d: DirectText, out: RowWriter, bytes: Buffer, start: number
   // Cut, the text is width - 1 characters and the ellipsis's three bytes.
   out.room(open.length + width + 2 + close.length + suffix.length);
   const buf = out.buf;
-  const mark = out.pos;
-  let at = mark;
+  // Nothing is written until the text is known to be printable: out.pos moves at the end.
+  let at = out.pos;
   for (let k = 0; k < open.length; k++) buf[at++] = open[k]!;
   const spaces = width - n;
   if (d.right) for (let k = 0; k < spaces; k++) buf[at++] = 0x20;
