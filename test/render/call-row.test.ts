@@ -45,6 +45,18 @@ const TEXTS: string[] = [
   call({}).replace('"market_cap":512300', '"market_cap":1e400').replace('"current_price":0.0000512', '"current_price":-0'),
   call({}).replace('"market_cap":512300', '"market_cap":-5.123E+5').replace('"current_price":0.0000512', '"current_price":5.12e-17'),
   call({}).replace('"market_cap":512300', '"market_cap":123456789012345678901234').replace('"current_price":0.0000512', '"current_price":999.95'),
+  // Printable ASCII the bytes path copies from the frame: at a column's width, one over, the edges of the range.
+  call({ token_symbol: 'ABCDEFGHIJ', token_name: 'N'.repeat(24), caller: { id: 1, name: 'C'.repeat(16), platform: 'telegram' } }),
+  call({ token_symbol: 'ABCDEFGHIJK', token_name: 'N'.repeat(25), caller: { id: 1, name: 'C'.repeat(17), platform: 'telegram' } }),
+  call({ token_symbol: ' ~', token_name: 'a', caller: { id: 1, name: '~ ', platform: 'discord' } }),
+  // Timestamps the bytes path reads from their digits, at the edges of seconds, milliseconds and the
+  // engine's last date, and ones it leaves to the getter.
+  ...[0, 7, 99_999_999_999, 100_000_000_000, 100_000_000_999, 999_999_999_999_999, 8_640_000_000_000_000, 8_640_000_000_000_001].map((t) => call({ timestamp: t })),
+  call({}).replace(`"timestamp":${T0}`, '"timestamp":12345678901234567890'),
+  call({}).replace(`"timestamp":${T0}`, '"timestamp":1722792000.5'),
+  call({}).replace(`"timestamp":${T0}`, '"timestamp":1.722792e9'),
+  call({}).replace(`"timestamp":${T0}`, '"timestamp":-1722792000'),
+  call({}).replace(`"timestamp":${T0}`, '"timestamp":"1722792000"'),
   // Layout between tokens.
   JSON.stringify(JSON.parse(call({ token_name: 'Spaced Out' })), null, 2),
   ...Object.values(HOSTILE).map((s) => call({ token_name: s, token_symbol: s, token_address: s, caller: { id: s, name: s, platform: s } })),
