@@ -704,6 +704,22 @@ const STAGE_ROWS = [
   { key: 'multicall', label: 'replay -f ndjson --min-callers 3 --with-calls', extra: ['--min-callers', '3', '--with-calls'], target: 0.85, rssOver: 60 },
 ];
 
+// With --before, the other build's replay and stages in the same rounds, each against its own plain replay.
+const STAGE_RUNS = BEFORE_CLI
+  ? [
+      ...STAGE_ROWS,
+      ...STAGE_ROWS.filter((row) => row.key !== 'bare').map((row) => ({
+        ...row,
+        key: `${row.key}-before`,
+        label: `${row.label} (before)`,
+        script: BEFORE_CLI,
+        basis: row.basis ?? 'replay-before',
+        target: undefined,
+        rssOver: undefined,
+      })),
+    ]
+  : STAGE_ROWS;
+
 /** A capture of `count` calls from the feed's pool, each with a token address of its own. */
 function writeUniqueCapture(file, count) {
   const BASE58 = '123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz';
@@ -737,7 +753,7 @@ async function stagesPhase() {
   log(`stages: a capture of ${fmtInt(count)} calls, every token new (${(fs.statSync(file).size / 1e6).toFixed(0)} MB; gzipped ${(fs.statSync(gzFile).size / 1e6).toFixed(0)} MB)`);
   const runs = [];
   for (let round = 1; round <= CFG.rounds; round++) {
-    for (const row of STAGE_ROWS) {
+    for (const row of STAGE_RUNS) {
       const input = row.gzip ? gzFile : file;
       const args = row.script === LINE_READER ? [input] : ['replay', input, '-f', 'ndjson', '-q', ...row.extra];
       const r = await runChild({ script: row.script ?? CLI, args, reader: (st) => countLines(st, count), timeoutMs: 600_000, rss: true });
@@ -749,14 +765,14 @@ async function stagesPhase() {
     }
   }
   for (const r of runs) {
-    const basis = STAGE_ROWS.find((row) => row.key === r.row).basis ?? 'replay';
+    const basis = STAGE_RUNS.find((row) => row.key === r.row).basis ?? 'replay';
     const plain = runs.find((x) => x.round === r.round && x.row === basis && !x.error);
     if (plain && !r.error && r.row !== 'bare') {
       r.ratio = plain.seconds / r.seconds;
       r.rssOverMB = r.peakRssMB - plain.peakRssMB;
     }
   }
-  const summary = STAGE_ROWS.map((row) => {
+  const summary = STAGE_RUNS.map((row) => {
     const good = runs.filter((r) => r.row === row.key && !r.error);
     return {
       ...row,
@@ -1007,7 +1023,7 @@ function report(results) {
       s.target !== undefined ? `≥ ${s.target.toFixed(2)}x` : '-',
       s.target !== undefined && s.ratio !== undefined ? verdict(s.ratio >= s.target) : '',
       s.peakRssMB !== undefined ? `${s.peakRssMB.toFixed(1)} MB` : '-',
-      s.rssOverMB !== undefined && s.basis === undefined ? `${s.rssOverMB >= 0 ? '+' : ''}${s.rssOverMB.toFixed(1)} MB` : '-',
+      s.rssOverMB !== undefined && s.basis !== 'bare' ? `${s.rssOverMB >= 0 ? '+' : ''}${s.rssOverMB.toFixed(1)} MB` : '-',
       s.rssOver !== undefined ? `≤ +${s.rssOver} MB` : '-',
       s.rssOver !== undefined && s.rssOverMB !== undefined ? verdict(s.rssOverMB <= s.rssOver) : '',
       s.errors.map((e) => `ERROR ${e}`).join('; '),
