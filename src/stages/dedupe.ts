@@ -1,7 +1,7 @@
 import { DEFAULT_STATE_MAX, grown, SeenKeys } from './bounded-map.js';
 import { Hasher } from './hash64.js';
 import type { DedupeKind } from './identity.js';
-import { identityHash, tokenHash } from './identity-hash.js';
+import { identityHash } from './identity-hash.js';
 import type { Batch } from '../wire/message.js';
 import type { Stage } from '../pipeline/stage.js';
 
@@ -38,8 +38,7 @@ export interface DedupeStage extends Stage {
 }
 
 export function createDedupeStage(options: DedupeOptions): DedupeStage {
-  // A token is hashed where it lies in the frame; the other keys are gathered from their parts.
-  const feed = options.kind === 'token' ? undefined : identityHash(options.kind);
+  const hash = identityHash(options.kind);
   const h = new Hasher();
   const store = options.store ?? new SeenKeys({ max: options.stateMax ?? DEFAULT_STATE_MAX, ttlMs: options.ttlMs });
   /**
@@ -73,11 +72,7 @@ export function createDedupeStage(options: DedupeOptions): DedupeStage {
       for (let i = 0; i < batch.length; i++) {
         const m = batch[i]!;
         if (m.kind === 'call') {
-          if (feed === undefined) tokenHash(m, h);
-          else {
-            feed(m, h.reset());
-            h.finish();
-          }
+          hash(m, h);
           const seq = store.see(h.hi, h.lo, m.receivedAt);
           if (seq === 0) {
             deduped++;

@@ -1,7 +1,8 @@
 /**
- * 64-bit hashes of identity bytes: fed in pieces (a span of a frame, a separator, a lower-cased
- * name) into a reused scratch buffer, or, for a key that is one span of a frame (a token), read
- * where it lies (span()); never built as a string.
+ * 64-bit hashes of identity bytes: written in pieces (spans of a frame, separators, a lower-cased
+ * name) into a scratch by their reader (KEY, putBytes(), finishKey()), or, for a key that is one
+ * span of a frame (a token), read where it lies (span()); never built as a string. A key that is
+ * a string (a call already parsed, the tests) is hashed as its UTF-8 (string(), finish()).
  *
  * The hash is MurmurHash3_x86_128 (Austin Appleby, public domain), of which the first 64 bits are
  * kept. Why this one: it passes SMHasher (every output bit depends on every input bit, no weak
@@ -10,8 +11,8 @@
  * JS numbers, no BigInt and no allocation. (FNV-1a is smaller but weaker in its high bits and
  * needs 64-bit multiplies; xxhash64 and wyhash need 64-bit ones too.) It is also what --state
  * files of version 2 hold: a cheaper hash would leave every saved key unmatched, so the work went
- * into computing this one faster (words read whole, digits in integer arithmetic, no copy of a
- * token), with the reference's values (the tests' vectors) unchanged.
+ * into computing this one faster (words read and written whole, no copy of a token, a key's
+ * offset kept in its writer's local), with the reference's values (the tests' vectors) unchanged.
  *
  * The result is two uint32 halves, `hi` and `lo`, read after finish() or span(). One hasher is
  * reused for every key: the stages are synchronous, so no two keys are hashed at once.
@@ -21,9 +22,6 @@ const C1 = 0x239b961b;
 const C2 = 0xab0e9789;
 const C3 = 0x38b34ae5;
 const C4 = 0xa1e38b93;
-
-/** Scratch for digits(), most significant last. */
-const DIGITS = new Uint8Array(20);
 
 const rotl = (x: number, r: number): number => (x << r) | (x >>> (32 - r));
 
@@ -35,16 +33,82 @@ function fmix(h: number): number {
   return h ^ (h >>> 16);
 }
 
+/**
+ * The scratch a key is written into by its reader, at offsets it keeps in a local (putBytes() and
+ * the rest return the next offset), then hashed by Hasher.finishKey(). One for all: the stages are
+ * synchronous, so no two keys are written at once. A call's key is gathered from five spans;
+ * writing it through a hasher's methods, its offset kept in a field, took a third longer. A key
+ * longer than KEY_MAX bytes is hashed as a string instead (the same hash).
+ */
+export const KEY_MAX = 1024;
+/** 16 bytes more than KEY_MAX: finishKey() reads a tail's four words whole. */
+export const KEY = new Uint8Array(KEY_MAX + 16);
+const KEY_VIEW = new DataView(KEY.buffer);
+const KEY_WORDS = new Int32Array(KEY.buffer);
+
+/**
+ * Bytes start..end of `src` into KEY at `n`, four at a time stored as one (unaligned) word (a store
+ * per byte made hashing a call's key about a sixth slower); the next offset.
+ */
+export function putBytes(n: number, src: Uint8Array, start: number, end: number): number {
+  let i = start;
+  for (; i + 4 <= end; i += 4, n += 4) KEY_VIEW.setInt32(n, src[i]! | (src[i + 1]! << 8) | (src[i + 2]! << 16) | (src[i + 3]! << 24), true);
+  for (; i < end; i++) KEY[n++] = src[i]!;
+  return n;
+}
+
+/** putBytes() with A-Z as a-z (ASCII spans only: the caller checked). */
+export function putLowerAscii(n: number, src: Uint8Array, start: number, end: number): number {
+  for (let i = start; i < end; i++) {
+    const b = src[i]!;
+    KEY[n++] = b >= 0x41 && b <= 0x5a ? b | 0x20 : b;
+  }
+  return n;
+}
+
+/** The decimal digits of a length (0 to 2^31 - 1) into KEY at `n`; the next offset. */
+export function putLength(n: number, v: number): number {
+  if (v < 10) {
+    KEY[n] = 0x30 + v;
+    return n + 1;
+  }
+  if (v < 100) {
+    const tens = (v / 10) | 0;
+    KEY[n] = 0x30 + tens;
+    KEY[n + 1] = 0x30 + v - tens * 10;
+    return n + 2;
+  }
+  return putLongLength(n, v);
+}
+
+// Apart, so that the usual one or two digits stay small enough to be inlined where they are written.
+function putLongLength(n: number, v: number): number {
+  let end = n;
+  for (let m = v; m > 0; m = (m / 10) | 0) end++;
+  for (let p = end - 1, m = v; p >= n; p--) {
+    const q = (m / 10) | 0;
+    KEY[p] = 0x30 + m - q * 10;
+    m = q;
+  }
+  return end;
+}
+
+/** The decimal length of a length (0 to 2^31 - 1): what putLength() writes. */
+export function lengthDigits(v: number): number {
+  let digits = 1;
+  for (; v >= 10; v = (v / 10) | 0) digits++;
+  return digits;
+}
+
 export class Hasher {
   /**
-   * The key's bytes, gathered first and hashed in one pass at finish(): copying is a store, while
-   * mixing pieces of every length into 16-byte blocks as they come would cost a branch or two a
-   * byte. `words` views the scratch, aligned: finish() reads a word as one load, not as four byte
+   * A string key's bytes, gathered first and hashed in one pass at finish(): copying is a store,
+   * while mixing pieces of every length into 16-byte blocks as they come would cost a branch or two
+   * a byte. `words` views the scratch, aligned: finish() reads a word as one load, not as four byte
    * loads, shifts and ors. Its length is a multiple of 16, so a tail's four words are in bounds.
    */
   private buf = new Uint8Array(256);
   private words = new Int32Array(this.buf.buffer);
-  private view = new DataView(this.buf.buffer);
   private length = 0;
   private seed = 0;
   /** The high and low 32 bits of the last finish(), unsigned. */
@@ -58,36 +122,9 @@ export class Hasher {
     return this;
   }
 
-  byte(b: number): void {
+  private byte(b: number): void {
     if (this.length === this.buf.length) this.grow(1);
     this.buf[this.length++] = b;
-  }
-
-  /**
-   * Bytes start..end of `src`, four at a time stored as one (unaligned) word: a call's key gathers
-   * about a hundred bytes, and a store per byte made hashing it about a sixth slower.
-   */
-  bytes(src: Uint8Array, start: number, end: number): void {
-    if (this.length + (end - start) > this.buf.length) this.grow(end - start);
-    const view = this.view;
-    let n = this.length;
-    let i = start;
-    for (; i + 4 <= end; i += 4, n += 4) view.setInt32(n, src[i]! | (src[i + 1]! << 8) | (src[i + 2]! << 16) | (src[i + 3]! << 24), true);
-    const buf = this.buf;
-    for (; i < end; i++) buf[n++] = src[i]!;
-    this.length = n;
-  }
-
-  /** Bytes start..end of `src`, A-Z as a-z (ASCII spans only: the caller checked). */
-  lowerAsciiBytes(src: Uint8Array, start: number, end: number): void {
-    if (this.length + (end - start) > this.buf.length) this.grow(end - start);
-    const buf = this.buf;
-    let n = this.length;
-    for (let i = start; i < end; i++) {
-      const b = src[i]!;
-      buf[n++] = b >= 0x41 && b <= 0x5a ? b | 0x20 : b;
-    }
-    this.length = n;
   }
 
   /** The UTF-8 of `s` (a lone surrogate as U+FFFD, as Buffer.from does). */
@@ -122,67 +159,30 @@ export class Hasher {
     }
   }
 
-  /**
-   * The decimal digits of a non-negative integer below 2^53, as String(n) writes them. In two
-   * parts below 2^31 (the low nine digits, then the rest), so every division and remainder is an
-   * integer one: a remainder of a number beyond 2^31 is a floating-point one, a call per digit.
-   */
-  digits(n: number): void {
-    if (n < 10) {
-      this.byte(0x30 + n);
-      return;
-    }
-    if (n < 100) {
-      // A key's length prefix: two digits, the usual case.
-      const tens = (n / 10) | 0;
-      this.byte(0x30 + tens);
-      this.byte(0x30 + n - tens * 10);
-      return;
-    }
-    let k = 0;
-    let head = n;
-    if (n >= 1e9) {
-      head = Math.floor(n / 1e9);
-      let rest = n - head * 1e9;
-      // n / 1e9 may round up to the next integer just below it.
-      if (rest < 0) {
-        head--;
-        rest += 1e9;
-      }
-      let low = rest | 0;
-      for (let i = 0; i < 9; i++) {
-        const q = (low / 10) | 0;
-        DIGITS[k++] = 0x30 + low - q * 10;
-        low = q;
-      }
-    }
-    for (let m = head | 0; m > 0; ) {
-      const q = (m / 10) | 0;
-      DIGITS[k++] = 0x30 + m - q * 10;
-      m = q;
-    }
-    if (this.length + k > this.buf.length) this.grow(k);
-    while (k > 0) this.buf[this.length++] = DIGITS[--k]!;
-  }
-
   private grow(more: number): void {
     const bigger = new Uint8Array((Math.max(this.buf.length * 2, this.length + more) + 15) & ~15);
     bigger.set(this.buf.subarray(0, this.length));
     this.buf = bigger;
     this.words = new Int32Array(bigger.buffer);
-    this.view = new DataView(bigger.buffer);
   }
 
   /** Hashes the bytes gathered: `hi` and `lo` are the key's hash. */
   finish(): this {
-    const len = this.length;
-    let h1 = this.seed;
+    return this.hashWords(this.words, this.length, this.seed);
+  }
+
+  /** Hashes the first `n` bytes of KEY (written by putBytes() and the rest), seed 0. */
+  finishKey(n: number): this {
+    return this.hashWords(KEY_WORDS, n, 0);
+  }
+
+  private hashWords(w: Int32Array, len: number, seed: number): this {
+    let h1 = seed;
     let h2 = h1;
     let h3 = h1;
     let h4 = h1;
     const rest = len & 15;
     const q = (len & ~15) >> 2;
-    const w = this.words;
     for (let i = 0; i < q; i += 4) {
       const k1 = Math.imul(rotl(Math.imul(word(w, i), C1), 15), C2);
       h1 ^= k1;

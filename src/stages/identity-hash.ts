@@ -1,6 +1,6 @@
-import { FIELD_CALLER_ID, FIELD_CALLER_NAME, FIELD_PLATFORM, SPAN_ABSENT, SPAN_PLAIN, type Span } from '../wire/frame-scan.js';
+import { FIELD_CALLER_ID, FIELD_CALLER_NAME, FIELD_PLATFORM, FIELD_TIMESTAMP, fieldSpan, integerSpan, SPAN_ABSENT, SPAN_PLAIN, type Span } from '../wire/frame-scan.js';
 import type { Call } from '../wire/calls.js';
-import type { Hasher } from './hash64.js';
+import { KEY, lengthDigits, putBytes, putLength, putLowerAscii, type Hasher } from './hash64.js';
 import { callerKey, callKey, isKnownCaller, tokenCallerKey, type DedupeKind } from './identity.js';
 
 /**
@@ -8,162 +8,159 @@ import { callerKey, callKey, isKnownCaller, tokenCallerKey, type DedupeKind } fr
  * of the identity string's UTF-8, so a key hashed here, one hashed from its string (a call already
  * parsed, a field with escapes, a numeric id) and one converted from a version 1 state file agree.
  *
- * While the frame is unparsed, the token, the caller's platform, id and name are fed to the hasher
- * straight from their spans in the frame (platform and name lower-cased on the way), and the
- * lengths that prefix them are those spans' lengths: no string per call. A span whose length or
- * lower-casing counts must be ASCII (checked only in a frame that is not all ASCII: a name with an
- * emoji does not send a call with an ASCII id to the string path); a token alone is its bytes.
+ * While the frame is unparsed, the token, the caller's platform and id or name, and the
+ * timestamp's digits are found from the places the scan recorded and copied from the frame into
+ * the key scratch (hash64.ts KEY; platform and name lower-cased on the way), the lengths that
+ * prefix them being those spans' lengths: no string per call. A span whose length or lower-casing
+ * counts must be ASCII (checked only in a frame that is not all ASCII: a name with an emoji does
+ * not send a call with an ASCII id to the string path); a token alone is its bytes. Anything else
+ * (an escape, a number where a string was, a timestamp not a whole number) takes the string path.
  */
 
 const span: Span = { start: 0, end: 0 };
 const platformSpan: Span = { start: 0, end: 0 };
 const whoSpan: Span = { start: 0, end: 0 };
 
-/** Feeds the identity of `kind` for `call` to `h` (reset it first; finish it after). */
+/** Hashes the identity of `kind` for `call`: `h.hi` and `h.lo` are then its hash. */
 export type IdentityHash = (call: Call, h: Hasher) => void;
 
 export function identityHash(kind: DedupeKind): IdentityHash {
   switch (kind) {
     case 'token':
-      return hashToken;
+      return tokenHash;
     case 'caller':
       return (call, h) => {
-        if (!hashTokenCallerBytes(call, h, false)) h.string(tokenCallerKey(call));
+        if (!hashTokenCallerBytes(call, h, false)) hashText(h, tokenCallerKey(call));
       };
     case 'call':
       return (call, h) => {
-        if (!hashTokenCallerBytes(call, h, true)) h.string(callKey(call));
+        if (!hashTokenCallerBytes(call, h, true)) hashText(h, callKey(call));
       };
   }
 }
 
-function hashToken(call: Call, h: Hasher): void {
-  const frame = call.scannedBytes;
-  if (frame !== undefined && call.tokenSpan(span)) h.bytes(frame, span.start, span.end);
-  else h.string(call.tokenAddress);
+function hashText(h: Hasher, key: string): void {
+  h.reset().string(key);
+  h.finish();
 }
 
 /** The hash of tokenKey() (into h.hi and h.lo): hashed where it lies in the frame, not copied first. */
 export function tokenHash(call: Call, h: Hasher): void {
   const frame = call.scannedBytes;
   if (frame !== undefined && call.tokenSpan(span)) h.span(frame, span.start, span.end);
-  else {
-    h.reset().string(call.tokenAddress);
-    h.finish();
-  }
+  else hashText(h, call.tokenAddress);
 }
 
 /**
- * Feeds callerKey() (multi-call's distinct callers); false, feeding nothing, for the unknown
+ * Hashes callerKey() (multi-call's distinct callers); false, hashing nothing, for the unknown
  * caller (neither id nor name), which never counts.
  */
 export function hashCaller(call: Call, h: Hasher): boolean {
   const frame = call.scannedBytes;
-  if (frame !== undefined && callerSpans(call, frame)) {
-    if (callerBy === UNKNOWN) return false;
-    feedCaller(frame, h);
+  const by = frame === undefined ? CANNOT : callerSpans(call, frame);
+  if (by === CANNOT) {
+    if (!isKnownCaller(call.caller)) return false;
+    hashText(h, callerKey(call.caller));
     return true;
   }
-  if (!isKnownCaller(call.caller)) return false;
-  h.string(callerKey(call.caller));
+  if (by === UNKNOWN) return false;
+  h.finishKey(putCaller(0, frame!, by));
   return true;
 }
 
 const BY_ID = 0x69; // i
 const BY_NAME = 0x6e; // n
 const UNKNOWN = 0x3f; // ?
+/** callerSpans(): the bytes do not tell the caller (read the fields instead). */
+const CANNOT = 0;
 const COLON = 0x3a;
-
-/** How the caller reads from the spans: 0 when it cannot (read the fields instead). */
-let callerLength = 0;
-let callerBy = UNKNOWN;
+const ZERO = 0x30;
+/** A platform or a name longer than this takes the string path: KEY holds the whole key. */
+const MAX_PART = 256;
 
 /**
- * Finds the caller's spans: platform (platformSpan, empty when absent) and id or name (whoSpan),
- * and the length of callerKey(). False when a field is not a plain string, or not ASCII.
+ * Finds the caller's spans: platform (platformSpan, empty when absent) and id or name (whoSpan).
+ * Returns how callerKey() names the caller (BY_ID, BY_NAME or UNKNOWN), or CANNOT when a field
+ * is not a plain string, not ASCII, or too long for KEY.
  */
-function callerSpans(call: Call, frame: Buffer): boolean {
-  const p = call.callerSpan(FIELD_PLATFORM, platformSpan);
+function callerSpans(call: Call, frame: Buffer): number {
+  const p = fieldSpan(frame, call.platformAt, FIELD_PLATFORM, platformSpan);
   if (p === SPAN_ABSENT) platformSpan.start = platformSpan.end = 0;
-  else if (p !== SPAN_PLAIN) return false;
-  const platformLength = platformSpan.end - platformSpan.start;
-  callerLength = decimalLength(platformLength) + 1 + platformLength + 1;
-  callerBy = UNKNOWN;
-  const id = call.callerSpan(FIELD_CALLER_ID, whoSpan);
-  if (id === SPAN_PLAIN && whoSpan.end > whoSpan.start) callerBy = BY_ID;
-  else if (id !== SPAN_ABSENT && id !== SPAN_PLAIN) return false;
+  else if (p !== SPAN_PLAIN) return CANNOT;
+  let by = UNKNOWN;
+  const id = fieldSpan(frame, call.callerIdAt, FIELD_CALLER_ID, whoSpan);
+  if (id === SPAN_PLAIN && whoSpan.end > whoSpan.start) by = BY_ID;
+  else if (id !== SPAN_ABSENT && id !== SPAN_PLAIN) return CANNOT;
   else {
-    const name = call.callerSpan(FIELD_CALLER_NAME, whoSpan);
-    if (name === SPAN_PLAIN && whoSpan.end > whoSpan.start) callerBy = BY_NAME;
-    else if (name !== SPAN_ABSENT && name !== SPAN_PLAIN) return false;
+    const name = fieldSpan(frame, call.callerNameAt, FIELD_CALLER_NAME, whoSpan);
+    if (name === SPAN_PLAIN && whoSpan.end > whoSpan.start) by = BY_NAME;
+    else if (name !== SPAN_ABSENT && name !== SPAN_PLAIN) return CANNOT;
   }
-  if (callerBy !== UNKNOWN) callerLength += whoSpan.end - whoSpan.start;
-  return call.ascii || (isAscii(frame, platformSpan) && (callerBy === UNKNOWN || isAscii(frame, whoSpan)));
+  if (by === UNKNOWN) whoSpan.start = whoSpan.end = 0;
+  if (platformSpan.end - platformSpan.start > MAX_PART || whoSpan.end - whoSpan.start > MAX_PART) return CANNOT;
+  if (call.ascii || (isAscii(frame, platformSpan.start, platformSpan.end) && isAscii(frame, whoSpan.start, whoSpan.end))) return by;
+  return CANNOT;
 }
 
-function isAscii(frame: Buffer, s: Span): boolean {
-  for (let i = s.start; i < s.end; i++) if (frame[i]! >= 0x80) return false;
+function isAscii(frame: Buffer, start: number, end: number): boolean {
+  for (let i = start; i < end; i++) if (frame[i]! >= 0x80) return false;
   return true;
 }
 
-function feedCaller(frame: Buffer, h: Hasher): void {
-  h.digits(platformSpan.end - platformSpan.start);
-  h.byte(COLON);
-  h.lowerAsciiBytes(frame, platformSpan.start, platformSpan.end);
-  h.byte(callerBy);
-  if (callerBy === BY_ID) h.bytes(frame, whoSpan.start, whoSpan.end);
-  else if (callerBy === BY_NAME) h.lowerAsciiBytes(frame, whoSpan.start, whoSpan.end);
+/** The length of callerKey() from the spans callerSpans() found. */
+function callerKeyLength(): number {
+  const platformLength = platformSpan.end - platformSpan.start;
+  return lengthDigits(platformLength) + platformLength + whoSpan.end - whoSpan.start + 2;
 }
 
-/** tokenCallerKey() or, with `withTimestamp`, callKey(), from the spans; false when it cannot. */
+/** Writes callerKey() from the spans callerSpans() found into KEY at `n`; the next offset. */
+function putCaller(n: number, frame: Buffer, by: number): number {
+  n = putLength(n, platformSpan.end - platformSpan.start);
+  KEY[n++] = COLON;
+  n = putLowerAscii(n, frame, platformSpan.start, platformSpan.end);
+  KEY[n++] = by;
+  if (by === BY_ID) return putBytes(n, frame, whoSpan.start, whoSpan.end);
+  return putLowerAscii(n, frame, whoSpan.start, whoSpan.end);
+}
+
+/**
+ * tokenCallerKey() or, with `withTimestamp`, callKey(), from the spans; false when it cannot
+ * (then hash the string). A timestamp is read from the bytes when it is absent or a whole number
+ * of up to 15 digits, the usual case: up to 11 digits it is below 1e11, seconds, and its
+ * milliseconds are its digits and three zeros (0 stays 0); from 12 it is milliseconds already.
+ */
 function hashTokenCallerBytes(call: Call, h: Hasher, withTimestamp: boolean): boolean {
   const frame = call.scannedBytes;
-  if (frame === undefined || !call.tokenSpan(span) || !callerSpans(call, frame) || !(call.ascii || isAscii(frame, span))) return false;
+  if (frame === undefined || !call.tokenSpan(span)) return false;
   const tokenStart = span.start;
   const tokenEnd = span.end;
-  h.digits(tokenEnd - tokenStart);
-  h.byte(COLON);
-  h.bytes(frame, tokenStart, tokenEnd);
-  if (withTimestamp) {
-    h.digits(callerLength);
-    h.byte(COLON);
+  if (tokenEnd - tokenStart > MAX_PART || !(call.ascii || isAscii(frame, tokenStart, tokenEnd))) return false;
+  const by = callerSpans(call, frame);
+  if (by === CANNOT) return false;
+  let timeStart = 0;
+  let timeEnd = 0;
+  if (withTimestamp && call.timestampAt >= 0) {
+    if (!integerSpan(frame, call.timestampAt, FIELD_TIMESTAMP, span) || span.end - span.start > 15) return false;
+    timeStart = span.start;
+    timeEnd = span.end;
   }
-  feedCaller(frame, h);
-  if (withTimestamp) feedTimestamp(call, frame, h);
-  return true;
-}
-
-const ZERO = 0x30;
-
-/**
- * String(call.timestampMs), or nothing when it is undefined. A whole number of up to 15 digits in
- * the frame is copied: up to 11 digits it is below 1e11, seconds, and its milliseconds are its
- * digits and three zeros (0 stays 0); from 12 it is milliseconds already, below the dates' limit.
- */
-function feedTimestamp(call: Call, frame: Buffer, h: Hasher): void {
-  if (call.timestampDigits(span)) {
-    const n = span.end - span.start;
-    if (n <= 15) {
-      h.bytes(frame, span.start, span.end);
-      if (n <= 11 && !(n === 1 && frame[span.start] === ZERO)) {
-        h.byte(ZERO);
-        h.byte(ZERO);
-        h.byte(ZERO);
-      }
-      return;
+  // Three parts of at most MAX_PART bytes, two length prefixes, a timestamp: within KEY_MAX.
+  let n = putLength(0, tokenEnd - tokenStart);
+  KEY[n++] = COLON;
+  n = putBytes(n, frame, tokenStart, tokenEnd);
+  if (withTimestamp) {
+    n = putLength(n, callerKeyLength());
+    KEY[n++] = COLON;
+  }
+  n = putCaller(n, frame, by);
+  if (timeEnd > timeStart) {
+    n = putBytes(n, frame, timeStart, timeEnd);
+    if (timeEnd - timeStart <= 11 && !(timeEnd - timeStart === 1 && frame[timeStart] === ZERO)) {
+      KEY[n++] = ZERO;
+      KEY[n++] = ZERO;
+      KEY[n++] = ZERO;
     }
   }
-  const t = call.timestampMs;
-  if (t !== undefined) {
-    if (Number.isSafeInteger(t) && t >= 0 && !Object.is(t, -0)) h.digits(t);
-    else h.string(String(t));
-  }
-}
-
-function decimalLength(n: number): number {
-  if (n < 10) return 1;
-  if (n < 100) return 2;
-  let length = 1;
-  for (; n >= 10; n = Math.floor(n / 10)) length++;
-  return length;
+  h.finishKey(n);
+  return true;
 }

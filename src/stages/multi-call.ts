@@ -57,8 +57,7 @@ export function createMultiCallStage(options: MultiCallOptions): MultiCallStage 
 
   /** The call counted; the signal it triggers, if any. */
   function count(call: Call): SignalMessage | undefined {
-    if (!hashCaller(call, h.reset())) return undefined;
-    h.finish();
+    if (!hashCaller(call, h)) return undefined;
     const callerHi = h.hi;
     const callerLo = h.lo;
     const now = call.receivedAt;

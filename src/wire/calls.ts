@@ -114,10 +114,12 @@ export class Call implements LiveCall {
   private readonly tokenEnd: number;
   private readonly symbolAt: number;
   private readonly nameAt: number;
-  private readonly timestampAt: number;
-  private readonly callerIdAt: number;
-  private readonly callerNameAt: number;
-  private readonly platformAt: number;
+  // These four are read by the identity hash (stages/identity-hash.ts) while scannedBytes is
+  // defined: it finds its spans from them directly, not through an accessor a field.
+  readonly timestampAt: number;
+  readonly callerIdAt: number;
+  readonly callerNameAt: number;
+  readonly platformAt: number;
   private readonly marketCapAt: number;
   private readonly priceAt: number;
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Hasher, hashHex, hashString } from '../../src/stages/hash64.js';
+import { Hasher, hashHex, hashString, KEY, KEY_MAX, lengthDigits, putBytes, putLength, putLowerAscii } from '../../src/stages/hash64.js';
 
 // The first 64 bits of MurmurHash3_x86_128 (seed 0) of each string's UTF-8, as the reference
 // implementation gives them (checked against murmurhash3js-revisited 3.0.0, hash128 of the bytes).
@@ -20,34 +20,36 @@ describe('hash64 (MurmurHash3_x86_128, first 64 bits)', () => {
     expect(hashHex(...hashString(text))).toBe(hex);
   });
 
-  it('is the same fed in pieces, from bytes, lower-cased bytes or digits', () => {
+  it('is the same written into KEY in pieces: lengths as digits, bytes at any alignment, lower-cased bytes', () => {
     const h = new Hasher();
     const bytes = Buffer.from('xx7:TELEGRAMn alicexx');
-    h.reset();
-    h.digits(7);
-    h.byte(0x3a);
-    h.lowerAsciiBytes(bytes, 4, 12);
-    h.bytes(bytes, 12, 19);
-    h.finish();
+    let n = putLength(0, 7);
+    KEY[n++] = 0x3a;
+    n = putLowerAscii(n, bytes, 4, 12);
+    h.finishKey(putBytes(n, bytes, 12, 19));
     expect(hashHex(h.hi, h.lo)).toBe('672e4b7222493818');
-    for (const n of [0, 7, 10, 42, 99, 100, 101, 2 ** 31 - 1, 2 ** 31, 999_999_999, 1_000_000_000, 1_000_000_007, 1796110800000, 4_503_599_999_999_999, 9_007_198_999_999_999, 9_007_199_000_000_000, Number.MAX_SAFE_INTEGER]) {
-      h.reset().digits(n);
-      h.finish();
-      expect(hashHex(h.hi, h.lo)).toBe(hashHex(...hashString(String(n))));
+    for (const v of [0, 7, 9, 10, 42, 99, 100, 101, 999, 1000, 12345, 2 ** 31 - 1]) {
+      const digits = putLength(0, v);
+      expect(digits).toBe(lengthDigits(v));
+      h.finishKey(digits);
+      expect(hashHex(h.hi, h.lo)).toBe(hashHex(...hashString(String(v))));
+    }
+    const text = 'So11111111111111111111111111111111111111112:8:telegramnalice1796110800000';
+    const padded = Buffer.from('###' + text);
+    for (let cut = 0; cut <= text.length; cut++) {
+      for (const at of [0, 1, 2, 3]) {
+        h.finishKey(putBytes(putBytes(0, padded, at, 3 + cut), padded, 3 + cut, padded.length));
+        const expected = hashHex(...hashString('###'.slice(at) + text));
+        if (hashHex(h.hi, h.lo) !== expected) expect(hashHex(h.hi, h.lo)).toBe(expected);
+      }
     }
   });
 
-  it('is the same whatever the alignment of the pieces fed as bytes', () => {
-    const text = 'So11111111111111111111111111111111111111112:8:telegramnalice1796110800000';
-    const bytes = Buffer.from(text);
+  it('hashes a key as long as KEY_MAX', () => {
     const h = new Hasher();
-    for (let cut = 0; cut <= bytes.length; cut++) {
-      h.reset();
-      h.bytes(bytes, 0, cut);
-      h.bytes(bytes, cut, bytes.length);
-      h.finish();
-      expect(hashHex(h.hi, h.lo)).toBe(hashHex(...hashString(text)));
-    }
+    const long = Buffer.alloc(KEY_MAX, 0x7a);
+    h.finishKey(putBytes(0, long, 0, long.length));
+    expect(hashHex(h.hi, h.lo)).toBe(hashHex(...hashString('z'.repeat(KEY_MAX))));
   });
 
   it('spreads near-identical keys over both halves: no collision among 200,000 of them', () => {
@@ -75,22 +77,20 @@ describe('hash64 (MurmurHash3_x86_128, first 64 bits)', () => {
         h.span(inside, start, end);
         const spanned = hashHex(h.hi, h.lo);
         if (spanned !== expected) expect(spanned).toBe(expected);
-        h.reset().bytes(inside, start, end);
-        h.finish();
+        h.finishKey(putBytes(0, inside, start, end));
         const gathered = hashHex(h.hi, h.lo);
         if (gathered !== expected) expect(gathered).toBe(expected);
       }
     }
   });
 
-  it('gathers keys longer than its first scratch', () => {
-    const text = 'x'.repeat(1000) + 'é'.repeat(300);
-    const bytes = Buffer.from(text);
+  it('gathers string keys longer than its first scratch', () => {
+    const text = 'x'.repeat(700) + 'y'.repeat(300);
     const h = new Hasher();
-    h.reset().bytes(bytes, 0, 500);
-    h.digits(1_000_000_007);
-    h.bytes(bytes, 500, bytes.length);
+    h.finishKey(putBytes(0, Buffer.from(text), 0, text.length));
+    const written = hashHex(h.hi, h.lo);
+    h.reset().string(text);
     h.finish();
-    expect(hashHex(h.hi, h.lo)).toBe(hashHex(...hashString(text.slice(0, 500) + '1000000007' + text.slice(500))));
+    expect(hashHex(h.hi, h.lo)).toBe(written);
   });
 });
