@@ -38,6 +38,10 @@ const frames: string[] = [
   '{"type":"NEW_SCAN","data":{"token_address":"TokA","timestamp":-0,"caller":{"id":"7","platform":"x"}}}',
   '{"type":"NEW_SCAN","data":{"token_address":"TokA","timestamp":1E12,"caller":{"id":"7","platform":"x"}}}',
   '{"type":"NEW_SCAN","data":{"token_address":"TokA","timestamp":10000000000 ,"caller":{"id":"7","platform":"x"}}}',
+  // Parts longer than the key scratch allows from the bytes: the string path, the same hash.
+  `{"type":"NEW_SCAN","data":{"token_address":"${'T'.repeat(300)}","timestamp":1796110800,"caller":{"id":"7","platform":"x"}}}`,
+  `{"type":"NEW_SCAN","data":{"token_address":"TokA","timestamp":1796110800,"caller":{"name":"${'N'.repeat(300)}","platform":"X"}}}`,
+  `{"type":"NEW_SCAN","data":{"token_address":"${'T'.repeat(250)}","timestamp":1796110800123,"caller":{"id":"${'9'.repeat(250)}","platform":"${'P'.repeat(250)}"}}}`,
 ];
 
 const h = new Hasher();
